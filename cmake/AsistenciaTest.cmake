@@ -1,0 +1,9 @@
+# add_asistencia_test(NAME LABEL src... LIBS lib...)
+# One GoogleTest executable per unit; LABEL is "unit" (pure code) or
+# "integration" (needs the real services that scripts/test starts).
+function(add_asistencia_test name label)
+  cmake_parse_arguments(T "" "" "LIBS" ${ARGN})
+  add_executable(${name} ${T_UNPARSED_ARGUMENTS})
+  target_link_libraries(${name} PRIVATE ${T_LIBS} asistencia_warnings GTest::gtest_main GTest::gmock)
+  gtest_discover_tests(${name} PROPERTIES LABELS ${label} DISCOVERY_TIMEOUT 60)
+endfunction()

@@ -1,0 +1,199 @@
+# Shared by scripts/run, scripts/test and scripts/svc: starts and stops the real
+# services (PostgreSQL 15, Valkey 8, the PHP stand-in) on loopback ports.
+# Every function reads and writes state under $RUN_DIR (set by the caller):
+#   $RUN_DIR/env         shell-syntax settings of the stack (ports, URLs, secrets)
+#   $RUN_DIR/pgdir       path of the throwaway PostgreSQL cluster (lives in /tmp so
+#                        the postgres user can traverse it wherever the checkout is)
+#   $RUN_DIR/valkey/     Valkey pid, log
+#   $RUN_DIR/php/        PHP stand-in pid (process group), log
+# shellcheck shell=bash
+
+PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
+REPO_ROOT=${REPO_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
+
+log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+
+# A loopback TCP port nobody listens on right now.
+free_port() {
+  local p
+  for _ in $(seq 1 200); do
+    p=$(( (RANDOM << 1 | RANDOM & 1) % 30000 + 20000 ))
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "$p"; return 0; fi
+  done
+  echo "free_port: no free port found" >&2; return 1
+}
+
+rand_b64() { head -c "${1:-32}" /dev/urandom | base64 -w0; }
+rand_hex() { head -c "${1:-16}" /dev/urandom | od -An -tx1 | tr -d ' \n'; }
+
+wait_port() { # host port seconds
+  local deadline=$(( $(date +%s) + ${3:-15} ))
+  until (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; do
+    [ "$(date +%s)" -lt "$deadline" ] || return 1
+    sleep 0.05
+  done
+}
+
+# Writes the settings the services need, once per RUN_DIR. Secrets are random per
+# stack and never leave $RUN_DIR.
+init_env() {
+  mkdir -p "$RUN_DIR"
+  [ -f "$RUN_DIR/env" ] && return 0
+  local pg_port valkey_port php_port http_port
+  pg_port=$(free_port); valkey_port=$(free_port); php_port=$(free_port)
+  http_port=${PORT:-$(free_port)}
+  umask 077
+  cat >"$RUN_DIR/env" <<ENV
+# Written by scripts/lib/services.sh: the effective settings of this stack.
+export RUN_DIR='$RUN_DIR'
+export DB_HOST=127.0.0.1
+export DB_PORT=$pg_port
+export DB_NAME=asistencia
+export DB_USER=asistencia
+export DB_PASSWORD=$(rand_hex 16)
+export DATABASE_URL="postgresql://\$DB_USER:\$DB_PASSWORD@\$DB_HOST:\$DB_PORT/\$DB_NAME"
+export LEGACY_DB_HOST=127.0.0.1
+export LEGACY_DB_PORT=$pg_port
+export LEGACY_DB_NAME=hawaii
+export LEGACY_DB_USER=hawaii
+export LEGACY_DB_PASSWORD=$(rand_hex 16)
+export LEGACY_DATABASE_URL="postgresql://\$LEGACY_DB_USER:\$LEGACY_DB_PASSWORD@\$LEGACY_DB_HOST:\$LEGACY_DB_PORT/\$LEGACY_DB_NAME"
+export REDIS_HOST=127.0.0.1
+export REDIS_PORT=$valkey_port
+export PHP_PORT=$php_port
+export PHP_BASE_URL=http://localhost:$php_port
+export PORT=$http_port
+export HOST=127.0.0.1
+export SERVER_URL=http://localhost:$http_port
+export JWT_SECRET=$(rand_hex 32)
+export JWT_SECRET_INTERNAL=$(rand_hex 32)
+export SERVER_MASTER_KEY=$(rand_b64 32)
+export WEBAUTHN_RP_ID=localhost
+export WEBAUTHN_ORIGINS=http://localhost:$http_port
+export NODE_BASE_URL=http://localhost:$http_port
+ENV
+  umask 022
+}
+
+load_env() { # shellcheck disable=SC1091
+  . "$RUN_DIR/env"
+}
+
+# ---------------------------------------------------------------- PostgreSQL
+pg_dir() { cat "$RUN_DIR/pgdir"; }
+
+pg_init() {
+  load_env
+  [ -f "$RUN_DIR/pgdir" ] && [ -d "$(pg_dir)/data" ] && return 0
+  local d
+  d=$(mktemp -d /tmp/asistencia-pg.XXXXXX)
+  chmod 755 "$d"; mkdir -p "$d/sock"; chown -R postgres:postgres "$d"
+  echo "$d" >"$RUN_DIR/pgdir"
+  runuser -u postgres -- "$PGBIN/initdb" -D "$d/data" -U postgres --auth-local=trust \
+    --auth-host=scram-sha-256 -E UTF8 --locale=C.UTF-8 --no-sync >"$RUN_DIR/pg-initdb.log" 2>&1 \
+    || { cat "$RUN_DIR/pg-initdb.log" >&2; return 1; }
+  pg_start
+  runuser -u postgres -- "$PGBIN/psql" -h "$d/sock" -p "$DB_PORT" -U postgres -v ON_ERROR_STOP=1 -q <<SQL
+CREATE ROLE $DB_USER LOGIN PASSWORD '$DB_PASSWORD';
+CREATE DATABASE $DB_NAME OWNER $DB_USER;
+CREATE ROLE $LEGACY_DB_USER LOGIN PASSWORD '$LEGACY_DB_PASSWORD';
+CREATE DATABASE $LEGACY_DB_NAME OWNER $LEGACY_DB_USER;
+SQL
+  legacy_db_load
+}
+
+pg_start() {
+  load_env
+  local d; d=$(pg_dir)
+  [ -f "$d/data/postmaster.pid" ] && kill -0 "$(head -1 "$d/data/postmaster.pid")" 2>/dev/null && return 0
+  runuser -u postgres -- "$PGBIN/pg_ctl" -D "$d/data" -l "$d/log" -w -t 30 \
+    -o "-p $DB_PORT -k $d/sock -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
+    start >/dev/null || { tail -20 "$d/log" >&2; return 1; }
+}
+
+pg_stop() {
+  [ -f "$RUN_DIR/pgdir" ] || return 0
+  local d; d=$(pg_dir)
+  [ -f "$d/data/postmaster.pid" ] || return 0
+  runuser -u postgres -- "$PGBIN/pg_ctl" -D "$d/data" -m fast -w stop >/dev/null 2>&1 || true
+}
+
+pg_destroy() {
+  pg_stop
+  [ -f "$RUN_DIR/pgdir" ] && rm -rf "$(pg_dir)" "$RUN_DIR/pgdir"
+  return 0
+}
+
+# psql as the superuser over the unix socket (trust); for the scripts and tests.
+pg_psql() { load_env; runuser -u postgres -- "$PGBIN/psql" -h "$(pg_dir)/sock" -p "$DB_PORT" -U postgres -v ON_ERROR_STOP=1 "$@"; }
+
+# The PHP stand-in's legacy database: schema and demo data (docker/php-legacy/sql).
+legacy_db_load() {
+  local f
+  for f in "$REPO_ROOT"/docker/php-legacy/sql/*.sql; do
+    [ -f "$f" ] || continue
+    PGPASSWORD=$LEGACY_DB_PASSWORD psql -h 127.0.0.1 -p "$LEGACY_DB_PORT" -U "$LEGACY_DB_USER" \
+      -d "$LEGACY_DB_NAME" -v ON_ERROR_STOP=1 -q -f "$f" >/dev/null || return 1
+  done
+}
+
+# -------------------------------------------------------------------- Valkey
+valkey_start() {
+  load_env
+  mkdir -p "$RUN_DIR/valkey"
+  if [ -f "$RUN_DIR/valkey/valkey.pid" ] && kill -0 "$(cat "$RUN_DIR/valkey/valkey.pid")" 2>/dev/null; then return 0; fi
+  valkey-server --bind 127.0.0.1 --port "$REDIS_PORT" --save '' --appendonly no --daemonize yes \
+    --pidfile "$RUN_DIR/valkey/valkey.pid" --logfile "$RUN_DIR/valkey/valkey.log" --dir "$RUN_DIR/valkey" \
+    || return 1
+  wait_port 127.0.0.1 "$REDIS_PORT" 10 || { tail -20 "$RUN_DIR/valkey/valkey.log" >&2; return 1; }
+  until valkey-cli -h 127.0.0.1 -p "$REDIS_PORT" ping 2>/dev/null | grep -q PONG; do sleep 0.05; done
+}
+
+valkey_stop() {
+  local pidf="$RUN_DIR/valkey/valkey.pid" pid
+  [ -f "$pidf" ] || return 0
+  pid=$(cat "$pidf")
+  kill -TERM "$pid" 2>/dev/null || true
+  for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
+  rm -f "$pidf"
+}
+
+# ------------------------------------------------------------ PHP stand-in
+php_start() {
+  load_env
+  mkdir -p "$RUN_DIR/php"
+  local docroot="$REPO_ROOT/docker/php-legacy/www"
+  [ -d "$docroot" ] || { log "php stand-in: $docroot not present yet, not started"; return 0; }
+  if [ -f "$RUN_DIR/php/php.pid" ] && kill -0 "$(cat "$RUN_DIR/php/php.pid")" 2>/dev/null; then return 0; fi
+  local router=()
+  [ -f "$REPO_ROOT/docker/php-legacy/router.php" ] && router=("$REPO_ROOT/docker/php-legacy/router.php")
+  # setsid: php -S forks workers; the whole process group is stopped together.
+  PHP_CLI_SERVER_WORKERS=4 setsid php -d variables_order=EGPCS -S "127.0.0.1:$PHP_PORT" -t "$docroot" "${router[@]}" \
+    >"$RUN_DIR/php/php.log" 2>&1 &
+  echo $! >"$RUN_DIR/php/php.pid"
+  wait_port 127.0.0.1 "$PHP_PORT" 10 || { tail -20 "$RUN_DIR/php/php.log" >&2; return 1; }
+}
+
+php_stop() {
+  local pidf="$RUN_DIR/php/php.pid" pid
+  [ -f "$pidf" ] || return 0
+  pid=$(cat "$pidf")
+  kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
+  for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
+  rm -f "$pidf"
+}
+
+# ----------------------------------------------------------------- all of it
+services_up() {
+  init_env
+  pg_init
+  pg_start
+  valkey_start
+  php_start
+}
+
+services_down() {
+  php_stop
+  valkey_stop
+  pg_destroy
+}
