@@ -7,3 +7,11 @@ function(add_asistencia_test name label)
   target_link_libraries(${name} PRIVATE ${T_LIBS} asistencia_warnings GTest::gtest_main GTest::gmock)
   gtest_discover_tests(${name} PROPERTIES LABELS ${label} DISCOVERY_TIMEOUT 60)
 endfunction()
+
+# add_asistencia_fuzzer(NAME src... LIBS lib...): a libFuzzer target (ASISTENCIA_FUZZ=ON).
+function(add_asistencia_fuzzer name)
+  cmake_parse_arguments(F "" "" "LIBS" ${ARGN})
+  add_executable(${name} ${F_UNPARSED_ARGUMENTS})
+  target_link_libraries(${name} PRIVATE ${F_LIBS})
+  target_link_options(${name} PRIVATE -fsanitize=fuzzer)
+endfunction()

@@ -21,3 +21,13 @@ if(ASISTENCIA_SANITIZE)
   add_compile_options(-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer)
   add_link_options(-fsanitize=address,undefined)
 endif()
+
+# libFuzzer build (clang only): every library gets coverage instrumentation; the
+# fuzz targets themselves link the fuzzer runtime (see add_asistencia_fuzzer).
+if(ASISTENCIA_FUZZ)
+  if(NOT CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+    message(FATAL_ERROR "ASISTENCIA_FUZZ needs clang: CC=clang CXX=clang++ cmake ...")
+  endif()
+  add_compile_options(-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer -g)
+  add_link_options(-fsanitize=address,undefined)
+endif()
