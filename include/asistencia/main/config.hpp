@@ -1,0 +1,89 @@
+// Server configuration read from the environment (the seed's variable names plus the
+// project's own). One table of variables drives parsing, --help and the README.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace asistencia::main {
+
+// A variable with a wrong value: the server prints the message and exits non-zero.
+class config_error : public std::runtime_error {
+public:
+    config_error(std::string variable, const std::string& message)
+        : std::runtime_error(variable + ": " + message), variable_(std::move(variable)) {}
+    const std::string& variable() const noexcept { return variable_; }
+
+private:
+    std::string variable_;
+};
+
+struct variable_spec {
+    std::string_view name;
+    std::string_view default_value; // "" and required == false: empty by default
+    bool required;
+    bool secret; // never printed, never logged
+    std::string_view description;
+};
+
+// Every variable the server reads, in the order --help and the README list them.
+const std::vector<variable_spec>& variable_specs();
+
+struct database_config {
+    std::string host;
+    std::uint16_t port;
+    std::string name;
+    std::string user;
+    std::string password;
+    std::string sslmode;
+    int pool_size;
+    std::chrono::milliseconds connect_timeout;
+};
+
+struct valkey_config {
+    std::string host;
+    std::uint16_t port;
+    std::string key_prefix;
+    std::chrono::milliseconds command_timeout;
+};
+
+struct http_config {
+    std::string host;
+    std::uint16_t port;
+    std::string web_root;
+    std::size_t max_body_bytes;
+    std::chrono::milliseconds shutdown_grace;
+};
+
+struct config {
+    http_config http;
+    database_config database;
+    valkey_config valkey;
+    std::string jwt_secret;
+    std::string jwt_secret_internal;
+    std::vector<std::uint8_t> master_key; // 32 bytes
+    std::string php_base_url;
+    bool migrate_on_start;
+    std::string log_level;
+};
+
+using env_lookup = std::function<std::optional<std::string>(std::string_view)>;
+
+// Reads and validates every variable; throws config_error naming the first bad one.
+// `read_file` is used for SERVER_MASTER_KEY_FILE (injected so tests need no files).
+config parse_config(const env_lookup& env,
+                    const std::function<std::string(const std::string&)>& read_file);
+
+// The process environment and filesystem, for main().
+config load_config_from_environment();
+
+// `asistencia-server --help`: usage and the variable table.
+std::string help_text();
+
+} // namespace asistencia::main

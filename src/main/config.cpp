@@ -1,0 +1,239 @@
+// Parses and validates the server's environment; see config.hpp.
+#include "asistencia/main/config.hpp"
+
+#include <openssl/evp.h>
+
+#include <charconv>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+namespace asistencia::main {
+
+namespace {
+
+const std::vector<variable_spec> specs = {
+    {"HOST", "127.0.0.1", false, false, "Address the HTTP server listens on (0.0.0.0 in containers)."},
+    {"PORT", "3000", false, false, "HTTP port (the seed's node-service port)."},
+    {"WEB_ROOT", "web", false, false, "Folder of the static web pages."},
+    {"MAX_BODY_BYTES", "65536", false, false, "Default request body limit in bytes (413 above it)."},
+    {"SHUTDOWN_GRACE_MS", "10000", false, false,
+     "On SIGINT/SIGTERM, how long in-flight requests may take before they are cut."},
+    {"DB_HOST", "localhost", false, false, "PostgreSQL host (node database)."},
+    {"DB_PORT", "5432", false, false, "PostgreSQL port."},
+    {"DB_NAME", "asistencia", false, false, "PostgreSQL database."},
+    {"DB_USER", "asistencia", false, false, "PostgreSQL role (least privilege, owns the database)."},
+    {"DB_PASSWORD", "", false, true, "PostgreSQL password."},
+    {"DB_SSLMODE", "prefer", false, false,
+     "libpq sslmode: disable, allow, prefer, require, verify-ca, verify-full."},
+    {"DB_POOL_SIZE", "8", false, false, "PostgreSQL connections in the pool (1-256)."},
+    {"DB_CONNECT_TIMEOUT_MS", "5000", false, false, "PostgreSQL connect timeout."},
+    {"MIGRATE_ON_START", "true", false, false,
+     "Apply pending migrations at start (true/false); or run `asistencia-server migrate up`."},
+    {"REDIS_HOST", "localhost", false, false, "Valkey host."},
+    {"REDIS_PORT", "6379", false, false, "Valkey port."},
+    {"KEY_PREFIX", "", false, false, "Prefix for every Valkey key (several deployments, one Valkey)."},
+    {"VALKEY_COMMAND_TIMEOUT_MS", "2000", false, false, "Valkey command timeout."},
+    {"JWT_SECRET", "", true, true, "HS256 secret of the user tokens issued by PHP (>= 32 bytes)."},
+    {"JWT_SECRET_INTERNAL", "", true, true,
+     "HS256 secret of the internal PHP<->server tokens (>= 32 bytes)."},
+    {"SERVER_MASTER_KEY", "", false, true,
+     "32 random bytes, base64. Required unless SERVER_MASTER_KEY_FILE is set."},
+    {"SERVER_MASTER_KEY_FILE", "", false, false, "File holding SERVER_MASTER_KEY (e.g. a Docker secret)."},
+    {"PHP_BASE_URL", "http://localhost:8080", false, false, "Base URL of the legacy PHP system."},
+    {"LOG_LEVEL", "info", false, false, "trace, debug, info, warn, error."},
+};
+
+class reader {
+public:
+    explicit reader(const env_lookup& env) : env_(env) {}
+
+    std::string text(std::string_view name) const {
+        if (auto v = env_(name); v && !v->empty()) return *v;
+        const auto& s = spec(name);
+        if (s.required) throw config_error(std::string(name), "is required");
+        return std::string(s.default_value);
+    }
+
+    long long integer(std::string_view name, long long min, long long max) const {
+        const std::string v = text(name);
+        long long out = 0;
+        auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), out);
+        if (ec != std::errc{} || end != v.data() + v.size()) {
+            throw config_error(std::string(name), "must be an integer, got '" + v + "'");
+        }
+        if (out < min || out > max) {
+            throw config_error(std::string(name), "must be between " + std::to_string(min) +
+                                                      " and " + std::to_string(max));
+        }
+        return out;
+    }
+
+    bool boolean(std::string_view name) const {
+        const std::string v = text(name);
+        if (v == "true" || v == "1" || v == "yes") return true;
+        if (v == "false" || v == "0" || v == "no") return false;
+        throw config_error(std::string(name), "must be true or false, got '" + v + "'");
+    }
+
+    bool is_set(std::string_view name) const {
+        auto v = env_(name);
+        return v && !v->empty();
+    }
+
+    static const variable_spec& spec(std::string_view name) {
+        for (const auto& s : specs) {
+            if (s.name == name) return s;
+        }
+        throw std::logic_error("unknown configuration variable " + std::string(name));
+    }
+
+private:
+    const env_lookup& env_;
+};
+
+std::string trim(std::string s) {
+    const auto first = s.find_first_not_of(" \t\r\n");
+    if (first == std::string::npos) return {};
+    const auto last = s.find_last_not_of(" \t\r\n");
+    return s.substr(first, last - first + 1);
+}
+
+// Standard base64 (with padding) of exactly 32 bytes; anything else is refused.
+std::vector<std::uint8_t> decode_master_key(const std::string& variable, const std::string& b64) {
+    const std::string in = trim(b64);
+    if (in.size() != 44 || in[43] != '=' || in[42] == '=') {
+        throw config_error(variable, "must be 32 bytes in base64 (44 characters)");
+    }
+    std::vector<std::uint8_t> out(33);
+    const int n = EVP_DecodeBlock(out.data(), reinterpret_cast<const unsigned char*>(in.data()),
+                                  static_cast<int>(in.size()));
+    if (n != 33) throw config_error(variable, "is not valid base64");
+    out.resize(32); // EVP_DecodeBlock counts the padding byte
+    return out;
+}
+
+std::string validated_secret(const reader& r, std::string_view name) {
+    std::string v = r.text(name);
+    if (v.size() < 32) throw config_error(std::string(name), "must be at least 32 bytes long");
+    return v;
+}
+
+std::string validated_url(const reader& r, std::string_view name) {
+    std::string v = r.text(name);
+    if (!(v.starts_with("http://") || v.starts_with("https://")) || v.size() <= 8) {
+        throw config_error(std::string(name), "must be an http:// or https:// URL");
+    }
+    while (v.ends_with('/')) v.pop_back();
+    return v;
+}
+
+std::string one_of(const reader& r, std::string_view name, std::initializer_list<std::string_view> allowed) {
+    std::string v = r.text(name);
+    for (auto a : allowed) {
+        if (v == a) return v;
+    }
+    std::string list;
+    for (auto a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
+    throw config_error(std::string(name), "must be one of: " + list + "; got '" + v + "'");
+}
+
+} // namespace
+
+const std::vector<variable_spec>& variable_specs() { return specs; }
+
+config parse_config(const env_lookup& env,
+                    const std::function<std::string(const std::string&)>& read_file) {
+    const reader r(env);
+    config c;
+    c.http.host = r.text("HOST");
+    c.http.port = static_cast<std::uint16_t>(r.integer("PORT", 0, 65535));
+    c.http.web_root = r.text("WEB_ROOT");
+    c.http.max_body_bytes = static_cast<std::size_t>(r.integer("MAX_BODY_BYTES", 1024, 64LL << 20));
+    c.http.shutdown_grace = std::chrono::milliseconds(r.integer("SHUTDOWN_GRACE_MS", 0, 600000));
+
+    c.database.host = r.text("DB_HOST");
+    c.database.port = static_cast<std::uint16_t>(r.integer("DB_PORT", 1, 65535));
+    c.database.name = r.text("DB_NAME");
+    c.database.user = r.text("DB_USER");
+    c.database.password = r.text("DB_PASSWORD");
+    c.database.sslmode =
+        one_of(r, "DB_SSLMODE", {"disable", "allow", "prefer", "require", "verify-ca", "verify-full"});
+    c.database.pool_size = static_cast<int>(r.integer("DB_POOL_SIZE", 1, 256));
+    c.database.connect_timeout = std::chrono::milliseconds(r.integer("DB_CONNECT_TIMEOUT_MS", 100, 120000));
+    c.migrate_on_start = r.boolean("MIGRATE_ON_START");
+
+    c.valkey.host = r.text("REDIS_HOST");
+    c.valkey.port = static_cast<std::uint16_t>(r.integer("REDIS_PORT", 1, 65535));
+    c.valkey.key_prefix = r.text("KEY_PREFIX");
+    c.valkey.command_timeout = std::chrono::milliseconds(r.integer("VALKEY_COMMAND_TIMEOUT_MS", 10, 60000));
+
+    c.jwt_secret = validated_secret(r, "JWT_SECRET");
+    c.jwt_secret_internal = validated_secret(r, "JWT_SECRET_INTERNAL");
+    if (c.jwt_secret == c.jwt_secret_internal) {
+        throw config_error("JWT_SECRET_INTERNAL", "must differ from JWT_SECRET");
+    }
+
+    if (r.is_set("SERVER_MASTER_KEY")) {
+        c.master_key = decode_master_key("SERVER_MASTER_KEY", r.text("SERVER_MASTER_KEY"));
+    } else if (r.is_set("SERVER_MASTER_KEY_FILE")) {
+        const std::string path = r.text("SERVER_MASTER_KEY_FILE");
+        std::string content;
+        try {
+            content = read_file(path);
+        } catch (const std::exception&) {
+            throw config_error("SERVER_MASTER_KEY_FILE", "cannot read " + path);
+        }
+        c.master_key = decode_master_key("SERVER_MASTER_KEY_FILE", content);
+    } else {
+        throw config_error("SERVER_MASTER_KEY",
+                           "is required (or SERVER_MASTER_KEY_FILE); generate one with "
+                           "`head -c 32 /dev/urandom | base64`");
+    }
+
+    c.php_base_url = validated_url(r, "PHP_BASE_URL");
+    c.log_level = one_of(r, "LOG_LEVEL", {"trace", "debug", "info", "warn", "error"});
+    return c;
+}
+
+config load_config_from_environment() {
+    const env_lookup env = [](std::string_view name) -> std::optional<std::string> {
+        const char* v = std::getenv(std::string(name).c_str());
+        if (v == nullptr) return std::nullopt;
+        return std::string(v);
+    };
+    const auto read_file = [](const std::string& path) {
+        std::ifstream in(path, std::ios::binary);
+        if (!in) throw std::runtime_error("cannot open");
+        std::ostringstream s;
+        s << in.rdbuf();
+        return s.str();
+    };
+    return parse_config(env, read_file);
+}
+
+std::string help_text() {
+    std::ostringstream out;
+    out << "asistencia-server: class attendance that a friend cannot fake.\n\n"
+           "Usage:\n"
+           "  asistencia-server                 serve HTTP and WebSocket\n"
+           "  asistencia-server migrate up      apply pending migrations\n"
+           "  asistencia-server migrate status  list applied and pending migrations\n"
+           "  asistencia-server migrate down N  roll back the last N migrations\n"
+           "  asistencia-server --help          this text\n\n"
+           "Configuration (environment variables):\n";
+    for (const auto& s : specs) {
+        out << "  " << s.name;
+        for (std::size_t i = s.name.size(); i < 26; ++i) out << ' ';
+        out << s.description;
+        if (s.required) {
+            out << " Required.";
+        } else if (!s.default_value.empty()) {
+            out << " Default: " << s.default_value << '.';
+        }
+        out << '\n';
+    }
+    return out.str();
+}
+
+} // namespace asistencia::main

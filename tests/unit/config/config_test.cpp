@@ -1,0 +1,150 @@
+// Unit tests of the environment parsing: defaults, required variables, wrong values
+// named in the error, and the README's table listing every variable.
+#include "asistencia/main/config.hpp"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <map>
+#include <sstream>
+
+using asistencia::main::config_error;
+using asistencia::main::parse_config;
+
+namespace {
+
+const std::string key_b64 = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="; // bytes 0..31
+
+struct fake_env {
+    std::map<std::string, std::string> vars{
+        {"JWT_SECRET", std::string(32, 'u')},
+        {"JWT_SECRET_INTERNAL", std::string(32, 'i')},
+        {"SERVER_MASTER_KEY", key_b64},
+    };
+    std::map<std::string, std::string> files;
+
+    asistencia::main::config parse() const {
+        return parse_config(
+            [this](std::string_view n) -> std::optional<std::string> {
+                auto it = vars.find(std::string(n));
+                if (it == vars.end()) return std::nullopt;
+                return it->second;
+            },
+            [this](const std::string& path) {
+                auto it = files.find(path);
+                if (it == files.end()) throw std::runtime_error("no file");
+                return it->second;
+            });
+    }
+};
+
+std::string failing_variable(const fake_env& e) {
+    try {
+        e.parse();
+    } catch (const config_error& err) {
+        return err.variable();
+    }
+    return "(parsed)";
+}
+
+} // namespace
+
+TEST(Config, DefaultsMatchTheSeedService) {
+    const auto c = fake_env{}.parse();
+    EXPECT_EQ(c.http.port, 3000);
+    EXPECT_EQ(c.http.host, "127.0.0.1");
+    EXPECT_EQ(c.database.port, 5432);
+    EXPECT_EQ(c.database.pool_size, 8);
+    EXPECT_EQ(c.valkey.port, 6379);
+    EXPECT_EQ(c.http.max_body_bytes, 65536u);
+    EXPECT_TRUE(c.migrate_on_start);
+    ASSERT_EQ(c.master_key.size(), 32u);
+    EXPECT_EQ(c.master_key[0], 0);
+    EXPECT_EQ(c.master_key[31], 31);
+}
+
+TEST(Config, ReadsTheSeedVariableNames) {
+    fake_env e;
+    e.vars["DB_HOST"] = "db";
+    e.vars["DB_PORT"] = "6543";
+    e.vars["DB_NAME"] = "n";
+    e.vars["DB_USER"] = "u";
+    e.vars["DB_PASSWORD"] = "p";
+    e.vars["REDIS_HOST"] = "valkey";
+    e.vars["REDIS_PORT"] = "6380";
+    e.vars["PHP_BASE_URL"] = "http://php/";
+    e.vars["PORT"] = "8081";
+    const auto c = e.parse();
+    EXPECT_EQ(c.database.host, "db");
+    EXPECT_EQ(c.database.port, 6543);
+    EXPECT_EQ(c.database.password, "p");
+    EXPECT_EQ(c.valkey.host, "valkey");
+    EXPECT_EQ(c.valkey.port, 6380);
+    EXPECT_EQ(c.php_base_url, "http://php"); // trailing slash dropped
+    EXPECT_EQ(c.http.port, 8081);
+}
+
+TEST(Config, MissingSecretsAreNamed) {
+    fake_env e;
+    e.vars.erase("JWT_SECRET");
+    EXPECT_EQ(failing_variable(e), "JWT_SECRET");
+    e = fake_env{};
+    e.vars.erase("SERVER_MASTER_KEY");
+    EXPECT_EQ(failing_variable(e), "SERVER_MASTER_KEY");
+}
+
+TEST(Config, WrongValuesAreNamed) {
+    const std::vector<std::pair<std::string, std::string>> bad = {
+        {"PORT", "http"},          {"PORT", "70000"},         {"DB_PORT", "0"},
+        {"DB_POOL_SIZE", "0"},     {"DB_POOL_SIZE", "8x"},    {"DB_SSLMODE", "maybe"},
+        {"MIGRATE_ON_START", "y"}, {"REDIS_PORT", "-1"},      {"LOG_LEVEL", "loud"},
+        {"PHP_BASE_URL", "php"},   {"JWT_SECRET", "short"},   {"MAX_BODY_BYTES", "10"},
+        {"SERVER_MASTER_KEY", "c2hvcnQ="},
+        {"SERVER_MASTER_KEY", "!!ECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="},
+    };
+    for (const auto& [name, value] : bad) {
+        fake_env e;
+        e.vars[name] = value;
+        EXPECT_EQ(failing_variable(e), name) << name << "=" << value;
+    }
+}
+
+TEST(Config, SecretsMustDiffer) {
+    fake_env e;
+    e.vars["JWT_SECRET_INTERNAL"] = e.vars["JWT_SECRET"];
+    EXPECT_EQ(failing_variable(e), "JWT_SECRET_INTERNAL");
+}
+
+TEST(Config, MasterKeyFromFile) {
+    fake_env e;
+    e.vars.erase("SERVER_MASTER_KEY");
+    e.vars["SERVER_MASTER_KEY_FILE"] = "/run/secrets/master";
+    e.files["/run/secrets/master"] = key_b64 + "\n";
+    EXPECT_EQ(e.parse().master_key.size(), 32u);
+    e.vars["SERVER_MASTER_KEY_FILE"] = "/nowhere";
+    EXPECT_EQ(failing_variable(e), "SERVER_MASTER_KEY_FILE");
+}
+
+TEST(Config, ErrorsNeverEchoSecrets) {
+    fake_env e;
+    e.vars["JWT_SECRET"] = "tiny-secret-value";
+    try {
+        e.parse();
+        FAIL() << "parsed";
+    } catch (const config_error& err) {
+        EXPECT_EQ(std::string(err.what()).find("tiny-secret-value"), std::string::npos);
+    }
+}
+
+TEST(Config, HelpAndReadmeListEveryVariable) {
+    const std::string help = asistencia::main::help_text();
+    std::ifstream in(ASISTENCIA_README);
+    ASSERT_TRUE(in) << "cannot read " << ASISTENCIA_README;
+    std::stringstream readme;
+    readme << in.rdbuf();
+    for (const auto& s : asistencia::main::variable_specs()) {
+        EXPECT_NE(help.find(std::string(s.name)), std::string::npos) << s.name;
+        EXPECT_NE(readme.str().find("`" + std::string(s.name) + "`"), std::string::npos)
+            << "README.md does not document " << s.name;
+    }
+}
