@@ -85,9 +85,14 @@ pg_dir() { cat "$RUN_DIR/pgdir"; }
 pg_init() {
   load_env
   [ -f "$RUN_DIR/pgdir" ] && [ -d "$(pg_dir)/data" ] && return 0
-  local d
-  d=$(mktemp -d /tmp/asistencia-pg.XXXXXX)
-  chmod 755 "$d"; mkdir -p "$d/sock"; chown -R postgres:postgres "$d"
+  local d="$RUN_DIR/pg"
+  # The postgres user must traverse every parent folder; a checkout under /root
+  # (mode 700) cannot hold the cluster, so fall back to /tmp there.
+  mkdir -p "$d"; chmod 755 "$d"
+  if ! runuser -u postgres -- test -x "$d"; then
+    rm -rf "$d"; d=$(mktemp -d /tmp/asistencia-pg.XXXXXX); chmod 755 "$d"
+  fi
+  mkdir -p "$d/sock"; chown -R postgres:postgres "$d"
   echo "$d" >"$RUN_DIR/pgdir"
   runuser -u postgres -- "$PGBIN/initdb" -D "$d/data" -U postgres --auth-local=trust \
     --auth-host=scram-sha-256 -E UTF8 --locale=C.UTF-8 --no-sync >"$RUN_DIR/pg-initdb.log" 2>&1 \
@@ -192,6 +197,14 @@ services_up() {
   php_start
 }
 
+# Stops every service and keeps the data (scripts/run: enrollments survive a restart).
+services_stop() {
+  php_stop
+  valkey_stop
+  pg_stop
+}
+
+# Stops every service and deletes the cluster (scripts/test).
 services_down() {
   php_stop
   valkey_stop
