@@ -71,35 +71,39 @@ const char* to_string(pg_error_kind k) noexcept {
     return "unknown";
 }
 
-application::api_error to_api_error(pg_error_kind k) {
+std::exception_ptr make_api_error(pg_error_kind k) {
     using application::api_error;
     using application::dependency_unavailable;
+    auto unavailable = [](const char* message) {
+        return std::make_exception_ptr(dependency_unavailable("postgres", message));
+    };
+    auto client = [](api_error e) { return std::make_exception_ptr(std::move(e)); };
     switch (k) {
     case pg_error_kind::unique_violation:
-        return application::conflict("conflict", "the resource already exists");
+        return client(application::conflict("conflict", "the resource already exists"));
     case pg_error_kind::foreign_key_violation:
-        return application::conflict(
-            "conflict", "the request refers to a resource that does not exist or is in use");
+        return client(application::conflict(
+            "conflict", "the request refers to a resource that does not exist or is in use"));
     case pg_error_kind::restrict_violation:
-        return application::conflict("conflict", "the request conflicts with stored data");
+        return client(application::conflict("conflict", "the request conflicts with stored data"));
     case pg_error_kind::invalid_value:
-        return application::unprocessable("invalid_value", "a value is not acceptable");
+        return client(application::unprocessable("invalid_value", "a value is not acceptable"));
     case pg_error_kind::retryable:
-        return dependency_unavailable("postgres", "the database is busy, try again");
+        return unavailable("the database is busy, try again");
     case pg_error_kind::in_doubt:
-        return dependency_unavailable(
-            "postgres", "the database connection was lost while committing; check before retrying");
+        return unavailable(
+            "the database connection was lost while committing; check before retrying");
     case pg_error_kind::connection:
-        return dependency_unavailable("postgres", "the database is unavailable");
+        return unavailable("the database is unavailable");
     case pg_error_kind::timeout:
-        return dependency_unavailable("postgres", "the database did not answer in time");
+        return unavailable("the database did not answer in time");
     case pg_error_kind::resources:
-        return dependency_unavailable("postgres", "the database is overloaded");
+        return unavailable("the database is overloaded");
     case pg_error_kind::internal:
     case pg_error_kind::not_a_database_error:
         break;
     }
-    return api_error(500, "internal_error", "internal server error");
+    return client(api_error(500, "internal_error", "internal server error"));
 }
 
 } // namespace asistencia::infra::postgres

@@ -136,16 +136,11 @@ struct pool::impl : std::enable_shared_from_this<pool::impl> {
             got = std::move(w->granted);
         }
         if (!got) {
-            spdlog::warn("postgres: no connection free within {} ms ({} in use, {} waiting)",
-                         limit.count(), settings_.pool_size, waiters_size());
+            spdlog::warn("postgres: no connection free within {} ms (all {} in use)",
+                         limit.count(), settings_.pool_size);
             throw dependency_unavailable("postgres", "the database is busy, try again");
         }
         co_return std::move(*got);
-    }
-
-    std::size_t waiters_size() const {
-        std::lock_guard lk(mu_);
-        return waiters_.size();
     }
 
     // Returns a slot; a dropped connection comes back as an empty slot (a permit to
@@ -167,9 +162,16 @@ struct pool::impl : std::enable_shared_from_this<pool::impl> {
         }
     }
 
-    void note_opened() {
+    std::size_t note_opened() {
         std::lock_guard lk(mu_);
-        ++open_;
+        return ++open_;
+    }
+
+    // A failed connect is a 503 whatever libpq said (refused, auth, too many clients):
+    // the caller can do nothing about it; the operator reads the log.
+    static pg_error_kind classify_connect(const std::exception& e) {
+        const auto k = classify_pg_error(e);
+        return k == pg_error_kind::resources ? k : pg_error_kind::connection;
     }
     // A lost connection usually means the server restarted or failed over, so the idle
     // ones are dead too: close them all and let later calls reconnect lazily.
@@ -197,9 +199,17 @@ struct pool::impl : std::enable_shared_from_this<pool::impl> {
         bool reused = static_cast<bool>(s.conn);
         try {
             if (!s.conn) {
-                s.conn = std::make_unique<pqxx::connection>(conninfo_);
-                note_opened();
-                spdlog::info("postgres: connected ({})", redacted_conninfo(settings_));
+                try {
+                    s.conn = std::make_unique<pqxx::connection>(conninfo_);
+                } catch (const std::exception& e) {
+                    // libpq's message names host and port, never the password.
+                    spdlog::warn("postgres: cannot connect to {}:{}/{}: {}", settings_.host,
+                                 settings_.port, settings_.dbname, e.what());
+                    return {attempt_result::next::fail, make_api_error(classify_connect(e))};
+                }
+                const auto open = note_opened();
+                spdlog::info("postgres: connected to {}:{}/{} ({} of {} open)", settings_.host,
+                             settings_.port, settings_.dbname, open, settings_.pool_size);
             }
             std::vector<prepared_statement> missing;
             {
@@ -227,7 +237,7 @@ struct pool::impl : std::enable_shared_from_this<pool::impl> {
             if (kind == pg_error_kind::retryable) {
                 spdlog::info("postgres: {} in '{}', retrying", to_string(kind), statement);
                 return {attempt_result::next::retry_serialization,
-                        std::make_exception_ptr(to_api_error(kind))};
+                        make_api_error(kind)};
             }
             if (kind == pg_error_kind::connection && reused) {
                 // Typically an idle connection the server closed (restart, failover):
@@ -235,14 +245,14 @@ struct pool::impl : std::enable_shared_from_this<pool::impl> {
                 spdlog::warn("postgres: connection lost in '{}', reconnecting: {}", statement,
                              e.what());
                 return {attempt_result::next::retry_stale,
-                        std::make_exception_ptr(to_api_error(kind))};
+                        make_api_error(kind)};
             }
             log_failure(kind, statement, e);
             if (lost && kind != pg_error_kind::in_doubt) {
                 return {attempt_result::next::fail,
-                        std::make_exception_ptr(to_api_error(pg_error_kind::connection))};
+                        make_api_error(pg_error_kind::connection)};
             }
-            return {attempt_result::next::fail, std::make_exception_ptr(to_api_error(kind))};
+            return {attempt_result::next::fail, make_api_error(kind)};
         } catch (...) {
             if (s.conn && !s.conn->is_open()) {
                 note_dropped(s);
@@ -251,10 +261,15 @@ struct pool::impl : std::enable_shared_from_this<pool::impl> {
         }
     }
 
-    // pqxx reports the prepared statement's name (or the SQL) as the query; logs only.
+    // pqxx reports a prepared statement's name (or else the SQL text) as the query. The
+    // name is added to the operation; SQL text only appears in the log of internal errors
+    // (it may carry literal values).
     static std::string statement_of(const std::exception& e, const std::string& op) {
-        if (auto* sql = dynamic_cast<const pqxx::sql_error*>(&e); sql && !sql->query().empty()) {
-            return op + "/" + sql->query();
+        if (auto* sql = dynamic_cast<const pqxx::sql_error*>(&e)) {
+            const auto& q = sql->query();
+            if (!q.empty() && q.find_first_of(" \t\n") == std::string::npos) {
+                return op + "/" + q;
+            }
         }
         return op;
     }
@@ -270,9 +285,12 @@ struct pool::impl : std::enable_shared_from_this<pool::impl> {
             spdlog::info("postgres: {} in '{}' (sqlstate {})", to_string(kind), statement, state);
             spdlog::debug("postgres: {}", e.what());
             break;
-        case pg_error_kind::internal:
-            spdlog::error("postgres: error in '{}' (sqlstate {}): {}", statement, state, e.what());
+        case pg_error_kind::internal: {
+            const auto* sql = dynamic_cast<const pqxx::sql_error*>(&e);
+            spdlog::error("postgres: error in '{}' (sqlstate {}): {}{}{}", statement, state,
+                          e.what(), sql ? " -- query: " : "", sql ? sql->query() : "");
             break;
+        }
         default:
             spdlog::warn("postgres: {} in '{}' (sqlstate {}): {}", to_string(kind), statement,
                          state, e.what());

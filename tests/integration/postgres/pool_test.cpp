@@ -9,6 +9,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/use_future.hpp>
 #include <gtest/gtest.h>
 #include <pqxx/pqxx>
 
@@ -86,7 +87,7 @@ TEST_F(pool_test, more_coroutines_than_connections_all_complete_within_size) {
                     while (in_use > seen && !max_in_use.compare_exchange_weak(seen, in_use)) {
                     }
                     w.exec_params0("INSERT INTO " + table() + " VALUES ($1, 'x')", i);
-                    w.exec0("SELECT pg_sleep(0.01)");
+                    w.exec("SELECT pg_sleep(0.01)");
                 });
                 ++done;
             },
@@ -115,7 +116,7 @@ TEST_F(pool_test, the_event_loop_runs_while_a_query_blocks_a_worker) {
         [&]() -> net::awaitable<void> {
             co_await pool.with_transaction("blocked", [&](pqxx::work& w) {
                 timed_out = released.wait_for(std::chrono::seconds(60)) != std::future_status::ready;
-                w.exec0("SELECT 1");
+                w.exec1("SELECT 1");
             });
         },
         net::detached);
@@ -213,7 +214,7 @@ TEST_F(pool_test, serialization_failures_are_retried_a_bounded_number_of_times) 
     const int result = run(pool.with_transaction(
         "flaky",
         [&](pqxx::work& w) {
-            w.exec0("SELECT 1");
+            w.exec1("SELECT 1");
             if (++calls < 3) throw pqxx::serialization_failure("simulated 40001");
             return calls;
         },
@@ -272,7 +273,7 @@ TEST_F(pool_test, waiting_for_a_connection_is_bounded) {
         io,
         [&]() -> net::awaitable<void> {
             co_await pool.with_transaction("holder", [&](pqxx::work& w) {
-                w.exec0("SELECT 1");
+                w.exec1("SELECT 1");
                 released.wait_for(std::chrono::seconds(60));
             });
         },

@@ -104,20 +104,37 @@ TEST(postgres_errors, classification_by_type_and_sqlstate) {
     EXPECT_EQ(pg::sqlstate_of(std::runtime_error("x")), "");
 }
 
+namespace {
+// Rethrows make_api_error's exception and returns it as the api_error it must be.
+template <class E = asistencia::application::api_error>
+E thrown(pg::pg_error_kind k) {
+    try {
+        std::rethrow_exception(pg::make_api_error(k));
+    } catch (const E& e) {
+        return e;
+    }
+}
+} // namespace
+
 TEST(postgres_errors, api_errors_carry_status_and_no_details) {
     using k = pg::pg_error_kind;
-    EXPECT_EQ(pg::to_api_error(k::unique_violation).status(), 409);
-    EXPECT_EQ(pg::to_api_error(k::unique_violation).code(), "conflict");
-    EXPECT_EQ(pg::to_api_error(k::foreign_key_violation).status(), 409);
-    EXPECT_EQ(pg::to_api_error(k::invalid_value).status(), 422);
+    using asistencia::application::dependency_unavailable;
+    EXPECT_EQ(thrown(k::unique_violation).status(), 409);
+    EXPECT_EQ(thrown(k::unique_violation).code(), "conflict");
+    EXPECT_EQ(thrown(k::foreign_key_violation).status(), 409);
+    EXPECT_EQ(thrown(k::restrict_violation).status(), 409);
+    EXPECT_EQ(thrown(k::invalid_value).status(), 422);
+    EXPECT_EQ(thrown(k::invalid_value).code(), "invalid_value");
     for (auto kind : {k::retryable, k::in_doubt, k::connection, k::timeout, k::resources}) {
-        const auto e = pg::to_api_error(kind);
+        // The 503s keep their dynamic type, so callers can catch dependency_unavailable.
+        const auto e = thrown<dependency_unavailable>(kind);
         EXPECT_EQ(e.status(), 503) << pg::to_string(kind);
         EXPECT_EQ(e.code(), "postgres_unavailable");
+        EXPECT_EQ(e.dependency(), "postgres");
         EXPECT_TRUE(e.retry_after_seconds().has_value());
     }
-    EXPECT_EQ(pg::to_api_error(k::internal).status(), 500);
-    EXPECT_EQ(pg::to_api_error(k::internal).code(), "internal_error");
+    EXPECT_EQ(thrown(k::internal).status(), 500);
+    EXPECT_EQ(thrown(k::internal).code(), "internal_error");
 }
 
 TEST(postgres_migration_files, stem_parsing) {

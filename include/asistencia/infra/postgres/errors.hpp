@@ -32,8 +32,8 @@ std::string sqlstate_of(const std::exception& e);
 
 const char* to_string(pg_error_kind k) noexcept;
 
-// The api_error a client sees for a kind (not for not_a_database_error). The message is
-// generic; the details belong in the server log.
-application::api_error to_api_error(pg_error_kind k);
+// The api_error a client sees for a kind, as an exception_ptr so the dynamic type survives
+// (dependency_unavailable for the 503 kinds). Messages are generic; details go to the log.
+std::exception_ptr make_api_error(pg_error_kind k);
 
 } // namespace asistencia::infra::postgres
