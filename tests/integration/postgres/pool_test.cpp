@@ -35,7 +35,7 @@ T run(net::awaitable<T> a) {
 }
 
 // A schema of its own per test, in the stack's database (the role owns the database).
-class pool_test : public ::testing::Test {
+class postgres_pool : public ::testing::Test {
 protected:
     void SetUp() override {
         settings_ = pg_test::settings();
@@ -70,7 +70,7 @@ protected:
 
 } // namespace
 
-TEST_F(pool_test, more_coroutines_than_connections_all_complete_within_size) {
+TEST_F(postgres_pool, more_coroutines_than_connections_all_complete_within_size) {
     settings_.pool_size = 3;
     pg::pool pool(settings_);
     constexpr int tasks = 40;
@@ -105,7 +105,7 @@ TEST_F(pool_test, more_coroutines_than_connections_all_complete_within_size) {
     EXPECT_LE(st.open, 3u);
 }
 
-TEST_F(pool_test, the_event_loop_runs_while_a_query_blocks_a_worker) {
+TEST_F(postgres_pool, the_event_loop_runs_while_a_query_blocks_a_worker) {
     pg::pool pool(settings_);
     std::promise<void> release;
     auto released = release.get_future().share();
@@ -132,7 +132,7 @@ TEST_F(pool_test, the_event_loop_runs_while_a_query_blocks_a_worker) {
     EXPECT_FALSE(timed_out) << "the loop could not run while a transaction was in progress";
 }
 
-TEST_F(pool_test, commit_on_return_rollback_on_exception) {
+TEST_F(postgres_pool, commit_on_return_rollback_on_exception) {
     pg::pool pool(settings_);
     const int id = run(pool.with_transaction("insert", [&](pqxx::work& w) {
         w.exec_params0("INSERT INTO " + table() + " VALUES ($1, 'kept')", 1);
@@ -164,7 +164,7 @@ TEST_F(pool_test, commit_on_return_rollback_on_exception) {
     EXPECT_EQ(count_items(), 1);
 }
 
-TEST_F(pool_test, sqlstate_mapping_unique_409_check_422) {
+TEST_F(postgres_pool, sqlstate_mapping_unique_409_check_422) {
     pg::pool pool(settings_);
     run(pool.with_transaction("insert", [&](pqxx::work& w) {
         w.exec0("INSERT INTO " + table() + " VALUES (7, 'a')");
@@ -208,7 +208,7 @@ TEST_F(pool_test, sqlstate_mapping_unique_409_check_422) {
     EXPECT_EQ(pool.stats().in_use, 0u);
 }
 
-TEST_F(pool_test, serialization_failures_are_retried_a_bounded_number_of_times) {
+TEST_F(postgres_pool, serialization_failures_are_retried_a_bounded_number_of_times) {
     pg::pool pool(settings_);
     int calls = 0;
     const int result = run(pool.with_transaction(
@@ -234,7 +234,7 @@ TEST_F(pool_test, serialization_failures_are_retried_a_bounded_number_of_times) 
     EXPECT_EQ(calls, 1 + pg::pool::max_retries);
 }
 
-TEST_F(pool_test, prepared_statements_survive_a_reconnect) {
+TEST_F(postgres_pool, prepared_statements_survive_a_reconnect) {
     settings_.pool_size = 2;
     pg::pool pool(settings_);
     pool.prepare("pool_test_insert", "INSERT INTO " + table() + " VALUES ($1, $2)");
@@ -261,7 +261,7 @@ TEST_F(pool_test, prepared_statements_survive_a_reconnect) {
               2);
 }
 
-TEST_F(pool_test, waiting_for_a_connection_is_bounded) {
+TEST_F(postgres_pool, waiting_for_a_connection_is_bounded) {
     settings_.pool_size = 1;
     settings_.acquire_timeout = std::chrono::milliseconds(100);
     pg::pool pool(settings_);
@@ -305,7 +305,7 @@ TEST_F(pool_test, waiting_for_a_connection_is_bounded) {
     EXPECT_TRUE(run(pool.ping()));
 }
 
-TEST_F(pool_test, postgres_stopped_then_started_the_pool_recovers) {
+TEST_F(postgres_pool, postgres_stopped_then_started_the_pool_recovers) {
     settings_.pool_size = 2;
     settings_.acquire_timeout = std::chrono::milliseconds(2000);
     pg::pool pool(settings_);
