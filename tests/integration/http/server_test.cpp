@@ -151,7 +151,7 @@ struct http_server_test : ::testing::Test {
                            co_return json_response(bhttp::status::ok, j.dump());
                        });
         srv->add_route(verb::post, "/api/echo/:id",
-                       [](request_context& ctx) -> net::awaitable<http_response> {
+                       [](request_context&) -> net::awaitable<http_response> {
                            co_return json_response(bhttp::status::created, "{}");
                        });
         srv->add_route(verb::post, "/api/upload",
