@@ -29,6 +29,8 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <array>
 #include <list>
 #include <unordered_map>
 
@@ -52,8 +54,23 @@ std::string_view request_context::param(std::string_view name) const noexcept {
     return {};
 }
 
+const boost::urls::url_view& request_context::url() const {
+    if (!url_parsed_) {
+        auto r = boost::urls::parse_origin_form(request.target());
+        if (!r) throw application::bad_request("bad_request", "malformed request target");
+        url_ = *r;
+        url_parsed_ = true;
+    }
+    return url_;
+}
+
+std::string_view request_context::raw_path() const noexcept {
+    std::string_view t(request.target().data(), request.target().size());
+    return t.substr(0, t.find('?'));
+}
+
 std::optional<std::string> request_context::query(std::string_view key) const {
-    for (auto p : url.params())
+    for (auto p : url().params())
         if (p.key == key) return std::string(p.value);
     return std::nullopt;
 }
@@ -70,12 +87,14 @@ namespace {
 http_response error_response(const error_reply& e) {
     http_response res{static_cast<bhttp::status>(e.status), 11};
     res.set(bhttp::field::content_type, "application/json");
-    if (e.retry_after_seconds) res.set(bhttp::field::retry_after, std::to_string(*e.retry_after_seconds));
+    if (e.retry_after_seconds)
+        res.set(bhttp::field::retry_after, std::to_string(*e.retry_after_seconds));
     res.body() = e.body;
     return res;
 }
 
 using parser_type = bhttp::request_parser<bhttp::string_body>;
+using clock = std::chrono::steady_clock;
 
 // Route labels for metrics/logs when no pattern matched: never the raw path (cardinality).
 constexpr std::string_view route_static = "static";
@@ -83,15 +102,14 @@ constexpr std::string_view route_unmatched = "unmatched";
 constexpr std::uint32_t route_key_static = 0xffff'fffe;
 constexpr std::uint32_t route_key_unmatched = 0xffff'ffff;
 
-bool iequals(std::string_view a, std::string_view b) {
-    return beast::iequals(a, b);
-}
+bool iequals(std::string_view a, std::string_view b) { return beast::iequals(a, b); }
+
+std::string_view sv(beast::string_view s) { return {s.data(), s.size()}; }
 
 // Metric/log label for a method; unknown methods collapse into one label.
 std::string_view method_name(bhttp::verb v) {
     if (v == bhttp::verb::unknown) return "OTHER";
-    auto s = bhttp::to_string(v);
-    return {s.data(), s.size()};
+    return sv(bhttp::to_string(v));
 }
 
 std::string endpoint_string(const tcp::endpoint& ep) {
@@ -99,6 +117,61 @@ std::string endpoint_string(const tcp::endpoint& ep) {
     auto addr = ep.address().to_string(ec);
     if (ep.address().is_v6()) return "[" + addr + "]:" + std::to_string(ep.port());
     return addr + ":" + std::to_string(ep.port());
+}
+
+bool is_http_error(const error_code& ec) {
+    return ec.category() == bhttp::make_error_code(bhttp::error::bad_target).category() &&
+           ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message;
+}
+
+bool body_forbidden(unsigned status) {
+    return status / 100 == 1 || status == 204 || status == 304;
+}
+
+void append_uint(std::string& out, std::size_t v) {
+    char buf[24];
+    char* p = buf + sizeof buf;
+    do {
+        *--p = static_cast<char>('0' + v % 10);
+        v /= 10;
+    } while (v);
+    out.append(p, static_cast<std::size_t>(buf + sizeof buf - p));
+}
+
+// Serializes the status line and header of `res` into `out` (reused per connection), with
+// the fields the session owns: X-Request-Id, Content-Length and Connection. Writing this by
+// hand instead of through Beast's serializer is a large part of the per-request budget.
+void serialize_head(const http_response& res, unsigned version, bool keep_alive,
+                    std::string_view request_id, std::string& out) {
+    out.clear();
+    const unsigned status = res.result_int();
+    out += version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ";
+    append_uint(out, status);
+    out += ' ';
+    auto reason = res.reason();
+    out += reason.empty() ? sv(bhttp::obsolete_reason(res.result())) : sv(reason);
+    out += "\r\n";
+    for (const auto& f : res) {
+        auto name = f.name();
+        if (name == bhttp::field::content_length || name == bhttp::field::transfer_encoding ||
+            name == bhttp::field::connection || iequals(sv(f.name_string()), "X-Request-Id"))
+            continue;
+        out += sv(f.name_string());
+        out += ": ";
+        out += sv(f.value());
+        out += "\r\n";
+    }
+    out += "X-Request-Id: ";
+    out += request_id;
+    out += "\r\n";
+    if (!body_forbidden(status)) {
+        out += "Content-Length: ";
+        append_uint(out, res.body().size());
+        out += "\r\n";
+    }
+    if (!keep_alive) out += "Connection: close\r\n";
+    else if (version == 10) out += "Connection: keep-alive\r\n";
+    out += "\r\n";
 }
 
 } // namespace
@@ -117,17 +190,21 @@ struct route_entry {
 struct connection {
     enum class phase { reading, busy, websocket };
     phase state = phase::reading;
-    beast::tcp_stream* stream = nullptr;        // while HTTP
+    tcp::socket* socket = nullptr;              // while HTTP
     const beast::flat_buffer* buffer = nullptr; // while HTTP
     const parser_type* parser = nullptr;        // while waiting for a request's header
     std::shared_ptr<websocket_stream> ws;       // while WebSocket
     bool ws_closing = false;                    // the server sent (is sending) a close frame
-    net::cancellation_signal cancel;            // terminal cancellation after the deadline
+    // Deadline of the socket operation in progress; the sweeper cancels the socket once it
+    // passes. time_point::max() = nothing to enforce (handler running, WebSocket).
+    clock::time_point deadline = clock::time_point::max();
+    bool timed_out = false;
+    net::cancellation_signal cancel; // terminal cancellation after the shutdown deadline
 };
 
 struct server::impl : std::enable_shared_from_this<server::impl> {
     impl(net::any_io_executor ex, server_config cfg, metrics_registry& reg)
-        : ex_(ex), cfg_(std::move(cfg)), acceptor_(ex), stop_timer_(ex),
+        : ex_(ex), cfg_(std::move(cfg)), acceptor_(ex), stop_timer_(ex), sweep_timer_(ex),
           requests_total_(reg.add_counter("asistencia_http_requests_total",
                                           "HTTP requests by method, route and status",
                                           {"method", "route", "status"})),
@@ -140,6 +217,8 @@ struct server::impl : std::enable_shared_from_this<server::impl> {
           metrics_(reg), max_body_limit_(cfg_.body_limit) {
         log_ = cfg_.logger ? cfg_.logger : spdlog::default_logger();
         if (cfg_.static_root) statics_.emplace(*cfg_.static_root);
+        auto smallest = std::min({cfg_.idle_timeout, cfg_.read_timeout, cfg_.write_timeout});
+        sweep_period_ = std::clamp<std::chrono::milliseconds>(smallest / 4, 10ms, 1000ms);
     }
 
     // -- registration ------------------------------------------------------------------
@@ -150,17 +229,19 @@ struct server::impl : std::enable_shared_from_this<server::impl> {
         entries_[id] = std::move(e);
     }
 
-    // -- metrics -----------------------------------------------------------------------
+    // -- metrics and logs --------------------------------------------------------------
     struct metric_cells {
         counter* requests;
         histogram* duration;
     };
 
     void record(std::uint32_t route_key, std::string_view route, bhttp::verb verb,
-                unsigned status, double seconds) {
-        std::uint64_t key = (std::uint64_t{route_key} << 32) |
-                            (std::uint64_t(static_cast<unsigned>(verb) & 0xffff) << 16) |
-                            (status & 0xffff);
+                unsigned status, clock::time_point start, const request_context& ctx,
+                const std::string& remote) {
+        const auto now = clock::now();
+        const std::uint64_t key = (std::uint64_t{route_key} << 32) |
+                                  (std::uint64_t(static_cast<unsigned>(verb) & 0xffff) << 16) |
+                                  (status & 0xffff);
         auto it = cells_.find(key);
         if (it == cells_.end()) {
             std::string_view method = method_name(verb);
@@ -170,21 +251,15 @@ struct server::impl : std::enable_shared_from_this<server::impl> {
             it = cells_.emplace(key, c).first;
         }
         it->second.requests->inc();
-        it->second.duration->observe(seconds);
-    }
+        it->second.duration->observe(std::chrono::duration<double>(now - start).count());
 
-    void access(std::string_view method, std::string_view route, unsigned status,
-                std::chrono::steady_clock::time_point start, const request_context& ctx,
-                const std::string& remote) {
         if (!cfg_.access_log || !log_->should_log(spdlog::level::info)) return;
         access_entry e;
         e.ts = std::chrono::system_clock::now();
-        e.method = method;
+        e.method = verb == bhttp::verb::unknown ? std::string_view("-") : method_name(verb);
         e.route = route;
         e.status = static_cast<int>(status);
-        e.duration_ms =
-            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
-                .count();
+        e.duration_ms = std::chrono::duration<double, std::milli>(now - start).count();
         e.request_id = ctx.request_id();
         e.remote = remote;
         log_->info("{}", format_access_line(e));
@@ -205,7 +280,9 @@ struct server::impl : std::enable_shared_from_this<server::impl> {
         acceptor_.bind(ep);
         acceptor_.listen(net::socket_base::max_listen_connections);
         accepting_ = true;
-        net::co_spawn(ex_, accept_loop(shared_from_this()), [](std::exception_ptr) {});
+        auto self = shared_from_this();
+        net::co_spawn(ex_, accept_loop(self), [](std::exception_ptr) {});
+        net::co_spawn(ex_, sweep_loop(self), [](std::exception_ptr) {});
     }
 
     net::awaitable<void> accept_loop(std::shared_ptr<impl> self) {
@@ -228,6 +305,25 @@ struct server::impl : std::enable_shared_from_this<server::impl> {
         }
         accepting_ = false;
         maybe_finished();
+    }
+
+    // One timer for all connections: sessions only store a deadline before each socket
+    // operation, which costs nothing, instead of arming a timer per read and write.
+    net::awaitable<void> sweep_loop(std::shared_ptr<impl> self) {
+        (void)self;
+        while (!finished_) {
+            sweep_timer_.expires_after(sweep_period_);
+            co_await sweep_timer_.async_wait(use_tuple);
+            if (finished_) break;
+            const auto now = clock::now();
+            for (auto& c : conns_) {
+                if (c.socket && c.deadline < now && !c.timed_out) {
+                    c.timed_out = true;
+                    error_code ig;
+                    c.socket->cancel(ig);
+                }
+            }
+        }
     }
 
     void start_session(tcp::socket sock) {
@@ -262,9 +358,9 @@ struct server::impl : std::enable_shared_from_this<server::impl> {
         error_code ec;
         acceptor_.close(ec);
         for (auto& c : conns_) {
-            if (c.state == connection::phase::reading && c.stream && c.parser &&
+            if (c.state == connection::phase::reading && c.socket && c.parser &&
                 !c.parser->got_some() && c.buffer && c.buffer->size() == 0) {
-                c.stream->cancel(); // idle keep-alive connection: end it now
+                c.socket->cancel(ec); // idle keep-alive connection: end it now
             } else if (c.state == connection::phase::websocket && c.ws) {
                 close_websocket(c);
             }
@@ -295,7 +391,7 @@ struct server::impl : std::enable_shared_from_this<server::impl> {
         for (auto& c : conns_) {
             c.cancel.emit(net::cancellation_type::terminal);
             error_code ec;
-            if (c.stream) c.stream->socket().close(ec);
+            if (c.socket) c.socket->close(ec);
             if (c.ws) beast::get_lowest_layer(*c.ws).socket().close(ec);
         }
         stop_timer_.expires_after(1s);
@@ -313,6 +409,7 @@ struct server::impl : std::enable_shared_from_this<server::impl> {
         if (finished_) return;
         finished_ = true;
         stop_timer_.cancel();
+        sweep_timer_.cancel();
         if (auto cb = std::move(on_stopped_)) cb(!forced_);
     }
 
@@ -321,11 +418,26 @@ struct server::impl : std::enable_shared_from_this<server::impl> {
                                      tcp::socket sock);
     net::awaitable<http_response> dispatch(request_context& ctx, const match_result& m,
                                            std::uint32_t& route_key, std::string_view& route);
-    net::awaitable<void> run_websocket(connection& conn, beast::tcp_stream& stream,
+    net::awaitable<void> run_websocket(connection& conn, tcp::socket& sock,
                                        request_context& ctx, const route_entry& entry,
                                        std::uint32_t route_key, const std::string& remote,
-                                       std::chrono::steady_clock::time_point start);
-    net::awaitable<void> write_and_linger(beast::tcp_stream& stream, http_response& res);
+                                       clock::time_point start);
+    net::awaitable<bool> write_response(connection& conn, tcp::socket& sock,
+                                        const http_response& res, unsigned version,
+                                        bool keep_alive, bool head, std::string_view rid,
+                                        std::string& out);
+    net::awaitable<void> write_and_linger(connection& conn, tcp::socket& sock,
+                                          const http_response& res, unsigned version,
+                                          std::string_view rid);
+    // Answers an error that ends the connection (limits, malformed requests).
+    net::awaitable<void> fail(connection& conn, tcp::socket& sock, request_context& ctx,
+                              transport_error e, std::uint32_t route_key,
+                              std::string_view route, bhttp::verb verb, unsigned version,
+                              clock::time_point start, const std::string& remote) {
+        auto res = error_response(map_error(e));
+        co_await write_and_linger(conn, sock, res, version, ctx.request_id());
+        record(route_key, route, verb, res.result_int(), start, ctx, remote);
+    }
 
     // -- built-in routes ---------------------------------------------------------------
     net::awaitable<http_response> readyz();
@@ -334,6 +446,8 @@ struct server::impl : std::enable_shared_from_this<server::impl> {
     server_config cfg_;
     tcp::acceptor acceptor_;
     net::steady_timer stop_timer_;
+    net::steady_timer sweep_timer_;
+    std::chrono::milliseconds sweep_period_{1000};
     counter_family& requests_total_;
     histogram_family& durations_;
     gauge& open_connections_;
@@ -353,25 +467,38 @@ struct server::impl : std::enable_shared_from_this<server::impl> {
     std::function<void(bool)> on_stopped_;
 };
 
-// Writes an error answer that ends the connection, then drains what the client is still
-// sending for a moment, so the close does not turn into a reset that eats the answer.
-net::awaitable<void> server::impl::write_and_linger(beast::tcp_stream& stream,
-                                                   http_response& res) {
-    res.keep_alive(false);
-    res.prepare_payload();
-    stream.expires_after(cfg_.write_timeout);
-    auto [ec, n] = co_await bhttp::async_write(stream, res, use_tuple);
-    if (ec) co_return;
+net::awaitable<bool> server::impl::write_response(connection& conn, tcp::socket& sock,
+                                                  const http_response& res, unsigned version,
+                                                  bool keep_alive, bool head,
+                                                  std::string_view rid, std::string& out) {
+    serialize_head(res, version, keep_alive, rid, out);
+    std::array<net::const_buffer, 2> bufs{net::buffer(out), net::const_buffer{}};
+    if (!head && !body_forbidden(res.result_int()))
+        bufs[1] = net::buffer(res.body().data(), res.body().size());
+    conn.deadline = clock::now() + cfg_.write_timeout;
+    auto [ec, n] = co_await net::async_write(sock, bufs, use_tuple);
+    conn.deadline = clock::time_point::max();
+    co_return !ec;
+}
+
+// Writes an answer that ends the connection, then drains what the client is still sending
+// for a moment, so the close does not turn into a reset that destroys the answer.
+net::awaitable<void> server::impl::write_and_linger(connection& conn, tcp::socket& sock,
+                                                   const http_response& res, unsigned version,
+                                                   std::string_view rid) {
+    std::string out;
+    if (!co_await write_response(conn, sock, res, version, false, false, rid, out)) co_return;
     error_code ig;
-    stream.socket().shutdown(tcp::socket::shutdown_send, ig);
+    sock.shutdown(tcp::socket::shutdown_send, ig);
     char sink[4096];
     std::size_t drained = 0;
-    stream.expires_after(1s);
+    conn.deadline = clock::now() + std::min<std::chrono::milliseconds>(cfg_.read_timeout, 1s);
     while (drained < 1024 * 1024) {
-        auto [rec, m] = co_await stream.async_read_some(net::buffer(sink), use_tuple);
+        auto [rec, m] = co_await sock.async_read_some(net::buffer(sink), use_tuple);
         if (rec) break;
         drained += m;
     }
+    conn.deadline = clock::time_point::max();
 }
 
 net::awaitable<void> server::impl::run_session(std::shared_ptr<impl> self, connection& conn,
@@ -383,11 +510,11 @@ net::awaitable<void> server::impl::run_session(std::shared_ptr<impl> self, conne
         peer = sock.remote_endpoint(ec);
     }
     const std::string remote = endpoint_string(peer);
-    beast::tcp_stream stream(std::move(sock));
     beast::flat_buffer buffer;
+    std::string out; // serialized response head, reused
     request_context ctx;
     ctx.remote = peer;
-    conn.stream = &stream;
+    conn.socket = &sock;
     conn.buffer = &buffer;
 
     std::optional<parser_type> parser;
@@ -398,120 +525,90 @@ net::awaitable<void> server::impl::run_session(std::shared_ptr<impl> self, conne
         parser->body_limit(max_body_limit_);
         conn.state = connection::phase::reading;
         conn.parser = &*parser;
-        stream.expires_after(buffer.size() ? cfg_.read_timeout : cfg_.idle_timeout);
-        auto [hec, hn] = co_await bhttp::async_read_header(stream, buffer, *parser, use_tuple);
+        conn.deadline = clock::now() + (buffer.size() ? cfg_.read_timeout : cfg_.idle_timeout);
+        auto [hec, hn] = co_await bhttp::async_read_header(sock, buffer, *parser, use_tuple);
+        conn.deadline = clock::time_point::max();
         conn.parser = nullptr;
         conn.state = connection::phase::busy;
-        auto start = std::chrono::steady_clock::now();
-
+        const auto start = clock::now();
         ctx.id.generate();
+        ctx.reset_url();
+
         if (hec) {
-            // Errors before a complete header: answer only what the client can act on.
+            // Before a complete header: answer only what the client can act on.
             std::optional<transport_error> te;
             if (hec == bhttp::error::header_limit) te = transport_error::headers_too_large;
             else if (hec == bhttp::error::body_limit) te = transport_error::payload_too_large;
-            else if (hec != bhttp::error::end_of_stream && hec != bhttp::error::partial_message &&
-                     hec.category() == bhttp::make_error_code(bhttp::error::bad_target).category())
-                te = transport_error::malformed_request;
+            else if (is_http_error(hec)) te = transport_error::malformed_request;
             if (te) {
-                auto res = error_response(map_error(*te));
-                res.set("X-Request-Id", ctx.request_id());
-                unsigned status = res.result_int();
-                co_await write_and_linger(stream, res);
                 auto verb = parser->is_header_done() ? parser->get().method()
                                                      : bhttp::verb::unknown;
-                record(route_key_unmatched, route_unmatched, verb, status,
-                       std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
-                           .count());
-                access(method_name(verb), route_unmatched, status, start, ctx, remote);
+                co_await fail(conn, sock, ctx, *te, route_key_unmatched, route_unmatched, verb,
+                              11, start, remote);
             }
             break;
         }
 
         auto& hdr = parser->get();
         if (auto incoming = hdr.find("X-Request-Id"); incoming != hdr.end())
-            ctx.id.assign_if_sane(incoming->value());
+            ctx.id.assign_if_sane(sv(incoming->value()));
         const auto verb = hdr.method();
-        const std::string_view method_text = method_name(verb);
+        const unsigned version = hdr.version();
 
         // Route on the header alone, so the route's body limit applies to the body read.
-        auto parsed = boost::urls::parse_origin_form(hdr.target());
+        std::string_view target = sv(hdr.target());
         match_result m;
         std::optional<transport_error> early;
-        if (!parsed) early = transport_error::malformed_request;
-        else m = router_.match(verb, parsed->encoded_path(), ctx.params);
+        if (target.empty() || target.front() != '/') early = transport_error::malformed_request;
+        else m = router_.match(verb, target.substr(0, target.find('?')), ctx.params);
 
         const route_entry* entry =
             m.status == match_status::found ? &entries_[m.route_id] : nullptr;
-        std::size_t limit = entry && entry->body_limit ? entry->body_limit : cfg_.body_limit;
+        const std::uint32_t key =
+            entry ? static_cast<std::uint32_t>(m.route_id) : route_key_unmatched;
+        const std::string_view label = entry ? m.pattern : route_unmatched;
+        const std::size_t limit =
+            entry && entry->body_limit ? entry->body_limit : cfg_.body_limit;
         if (!early) {
             if (auto cl = parser->content_length(); cl && *cl > limit)
                 early = transport_error::payload_too_large;
         }
         if (early) {
-            auto res = error_response(map_error(*early));
-            res.set("X-Request-Id", ctx.request_id());
-            res.version(hdr.version());
-            unsigned status = res.result_int();
-            std::string_view label = entry ? m.pattern : route_unmatched;
-            co_await write_and_linger(stream, res);
-            record(entry ? static_cast<std::uint32_t>(m.route_id) : route_key_unmatched, label,
-                   verb, status,
-                   std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
-                       .count());
-            access(method_text, label, status, start, ctx, remote);
+            co_await fail(conn, sock, ctx, *early, key, label, verb, version, start, remote);
             break;
         }
 
         if (!parser->is_done()) {
             parser->body_limit(limit);
             if (auto ex = hdr.find(bhttp::field::expect);
-                ex != hdr.end() && iequals(ex->value(), "100-continue")) {
+                ex != hdr.end() && iequals(sv(ex->value()), "100-continue")) {
                 static constexpr std::string_view cont = "HTTP/1.1 100 Continue\r\n\r\n";
-                stream.expires_after(cfg_.write_timeout);
-                auto [wec, wn] =
-                    co_await net::async_write(stream, net::buffer(cont.data(), cont.size()),
-                                              use_tuple);
+                conn.deadline = clock::now() + cfg_.write_timeout;
+                auto [wec, wn] = co_await net::async_write(
+                    sock, net::buffer(cont.data(), cont.size()), use_tuple);
+                conn.deadline = clock::time_point::max();
                 if (wec) break;
             }
-            stream.expires_after(cfg_.read_timeout);
-            auto [bec, bn] = co_await bhttp::async_read(stream, buffer, *parser, use_tuple);
+            conn.deadline = clock::now() + cfg_.read_timeout;
+            auto [bec, bn] = co_await bhttp::async_read(sock, buffer, *parser, use_tuple);
+            conn.deadline = clock::time_point::max();
             if (bec) {
-                std::optional<transport_error> te;
-                if (bec == bhttp::error::body_limit) te = transport_error::payload_too_large;
-                else if (bec != bhttp::error::end_of_stream &&
-                         bec != bhttp::error::partial_message &&
-                         bec.category() == bhttp::make_error_code(bhttp::error::bad_target)
-                                               .category())
-                    te = transport_error::malformed_request;
-                if (te) {
-                    auto res = error_response(map_error(*te));
-                    res.set("X-Request-Id", ctx.request_id());
-                    unsigned status = res.result_int();
-                    std::string_view label = entry ? m.pattern : route_unmatched;
-                    co_await write_and_linger(stream, res);
-                    record(entry ? static_cast<std::uint32_t>(m.route_id) : route_key_unmatched,
-                           label, verb, status,
-                           std::chrono::duration<double>(std::chrono::steady_clock::now() -
-                                                         start)
-                               .count());
-                    access(method_text, label, status, start, ctx, remote);
-                }
+                if (bec == bhttp::error::body_limit)
+                    co_await fail(conn, sock, ctx, transport_error::payload_too_large, key,
+                                  label, verb, version, start, remote);
+                else if (is_http_error(bec))
+                    co_await fail(conn, sock, ctx, transport_error::malformed_request, key,
+                                  label, verb, version, start, remote);
                 break;
             }
         }
 
         ctx.request = parser->release();
-        // The target's storage moved with the message: parse again to view the new one.
-        ctx.url = *boost::urls::parse_origin_form(ctx.request.target());
 
-        if (entry && entry->ws) {
-            if (websocket::is_upgrade(ctx.request)) {
-                ctx.route = m.pattern;
-                co_await run_websocket(conn, stream, ctx, *entry,
-                                       static_cast<std::uint32_t>(m.route_id), remote, start);
-                co_return;
-            }
+        if (entry && entry->ws && websocket::is_upgrade(ctx.request)) {
+            ctx.route = m.pattern;
+            co_await run_websocket(conn, sock, ctx, *entry, key, remote, start);
+            co_return;
         }
 
         std::uint32_t route_key = route_key_unmatched;
@@ -519,29 +616,18 @@ net::awaitable<void> server::impl::run_session(std::shared_ptr<impl> self, conne
         http_response res = co_await dispatch(ctx, m, route_key, route);
 
         const bool keep = ctx.request.keep_alive() && !stopping_;
-        res.version(ctx.request.version());
-        res.keep_alive(keep);
-        res.set("X-Request-Id", ctx.request_id());
-        if (res.result_int() / 100 == 1 || res.result() == bhttp::status::no_content ||
-            res.result() == bhttp::status::not_modified)
-            res.body().clear(); // these must not carry a body (prepare_payload would throw)
-        res.prepare_payload();
-        if (verb == bhttp::verb::head) res.body().clear(); // Content-Length stays
-        const unsigned status = res.result_int();
-
-        stream.expires_after(cfg_.write_timeout);
-        auto [wec, wn] = co_await bhttp::async_write(stream, res, use_tuple);
-        record(route_key, route, verb, status,
-               std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
-        access(method_text, route, status, start, ctx, remote);
-        if (wec || !keep) break;
+        const bool ok = co_await write_response(conn, sock, res, version, keep,
+                                                verb == bhttp::verb::head, ctx.request_id(),
+                                                out);
+        record(route_key, route, verb, res.result_int(), start, ctx, remote);
+        if (!ok || !keep) break;
     }
 
-    conn.stream = nullptr;
+    conn.socket = nullptr;
     conn.buffer = nullptr;
     error_code ec;
-    stream.socket().shutdown(tcp::socket::shutdown_send, ec);
-    stream.close();
+    sock.shutdown(tcp::socket::shutdown_send, ec);
+    sock.close(ec);
 }
 
 net::awaitable<http_response> server::impl::dispatch(request_context& ctx,
@@ -577,17 +663,16 @@ net::awaitable<http_response> server::impl::dispatch(request_context& ctx,
     if (statics_ && (verb == bhttp::verb::get || verb == bhttp::verb::head)) {
         std::string_view inm;
         if (auto it = ctx.request.find(bhttp::field::if_none_match); it != ctx.request.end())
-            inm = it->value();
-        auto f = statics_->lookup(ctx.url.encoded_path(), inm);
+            inm = sv(it->value());
+        auto f = statics_->lookup(ctx.raw_path(), inm);
         if (f.result != static_file_reply::kind::not_found) {
             route_key = route_key_static;
             route = route_static;
-            http_response res{f.result == static_file_reply::kind::ok ? bhttp::status::ok
-                                                                      : bhttp::status::not_modified,
-                              11};
+            const bool ok = f.result == static_file_reply::kind::ok;
+            http_response res{ok ? bhttp::status::ok : bhttp::status::not_modified, 11};
             res.set(bhttp::field::etag, f.etag);
             res.set(bhttp::field::cache_control, f.cache_control);
-            if (f.result == static_file_reply::kind::ok) {
+            if (ok) {
                 res.set(bhttp::field::content_type, f.mime);
                 res.set("X-Content-Type-Options", "nosniff");
                 res.body() = std::move(f.body);
@@ -598,11 +683,11 @@ net::awaitable<http_response> server::impl::dispatch(request_context& ctx,
     co_return error_response(map_error(transport_error::not_found));
 }
 
-net::awaitable<void> server::impl::run_websocket(connection& conn, beast::tcp_stream& stream,
+net::awaitable<void> server::impl::run_websocket(connection& conn, tcp::socket& sock,
                                                  request_context& ctx, const route_entry& entry,
                                                  std::uint32_t route_key,
                                                  const std::string& remote,
-                                                 std::chrono::steady_clock::time_point start) {
+                                                 clock::time_point start) {
     const auto verb = ctx.request.method();
     std::exception_ptr refused;
     if (entry.authorize) {
@@ -618,20 +703,17 @@ net::awaitable<void> server::impl::run_websocket(connection& conn, beast::tcp_st
                                "server", "the server is shutting down"));
         if (!r.internal_detail.empty()) log_error(ctx, ctx.route, r.internal_detail);
         auto res = error_response(r);
-        res.set("X-Request-Id", ctx.request_id());
-        co_await write_and_linger(stream, res);
-        record(route_key, ctx.route, verb, res.result_int(),
-               std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
-        access(method_name(verb), ctx.route, res.result_int(), start, ctx, remote);
-        conn.stream = nullptr;
+        co_await write_and_linger(conn, sock, res, ctx.request.version(), ctx.request_id());
+        record(route_key, ctx.route, verb, res.result_int(), start, ctx, remote);
+        conn.socket = nullptr;
         conn.buffer = nullptr;
         co_return;
     }
 
-    stream.expires_never(); // the websocket stream runs its own timeouts
-    conn.stream = nullptr;
+    // From here on the WebSocket stream owns the socket and runs its own timeouts.
+    conn.socket = nullptr;
     conn.buffer = nullptr;
-    auto ws = std::make_shared<websocket_stream>(std::move(stream));
+    auto ws = std::make_shared<websocket_stream>(std::move(sock));
     conn.ws = ws;
     conn.state = connection::phase::websocket;
     auto timeouts = websocket::stream_base::timeout::suggested(beast::role_type::server);
@@ -643,10 +725,7 @@ net::awaitable<void> server::impl::run_websocket(connection& conn, beast::tcp_st
         [&rid](websocket::response_type& res) { res.set("X-Request-Id", rid); }));
 
     auto [aec] = co_await ws->async_accept(ctx.request, use_tuple);
-    const unsigned status = aec ? 400u : 101u;
-    record(route_key, ctx.route, verb, status,
-           std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
-    access(method_name(verb), ctx.route, status, start, ctx, remote);
+    record(route_key, ctx.route, verb, aec ? 400u : 101u, start, ctx, remote);
     if (aec) {
         conn.ws.reset();
         co_return;

@@ -42,7 +42,6 @@ using websocket_stream = boost::beast::websocket::stream<boost::beast::tcp_strea
 // connection, so do not keep references to it after the handler returns.
 struct request_context {
     http_request request;
-    boost::urls::url_view url;     // the parsed target (views into request.target())
     path_params params;            // ":name" captures, percent-decoded
     std::string_view route;        // the matched pattern, e.g. "/api/x/:id/close"
     http::request_id id;           // X-Request-Id (incoming if sane, else generated)
@@ -53,6 +52,17 @@ struct request_context {
     // The first query parameter `key`, percent-decoded ('+' is not a space: RFC 3986).
     std::optional<std::string> query(std::string_view key) const;
     std::string_view request_id() const noexcept { return id.view(); }
+    // The parsed target (Boost.URL), parsed on first use: routes that never look at the
+    // query do not pay for it. Throws application::api_error 400 on a malformed target.
+    const boost::urls::url_view& url() const;
+    // The raw path of the target (before '?'), still percent-encoded.
+    std::string_view raw_path() const noexcept;
+
+    void reset_url() noexcept { url_parsed_ = false; }
+
+private:
+    mutable boost::urls::url_view url_;
+    mutable bool url_parsed_ = false;
 };
 
 // A REST handler. Return the response without version/keep-alive/Content-Length: the
@@ -78,6 +88,8 @@ struct server_config {
     std::size_t header_limit = 8 * 1024;  // -> 431
     std::size_t body_limit = 64 * 1024;   // default per route -> 413
     std::size_t websocket_message_limit = 64 * 1024;
+    // Socket timeouts, enforced by one sweep timer per server (not one timer operation per
+    // read/write); precision is a quarter of the smallest timeout, at most one second.
     std::chrono::milliseconds idle_timeout{30'000};   // keep-alive wait for the next request
     std::chrono::milliseconds read_timeout{15'000};   // rest of a request once it started
     std::chrono::milliseconds write_timeout{15'000};
