@@ -55,28 +55,74 @@ std::string format_timestamp(std::chrono::system_clock::time_point ts) {
     std::time_t secs = static_cast<std::time_t>(ms / 1000);
     if (ms % 1000 < 0) --secs;
     int millis = static_cast<int>(((ms % 1000) + 1000) % 1000);
-    std::tm tm{};
-    gmtime_r(&secs, &tm);
-    char buf[80];
-    std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-                  tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, millis);
+    // The date part changes once a second; cache it per thread (one line per request).
+    thread_local std::time_t cached_secs = -1;
+    thread_local char cached[32];
+    if (secs != cached_secs) {
+        std::tm tm{};
+        gmtime_r(&secs, &tm);
+        std::snprintf(cached, sizeof cached, "%04d-%02d-%02dT%02d:%02d:%02d",
+                      (tm.tm_year + 1900) % 10000, (tm.tm_mon + 1) % 100, tm.tm_mday % 100,
+                      tm.tm_hour % 100, tm.tm_min % 100, tm.tm_sec % 100);
+        cached_secs = secs;
+    }
+    char buf[48];
+    std::snprintf(buf, sizeof buf, "%s.%03dZ", cached, millis % 1000);
     return buf;
 }
 
+namespace {
+
+// JSON string escaping for the access line. Its fields are ASCII by construction (verb
+// names, route patterns, sanitised request ids, IP addresses), so this stays small; bytes
+// >= 0x80 become U+FFFD to keep the line valid UTF-8 whatever happens. Unit tests parse
+// the output with nlohmann::json.
+void append_json_string(std::string& out, std::string_view s) {
+    static constexpr char hex[] = "0123456789abcdef";
+    out += '"';
+    for (char ch : s) {
+        auto c = static_cast<unsigned char>(ch);
+        if (c == '"' || c == '\\') {
+            out += '\\';
+            out += ch;
+        } else if (c < 0x20) {
+            out += "\\u00";
+            out += hex[c >> 4];
+            out += hex[c & 0xf];
+        } else if (c >= 0x80) {
+            out += "\\ufffd";
+        } else {
+            out += ch;
+        }
+    }
+    out += '"';
+}
+
+} // namespace
+
+// Hand-assembled (this runs once per request; an nlohmann object costs a map and a dozen
+// allocations), with every string escaped by append_json_string.
 std::string format_access_line(const access_entry& e) {
-    nlohmann::ordered_json j;
-    j["ts"] = format_timestamp(e.ts);
-    j["level"] = "info";
-    j["msg"] = "request";
-    j["method"] = e.method;
-    j["route"] = e.route;
-    j["status"] = e.status;
-    // Microsecond resolution is plenty and keeps the line short.
-    j["duration_ms"] = static_cast<double>(static_cast<std::int64_t>(e.duration_ms * 1000)) /
-                       1000.0;
-    j["request_id"] = e.request_id;
-    j["remote"] = e.remote;
-    return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    std::string out;
+    out.reserve(256);
+    out += "{\"ts\":\"";
+    out += format_timestamp(e.ts);
+    out += "\",\"level\":\"info\",\"msg\":\"request\",\"method\":";
+    append_json_string(out, e.method);
+    out += ",\"route\":";
+    append_json_string(out, e.route);
+    out += ",\"status\":";
+    out += std::to_string(e.status);
+    char ms[32];
+    std::snprintf(ms, sizeof ms, "%.3f", e.duration_ms < 0 ? 0.0 : e.duration_ms);
+    out += ",\"duration_ms\":";
+    out += ms;
+    out += ",\"request_id\":";
+    append_json_string(out, e.request_id);
+    out += ",\"remote\":";
+    append_json_string(out, e.remote);
+    out += '}';
+    return out;
 }
 
 std::string format_error_line(std::chrono::system_clock::time_point ts,

@@ -103,6 +103,7 @@ void write_file(const fs::path& p, const std::string& content) {
 struct http_server_test : ::testing::Test {
     net::io_context ioc;
     metrics_registry registry;
+    metrics_registry other_registry; // for tests that replace `srv`
     std::unique_ptr<server> srv;
     std::thread io_thread;
     fs::path base;
@@ -609,6 +610,27 @@ TEST_F(http_server_test, websocket_echo_and_refused_upgrade) {
     client c;
     ASSERT_FALSE(c.connect(srv->port()));
     EXPECT_EQ(c.exchange(get("/ws/echo")).result_int(), 426);
+}
+
+TEST_F(http_server_test, idle_and_stalled_connections_time_out) {
+    server_config cfg;
+    cfg.port = 0;
+    cfg.logger = logger;
+    cfg.idle_timeout = 100ms;
+    cfg.read_timeout = 100ms;
+    srv = std::make_unique<server>(ioc.get_executor(), cfg, other_registry);
+    start();
+    client kept;
+    ASSERT_FALSE(kept.connect(srv->port()));
+    ASSERT_EQ(kept.exchange(get("/healthz")).result_int(), 200);
+    auto [ec, none] = kept.read(); // nothing more is sent: the server hangs up
+    EXPECT_EQ(ec, bhttp::error::end_of_stream);
+
+    client stalled;
+    ASSERT_FALSE(stalled.connect(srv->port()));
+    ASSERT_FALSE(stalled.send("GET /healthz HTTP/1.1\r\nHost: x\r\n")); // header unfinished
+    auto [sec, snone] = stalled.read();
+    EXPECT_EQ(sec, bhttp::error::end_of_stream);
 }
 
 TEST_F(http_server_test, graceful_shutdown_finishes_in_flight_and_closes_the_rest) {

@@ -61,10 +61,33 @@ TEST(access_log, line_is_one_json_object_with_the_fields) {
     EXPECT_EQ(j["method"], "GET");
     EXPECT_EQ(j["route"], "/api/x/:id \"quoted\"");
     EXPECT_EQ(j["status"], 404);
-    EXPECT_NEAR(j["duration_ms"].get<double>(), 1.234, 1e-9);
+    EXPECT_NEAR(j["duration_ms"].get<double>(), 1.235, 1e-9); // rounded to microseconds
     EXPECT_EQ(j["request_id"], "abc");
     EXPECT_EQ(j["remote"], "127.0.0.1:5555");
     EXPECT_EQ(line.rfind("{\"ts\":", 0), 0u); // ts first, as documented
+}
+
+TEST(access_log, control_and_non_ascii_bytes_stay_valid_json) {
+    access_entry e;
+    e.method = "GET";
+    e.route = "a\n\x01\xc3\xa9\\\"";
+    e.request_id = "";
+    e.remote = "[::1]:1";
+    auto line = format_access_line(e);
+    EXPECT_EQ(line.find('\n'), std::string::npos);
+    auto j = nlohmann::json::parse(line);
+    EXPECT_EQ(j["route"], "a\n\x01\xef\xbf\xbd\xef\xbf\xbd\\\"");
+    EXPECT_EQ(j["remote"], "[::1]:1");
+}
+
+TEST(access_log, timestamps_across_seconds) {
+    using namespace std::chrono;
+    EXPECT_EQ(format_timestamp(system_clock::time_point(milliseconds(999))),
+              "1970-01-01T00:00:00.999Z");
+    EXPECT_EQ(format_timestamp(system_clock::time_point(milliseconds(1000))),
+              "1970-01-01T00:00:01.000Z");
+    EXPECT_EQ(format_timestamp(system_clock::time_point(milliseconds(86'400'000 + 5))),
+              "1970-01-02T00:00:00.005Z");
 }
 
 TEST(access_log, error_line) {

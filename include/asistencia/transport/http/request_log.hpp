@@ -38,7 +38,8 @@ struct access_entry {
 
 // {"ts":"2026-11-22T18:00:00.123Z","level":"info","msg":"request","method":"GET",
 //  "route":"/healthz","status":200,"duration_ms":0.12,"request_id":"...","remote":"..."}
-// Built with nlohmann::json so every string is escaped.
+// Every string is JSON-escaped (non-ASCII bytes become U+FFFD), so the line is valid JSON
+// whatever the inputs; spdlog's %v would not escape anything.
 std::string format_access_line(const access_entry& e);
 
 // Same envelope for an error a handler raised: msg "handler_error", with the detail that the
