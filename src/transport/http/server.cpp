@@ -199,6 +199,7 @@ struct connection {
     // passes. time_point::max() = nothing to enforce (handler running, WebSocket).
     clock::time_point deadline = clock::time_point::max();
     bool timed_out = false;
+    bool done = false; // the session coroutine has completed (erase pending)
     net::cancellation_signal cancel; // terminal cancellation after the shutdown deadline
 };
 
@@ -335,6 +336,7 @@ struct server::impl : std::enable_shared_from_this<server::impl> {
         net::co_spawn(ex_, run_session(self, *it, std::move(sock)),
                       net::bind_cancellation_slot(
                           it->cancel.slot(), [self, it](std::exception_ptr e) {
+                              it->done = true;
                               if (e) {
                                   auto r = map_exception(e);
                                   self->log_->error("{}", nlohmann::json{
@@ -389,6 +391,7 @@ struct server::impl : std::enable_shared_from_this<server::impl> {
     void force_stop() {
         forced_ = true;
         for (auto& c : conns_) {
+            if (c.done) continue;
             c.cancel.emit(net::cancellation_type::terminal);
             error_code ec;
             if (c.socket) c.socket->close(ec);
@@ -533,6 +536,7 @@ net::awaitable<void> server::impl::run_session(std::shared_ptr<impl> self, conne
         const auto start = clock::now();
         ctx.id.generate();
         ctx.reset_url();
+        ctx.route = {};
 
         if (hec) {
             // Before a complete header: answer only what the client can act on.
