@@ -132,7 +132,8 @@ TEST(UserToken, AlgNoneIsRefused) {
 TEST(UserToken, OtherAlgorithmsInTheHeaderAreRefused) {
     // A genuine HS512 token with the right secret (cpp-jwt signs it).
     jwt::jwt_object hs512{jwt::params::algorithm("HS512"), jwt::params::secret(user_secret)};
-    for (const auto& [k, v] : user_payload().items()) hs512.add_claim(k, v);
+    const auto claims = user_payload();  // named: items() of a temporary would dangle
+    for (const auto& [k, v] : claims.items()) hs512.add_claim(k, v);
     EXPECT_EQ(user_error(hs512.signature()), token_error::wrong_algorithm);
     // Header claims another algorithm over a valid HS256 MAC (algorithm confusion).
     EXPECT_EQ(user_error(signed_user(user_payload(), R"({"alg":"HS512","typ":"JWT"})")),
