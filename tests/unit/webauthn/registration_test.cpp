@@ -2,6 +2,8 @@
 // none/packed/fido-u2f responses, and one negative case per check with its exact error.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include <openssl/bio.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
@@ -124,6 +126,69 @@ TEST_F(chromium_packed, WrongChallengeRefused) {
     auto r = wa::verify_registration(input(), open_policy());
     ASSERT_FALSE(r.has_value());
     EXPECT_EQ(r.error(), errc::challenge_mismatch);
+}
+
+// ---------------------------------------------------------------- TPM vector
+
+struct tpm_vector : ::testing::Test {
+    bytes client_data = b64(tv::tpm_client_data_json);
+    bytes object = b64(tv::tpm_attestation_object);
+    bytes challenge = b64(tv::tpm_challenge);
+    wa::registration_policy policy;
+
+    void SetUp() override {
+        policy.rp_id = tv::tpm_rp_id;
+        policy.allowed_origins = {tv::tpm_origin};
+    }
+    wa::registration_input input() const { return {client_data, object, challenge}; }
+};
+
+TEST_F(tpm_vector, WindowsHelloTpmAttestationVerified) {
+    auto r = wa::verify_registration(input(), policy);
+    ASSERT_TRUE(r.has_value()) << r.error().message();
+    EXPECT_EQ(r->format, wa::attestation_format::tpm);
+    EXPECT_EQ(r->type, wa::attestation_type::basic);
+    EXPECT_EQ(r->algorithm, wa::cose_alg::rs256);
+    EXPECT_EQ(r->credential_id, b64(tv::tpm_credential_id));
+    EXPECT_EQ(r->aaguid, "08987058-cadc-4b81-b6e1-30de50dcbe96"); // Windows Hello
+    EXPECT_EQ(r->public_key_pem.rfind("-----BEGIN PUBLIC KEY-----\n", 0), 0U);
+}
+
+TEST_F(tpm_vector, RefusedWhenTpmIsNotAllowed) {
+    policy.allowed_formats = {wa::attestation_format::packed};
+    auto r = wa::verify_registration(input(), policy);
+    ASSERT_FALSE(r.has_value());
+    EXPECT_EQ(r.error(), errc::format_not_allowed);
+}
+
+TEST_F(tpm_vector, RefusedWhenRs256IsNotAllowed) {
+    policy.allowed_algorithms = {wa::cose_alg::es256};
+    auto r = wa::verify_registration(input(), policy);
+    ASSERT_FALSE(r.has_value());
+    EXPECT_EQ(r.error(), errc::algorithm_not_allowed);
+}
+
+TEST_F(tpm_vector, AikCertificateWithoutAikUsageRefused) {
+    // The AIK certificate's EKU is tcg-kp-AIKCertificate (06 05 67 81 05 08 03). Turning
+    // it into 2.23.133.8.4 leaves the certInfo signature valid (the certificate's own
+    // signature is not checked without trust anchors) but breaks L2 8.3.1's profile.
+    const bytes eku{0x06, 0x05, 0x67, 0x81, 0x05, 0x08, 0x03};
+    auto at = std::search(object.begin(), object.end(), eku.begin(), eku.end());
+    ASSERT_NE(at, object.end());
+    at[6] = 0x04;
+    auto r = wa::verify_registration(input(), policy);
+    ASSERT_FALSE(r.has_value());
+    EXPECT_EQ(r.error(), errc::attestation_certificate_invalid);
+}
+
+TEST_F(tpm_vector, OtherClientDataRefused) {
+    // Same challenge and origin, different bytes: certInfo.extraData no longer matches.
+    std::string json(client_data.begin(), client_data.end());
+    json.insert(json.size() - 1, R"(,"extra":1)");
+    client_data = text(json);
+    auto r = wa::verify_registration(input(), policy);
+    ASSERT_FALSE(r.has_value());
+    EXPECT_EQ(r.error(), errc::bad_attestation_statement);
 }
 
 // ---------------------------------------------------------------- soft authenticator
