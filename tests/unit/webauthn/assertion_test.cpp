@@ -23,7 +23,7 @@ using wa::errc;
 
 // ---------------------------------------------------------------- Chromium vector
 
-struct chromium_assertion : ::testing::Test {
+struct webauthn_chromium_assertion : ::testing::Test {
     bytes client_data = b64(tv::chromium_assertion_client_data_json);
     bytes auth_data = b64(tv::chromium_assertion_authenticator_data);
     bytes signature = b64(tv::chromium_assertion_signature);
@@ -43,7 +43,7 @@ struct chromium_assertion : ::testing::Test {
     wa::assertion_input input() const { return {client_data, auth_data, signature, challenge}; }
 };
 
-TEST_F(chromium_assertion, Verified) {
+TEST_F(webauthn_chromium_assertion, Verified) {
     auto r = wa::verify_assertion(input(), assertion_policy(), stored);
     ASSERT_TRUE(r.has_value()) << r.error().message();
     EXPECT_EQ(r->sign_count, 2U);
@@ -52,7 +52,7 @@ TEST_F(chromium_assertion, Verified) {
     EXPECT_TRUE(r->reason.empty());
 }
 
-TEST_F(chromium_assertion, ReplayedAssertionFlaggedByCounter) {
+TEST_F(webauthn_chromium_assertion, ReplayedAssertionFlaggedByCounter) {
     stored.sign_count = 2; // the server already saw counter 2
     auto r = wa::verify_assertion(input(), assertion_policy(), stored);
     ASSERT_TRUE(r.has_value()) << r.error().message();
@@ -60,14 +60,14 @@ TEST_F(chromium_assertion, ReplayedAssertionFlaggedByCounter) {
     EXPECT_TRUE(r->clones.counter_not_increased);
 }
 
-TEST_F(chromium_assertion, TamperedAuthenticatorDataRefused) {
+TEST_F(webauthn_chromium_assertion, TamperedAuthenticatorDataRefused) {
     auth_data[36] ^= 0x01; // the counter's last byte
     auto r = wa::verify_assertion(input(), assertion_policy(), stored);
     ASSERT_FALSE(r.has_value());
     EXPECT_EQ(r.error(), errc::bad_signature);
 }
 
-TEST_F(chromium_assertion, OtherKeyRefused) {
+TEST_F(webauthn_chromium_assertion, OtherKeyRefused) {
     ts::soft_authenticator other;
     ts::registration_options o;
     o.client.challenge = challenge;
@@ -79,7 +79,7 @@ TEST_F(chromium_assertion, OtherKeyRefused) {
 
 // ---------------------------------------------------------------- soft authenticator
 
-struct soft_assertion : ::testing::Test {
+struct webauthn_soft_assertion : ::testing::Test {
     ts::soft_authenticator authenticator;
     ts::registration_response registration;
     wa::stored_credential stored;
@@ -123,7 +123,7 @@ struct soft_assertion : ::testing::Test {
     void SetUp() override { enroll(); }
 };
 
-TEST_F(soft_assertion, VerifiedForEveryAlgorithm) {
+TEST_F(webauthn_soft_assertion, VerifiedForEveryAlgorithm) {
     for (auto alg : {ts::soft_algorithm::es256, ts::soft_algorithm::rs256,
                      ts::soft_algorithm::eddsa}) {
         enroll(alg);
@@ -134,7 +134,7 @@ TEST_F(soft_assertion, VerifiedForEveryAlgorithm) {
     }
 }
 
-TEST_F(soft_assertion, CounterAdvancesAcrossAssertions) {
+TEST_F(webauthn_soft_assertion, CounterAdvancesAcrossAssertions) {
     for (std::uint32_t expected = 1; expected <= 3; ++expected) {
         auto r = run(options());
         ASSERT_TRUE(r.has_value()) << r.error().message();
@@ -144,7 +144,7 @@ TEST_F(soft_assertion, CounterAdvancesAcrossAssertions) {
     }
 }
 
-TEST_F(soft_assertion, ZeroCounterAuthenticatorNeverFlagged) {
+TEST_F(webauthn_soft_assertion, ZeroCounterAuthenticatorNeverFlagged) {
     enroll(ts::soft_algorithm::es256, true, true, /*counter=*/false);
     for (int i = 0; i < 3; ++i) {
         auto r = run(options());
@@ -154,7 +154,7 @@ TEST_F(soft_assertion, ZeroCounterAuthenticatorNeverFlagged) {
     }
 }
 
-TEST_F(soft_assertion, UserVerificationNotRequiredAcceptsMissingUv) {
+TEST_F(webauthn_soft_assertion, UserVerificationNotRequiredAcceptsMissingUv) {
     policy.require_user_verification = false;
     auto o = options();
     o.user_verified = false;
@@ -163,7 +163,7 @@ TEST_F(soft_assertion, UserVerificationNotRequiredAcceptsMissingUv) {
     EXPECT_FALSE(r->flags.user_verified());
 }
 
-TEST_F(soft_assertion, ExtensionOutputsAccepted) {
+TEST_F(webauthn_soft_assertion, ExtensionOutputsAccepted) {
     auto o = options();
     o.extensions = bytes{0xA1, 0x68, 'c', 'r', 'e', 'd', 'B', 'l', 'o', 'b', 0x40}; // {credBlob: h''}
     auto r = run(o);
@@ -173,7 +173,7 @@ TEST_F(soft_assertion, ExtensionOutputsAccepted) {
 
 // ---- counter and BE/BS rule: flagged, not failed
 
-TEST_F(soft_assertion, CounterEqualToStoredFlagged) {
+TEST_F(webauthn_soft_assertion, CounterEqualToStoredFlagged) {
     stored.sign_count = 7;
     auto o = options();
     o.sign_count = 7;
@@ -187,7 +187,7 @@ TEST_F(soft_assertion, CounterEqualToStoredFlagged) {
     EXPECT_EQ(r->reason, "signature counter did not increase (stored 7, received 7)");
 }
 
-TEST_F(soft_assertion, CounterRegressionFlagged) {
+TEST_F(webauthn_soft_assertion, CounterRegressionFlagged) {
     stored.sign_count = 7;
     auto o = options();
     o.sign_count = 3;
@@ -198,7 +198,7 @@ TEST_F(soft_assertion, CounterRegressionFlagged) {
     EXPECT_EQ(r->sign_count, 3U);
 }
 
-TEST_F(soft_assertion, CounterDroppingToZeroFlagged) {
+TEST_F(webauthn_soft_assertion, CounterDroppingToZeroFlagged) {
     stored.sign_count = 7;
     auto o = options();
     o.sign_count = 0;
@@ -207,7 +207,7 @@ TEST_F(soft_assertion, CounterDroppingToZeroFlagged) {
     EXPECT_TRUE(r->clones.counter_not_increased);
 }
 
-TEST_F(soft_assertion, CounterStartingFromZeroNotFlagged) {
+TEST_F(webauthn_soft_assertion, CounterStartingFromZeroNotFlagged) {
     stored.sign_count = 0;
     auto o = options();
     o.sign_count = 1;
@@ -216,7 +216,7 @@ TEST_F(soft_assertion, CounterStartingFromZeroNotFlagged) {
     EXPECT_FALSE(r->possibly_cloned);
 }
 
-TEST_F(soft_assertion, BackupStateChangeFlagged) {
+TEST_F(webauthn_soft_assertion, BackupStateChangeFlagged) {
     enroll(ts::soft_algorithm::es256, /*be=*/true, /*bs=*/false);
     auto o = options();
     o.backup_state = true;
@@ -230,7 +230,7 @@ TEST_F(soft_assertion, BackupStateChangeFlagged) {
     EXPECT_EQ(r->reason, "backup state changed (BS 0 -> 1)");
 }
 
-TEST_F(soft_assertion, BackupEligibilityChangeFlagged) {
+TEST_F(webauthn_soft_assertion, BackupEligibilityChangeFlagged) {
     auto o = options();
     o.backup_eligible = true;
     auto r = run(o);
@@ -240,7 +240,7 @@ TEST_F(soft_assertion, BackupEligibilityChangeFlagged) {
     EXPECT_TRUE(r->flags.backup_eligible());
 }
 
-TEST_F(soft_assertion, SeveralSignalsReportedTogether) {
+TEST_F(webauthn_soft_assertion, SeveralSignalsReportedTogether) {
     enroll(ts::soft_algorithm::es256, true, true);
     stored.sign_count = 9;
     auto o = options();
@@ -255,67 +255,67 @@ TEST_F(soft_assertion, SeveralSignalsReportedTogether) {
 
 // ---- one negative case per check
 
-TEST_F(soft_assertion, WrongType) {
+TEST_F(webauthn_soft_assertion, WrongType) {
     auto o = options();
     o.client.type = "webauthn.create";
     EXPECT_EQ(error_of(o), errc::wrong_type);
 }
 
-TEST_F(soft_assertion, WrongChallenge) {
+TEST_F(webauthn_soft_assertion, WrongChallenge) {
     auto o = options();
     o.client.challenge = ts::random_bytes(32);
     EXPECT_EQ(error_of(o), errc::challenge_mismatch);
 }
 
-TEST_F(soft_assertion, WrongOrigin) {
+TEST_F(webauthn_soft_assertion, WrongOrigin) {
     auto o = options();
     o.client.origin = "https://localhost:58090";
     EXPECT_EQ(error_of(o), errc::origin_not_allowed);
 }
 
-TEST_F(soft_assertion, CrossOrigin) {
+TEST_F(webauthn_soft_assertion, CrossOrigin) {
     auto o = options();
     o.client.cross_origin = true;
     EXPECT_EQ(error_of(o), errc::cross_origin_not_allowed);
 }
 
-TEST_F(soft_assertion, TokenBindingPresent) {
+TEST_F(webauthn_soft_assertion, TokenBindingPresent) {
     auto o = options();
     o.client.token_binding_status = "present";
     EXPECT_EQ(error_of(o), errc::token_binding_not_supported);
 }
 
-TEST_F(soft_assertion, MalformedClientData) {
+TEST_F(webauthn_soft_assertion, MalformedClientData) {
     auto o = options();
     o.client.raw_json = R"({"type":"webauthn.get","origin":"http://localhost:58090"})";
     EXPECT_EQ(error_of(o), errc::malformed_client_data);
 }
 
-TEST_F(soft_assertion, WrongRpId) {
+TEST_F(webauthn_soft_assertion, WrongRpId) {
     auto o = options();
     o.rp_id = "evil.example";
     EXPECT_EQ(error_of(o), errc::rp_id_mismatch);
 }
 
-TEST_F(soft_assertion, UserNotPresent) {
+TEST_F(webauthn_soft_assertion, UserNotPresent) {
     auto o = options();
     o.user_present = false;
     EXPECT_EQ(error_of(o), errc::user_not_present);
 }
 
-TEST_F(soft_assertion, UserNotVerified) {
+TEST_F(webauthn_soft_assertion, UserNotVerified) {
     auto o = options();
     o.user_verified = false;
     EXPECT_EQ(error_of(o), errc::user_not_verified);
 }
 
-TEST_F(soft_assertion, BackupStateWithoutEligibility) {
+TEST_F(webauthn_soft_assertion, BackupStateWithoutEligibility) {
     auto o = options();
     o.backup_state = true;
     EXPECT_EQ(error_of(o), errc::invalid_backup_flags);
 }
 
-TEST_F(soft_assertion, BadSignatureForEveryAlgorithm) {
+TEST_F(webauthn_soft_assertion, BadSignatureForEveryAlgorithm) {
     for (auto alg : {ts::soft_algorithm::es256, ts::soft_algorithm::rs256,
                      ts::soft_algorithm::eddsa}) {
         enroll(alg);
@@ -325,7 +325,7 @@ TEST_F(soft_assertion, BadSignatureForEveryAlgorithm) {
     }
 }
 
-TEST_F(soft_assertion, SignatureOfAnotherCredentialRefused) {
+TEST_F(webauthn_soft_assertion, SignatureOfAnotherCredentialRefused) {
     ts::soft_authenticator thief;
     ts::registration_options ro;
     ro.client.challenge = challenge;
@@ -336,7 +336,7 @@ TEST_F(soft_assertion, SignatureOfAnotherCredentialRefused) {
     EXPECT_EQ(r.error(), errc::bad_signature);
 }
 
-TEST_F(soft_assertion, EmptySignatureRefused) {
+TEST_F(webauthn_soft_assertion, EmptySignatureRefused) {
     auto response = authenticator.get_assertion(registration.credential_id, options());
     response.signature.clear();
     auto r = wa::verify_assertion(input_of(response, challenge), policy, stored);
@@ -344,7 +344,7 @@ TEST_F(soft_assertion, EmptySignatureRefused) {
     EXPECT_EQ(r.error(), errc::bad_signature);
 }
 
-TEST_F(soft_assertion, StoredKeyUnusable) {
+TEST_F(webauthn_soft_assertion, StoredKeyUnusable) {
     auto response = authenticator.get_assertion(registration.credential_id, options());
     auto bad = stored;
     bad.public_key_pem = "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n";
@@ -365,7 +365,7 @@ TEST_F(soft_assertion, StoredKeyUnusable) {
     EXPECT_EQ(r.error(), errc::stored_key_invalid);
 }
 
-TEST_F(soft_assertion, MalformedAuthenticatorData) {
+TEST_F(webauthn_soft_assertion, MalformedAuthenticatorData) {
     auto response = authenticator.get_assertion(registration.credential_id, options());
     auto input = input_of(response, challenge);
 
@@ -391,13 +391,13 @@ TEST_F(soft_assertion, MalformedAuthenticatorData) {
     EXPECT_EQ(r.error(), errc::malformed_authenticator_data);
 }
 
-TEST_F(soft_assertion, MalformedExtensionsRefused) {
+TEST_F(webauthn_soft_assertion, MalformedExtensionsRefused) {
     auto o = options();
     o.extensions = bytes{0xA1, 0x01}; // a map missing its value
     EXPECT_EQ(error_of(o), errc::malformed_cbor);
 }
 
-TEST_F(soft_assertion, OversizedInputsRefused) {
+TEST_F(webauthn_soft_assertion, OversizedInputsRefused) {
     auto response = authenticator.get_assertion(registration.credential_id, options());
     auto input = input_of(response, challenge);
     bytes big(wa::limits::authenticator_data + 1, 0x00);

@@ -12,7 +12,7 @@ using namespace asistencia::webauthn_test;
 namespace ts = asistencia::test_support;
 using wa::errc;
 
-struct hostile_cbor : ::testing::Test {
+struct webauthn_hostile_cbor : ::testing::Test {
     ts::soft_authenticator authenticator;
     bytes challenge = ts::random_bytes(32);
     ts::registration_response valid;
@@ -35,11 +35,11 @@ struct hostile_cbor : ::testing::Test {
     }
 };
 
-TEST_F(hostile_cbor, ValidObjectAccepted) {
+TEST_F(webauthn_hostile_cbor, ValidObjectAccepted) {
     EXPECT_TRUE(verify(valid.attestation_object).has_value());
 }
 
-TEST_F(hostile_cbor, NotAnAttestationObject) {
+TEST_F(webauthn_hostile_cbor, NotAnAttestationObject) {
     expect_error({}, errc::malformed_cbor, "empty");
     expect_error({0xFF}, errc::malformed_cbor, "break byte");
     expect_error({0x1C}, errc::malformed_cbor, "reserved additional info");
@@ -49,7 +49,7 @@ TEST_F(hostile_cbor, NotAnAttestationObject) {
     expect_error({0xA1, 0x63, 'f', 'm', 't', 0x01}, errc::malformed_cbor, "fmt is an integer");
 }
 
-TEST_F(hostile_cbor, WrongMemberTypes) {
+TEST_F(webauthn_hostile_cbor, WrongMemberTypes) {
     auto parts = split(valid.attestation_object);
     // authData as a text string instead of a byte string.
     bytes object{0xA3, 0x63, 'f', 'm', 't', 0x64, 'n', 'o', 'n', 'e', 0x67, 'a', 't', 't',
@@ -61,13 +61,13 @@ TEST_F(hostile_cbor, WrongMemberTypes) {
     expect_error(object, errc::malformed_cbor, "attStmt as array");
 }
 
-TEST_F(hostile_cbor, TrailingByte) {
+TEST_F(webauthn_hostile_cbor, TrailingByte) {
     bytes object = valid.attestation_object;
     object.push_back(0x00);
     expect_error(object, errc::malformed_cbor, "trailing byte");
 }
 
-TEST_F(hostile_cbor, EveryTruncationRefused) {
+TEST_F(webauthn_hostile_cbor, EveryTruncationRefused) {
     for (std::size_t n = 0; n < valid.attestation_object.size(); ++n) {
         bytes cut(valid.attestation_object.begin(),
                   valid.attestation_object.begin() + static_cast<long>(n));
@@ -76,7 +76,7 @@ TEST_F(hostile_cbor, EveryTruncationRefused) {
     }
 }
 
-TEST_F(hostile_cbor, EverySingleByteCorruptionHandled) {
+TEST_F(webauthn_hostile_cbor, EverySingleByteCorruptionHandled) {
     // Flipping any byte either breaks the structure, a check, or the signature; the
     // verifier must answer (no crash, no sanitizer report) and never accept.
     for (std::size_t i = 0; i < valid.attestation_object.size(); ++i) {
@@ -87,7 +87,7 @@ TEST_F(hostile_cbor, EverySingleByteCorruptionHandled) {
     }
 }
 
-TEST_F(hostile_cbor, IndefiniteLengthRefused) {
+TEST_F(webauthn_hostile_cbor, IndefiniteLengthRefused) {
     // The valid object re-framed as an indefinite-length map (0xBF ... 0xFF).
     bytes object = valid.attestation_object;
     ASSERT_EQ(object[0], 0xA3);
@@ -96,13 +96,13 @@ TEST_F(hostile_cbor, IndefiniteLengthRefused) {
     expect_error(object, errc::malformed_cbor, "indefinite map");
 }
 
-TEST_F(hostile_cbor, TagRefused) {
+TEST_F(webauthn_hostile_cbor, TagRefused) {
     bytes object{0xC0};
     object.insert(object.end(), valid.attestation_object.begin(), valid.attestation_object.end());
     expect_error(object, errc::malformed_cbor, "tagged map");
 }
 
-TEST_F(hostile_cbor, DuplicateKeysRefused) {
+TEST_F(webauthn_hostile_cbor, DuplicateKeysRefused) {
     auto parts = split(valid.attestation_object);
     bytes object = attestation_object("packed", parts.stmt, parts.auth_data);
     // Append a second "fmt" entry and bump the map size from 3 to 4.
@@ -113,7 +113,7 @@ TEST_F(hostile_cbor, DuplicateKeysRefused) {
     expect_error(object, errc::malformed_cbor, "duplicate fmt");
 }
 
-TEST_F(hostile_cbor, DeepNestingRefused) {
+TEST_F(webauthn_hostile_cbor, DeepNestingRefused) {
     bytes object(20000, 0x81); // [[[[...]]]]
     object.push_back(0x00);
     expect_error(object, errc::malformed_cbor, "deep nesting");
@@ -126,7 +126,7 @@ TEST_F(hostile_cbor, DeepNestingRefused) {
     expect_error(maps, errc::malformed_cbor, "deep maps");
 }
 
-TEST_F(hostile_cbor, HugeDeclaredLengthsRefusedWithoutAllocating) {
+TEST_F(webauthn_hostile_cbor, HugeDeclaredLengthsRefusedWithoutAllocating) {
     expect_error({0x9B, 0x00, 0x00, 0x00, 0x10, 0x00, 0x00, 0x00, 0x00}, errc::malformed_cbor,
                  "array of 2^36 items");
     expect_error({0xBB, 0x0F, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF}, errc::malformed_cbor,
@@ -137,19 +137,19 @@ TEST_F(hostile_cbor, HugeDeclaredLengthsRefusedWithoutAllocating) {
                  "array of 65536 items in 7 bytes");
 }
 
-TEST_F(hostile_cbor, ManySmallItemsRefused) {
+TEST_F(webauthn_hostile_cbor, ManySmallItemsRefused) {
     // A flat array with more entries than any WebAuthn structure has.
     bytes object{0x98, 0xC8}; // array(200)
     object.insert(object.end(), 200, 0x00);
     expect_error(object, errc::malformed_cbor, "array of 200");
 }
 
-TEST_F(hostile_cbor, OversizedObjectRefused) {
+TEST_F(webauthn_hostile_cbor, OversizedObjectRefused) {
     bytes object(wa::limits::attestation_object + 1, 0x00);
     expect_error(object, errc::too_large, "oversized");
 }
 
-TEST_F(hostile_cbor, HostileCredentialKey) {
+TEST_F(webauthn_hostile_cbor, HostileCredentialKey) {
     // authData whose COSE_Key is a huge declared array instead of a map.
     auto parts = split(valid.attestation_object);
     const std::size_t key_offset = 37 + 16 + 2 + 32;

@@ -37,14 +37,14 @@ std::string pem_from_spki(const bytes& der) {
 
 // ---------------------------------------------------------------- Chromium vectors
 
-struct chromium_none : ::testing::Test {
+struct webauthn_chromium_none : ::testing::Test {
     bytes client_data = text(tv::chromium_none_client_data_json);
     bytes object = b64(tv::chromium_none_attestation_object);
     bytes challenge = b64(tv::chromium_none_challenge);
     wa::registration_input input() const { return {client_data, object, challenge}; }
 };
 
-TEST_F(chromium_none, AcceptedWhenNoneIsConfigured) {
+TEST_F(webauthn_chromium_none, AcceptedWhenNoneIsConfigured) {
     auto policy = open_policy();
     auto r = wa::verify_registration(input(), policy);
     ASSERT_TRUE(r.has_value()) << r.error().message();
@@ -62,7 +62,7 @@ TEST_F(chromium_none, AcceptedWhenNoneIsConfigured) {
     EXPECT_EQ(r->public_key_pem.rfind("-----BEGIN PUBLIC KEY-----\n", 0), 0U);
 }
 
-TEST_F(chromium_none, RefusedWhenNoneIsNotConfigured) {
+TEST_F(webauthn_chromium_none, RefusedWhenNoneIsNotConfigured) {
     wa::registration_policy policy; // the defaults leave `none` out
     policy.rp_id = rp_id;
     policy.allowed_origins = {origin};
@@ -71,7 +71,7 @@ TEST_F(chromium_none, RefusedWhenNoneIsNotConfigured) {
     EXPECT_EQ(r.error(), errc::format_not_allowed);
 }
 
-TEST_F(chromium_none, RefusedForAnotherRpId) {
+TEST_F(webauthn_chromium_none, RefusedForAnotherRpId) {
     auto policy = open_policy();
     policy.rp_id = "example.com";
     auto r = wa::verify_registration(input(), policy);
@@ -79,7 +79,7 @@ TEST_F(chromium_none, RefusedForAnotherRpId) {
     EXPECT_EQ(r.error(), errc::rp_id_mismatch);
 }
 
-TEST_F(chromium_none, RefusedForAnotherOrigin) {
+TEST_F(webauthn_chromium_none, RefusedForAnotherOrigin) {
     auto policy = open_policy();
     policy.allowed_origins = {"http://localhost:3000"};
     auto r = wa::verify_registration(input(), policy);
@@ -87,14 +87,14 @@ TEST_F(chromium_none, RefusedForAnotherOrigin) {
     EXPECT_EQ(r.error(), errc::origin_not_allowed);
 }
 
-struct chromium_packed : ::testing::Test {
+struct webauthn_chromium_packed : ::testing::Test {
     bytes client_data = b64(tv::chromium_packed_client_data_json);
     bytes object = b64(tv::chromium_packed_attestation_object);
     bytes challenge = b64(tv::chromium_packed_challenge);
     wa::registration_input input() const { return {client_data, object, challenge}; }
 };
 
-TEST_F(chromium_packed, X5cAttestationVerified) {
+TEST_F(webauthn_chromium_packed, X5cAttestationVerified) {
     wa::registration_policy policy; // default: packed allowed, none not
     policy.rp_id = rp_id;
     policy.allowed_origins = {origin};
@@ -110,7 +110,7 @@ TEST_F(chromium_packed, X5cAttestationVerified) {
     EXPECT_EQ(r->public_key_pem, pem_from_spki(b64(tv::chromium_packed_public_key_spki)));
 }
 
-TEST_F(chromium_packed, SignatureOverOtherClientDataRefused) {
+TEST_F(webauthn_chromium_packed, SignatureOverOtherClientDataRefused) {
     // Same type, challenge and origin, without crossOrigin: every client data check
     // passes, but the attestation signed the hash of the original bytes.
     client_data = text(R"({"type":"webauthn.create","challenge":")" +
@@ -121,7 +121,7 @@ TEST_F(chromium_packed, SignatureOverOtherClientDataRefused) {
     EXPECT_EQ(r.error(), errc::bad_attestation_signature);
 }
 
-TEST_F(chromium_packed, WrongChallengeRefused) {
+TEST_F(webauthn_chromium_packed, WrongChallengeRefused) {
     challenge = b64(tv::chromium_none_challenge);
     auto r = wa::verify_registration(input(), open_policy());
     ASSERT_FALSE(r.has_value());
@@ -130,7 +130,7 @@ TEST_F(chromium_packed, WrongChallengeRefused) {
 
 // ---------------------------------------------------------------- TPM vector
 
-struct tpm_vector : ::testing::Test {
+struct webauthn_tpm_vector : ::testing::Test {
     bytes client_data = b64(tv::tpm_client_data_json);
     bytes object = b64(tv::tpm_attestation_object);
     bytes challenge = b64(tv::tpm_challenge);
@@ -143,7 +143,7 @@ struct tpm_vector : ::testing::Test {
     wa::registration_input input() const { return {client_data, object, challenge}; }
 };
 
-TEST_F(tpm_vector, WindowsHelloTpmAttestationVerified) {
+TEST_F(webauthn_tpm_vector, WindowsHelloTpmAttestationVerified) {
     auto r = wa::verify_registration(input(), policy);
     ASSERT_TRUE(r.has_value()) << r.error().message();
     EXPECT_EQ(r->format, wa::attestation_format::tpm);
@@ -154,21 +154,21 @@ TEST_F(tpm_vector, WindowsHelloTpmAttestationVerified) {
     EXPECT_EQ(r->public_key_pem.rfind("-----BEGIN PUBLIC KEY-----\n", 0), 0U);
 }
 
-TEST_F(tpm_vector, RefusedWhenTpmIsNotAllowed) {
+TEST_F(webauthn_tpm_vector, RefusedWhenTpmIsNotAllowed) {
     policy.allowed_formats = {wa::attestation_format::packed};
     auto r = wa::verify_registration(input(), policy);
     ASSERT_FALSE(r.has_value());
     EXPECT_EQ(r.error(), errc::format_not_allowed);
 }
 
-TEST_F(tpm_vector, RefusedWhenRs256IsNotAllowed) {
+TEST_F(webauthn_tpm_vector, RefusedWhenRs256IsNotAllowed) {
     policy.allowed_algorithms = {wa::cose_alg::es256};
     auto r = wa::verify_registration(input(), policy);
     ASSERT_FALSE(r.has_value());
     EXPECT_EQ(r.error(), errc::algorithm_not_allowed);
 }
 
-TEST_F(tpm_vector, AikCertificateWithoutAikUsageRefused) {
+TEST_F(webauthn_tpm_vector, AikCertificateWithoutAikUsageRefused) {
     // The AIK certificate's EKU is tcg-kp-AIKCertificate (06 05 67 81 05 08 03). Turning
     // it into 2.23.133.8.4 leaves the certInfo signature valid (the certificate's own
     // signature is not checked without trust anchors) but breaks L2 8.3.1's profile.
@@ -181,7 +181,7 @@ TEST_F(tpm_vector, AikCertificateWithoutAikUsageRefused) {
     EXPECT_EQ(r.error(), errc::attestation_certificate_invalid);
 }
 
-TEST_F(tpm_vector, OtherClientDataRefused) {
+TEST_F(webauthn_tpm_vector, OtherClientDataRefused) {
     // Same challenge and origin, different bytes: certInfo.extraData no longer matches.
     std::string json(client_data.begin(), client_data.end());
     json.insert(json.size() - 1, R"(,"extra":1)");
@@ -193,7 +193,7 @@ TEST_F(tpm_vector, OtherClientDataRefused) {
 
 // ---------------------------------------------------------------- soft authenticator
 
-struct soft_registration : ::testing::Test {
+struct webauthn_soft_registration : ::testing::Test {
     ts::soft_authenticator authenticator;
     bytes challenge = ts::random_bytes(32);
     wa::registration_policy policy = open_policy();
@@ -222,7 +222,7 @@ struct soft_registration : ::testing::Test {
     ts::registration_response last;
 };
 
-TEST_F(soft_registration, NoneAccepted) {
+TEST_F(webauthn_soft_registration, NoneAccepted) {
     auto r = run(options(ts::soft_attestation::none));
     ASSERT_TRUE(r.has_value()) << r.error().message();
     EXPECT_EQ(r->format, wa::attestation_format::none);
@@ -233,7 +233,7 @@ TEST_F(soft_registration, NoneAccepted) {
     EXPECT_EQ(r->sign_count, 0U);
 }
 
-TEST_F(soft_registration, PackedSelfAttestationAcceptedForEveryAlgorithm) {
+TEST_F(webauthn_soft_registration, PackedSelfAttestationAcceptedForEveryAlgorithm) {
     for (auto alg : {ts::soft_algorithm::es256, ts::soft_algorithm::rs256,
                      ts::soft_algorithm::eddsa}) {
         auto r = run(options(ts::soft_attestation::packed_self, alg));
@@ -245,7 +245,7 @@ TEST_F(soft_registration, PackedSelfAttestationAcceptedForEveryAlgorithm) {
     }
 }
 
-TEST_F(soft_registration, NoneAcceptedForEveryAlgorithm) {
+TEST_F(webauthn_soft_registration, NoneAcceptedForEveryAlgorithm) {
     for (auto alg : {ts::soft_algorithm::es256, ts::soft_algorithm::rs256,
                      ts::soft_algorithm::eddsa}) {
         auto r = run(options(ts::soft_attestation::none, alg));
@@ -254,14 +254,14 @@ TEST_F(soft_registration, NoneAcceptedForEveryAlgorithm) {
     }
 }
 
-TEST_F(soft_registration, PackedX5cAccepted) {
+TEST_F(webauthn_soft_registration, PackedX5cAccepted) {
     auto r = run(options(ts::soft_attestation::packed_x5c));
     ASSERT_TRUE(r.has_value()) << r.error().message();
     EXPECT_EQ(r->type, wa::attestation_type::basic);
     EXPECT_EQ(r->public_key_pem, last.public_key_pem);
 }
 
-TEST_F(soft_registration, FidoU2fAccepted) {
+TEST_F(webauthn_soft_registration, FidoU2fAccepted) {
     auto r = run(options(ts::soft_attestation::fido_u2f));
     ASSERT_TRUE(r.has_value()) << r.error().message();
     EXPECT_EQ(r->format, wa::attestation_format::fido_u2f);
@@ -269,14 +269,14 @@ TEST_F(soft_registration, FidoU2fAccepted) {
     EXPECT_EQ(r->aaguid, "00000000-0000-0000-0000-000000000000");
 }
 
-TEST_F(soft_registration, ChromiumExtraClientDataKeyAccepted) {
+TEST_F(webauthn_soft_registration, ChromiumExtraClientDataKeyAccepted) {
     auto o = options();
     o.client.chromium_extra_key = true;
     auto r = run(o);
     EXPECT_TRUE(r.has_value());
 }
 
-TEST_F(soft_registration, BackupFlagsReported) {
+TEST_F(webauthn_soft_registration, BackupFlagsReported) {
     auto o = options();
     o.backup_eligible = true;
     o.backup_state = true;
@@ -287,7 +287,7 @@ TEST_F(soft_registration, BackupFlagsReported) {
     EXPECT_EQ(r->flags.bits & 0x18, 0x18);
 }
 
-TEST_F(soft_registration, UserVerificationNotRequiredAcceptsMissingUv) {
+TEST_F(webauthn_soft_registration, UserVerificationNotRequiredAcceptsMissingUv) {
     policy.require_user_verification = false;
     auto o = options();
     o.user_verified = false;
@@ -296,7 +296,7 @@ TEST_F(soft_registration, UserVerificationNotRequiredAcceptsMissingUv) {
     EXPECT_FALSE(r->flags.user_verified());
 }
 
-TEST_F(soft_registration, CredProtectExtensionOutputAccepted) {
+TEST_F(webauthn_soft_registration, CredProtectExtensionOutputAccepted) {
     // {"credProtect": 2}: libfido2 must be told about it or it refuses the packed check.
     auto o = options();
     o.extensions = bytes{0xA1, 0x6B, 'c', 'r', 'e', 'd', 'P', 'r', 'o', 't', 'e', 'c', 't', 0x02};
@@ -305,7 +305,7 @@ TEST_F(soft_registration, CredProtectExtensionOutputAccepted) {
     EXPECT_TRUE(r->flags.extension_data());
 }
 
-TEST_F(soft_registration, UnknownExtensionOutputAccepted) {
+TEST_F(webauthn_soft_registration, UnknownExtensionOutputAccepted) {
     // {"example.ext": true} with packed self attestation: extensions are extensible.
     auto o = options();
     o.extensions = bytes{0xA1, 0x6B, 'e', 'x', 'a', 'm', 'p', 'l', 'e', '.', 'e', 'x', 't', 0xF5};
@@ -313,7 +313,7 @@ TEST_F(soft_registration, UnknownExtensionOutputAccepted) {
     ASSERT_TRUE(r.has_value()) << r.error().message();
 }
 
-TEST_F(soft_registration, CredentialIdOf1023BytesAccepted) {
+TEST_F(webauthn_soft_registration, CredentialIdOf1023BytesAccepted) {
     auto o = options();
     o.credential_id_size = 1023;
     auto r = run(o);
@@ -323,19 +323,19 @@ TEST_F(soft_registration, CredentialIdOf1023BytesAccepted) {
 
 // ---- one negative case per check, each with its own error value
 
-TEST_F(soft_registration, WrongType) {
+TEST_F(webauthn_soft_registration, WrongType) {
     auto o = options();
     o.client.type = "webauthn.get";
     EXPECT_EQ(error_of(o), errc::wrong_type);
 }
 
-TEST_F(soft_registration, WrongChallenge) {
+TEST_F(webauthn_soft_registration, WrongChallenge) {
     auto o = options();
     o.client.challenge = ts::random_bytes(32);
     EXPECT_EQ(error_of(o), errc::challenge_mismatch);
 }
 
-TEST_F(soft_registration, ChallengeWithPaddingOrBadCharactersRefused) {
+TEST_F(webauthn_soft_registration, ChallengeWithPaddingOrBadCharactersRefused) {
     auto o = options();
     o.client.challenge_text = ts::base64url_encode(challenge) + "=";
     EXPECT_EQ(error_of(o), errc::challenge_mismatch);
@@ -343,13 +343,13 @@ TEST_F(soft_registration, ChallengeWithPaddingOrBadCharactersRefused) {
     EXPECT_EQ(error_of(o), errc::challenge_mismatch);
 }
 
-TEST_F(soft_registration, ShorterChallengeRefused) {
+TEST_F(webauthn_soft_registration, ShorterChallengeRefused) {
     auto o = options();
     o.client.challenge = bytes(challenge.begin(), challenge.end() - 1);
     EXPECT_EQ(error_of(o), errc::challenge_mismatch);
 }
 
-TEST_F(soft_registration, WrongOrigin) {
+TEST_F(webauthn_soft_registration, WrongOrigin) {
     auto o = options();
     o.client.origin = "http://evil.localhost:58090";
     EXPECT_EQ(error_of(o), errc::origin_not_allowed);
@@ -357,13 +357,13 @@ TEST_F(soft_registration, WrongOrigin) {
     EXPECT_EQ(error_of(o), errc::origin_not_allowed);
 }
 
-TEST_F(soft_registration, CrossOriginRefused) {
+TEST_F(webauthn_soft_registration, CrossOriginRefused) {
     auto o = options();
     o.client.cross_origin = true;
     EXPECT_EQ(error_of(o), errc::cross_origin_not_allowed);
 }
 
-TEST_F(soft_registration, TokenBindingPresentRefusedSupportedAccepted) {
+TEST_F(webauthn_soft_registration, TokenBindingPresentRefusedSupportedAccepted) {
     auto o = options();
     o.client.token_binding_status = "present";
     EXPECT_EQ(error_of(o), errc::token_binding_not_supported);
@@ -371,7 +371,7 @@ TEST_F(soft_registration, TokenBindingPresentRefusedSupportedAccepted) {
     EXPECT_TRUE(run(o).has_value());
 }
 
-TEST_F(soft_registration, MalformedClientData) {
+TEST_F(webauthn_soft_registration, MalformedClientData) {
     auto o = options();
     for (const char* raw : {"not json", "[]", "{}", R"({"type":"webauthn.create"})",
                             R"({"type":1,"challenge":"AA","origin":"http://localhost:58090"})"}) {
@@ -389,7 +389,7 @@ TEST_F(soft_registration, MalformedClientData) {
     EXPECT_EQ(r.error(), errc::malformed_client_data);
 }
 
-TEST_F(soft_registration, InvalidUtf8ClientDataRefused) {
+TEST_F(webauthn_soft_registration, InvalidUtf8ClientDataRefused) {
     auto o = options();
     o.client.raw_json = std::string(R"({"type":"webauthn.create","challenge":")") +
                         ts::base64url_encode(challenge) +
@@ -397,98 +397,98 @@ TEST_F(soft_registration, InvalidUtf8ClientDataRefused) {
     EXPECT_EQ(error_of(o), errc::malformed_client_data);
 }
 
-TEST_F(soft_registration, WrongRpId) {
+TEST_F(webauthn_soft_registration, WrongRpId) {
     auto o = options();
     o.rp_id = "evil.example";
     EXPECT_EQ(error_of(o), errc::rp_id_mismatch);
 }
 
-TEST_F(soft_registration, WrongRpIdRefusedForNoneToo) {
+TEST_F(webauthn_soft_registration, WrongRpIdRefusedForNoneToo) {
     // libfido2 never checks rpIdHash for `none`; the verifier does it itself.
     auto o = options(ts::soft_attestation::none);
     o.rp_id = "evil.example";
     EXPECT_EQ(error_of(o), errc::rp_id_mismatch);
 }
 
-TEST_F(soft_registration, UserNotPresent) {
+TEST_F(webauthn_soft_registration, UserNotPresent) {
     auto o = options();
     o.user_present = false;
     EXPECT_EQ(error_of(o), errc::user_not_present);
 }
 
-TEST_F(soft_registration, UserNotVerified) {
+TEST_F(webauthn_soft_registration, UserNotVerified) {
     auto o = options(ts::soft_attestation::none);
     o.user_verified = false;
     EXPECT_EQ(error_of(o), errc::user_not_verified);
 }
 
-TEST_F(soft_registration, BackupStateWithoutEligibility) {
+TEST_F(webauthn_soft_registration, BackupStateWithoutEligibility) {
     auto o = options();
     o.backup_state = true;
     EXPECT_EQ(error_of(o), errc::invalid_backup_flags);
 }
 
-TEST_F(soft_registration, NoAttestedCredential) {
+TEST_F(webauthn_soft_registration, NoAttestedCredential) {
     auto o = options(ts::soft_attestation::none);
     o.include_attested_credential = false;
     EXPECT_EQ(error_of(o), errc::no_attested_credential);
 }
 
-TEST_F(soft_registration, CredentialIdTooLong) {
+TEST_F(webauthn_soft_registration, CredentialIdTooLong) {
     auto o = options();
     o.credential_id_size = 1024;
     EXPECT_EQ(error_of(o), errc::bad_credential_id_length);
 }
 
-TEST_F(soft_registration, UnsupportedAlgorithm) {
+TEST_F(webauthn_soft_registration, UnsupportedAlgorithm) {
     auto o = options(ts::soft_attestation::none);
     o.claimed_algorithm = -36; // ES512: not supported
     EXPECT_EQ(error_of(o), errc::algorithm_not_allowed);
 }
 
-TEST_F(soft_registration, AlgorithmNotInPolicy) {
+TEST_F(webauthn_soft_registration, AlgorithmNotInPolicy) {
     policy.allowed_algorithms = {wa::cose_alg::es256};
     EXPECT_EQ(error_of(options(ts::soft_attestation::packed_self, ts::soft_algorithm::eddsa)),
               errc::algorithm_not_allowed);
 }
 
-TEST_F(soft_registration, KeyThatDoesNotMatchItsAlgorithm) {
+TEST_F(webauthn_soft_registration, KeyThatDoesNotMatchItsAlgorithm) {
     // An EC2 P-256 key labelled RS256: allowed algorithm, impossible key.
     auto o = options(ts::soft_attestation::none);
     o.claimed_algorithm = wa::cose_alg::rs256;
     EXPECT_EQ(error_of(o), errc::invalid_public_key);
 }
 
-TEST_F(soft_registration, UnknownFormat) {
+TEST_F(webauthn_soft_registration, UnknownFormat) {
     auto o = options();
     o.format = "android-key";
     EXPECT_EQ(error_of(o), errc::format_not_allowed);
 }
 
-TEST_F(soft_registration, FormatNotInPolicy) {
+TEST_F(webauthn_soft_registration, FormatNotInPolicy) {
     policy.allowed_formats = {wa::attestation_format::packed};
     EXPECT_EQ(error_of(options(ts::soft_attestation::fido_u2f)), errc::format_not_allowed);
 }
 
-TEST_F(soft_registration, NoneWithNonEmptyStatement) {
+TEST_F(webauthn_soft_registration, NoneWithNonEmptyStatement) {
     auto o = options(ts::soft_attestation::packed_self);
     o.format = "none";
     EXPECT_EQ(error_of(o), errc::bad_attestation_statement);
 }
 
-TEST_F(soft_registration, SelfAttestationAlgorithmDiffersFromKey) {
+TEST_F(webauthn_soft_registration, SelfAttestationAlgorithmDiffersFromKey) {
     auto o = options(ts::soft_attestation::packed_self);
     o.statement_algorithm = wa::cose_alg::rs256;
     EXPECT_EQ(error_of(o), errc::bad_attestation_statement);
 }
 
-TEST_F(soft_registration, X5cAttestationWithSha1Refused) {
+TEST_F(webauthn_soft_registration, X5cAttestationWithSha1Refused) {
     auto o = options(ts::soft_attestation::packed_x5c);
     o.statement_algorithm = -65535; // RS1 is accepted for TPM only
     EXPECT_EQ(error_of(o), errc::bad_attestation_statement);
 }
 
-TEST_F(soft_registration, PackedStatementWithoutSignature) {
+TEST_F(webauthn_soft_registration, PackedStatementWithoutSignature) {
     auto response = authenticator.make_credential(options());
     auto parts = split(response.attestation_object);
     const bytes stmt{0xA1, 0x63, 'a', 'l', 'g', 0x26}; // {"alg": -7}
@@ -499,7 +499,7 @@ TEST_F(soft_registration, PackedStatementWithoutSignature) {
     EXPECT_EQ(r.error(), errc::bad_attestation_statement);
 }
 
-TEST_F(soft_registration, BadSelfAttestationSignature) {
+TEST_F(webauthn_soft_registration, BadSelfAttestationSignature) {
     for (auto alg : {ts::soft_algorithm::es256, ts::soft_algorithm::rs256,
                      ts::soft_algorithm::eddsa}) {
         auto o = options(ts::soft_attestation::packed_self, alg);
@@ -508,31 +508,31 @@ TEST_F(soft_registration, BadSelfAttestationSignature) {
     }
 }
 
-TEST_F(soft_registration, BadX5cAttestationSignature) {
+TEST_F(webauthn_soft_registration, BadX5cAttestationSignature) {
     auto o = options(ts::soft_attestation::packed_x5c);
     o.corrupt_signature = true;
     EXPECT_EQ(error_of(o), errc::bad_attestation_signature);
 }
 
-TEST_F(soft_registration, BadFidoU2fSignature) {
+TEST_F(webauthn_soft_registration, BadFidoU2fSignature) {
     auto o = options(ts::soft_attestation::fido_u2f);
     o.corrupt_signature = true;
     EXPECT_EQ(error_of(o), errc::bad_attestation_signature);
 }
 
-TEST_F(soft_registration, AttestationCertificateWithoutRequiredOu) {
+TEST_F(webauthn_soft_registration, AttestationCertificateWithoutRequiredOu) {
     auto o = options(ts::soft_attestation::packed_x5c);
     o.certificate_ou = "Marketing";
     EXPECT_EQ(error_of(o), errc::attestation_certificate_invalid);
 }
 
-TEST_F(soft_registration, AttestationCertificateAaguidMismatch) {
+TEST_F(webauthn_soft_registration, AttestationCertificateAaguidMismatch) {
     auto o = options(ts::soft_attestation::packed_x5c);
     o.certificate_aaguid_mismatch = true;
     EXPECT_EQ(error_of(o), errc::attestation_certificate_invalid);
 }
 
-TEST_F(soft_registration, TrailingBytesAfterCredentialKey) {
+TEST_F(webauthn_soft_registration, TrailingBytesAfterCredentialKey) {
     auto response = authenticator.make_credential(options(ts::soft_attestation::none));
     auto parts = split(response.attestation_object);
     parts.auth_data.push_back(0x00);
@@ -544,7 +544,7 @@ TEST_F(soft_registration, TrailingBytesAfterCredentialKey) {
     EXPECT_EQ(r.error(), errc::malformed_authenticator_data);
 }
 
-TEST_F(soft_registration, TruncatedAuthenticatorData) {
+TEST_F(webauthn_soft_registration, TruncatedAuthenticatorData) {
     auto response = authenticator.make_credential(options(ts::soft_attestation::none));
     auto parts = split(response.attestation_object);
     for (std::size_t size : {std::size_t{0}, std::size_t{36}, std::size_t{37 + 10}}) {
@@ -557,7 +557,7 @@ TEST_F(soft_registration, TruncatedAuthenticatorData) {
     }
 }
 
-TEST_F(soft_registration, TruncatedCredentialKey) {
+TEST_F(webauthn_soft_registration, TruncatedCredentialKey) {
     auto response = authenticator.make_credential(options(ts::soft_attestation::none));
     auto parts = split(response.attestation_object);
     parts.auth_data.resize(parts.auth_data.size() - 5);
@@ -569,7 +569,7 @@ TEST_F(soft_registration, TruncatedCredentialKey) {
     EXPECT_EQ(r.error(), errc::malformed_cbor);
 }
 
-TEST_F(soft_registration, OversizedInputsRefused) {
+TEST_F(webauthn_soft_registration, OversizedInputsRefused) {
     auto response = authenticator.make_credential(options());
     bytes big_object(wa::limits::attestation_object + 1, 0xA0);
     auto r = wa::verify_registration({response.client_data_json, big_object, challenge}, policy);
@@ -582,7 +582,7 @@ TEST_F(soft_registration, OversizedInputsRefused) {
     EXPECT_EQ(r.error(), errc::too_large);
 }
 
-TEST_F(soft_registration, ErrorNamesAreDistinct) {
+TEST_F(webauthn_soft_registration, ErrorNamesAreDistinct) {
     std::vector<std::string_view> names;
     for (int e = static_cast<int>(errc::too_large); e <= static_cast<int>(errc::internal_error);
          ++e) {
