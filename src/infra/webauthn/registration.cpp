@@ -135,6 +135,10 @@ bool attestation_alg_acceptable(attestation_format format, const attestation_sta
     return true;
 }
 
+bool is_true(const cbor_item_t* item) {
+    return cbor_isa_float_ctrl(item) && cbor_is_bool(item) && cbor_get_bool(item);
+}
+
 // libfido2 compares the extensions it decoded from authData with those the credential
 // was requested with (it was written for the client side). Tell it about the ones the
 // authenticator reported so that unsolicited outputs do not fail the verification.
@@ -147,10 +151,7 @@ bool mirror_extensions(fido_cred_t* cred, std::span<const std::uint8_t> extensio
     for (std::size_t i = 0; i < cbor_map_size(map.get()); ++i) {
         auto name = as_text(pairs[i].key);
         if (!name) continue;
-        const cbor_item_t* value = pairs[i].value;
-        const bool is_true = cbor_isa_float_ctrl(value) && cbor_is_bool(value) &&
-                             cbor_get_bool(value);
-        if (*name == "hmac-secret" && is_true) mask |= FIDO_EXT_HMAC_SECRET;
+        if (*name == "hmac-secret" && is_true(pairs[i].value)) mask |= FIDO_EXT_HMAC_SECRET;
     }
     if (fido_cred_set_extensions(cred, mask) != FIDO_OK) return false;
     for (std::size_t i = 0; i < cbor_map_size(map.get()); ++i) {
@@ -158,15 +159,13 @@ bool mirror_extensions(fido_cred_t* cred, std::span<const std::uint8_t> extensio
         if (!name) continue;
         const cbor_item_t* value = pairs[i].value;
         auto number = as_int(value);
-        const bool is_true = cbor_isa_float_ctrl(value) && cbor_is_bool(value) &&
-                             cbor_get_bool(value);
         if (*name == "credProtect" && number && *number > 0 && *number <= 3) {
             if (fido_cred_set_prot(cred, static_cast<int>(*number)) != FIDO_OK) return false;
         } else if (*name == "minPinLength" && number && *number >= 0 && *number <= 255) {
             if (fido_cred_set_pin_minlen(cred, static_cast<std::size_t>(*number)) != FIDO_OK) {
                 return false;
             }
-        } else if (*name == "credBlob" && is_true) {
+        } else if (*name == "credBlob" && is_true(value)) {
             static const unsigned char placeholder = 0;
             if (fido_cred_set_blob(cred, &placeholder, 1) != FIDO_OK) return false;
         }
