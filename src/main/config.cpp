@@ -27,7 +27,11 @@ const std::vector<variable_spec> specs = {
     {"DB_SSLMODE", "prefer", false, false,
      "libpq sslmode: disable, allow, prefer, require, verify-ca, verify-full."},
     {"DB_POOL_SIZE", "8", false, false, "PostgreSQL connections in the pool (1-256)."},
-    {"DB_CONNECT_TIMEOUT_MS", "5000", false, false, "PostgreSQL connect timeout."},
+    {"DB_CONNECT_TIMEOUT_MS", "5000", false, false,
+     "PostgreSQL connect timeout (libpq counts whole seconds, at least 2)."},
+    {"DB_ACQUIRE_TIMEOUT_MS", "5000", false, false,
+     "How long a request may wait for a free pooled connection before a 503."},
+    {"DB_STATEMENT_TIMEOUT_MS", "30000", false, false, "statement_timeout of every pooled connection (0: none)."},
     {"MIGRATE_ON_START", "true", false, false,
      "Apply pending migrations at start (true/false); or run `asistencia-server migrate up`."},
     {"REDIS_HOST", "localhost", false, false, "Valkey host."},
@@ -138,6 +142,22 @@ std::string one_of(const reader& r, std::string_view name, std::initializer_list
     throw config_error(std::string(name), "must be one of: " + list + "; got '" + v + "'");
 }
 
+database_config parse_database(const reader& r) {
+    database_config d;
+    d.host = r.text("DB_HOST");
+    d.port = static_cast<std::uint16_t>(r.integer("DB_PORT", 1, 65535));
+    d.name = r.text("DB_NAME");
+    d.user = r.text("DB_USER");
+    d.password = r.text("DB_PASSWORD");
+    d.sslmode =
+        one_of(r, "DB_SSLMODE", {"disable", "allow", "prefer", "require", "verify-ca", "verify-full"});
+    d.pool_size = static_cast<int>(r.integer("DB_POOL_SIZE", 1, 256));
+    d.connect_timeout = std::chrono::milliseconds(r.integer("DB_CONNECT_TIMEOUT_MS", 100, 120000));
+    d.acquire_timeout = std::chrono::milliseconds(r.integer("DB_ACQUIRE_TIMEOUT_MS", 1, 600000));
+    d.statement_timeout = std::chrono::milliseconds(r.integer("DB_STATEMENT_TIMEOUT_MS", 0, 86400000));
+    return d;
+}
+
 } // namespace
 
 const std::vector<variable_spec>& variable_specs() { return specs; }
@@ -152,15 +172,7 @@ config parse_config(const env_lookup& env,
     c.http.max_body_bytes = static_cast<std::size_t>(r.integer("MAX_BODY_BYTES", 1024, 64LL << 20));
     c.http.shutdown_grace = std::chrono::milliseconds(r.integer("SHUTDOWN_GRACE_MS", 0, 600000));
 
-    c.database.host = r.text("DB_HOST");
-    c.database.port = static_cast<std::uint16_t>(r.integer("DB_PORT", 1, 65535));
-    c.database.name = r.text("DB_NAME");
-    c.database.user = r.text("DB_USER");
-    c.database.password = r.text("DB_PASSWORD");
-    c.database.sslmode =
-        one_of(r, "DB_SSLMODE", {"disable", "allow", "prefer", "require", "verify-ca", "verify-full"});
-    c.database.pool_size = static_cast<int>(r.integer("DB_POOL_SIZE", 1, 256));
-    c.database.connect_timeout = std::chrono::milliseconds(r.integer("DB_CONNECT_TIMEOUT_MS", 100, 120000));
+    c.database = parse_database(r);
     c.migrate_on_start = r.boolean("MIGRATE_ON_START");
 
     c.valkey.host = r.text("REDIS_HOST");
@@ -196,12 +208,18 @@ config parse_config(const env_lookup& env,
     return c;
 }
 
-config load_config_from_environment() {
-    const env_lookup env = [](std::string_view name) -> std::optional<std::string> {
+database_config parse_database_config(const env_lookup& env) { return parse_database(reader(env)); }
+
+env_lookup process_environment() {
+    return [](std::string_view name) -> std::optional<std::string> {
         const char* v = std::getenv(std::string(name).c_str());
         if (v == nullptr) return std::nullopt;
         return std::string(v);
     };
+}
+
+config load_config_from_environment() {
+    const env_lookup env = process_environment();
     const auto read_file = [](const std::string& path) {
         std::ifstream in(path, std::ios::binary);
         if (!in) throw std::runtime_error("cannot open");

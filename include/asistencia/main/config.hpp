@@ -44,6 +44,8 @@ struct database_config {
     std::string sslmode;
     int pool_size;
     std::chrono::milliseconds connect_timeout;
+    std::chrono::milliseconds acquire_timeout;
+    std::chrono::milliseconds statement_timeout;
 };
 
 struct valkey_config {
@@ -79,6 +81,12 @@ using env_lookup = std::function<std::optional<std::string>(std::string_view)>;
 // `read_file` is used for SERVER_MASTER_KEY_FILE (injected so tests need no files).
 config parse_config(const env_lookup& env,
                     const std::function<std::string(const std::string&)>& read_file);
+
+// Only the DB_* variables: `asistencia-server migrate` needs nothing else.
+database_config parse_database_config(const env_lookup& env);
+
+// std::getenv as an env_lookup.
+env_lookup process_environment();
 
 // The process environment and filesystem, for main().
 config load_config_from_environment();

@@ -1,0 +1,52 @@
+// asistencia-server entry point: --help, `migrate ...`, or serve.
+#include "asistencia/infra/postgres/migrations.hpp"
+#include "asistencia/main/config.hpp"
+#include "asistencia/main/logging.hpp"
+#include "asistencia/main/server_app.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <exception>
+#include <iostream>
+#include <string>
+#include <vector>
+
+namespace {
+
+int migrate(const std::vector<std::string>& args) {
+    using namespace asistencia;
+    const auto db = main::parse_database_config(main::process_environment());
+    return infra::postgres::run_migrate_command(args, main::to_pg_settings(db), std::cout,
+                                                std::cerr);
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    using namespace asistencia;
+    const std::vector<std::string> args(argv + 1, argv + argc);
+    try {
+        if (!args.empty() && (args[0] == "--help" || args[0] == "-h" || args[0] == "help")) {
+            std::cout << main::help_text();
+            return 0;
+        }
+        if (!args.empty() && args[0] == "migrate") {
+            return migrate(std::vector<std::string>(args.begin() + 1, args.end()));
+        }
+        if (!args.empty()) {
+            std::cerr << "asistencia-server: unknown argument '" << args[0] << "' (see --help)\n";
+            return 2;
+        }
+        const main::config cfg = main::load_config_from_environment();
+        auto access_log = main::setup_logging(cfg.log_level);
+        return main::run_server(cfg, std::move(access_log));
+    } catch (const main::config_error& e) {
+        std::cerr << "asistencia-server: configuration error: " << e.what() << '\n';
+        return 2;
+    } catch (const std::exception& e) {
+        // Startup failures (migrations refused, port in use): say what and stop.
+        spdlog::critical("startup failed: {}", e.what());
+        std::cerr << "asistencia-server: " << e.what() << '\n';
+        return 1;
+    }
+}

@@ -1,0 +1,96 @@
+// Composition root; see server_app.hpp. Order matters: the HTTP server stops first (no new
+// work), then the io_context, and only then the pools its coroutines were using.
+#include "asistencia/main/server_app.hpp"
+
+#include "asistencia/infra/postgres/migrations.hpp"
+#include "asistencia/infra/postgres/pool.hpp"
+#include "asistencia/transport/http/server.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <csignal>
+
+namespace asistencia::main {
+
+namespace net = boost::asio;
+namespace http = transport::http;
+
+infra::postgres::pg_settings to_pg_settings(const database_config& db) {
+    infra::postgres::pg_settings s;
+    s.host = db.host;
+    s.port = db.port;
+    s.dbname = db.name;
+    s.user = db.user;
+    s.password = db.password;
+    s.sslmode = db.sslmode;
+    s.pool_size = static_cast<std::size_t>(db.pool_size);
+    // libpq's connect_timeout is whole seconds with a minimum of 2.
+    const auto secs = (db.connect_timeout.count() + 999) / 1000;
+    s.connect_timeout = std::chrono::seconds(std::max<long long>(2, secs));
+    s.acquire_timeout = db.acquire_timeout;
+    s.statement_timeout = db.statement_timeout;
+    return s;
+}
+
+namespace {
+
+http::server_config to_server_config(const config& cfg, std::shared_ptr<spdlog::logger> log) {
+    http::server_config sc;
+    sc.address = cfg.http.host;
+    sc.port = cfg.http.port;
+    sc.body_limit = cfg.http.max_body_bytes;
+    sc.static_root = std::filesystem::path(cfg.http.web_root);
+    sc.logger = std::move(log);
+    return sc;
+}
+
+void register_pool_metrics(http::metrics_registry& metrics, infra::postgres::pool& pg) {
+    metrics.add_gauge_callback("asistencia_db_pool_in_use",
+                               "PostgreSQL connections leased to a running transaction.",
+                               [&pg] { return static_cast<double>(pg.stats().in_use); });
+    metrics.add_gauge_callback("asistencia_db_pool_open", "PostgreSQL connections established.",
+                               [&pg] { return static_cast<double>(pg.stats().open); });
+    metrics.add_gauge_callback("asistencia_db_pool_waiting",
+                               "Requests waiting for a free PostgreSQL connection.",
+                               [&pg] { return static_cast<double>(pg.stats().waiting); });
+}
+
+} // namespace
+
+int run_server(const config& cfg, std::shared_ptr<spdlog::logger> access_log) {
+    const auto pg_settings = to_pg_settings(cfg.database);
+    if (cfg.migrate_on_start) {
+        const auto applied = infra::postgres::migrate_up(pg_settings);
+        spdlog::info("migrations: {} applied at start", applied.size());
+    }
+
+    net::io_context ioc(1);
+    infra::postgres::pool pg(pg_settings);
+    http::metrics_registry metrics;
+    register_pool_metrics(metrics, pg);
+
+    http::server server(ioc.get_executor(), to_server_config(cfg, std::move(access_log)), metrics);
+    server.add_readiness_check("postgres", [&pg]() { return pg.ping(); });
+
+    server.listen();
+    spdlog::info("listening on http://{}:{}", cfg.http.host, server.port());
+
+    net::signal_set signals(ioc, SIGINT, SIGTERM);
+    signals.async_wait([&](const boost::system::error_code& ec, int signo) {
+        if (ec) return;
+        spdlog::info("signal {}: stopping (grace {} ms)", signo, cfg.http.shutdown_grace.count());
+        server.stop(cfg.http.shutdown_grace, [&ioc](bool clean) {
+            if (!clean) spdlog::warn("shutdown: requests were cut at the deadline");
+            ioc.stop();
+        });
+    });
+
+    ioc.run();
+    spdlog::info("stopped");
+    return 0;
+}
+
+} // namespace asistencia::main
