@@ -3,6 +3,7 @@
 
 #include <openssl/evp.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cstdlib>
 #include <fstream>
@@ -142,17 +143,19 @@ std::string one_of(const reader& r, std::string_view name, std::initializer_list
     throw config_error(std::string(name), "must be one of: " + list + "; got '" + v + "'");
 }
 
-database_config parse_database(const reader& r) {
-    database_config d;
+infra::postgres::pg_settings parse_database(const reader& r) {
+    infra::postgres::pg_settings d;
     d.host = r.text("DB_HOST");
-    d.port = static_cast<std::uint16_t>(r.integer("DB_PORT", 1, 65535));
-    d.name = r.text("DB_NAME");
+    d.port = static_cast<int>(r.integer("DB_PORT", 1, 65535));
+    d.dbname = r.text("DB_NAME");
     d.user = r.text("DB_USER");
     d.password = r.text("DB_PASSWORD");
     d.sslmode =
         one_of(r, "DB_SSLMODE", {"disable", "allow", "prefer", "require", "verify-ca", "verify-full"});
-    d.pool_size = static_cast<int>(r.integer("DB_POOL_SIZE", 1, 256));
-    d.connect_timeout = std::chrono::milliseconds(r.integer("DB_CONNECT_TIMEOUT_MS", 100, 120000));
+    d.pool_size = static_cast<std::size_t>(r.integer("DB_POOL_SIZE", 1, 256));
+    // libpq's connect_timeout counts whole seconds with a minimum of 2.
+    const auto connect_ms = r.integer("DB_CONNECT_TIMEOUT_MS", 100, 120000);
+    d.connect_timeout = std::chrono::seconds(std::max<long long>(2, (connect_ms + 999) / 1000));
     d.acquire_timeout = std::chrono::milliseconds(r.integer("DB_ACQUIRE_TIMEOUT_MS", 1, 600000));
     d.statement_timeout = std::chrono::milliseconds(r.integer("DB_STATEMENT_TIMEOUT_MS", 0, 86400000));
     return d;
@@ -208,7 +211,7 @@ config parse_config(const env_lookup& env,
     return c;
 }
 
-database_config parse_database_config(const env_lookup& env) { return parse_database(reader(env)); }
+infra::postgres::pg_settings parse_database_config(const env_lookup& env) { return parse_database(reader(env)); }
 
 env_lookup process_environment() {
     return [](std::string_view name) -> std::optional<std::string> {

@@ -16,8 +16,7 @@ namespace {
 int migrate(const std::vector<std::string>& args) {
     using namespace asistencia;
     const auto db = main::parse_database_config(main::process_environment());
-    return infra::postgres::run_migrate_command(args, main::to_pg_settings(db), std::cout,
-                                                std::cerr);
+    return infra::postgres::run_migrate_command(args, db, std::cout, std::cerr);
 }
 
 } // namespace

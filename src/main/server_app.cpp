@@ -18,23 +18,6 @@ namespace asistencia::main {
 namespace net = boost::asio;
 namespace http = transport::http;
 
-infra::postgres::pg_settings to_pg_settings(const database_config& db) {
-    infra::postgres::pg_settings s;
-    s.host = db.host;
-    s.port = db.port;
-    s.dbname = db.name;
-    s.user = db.user;
-    s.password = db.password;
-    s.sslmode = db.sslmode;
-    s.pool_size = static_cast<std::size_t>(db.pool_size);
-    // libpq's connect_timeout is whole seconds with a minimum of 2.
-    const auto secs = (db.connect_timeout.count() + 999) / 1000;
-    s.connect_timeout = std::chrono::seconds(std::max<long long>(2, secs));
-    s.acquire_timeout = db.acquire_timeout;
-    s.statement_timeout = db.statement_timeout;
-    return s;
-}
-
 namespace {
 
 http::server_config to_server_config(const config& cfg, std::shared_ptr<spdlog::logger> log) {
@@ -61,7 +44,7 @@ void register_pool_metrics(http::metrics_registry& metrics, infra::postgres::poo
 } // namespace
 
 int run_server(const config& cfg, std::shared_ptr<spdlog::logger> access_log) {
-    const auto pg_settings = to_pg_settings(cfg.database);
+    const auto& pg_settings = cfg.database;
     if (cfg.migrate_on_start) {
         const auto applied = infra::postgres::migrate_up(pg_settings);
         spdlog::info("migrations: {} applied at start", applied.size());

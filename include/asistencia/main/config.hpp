@@ -2,6 +2,8 @@
 // project's own). One table of variables drives parsing, --help and the README.
 #pragma once
 
+#include "asistencia/infra/postgres/settings.hpp"
+
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -35,19 +37,6 @@ struct variable_spec {
 // Every variable the server reads, in the order --help and the README list them.
 const std::vector<variable_spec>& variable_specs();
 
-struct database_config {
-    std::string host;
-    std::uint16_t port;
-    std::string name;
-    std::string user;
-    std::string password;
-    std::string sslmode;
-    int pool_size;
-    std::chrono::milliseconds connect_timeout;
-    std::chrono::milliseconds acquire_timeout;
-    std::chrono::milliseconds statement_timeout;
-};
-
 struct valkey_config {
     std::string host;
     std::uint16_t port;
@@ -65,7 +54,7 @@ struct http_config {
 
 struct config {
     http_config http;
-    database_config database;
+    infra::postgres::pg_settings database;
     valkey_config valkey;
     std::string jwt_secret;
     std::string jwt_secret_internal;
@@ -83,7 +72,7 @@ config parse_config(const env_lookup& env,
                     const std::function<std::string(const std::string&)>& read_file);
 
 // Only the DB_* variables: `asistencia-server migrate` needs nothing else.
-database_config parse_database_config(const env_lookup& env);
+infra::postgres::pg_settings parse_database_config(const env_lookup& env);
 
 // std::getenv as an env_lookup.
 env_lookup process_environment();

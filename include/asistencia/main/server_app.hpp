@@ -3,7 +3,6 @@
 #pragma once
 
 #include "asistencia/main/config.hpp"
-#include "asistencia/infra/postgres/settings.hpp"
 
 #include <memory>
 
@@ -12,8 +11,6 @@ class logger;
 }
 
 namespace asistencia::main {
-
-infra::postgres::pg_settings to_pg_settings(const database_config& db);
 
 // Returns the process exit code (0 after a graceful stop).
 int run_server(const config& cfg, std::shared_ptr<spdlog::logger> access_log);

@@ -2,7 +2,7 @@
 // RUN_DIR, scratch databases, and stopping/starting the server through scripts/svc.
 #pragma once
 
-#include "asistencia/infra/postgres/settings.hpp"
+#include "asistencia/main/config.hpp"
 
 #include <gtest/gtest.h>
 #include <pqxx/pqxx>
@@ -28,7 +28,7 @@ inline asistencia::infra::postgres::pg_settings settings() {
     for (const char* n : {"DB_HOST", "DB_PORT", "DB_NAME", "DB_USER", "DB_PASSWORD", "RUN_DIR"}) {
         require_env(n);
     }
-    auto s = asistencia::infra::postgres::pg_settings_from_env();
+    auto s = asistencia::main::parse_database_config(asistencia::main::process_environment());
     s.connect_timeout = std::chrono::seconds(3);
     return s;
 }

@@ -42,43 +42,6 @@ TEST(postgres_settings, nul_in_a_value_is_refused) {
     EXPECT_THROW(pg::conninfo(s), std::invalid_argument);
 }
 
-TEST(postgres_settings, from_env_reads_overrides_and_keeps_defaults) {
-    std::map<std::string, std::string> env{{"DB_HOST", "127.0.0.1"},      {"DB_PORT", "40000"},
-                                           {"DB_NAME", "n"},              {"DB_USER", "u"},
-                                           {"DB_PASSWORD", "pw"},         {"DB_POOL_SIZE", "3"},
-                                           {"DB_ACQUIRE_TIMEOUT_MS", "250"}, {"DB_SSLMODE", "require"}};
-    auto lookup = [&](const char* n) -> const char* {
-        auto it = env.find(n);
-        return it == env.end() ? nullptr : it->second.c_str();
-    };
-    const auto s = pg::pg_settings_from_env(lookup);
-    EXPECT_EQ(s.host, "127.0.0.1");
-    EXPECT_EQ(s.port, 40000);
-    EXPECT_EQ(s.dbname, "n");
-    EXPECT_EQ(s.user, "u");
-    EXPECT_EQ(s.password, "pw");
-    EXPECT_EQ(s.pool_size, 3u);
-    EXPECT_EQ(s.acquire_timeout, std::chrono::milliseconds(250));
-    EXPECT_EQ(s.sslmode, "require");
-    EXPECT_EQ(s.connect_timeout, std::chrono::seconds(5));
-    EXPECT_EQ(s.application_name, "asistencia-server");
-
-    const auto defaults = pg::pg_settings_from_env([](const char*) -> const char* { return nullptr; });
-    EXPECT_EQ(defaults.pool_size, 8u);
-    EXPECT_EQ(defaults.port, 5432);
-}
-
-TEST(postgres_settings, from_env_rejects_malformed_values) {
-    for (const auto& [name, value] : std::map<std::string, std::string>{
-             {"DB_PORT", "54x"}, {"DB_PORT", "0"}, {"DB_POOL_SIZE", "0"}, {"DB_POOL_SIZE", "-1"},
-             {"DB_CONNECT_TIMEOUT", "1"}, {"DB_SSLMODE", "sometimes"}}) {
-        auto lookup = [&](const char* n) -> const char* {
-            return name == n ? value.c_str() : nullptr;
-        };
-        EXPECT_THROW(pg::pg_settings_from_env(lookup), std::invalid_argument) << name << "=" << value;
-    }
-}
-
 TEST(postgres_errors, classification_by_type_and_sqlstate) {
     using k = pg::pg_error_kind;
     EXPECT_EQ(pg::classify_pg_error(pqxx::unique_violation("dup", "ins", "23505")), k::unique_violation);

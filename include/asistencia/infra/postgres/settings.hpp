@@ -1,5 +1,5 @@
 // Connection settings of the node PostgreSQL database and the libpq conninfo built from them.
-// Pure code (no I/O): the values come from the environment or from main's configuration.
+// Pure code (no I/O): main's configuration (src/main/config.cpp) fills it from DB_*.
 #pragma once
 
 #include <chrono>
@@ -36,12 +36,5 @@ std::string conninfo(const pg_settings& s);
 // The same without the password, for logs and error messages.
 std::string redacted_conninfo(const pg_settings& s);
 
-// Reads DB_HOST, DB_PORT, DB_NAME, DB_USER, DB_PASSWORD, DB_SSLMODE, DB_POOL_SIZE,
-// DB_CONNECT_TIMEOUT (s), DB_ACQUIRE_TIMEOUT_MS, DB_STATEMENT_TIMEOUT_MS and
-// DB_APPLICATION_NAME; unset variables keep the defaults above. A malformed number
-// throws std::invalid_argument naming the variable (startup fails, tier (d)).
-// `getenv` is injectable for tests; the default is std::getenv.
-using env_lookup = std::function<const char*(const char*)>;
-pg_settings pg_settings_from_env(const env_lookup& getenv = {});
 
 } // namespace asistencia::infra::postgres
