@@ -51,19 +51,20 @@ std::string build(const pg_settings& s, bool with_password) {
     append_kv(out, "keepalives_interval", "10");
     append_kv(out, "keepalives_count", "3");
     append_kv(out, "tcp_user_timeout", "60000");
+    // The seed's columns are TIMESTAMP without time zone filled by NOW(): pin the session
+    // time zone so they always hold UTC, whatever the server's default is.
+    std::string options = "-c TimeZone=UTC";
     if (s.statement_timeout.count() > 0) {
-        append_kv(out, "options",
-                  "-c statement_timeout=" + std::to_string(s.statement_timeout.count()));
+        options += " -c statement_timeout=" + std::to_string(s.statement_timeout.count());
     }
+    append_kv(out, "options", options);
     return out;
 }
-
 
 } // namespace
 
 std::string conninfo(const pg_settings& s) { return build(s, true); }
 
 std::string redacted_conninfo(const pg_settings& s) { return build(s, false); }
-
 
 } // namespace asistencia::infra::postgres

@@ -25,7 +25,7 @@ TEST(postgres_settings, conninfo_quotes_every_value) {
     EXPECT_NE(ci.find("dbname='asis tencia'"), std::string::npos) << ci;
     EXPECT_NE(ci.find("password='p\\'a\\\\ss host=evil'"), std::string::npos) << ci;
     EXPECT_NE(ci.find("sslmode='verify-full'"), std::string::npos) << ci;
-    EXPECT_NE(ci.find("options='-c statement_timeout=30000'"), std::string::npos) << ci;
+    EXPECT_NE(ci.find("options='-c TimeZone=UTC -c statement_timeout=30000'"), std::string::npos) << ci;
 }
 
 TEST(postgres_settings, redacted_conninfo_has_no_password) {
