@@ -1,0 +1,91 @@
+// QR rendering: the packed bitmap layout, and a round trip through zbar (an independent
+// decoder) at the payload's size.
+#include "asistencia/infra/qr/qr_renderer.hpp"
+
+#include <gtest/gtest.h>
+#include <zbar.h>
+
+#include <random>
+#include <string>
+
+namespace {
+
+using namespace asistencia::infra::qr;
+
+// Draws the matrix as an 8-bit grayscale image (4 px per module, 4-module quiet zone) and
+// returns what zbar reads from it, or "" when it finds no QR code.
+std::string decode_with_zbar(const qr_matrix& m) {
+    constexpr int scale = 4;
+    constexpr int quiet = 4;
+    const int side = (m.width + 2 * quiet) * scale;
+    std::vector<unsigned char> pixels(static_cast<std::size_t>(side * side), 255);
+    for (int y = 0; y < m.width; ++y) {
+        for (int x = 0; x < m.width; ++x) {
+            if (!m.dark(x, y)) continue;
+            for (int dy = 0; dy < scale; ++dy) {
+                for (int dx = 0; dx < scale; ++dx) {
+                    const int px = (x + quiet) * scale + dx;
+                    const int py = (y + quiet) * scale + dy;
+                    pixels[static_cast<std::size_t>(py * side + px)] = 0;
+                }
+            }
+        }
+    }
+    zbar::ImageScanner scanner;
+    scanner.set_config(zbar::ZBAR_NONE, zbar::ZBAR_CFG_ENABLE, 0);
+    scanner.set_config(zbar::ZBAR_QRCODE, zbar::ZBAR_CFG_ENABLE, 1);
+    zbar::Image image(static_cast<unsigned>(side), static_cast<unsigned>(side), "Y800",
+                      pixels.data(), pixels.size());
+    if (scanner.scan(image) <= 0) return {};
+    for (auto s = image.symbol_begin(); s != image.symbol_end(); ++s) return s->get_data();
+    return {};
+}
+
+std::string random_payload_text(std::mt19937& rng) {
+    static constexpr char alphabet[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    std::string s = "ASIS1.";
+    std::uniform_int_distribution<int> pick(0, 63);
+    while (s.size() < 94) s += alphabet[pick(rng)];
+    return s;
+}
+
+TEST(QrRenderer, PayloadSizedTextIsASmallCodeZbarReadsBack) {
+    std::mt19937 rng(1234);
+    for (int i = 0; i < 20; ++i) {
+        const auto text = random_payload_text(rng);
+        const auto m = render_qr(text);
+        EXPECT_LE(m.width, 41) << "94 bytes at ECC M should fit version 5 or 6";
+        EXPECT_EQ(decode_with_zbar(m), text);
+    }
+}
+
+TEST(QrRenderer, RowsArePackedMsbFirstAndPaddedToWholeBytes) {
+    const auto m = render_qr("hola");
+    ASSERT_EQ(m.width, 21) << "a 4-byte text is a version 1 code";
+    EXPECT_EQ(m.row_bytes(), 3u);
+    EXPECT_EQ(m.packed.size(), 63u);
+    // The top-left finder pattern: row 0 starts with 7 dark modules then a light one.
+    EXPECT_EQ(m.packed[0], 0xFE);
+    // Padding bits after module 20 of each row stay zero.
+    for (int y = 0; y < m.width; ++y) {
+        EXPECT_EQ(m.packed[static_cast<std::size_t>(y) * 3 + 2] & 0x07, 0) << "row " << y;
+    }
+    EXPECT_EQ(decode_with_zbar(m), "hola");
+}
+
+TEST(QrRenderer, HigherEccLevelsMakeLargerCodesThatStillDecode) {
+    const std::string text(94, 'x');
+    const auto m = render_qr(text, ecc_level::m);
+    const auto h = render_qr(text, ecc_level::h);
+    EXPECT_GT(h.width, m.width);
+    EXPECT_EQ(decode_with_zbar(h), text);
+}
+
+TEST(QrRenderer, RefusesEmptyAndOversizedText) {
+    EXPECT_THROW(render_qr(""), std::invalid_argument);
+    EXPECT_THROW(render_qr(std::string(3000, 'a')), std::invalid_argument);
+    EXPECT_THROW(render_qr(std::string(2000, 'a'), ecc_level::h), std::invalid_argument);
+}
+
+} // namespace
