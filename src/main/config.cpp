@@ -45,7 +45,15 @@ const std::vector<variable_spec> specs = {
     {"SERVER_MASTER_KEY", "", false, true,
      "32 random bytes, base64. Required unless SERVER_MASTER_KEY_FILE is set."},
     {"SERVER_MASTER_KEY_FILE", "", false, false, "File holding SERVER_MASTER_KEY (e.g. a Docker secret)."},
-    {"PHP_BASE_URL", "http://localhost:8080", false, false, "Base URL of the legacy PHP system."},
+    {"PHP_BASE_URL", "http://localhost:8080", false, false,
+     "Base URL of the legacy PHP system (plain http, internal network)."},
+    {"PHP_TIMEOUT_MS", "5000", false, false, "Timeout of one call to the PHP bridge."},
+    {"PHP_CONNECT_TIMEOUT_MS", "2000", false, false, "Connect timeout to the PHP bridge."},
+    {"PHP_MAX_ATTEMPTS", "3", false, false,
+     "Attempts of an idempotent PHP call (jittered backoff between them)."},
+    {"PHP_BREAKER_THRESHOLD", "5", false, false,
+     "Consecutive failed PHP calls that open the circuit (calls then fail at once)."},
+    {"PHP_BREAKER_OPEN_MS", "5000", false, false, "How long the PHP circuit stays open before a trial."},
     {"LOG_LEVEL", "info", false, false, "trace, debug, info, warn, error."},
 };
 
@@ -126,8 +134,10 @@ std::string validated_secret(const reader& r, std::string_view name) {
 
 std::string validated_url(const reader& r, std::string_view name) {
     std::string v = r.text(name);
-    if (!(v.starts_with("http://") || v.starts_with("https://")) || v.size() <= 8) {
-        throw config_error(std::string(name), "must be an http:// or https:// URL");
+    // Plain http only: PHP is reached on the internal network (compose, or behind the
+    // university's proxy); the bridge client has no TLS.
+    if (!v.starts_with("http://") || v.size() <= 7) {
+        throw config_error(std::string(name), "must be an http:// URL");
     }
     while (v.ends_with('/')) v.pop_back();
     return v;
@@ -206,7 +216,12 @@ config parse_config(const env_lookup& env,
                            "`head -c 32 /dev/urandom | base64`");
     }
 
-    c.php_base_url = validated_url(r, "PHP_BASE_URL");
+    c.php.base_url = validated_url(r, "PHP_BASE_URL");
+    c.php.timeout = std::chrono::milliseconds(r.integer("PHP_TIMEOUT_MS", 100, 120000));
+    c.php.connect_timeout = std::chrono::milliseconds(r.integer("PHP_CONNECT_TIMEOUT_MS", 100, 60000));
+    c.php.max_attempts = static_cast<int>(r.integer("PHP_MAX_ATTEMPTS", 1, 10));
+    c.php.breaker_threshold = static_cast<int>(r.integer("PHP_BREAKER_THRESHOLD", 1, 1000));
+    c.php.breaker_open = std::chrono::milliseconds(r.integer("PHP_BREAKER_OPEN_MS", 100, 600000));
     c.log_level = one_of(r, "LOG_LEVEL", {"trace", "debug", "info", "warn", "error"});
     return c;
 }

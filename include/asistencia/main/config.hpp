@@ -52,6 +52,15 @@ struct http_config {
     std::chrono::milliseconds shutdown_grace;
 };
 
+struct php_config {
+    std::string base_url;
+    std::chrono::milliseconds timeout;
+    std::chrono::milliseconds connect_timeout;
+    int max_attempts;
+    int breaker_threshold;
+    std::chrono::milliseconds breaker_open;
+};
+
 struct config {
     http_config http;
     infra::postgres::pg_settings database;
@@ -59,7 +68,7 @@ struct config {
     std::string jwt_secret;
     std::string jwt_secret_internal;
     std::vector<std::uint8_t> master_key; // 32 bytes
-    std::string php_base_url;
+    php_config php;
     bool migrate_on_start;
     std::string log_level;
 };

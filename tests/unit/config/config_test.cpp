@@ -80,7 +80,7 @@ TEST(Config, ReadsTheSeedVariableNames) {
     EXPECT_EQ(c.database.password, "p");
     EXPECT_EQ(c.valkey.host, "valkey");
     EXPECT_EQ(c.valkey.port, 6380);
-    EXPECT_EQ(c.php_base_url, "http://php"); // trailing slash dropped
+    EXPECT_EQ(c.php.base_url, "http://php"); // trailing slash dropped
     EXPECT_EQ(c.http.port, 8081);
 }
 
@@ -99,6 +99,8 @@ TEST(Config, WrongValuesAreNamed) {
         {"DB_POOL_SIZE", "0"},     {"DB_POOL_SIZE", "8x"},    {"DB_SSLMODE", "maybe"},
         {"MIGRATE_ON_START", "y"}, {"REDIS_PORT", "-1"},      {"LOG_LEVEL", "loud"},
         {"PHP_BASE_URL", "php"},   {"JWT_SECRET", "short"},   {"MAX_BODY_BYTES", "10"},
+        {"PHP_BASE_URL", "https://php.ucn.cl"}, {"PHP_TIMEOUT_MS", "5"},
+        {"PHP_MAX_ATTEMPTS", "0"}, {"DB_ACQUIRE_TIMEOUT_MS", "0"},
         {"SERVER_MASTER_KEY", "c2hvcnQ="},
         {"SERVER_MASTER_KEY", "!!ECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="},
     };
