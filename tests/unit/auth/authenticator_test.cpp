@@ -1,0 +1,109 @@
+// Bearer parsing and the role/kind checks of the authenticator, with real signed tokens.
+#include "asistencia/transport/auth/authenticator.hpp"
+
+#include "asistencia/application/errors.hpp"
+
+#include <gtest/gtest.h>
+
+namespace {
+
+using namespace asistencia::transport::auth;
+namespace tokens = asistencia::domain::tokens;
+using asistencia::application::api_error;
+
+const std::string user_secret(40, 'u');
+const std::string internal_secret(40, 'i');
+const std::string participation_key(32, 'p');
+
+authenticator make() { return authenticator(user_secret, internal_secret, participation_key, {}); }
+
+std::string bearer(const std::string& token) { return "Bearer " + token; }
+
+std::string user_token(user_role role, tokens::time_point now = tokens::clock::now()) {
+    user_claims c;
+    c.user_id = role == user_role::profesor ? 7 : 100001;
+    c.username = "demo";
+    c.role = role;
+    return tokens::issue_user_token(c, user_secret, {}, now).token;
+}
+
+// The status and code an api_error thrown by f carries, or {0, ""} when none was thrown.
+template <class F>
+std::pair<int, std::string> refusal(F f) {
+    try {
+        f();
+    } catch (const api_error& e) {
+        return {e.status(), e.code()};
+    }
+    return {0, ""};
+}
+
+TEST(AuthBearer, ParsesTheSchemeCaseInsensitively) {
+    EXPECT_EQ(bearer_token("Bearer abc"), std::optional<std::string_view>("abc"));
+    EXPECT_EQ(bearer_token("bearer  abc "), std::optional<std::string_view>("abc"));
+    EXPECT_EQ(bearer_token("BEARER x.y.z"), std::optional<std::string_view>("x.y.z"));
+    EXPECT_FALSE(bearer_token(""));
+    EXPECT_FALSE(bearer_token("Bearer"));
+    EXPECT_FALSE(bearer_token("Bearer "));
+    EXPECT_FALSE(bearer_token("Basic dXNlcjpwYXNz"));
+    EXPECT_FALSE(bearer_token("Bearerabc"));
+}
+
+TEST(Authenticator, UserTokensPassAndRolesAreEnforced) {
+    const auto a = make();
+    EXPECT_EQ(a.user(bearer(user_token(user_role::alumno))).user_id, 100001);
+    EXPECT_EQ(a.professor(bearer(user_token(user_role::profesor))).user_id, 7);
+    EXPECT_EQ(a.student(bearer(user_token(user_role::alumno))).role, user_role::alumno);
+    EXPECT_EQ(refusal([&] { a.professor(bearer(user_token(user_role::alumno))); }).first, 403);
+    EXPECT_EQ(refusal([&] { a.student(bearer(user_token(user_role::profesor))); }).first, 403);
+}
+
+TEST(Authenticator, MissingWrongAndExpiredTokensAre401WithTheirCodes) {
+    const auto a = make();
+    EXPECT_EQ(refusal([&] { a.user(""); }), std::make_pair(401, std::string("invalid_token")));
+    EXPECT_EQ(refusal([&] { a.user("Bearer garbage"); }).first, 401);
+    const auto old = tokens::clock::now() - std::chrono::hours(1);
+    EXPECT_EQ(refusal([&] { a.user(bearer(user_token(user_role::alumno, old))); }),
+              std::make_pair(401, std::string("token_expired")));
+    // An internal token is not a user token.
+    const auto internal = tokens::issue_internal_inbound_token(internal_secret, {}).token;
+    EXPECT_EQ(refusal([&] { a.user(bearer(internal)); }).first, 401);
+}
+
+TEST(Authenticator, InternalOrUserTellsTheTwoApart) {
+    const auto a = make();
+    const auto internal = tokens::issue_internal_inbound_token(internal_secret, {}).token;
+    const auto c = a.internal_or_user(bearer(internal));
+    EXPECT_TRUE(c.internal);
+    EXPECT_FALSE(c.user);
+    const auto u = a.internal_or_user(bearer(user_token(user_role::alumno)));
+    EXPECT_FALSE(u.internal);
+    ASSERT_TRUE(u.user);
+    EXPECT_EQ(u.user->user_id, 100001);
+    // Signed with the user secret but shaped as internal, or vice versa: refused.
+    const auto wrong = tokens::issue_internal_inbound_token(user_secret, {}).token;
+    EXPECT_EQ(refusal([&] { a.internal_or_user(bearer(wrong)); }).first, 401);
+    // The server's own outbound token (issuer node-service) is not accepted inbound.
+    const auto outbound = tokens::issue_internal_outbound_token(internal_secret, {}).token;
+    EXPECT_EQ(refusal([&] { a.internal_or_user(bearer(outbound)); }).first, 401);
+    const auto expired = tokens::issue_internal_inbound_token(
+                             internal_secret, {}, tokens::clock::now() - std::chrono::hours(2))
+                             .token;
+    EXPECT_EQ(refusal([&] { a.internal_or_user(bearer(expired)); }),
+              std::make_pair(401, std::string("token_expired")));
+}
+
+TEST(Authenticator, ParticipationTokensNeedTheParticipationKey) {
+    const auto a = make();
+    tokens::participation_claims pc;
+    pc.session_id = 3;
+    pc.user_id = 100001;
+    pc.device_id = 9;
+    const auto ok = tokens::issue_participation_token(pc, participation_key, {}, std::nullopt);
+    EXPECT_EQ(a.participation(bearer(ok.token)).device_id, 9);
+    const auto forged = tokens::issue_participation_token(pc, user_secret, {}, std::nullopt);
+    EXPECT_EQ(refusal([&] { a.participation(bearer(forged.token)); }).first, 401);
+    EXPECT_EQ(refusal([&] { a.participation(bearer(user_token(user_role::alumno))); }).first, 401);
+}
+
+} // namespace
