@@ -71,6 +71,7 @@ export SERVER_MASTER_KEY=$(rand_b64 32)
 export WEBAUTHN_RP_ID=localhost
 export WEBAUTHN_ORIGINS=http://localhost:$http_port
 export NODE_BASE_URL=http://localhost:$http_port
+export WEB_ROOT=$REPO_ROOT/web
 ENV
   umask 022
 }

@@ -4,6 +4,7 @@
 
 #include "asistencia/infra/postgres/migrations.hpp"
 #include "asistencia/infra/postgres/pool.hpp"
+#include "asistencia/infra/valkey/client.hpp"
 #include "asistencia/transport/http/server.hpp"
 
 #include <boost/asio/io_context.hpp>
@@ -25,6 +26,11 @@ http::server_config to_server_config(const config& cfg, std::shared_ptr<spdlog::
     sc.address = cfg.http.host;
     sc.port = cfg.http.port;
     sc.body_limit = cfg.http.max_body_bytes;
+    std::error_code ec;
+    if (!std::filesystem::is_directory(cfg.http.web_root, ec)) {
+        throw config_error("WEB_ROOT", "is not a directory: " + cfg.http.web_root +
+                                           " (the folder of the web pages, e.g. <repo>/web)");
+    }
     sc.static_root = std::filesystem::path(cfg.http.web_root);
     sc.logger = std::move(log);
     return sc;
@@ -41,6 +47,23 @@ void register_pool_metrics(http::metrics_registry& metrics, infra::postgres::poo
                                [&pg] { return static_cast<double>(pg.stats().waiting); });
 }
 
+infra::valkey::settings to_valkey_settings(const valkey_config& v) {
+    infra::valkey::settings s;
+    s.host = v.host;
+    s.port = v.port;
+    s.key_prefix = v.key_prefix;
+    s.command_timeout = v.command_timeout;
+    return s;
+}
+
+void register_valkey_metrics(http::metrics_registry& metrics, const infra::valkey::client& kv) {
+    metrics.add_counter_callback("asistencia_valkey_reconnects_total",
+                                 "Times the Valkey connection was re-established after a loss.",
+                                 [&kv] { return static_cast<double>(kv.stats().reconnects); });
+    metrics.add_gauge_callback("asistencia_valkey_connected", "1 while Valkey is connected.",
+                               [&kv] { return kv.stats().connected ? 1.0 : 0.0; });
+}
+
 } // namespace
 
 int run_server(const config& cfg, std::shared_ptr<spdlog::logger> access_log) {
@@ -54,9 +77,13 @@ int run_server(const config& cfg, std::shared_ptr<spdlog::logger> access_log) {
     infra::postgres::pool pg(pg_settings);
     http::metrics_registry metrics;
     register_pool_metrics(metrics, pg);
+    infra::valkey::client kv(ioc.get_executor(), to_valkey_settings(cfg.valkey));
+    register_valkey_metrics(metrics, kv);
+    kv.start();
 
     http::server server(ioc.get_executor(), to_server_config(cfg, std::move(access_log)), metrics);
     server.add_readiness_check("postgres", [&pg]() { return pg.ping(); });
+    server.add_readiness_check("valkey", [&kv]() { return kv.ping(std::chrono::milliseconds(1000)); });
 
     server.listen();
     spdlog::info("listening on http://{}:{}", cfg.http.host, server.port());
@@ -65,8 +92,9 @@ int run_server(const config& cfg, std::shared_ptr<spdlog::logger> access_log) {
     signals.async_wait([&](const boost::system::error_code& ec, int signo) {
         if (ec) return;
         spdlog::info("signal {}: stopping (grace {} ms)", signo, cfg.http.shutdown_grace.count());
-        server.stop(cfg.http.shutdown_grace, [&ioc](bool clean) {
+        server.stop(cfg.http.shutdown_grace, [&ioc, &kv](bool clean) {
             if (!clean) spdlog::warn("shutdown: requests were cut at the deadline");
+            kv.stop();
             ioc.stop();
         });
     });

@@ -171,6 +171,13 @@ TEST(ServerProcess, WrongValueStopsTheServerNamingTheVariable) {
     EXPECT_NE(p.output().find("DB_POOL_SIZE"), std::string::npos);
 }
 
+TEST(ServerProcess, MissingWebRootIsNamed) {
+    server_process p({}, {{"WEB_ROOT", "/nonexistent/web"}, {"MIGRATE_ON_START", "false"}});
+    ASSERT_TRUE(p.running());
+    EXPECT_NE(p.wait_exit(), 0);
+    EXPECT_NE(p.output().find("WEB_ROOT"), std::string::npos) << p.output();
+}
+
 TEST(ServerProcess, RefusesToStartWithoutMasterKey) {
     server_process p({}, {{"SERVER_MASTER_KEY", ""}, {"SERVER_MASTER_KEY_FILE", ""}});
     ASSERT_TRUE(p.running());

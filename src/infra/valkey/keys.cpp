@@ -1,0 +1,44 @@
+// Valkey key patterns; see keys.hpp.
+#include "asistencia/infra/valkey/keys.hpp"
+
+namespace asistencia::infra::valkey {
+
+namespace {
+std::string n(std::int64_t v) { return std::to_string(v); }
+} // namespace
+
+std::string key_builder::qr_meta(std::int64_t session_id, std::int64_t user_id, int round) const {
+    return prefix_ + "qr:session:" + n(session_id) + ":" + n(user_id) + ":" + std::to_string(round);
+}
+std::string key_builder::projection_queue(std::int64_t session_id) const {
+    return prefix_ + "proyeccion:session:" + n(session_id);
+}
+std::string key_builder::student_state(std::int64_t session_id, std::int64_t user_id) const {
+    return prefix_ + "session:asistencia:" + n(session_id) + ":" + n(user_id);
+}
+std::string key_builder::ws_auth(std::string_view connection_id) const {
+    return prefix_ + "ws:auth:" + std::string(connection_id);
+}
+std::string key_builder::ws_projection(std::int64_t session_id) const {
+    return prefix_ + "ws:projection:" + n(session_id);
+}
+std::string key_builder::cache_user(std::int64_t user_id) const {
+    return prefix_ + "cache:php:user:" + n(user_id);
+}
+std::string key_builder::cache_course(std::int64_t course_id) const {
+    return prefix_ + "cache:php:course:" + n(course_id);
+}
+std::string key_builder::cache_enrolled(std::int64_t course_id, std::int64_t semester_id) const {
+    return prefix_ + "cache:php:enrolled:" + n(course_id) + ":" + n(semester_id);
+}
+std::string key_builder::enrollment_lock(std::int64_t user_id) const {
+    return prefix_ + "lock:enrollment:" + n(user_id);
+}
+std::string key_builder::projection_leader(std::int64_t session_id) const {
+    return prefix_ + "projection:leader:" + n(session_id);
+}
+std::string key_builder::challenge(std::string_view purpose, std::string_view id) const {
+    return prefix_ + "challenge:" + std::string(purpose) + ":" + std::string(id);
+}
+
+} // namespace asistencia::infra::valkey
