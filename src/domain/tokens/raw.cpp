@@ -4,6 +4,8 @@
 
 #include "hs256.hpp"
 
+#include "asistencia/domain/encoding/base64.hpp"
+
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -12,71 +14,14 @@
 #include <stdexcept>
 
 namespace asistencia::domain::tokens {
-namespace {
-
-constexpr char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
-int sextet(char c) noexcept {
-    if (c >= 'A' && c <= 'Z') return c - 'A';
-    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-    if (c >= '0' && c <= '9') return c - '0' + 52;
-    if (c == '-') return 62;
-    if (c == '_') return 63;
-    return -1;
-}
-
-} // namespace
 
 namespace raw {
 
-std::string base64url_encode(std::string_view bytes) {
-    std::string out;
-    out.reserve((bytes.size() * 4 + 2) / 3);
-    std::size_t i = 0;
-    for (; i + 3 <= bytes.size(); i += 3) {
-        const unsigned v = (static_cast<unsigned char>(bytes[i]) << 16U) |
-                           (static_cast<unsigned char>(bytes[i + 1]) << 8U) |
-                           static_cast<unsigned char>(bytes[i + 2]);
-        out += alphabet[(v >> 18U) & 63U];
-        out += alphabet[(v >> 12U) & 63U];
-        out += alphabet[(v >> 6U) & 63U];
-        out += alphabet[v & 63U];
-    }
-    const std::size_t rest = bytes.size() - i;
-    if (rest == 1) {
-        const unsigned v = static_cast<unsigned char>(bytes[i]) << 16U;
-        out += alphabet[(v >> 18U) & 63U];
-        out += alphabet[(v >> 12U) & 63U];
-    } else if (rest == 2) {
-        const unsigned v = (static_cast<unsigned char>(bytes[i]) << 16U) |
-                           (static_cast<unsigned char>(bytes[i + 1]) << 8U);
-        out += alphabet[(v >> 18U) & 63U];
-        out += alphabet[(v >> 12U) & 63U];
-        out += alphabet[(v >> 6U) & 63U];
-    }
-    return out;
-}
+// The project's one base64url (domain/encoding), under the names the token code uses.
+std::string base64url_encode(std::string_view bytes) { return encoding::base64url_encode(bytes); }
 
 std::optional<std::string> base64url_decode(std::string_view text) {
-    if (text.size() % 4 == 1) return std::nullopt;
-    std::string out;
-    out.reserve(text.size() * 3 / 4);
-    unsigned acc = 0;
-    int bits = 0;
-    for (const char c : text) {
-        const int v = sextet(c);
-        if (v < 0) return std::nullopt;
-        acc = (acc << 6U) | static_cast<unsigned>(v);
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            out += static_cast<char>((acc >> static_cast<unsigned>(bits)) & 0xFFU);
-        }
-    }
-    // Leftover bits must be zero, so every byte string has exactly one encoding and a
-    // signature cannot be "tampered" into a second accepted spelling.
-    if ((acc & ((1U << static_cast<unsigned>(bits)) - 1U)) != 0) return std::nullopt;
-    return out;
+    return encoding::base64url_decode_string(text);
 }
 
 std::string sign_hs256(std::string_view header_json, std::string_view payload_json,

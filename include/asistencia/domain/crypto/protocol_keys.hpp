@@ -1,0 +1,43 @@
+// The protocol's key derivations (PROTOCOL.md sections 4 and 5) and the at-rest codec of
+// enrollment.devices.handshake_secret ("v1." + base64url(iv ‖ ciphertext ‖ tag)).
+#pragma once
+
+#include "asistencia/domain/crypto/primitives.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace asistencia::domain::crypto {
+
+inline constexpr std::string_view info_handshake = "asistencia/handshake/v1";
+inline constexpr std::string_view info_totpu = "asistencia/totpu/v1";
+inline constexpr std::string_view info_qr = "asistencia/qr/v1";
+inline constexpr std::string_view info_at_rest = "asistencia/at-rest/v1";
+inline constexpr std::string_view info_totps_prefix = "asistencia/totps/v1/";
+inline constexpr std::string_view info_participation = "asistencia/participation/v1";
+
+// HKDF(ikm = ECDH shared secret, salt = challenge, info = "asistencia/handshake/v1" ‖
+// rawCredentialId, 32).
+bytes derive_handshake_secret(byte_view shared_secret, byte_view challenge, byte_view raw_credential_id);
+
+struct device_keys {
+    bytes k_totpu; // HMAC-SHA256 key of the phone's TOTPu
+    bytes k_qr;    // AES-256-GCM key of the student's QR payloads
+};
+device_keys derive_device_keys(byte_view handshake_secret);
+
+// HKDF(master, salt empty, "asistencia/totps/v1/" + decimal session id, 32).
+bytes derive_session_totps_secret(byte_view master_key, std::int64_t session_id);
+// The HS256 key of participation tokens.
+bytes derive_participation_key(byte_view master_key);
+
+// Seals a secret for the database under HKDF(master, "asistencia/at-rest/v1") with AAD =
+// the device's credential id. `iv` is random unless given (test vectors).
+std::string seal_at_rest(byte_view master_key, byte_view secret, std::string_view credential_id,
+                         std::optional<bytes> iv = std::nullopt);
+// nullopt for another version, a bad encoding, another key or another credential id.
+std::optional<bytes> open_at_rest(byte_view master_key, std::string_view sealed, std::string_view credential_id);
+
+} // namespace asistencia::domain::crypto
