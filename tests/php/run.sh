@@ -70,8 +70,15 @@ CODE=$(cat "$TMP/c"); check "Basic auth -> 401" status 401
 get "$U" "not.a.token"; check "garbage token -> 401" err_is 401 invalid_token
 get "$U" "$(mint "$(claims node-service php-legacy-system internal-communication +3600)" HS256 JWT_SECRET)"
 check "token signed with the user secret -> 401" err_is 401 invalid_token
-T=$GOOD; get "$U" "${T%?}$( [ "${T: -1}" = A ] && echo B || echo A)"
+T=$GOOD; c=${T: -10:1}; [ "$c" = A ] && c=B || c=A
+get "$U" "${T%??????????}$c${T: -9}"
 check "tampered signature -> 401" err_is 401 invalid_token
+# The last character of a 32-byte signature carries 2 unused bits: flipping only those
+# leaves the bytes equal, and the token must still be refused (canonical base64url only).
+last=${T: -1}; alt=$(php -r '$a = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  $i = strpos($a, $argv[1]); echo $a[($i & ~3) | (($i + 1) & 3)];' "$last")
+get "$U" "${T%?}$alt"
+check "non-canonical signature encoding (same bytes) -> 401" err_is 401 invalid_token
 get "$U" "$(mint "$(claims node-service php-legacy-system internal-communication -120)")"
 check "expired token (120 s ago) -> 401" err_is 401 invalid_token
 get "$U" "$(mint "$(claims node-service php-legacy-system internal-communication -5)")"
