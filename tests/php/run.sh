@@ -220,6 +220,8 @@ while IFS= read -r rut; do
 done < <(sql "SELECT rut FROM alumno UNION ALL SELECT rut FROM profesor")
 check "all $n demo RUTs have valid módulo 11 check digits" [ "$bad" = 0 -a "$n" = 63 ]
 check "the check digit helper knows a K case (15463259-K)" [ "$(dv 15463259)" = K ]
+check "sql/020_demo_data.sql is what tools/gen_demo_data.php generates" \
+  bash -c "php '$WWW/tools/gen_demo_data.php' | cmp -s - '$WWW/sql/020_demo_data.sql'"
 check "jwt_tool's independent módulo 11 agrees" [ "$(php "$TOOL" rutdv 15463259)" = K ]
 
 echo "# login.php"
