@@ -5,6 +5,8 @@
 #include "asistencia/infra/postgres/migrations.hpp"
 #include "asistencia/infra/postgres/pool.hpp"
 #include "asistencia/infra/valkey/client.hpp"
+#include "asistencia/domain/tokens/jwt.hpp"
+#include "asistencia/infra/php_bridge/legacy_cache.hpp"
 #include "asistencia/transport/http/server.hpp"
 
 #include <boost/asio/io_context.hpp>
@@ -64,6 +66,39 @@ void register_valkey_metrics(http::metrics_registry& metrics, const infra::valke
                                [&kv] { return kv.stats().connected ? 1.0 : 0.0; });
 }
 
+infra::php_bridge::client_settings to_php_settings(const php_config& php) {
+    infra::php_bridge::client_settings s;
+    s.base_url = php.base_url;
+    s.request_timeout = php.timeout;
+    s.connect_timeout = php.connect_timeout;
+    s.max_attempts = php.max_attempts;
+    s.breaker = {php.breaker_threshold, php.breaker_open};
+    return s;
+}
+
+void register_php_metrics(http::metrics_registry& metrics, const infra::php_bridge::http_client& php,
+                          const infra::php_bridge::legacy_cache& cache) {
+    using infra::php_bridge::breaker_state;
+    metrics.add_counter_callback("asistencia_php_requests_total", "Calls to the PHP bridge.",
+                                 [&php] { return static_cast<double>(php.stats().requests); });
+    metrics.add_counter_callback("asistencia_php_failures_total",
+                                 "PHP bridge calls that ended without an answer (after retries).",
+                                 [&php] { return static_cast<double>(php.stats().failures); });
+    metrics.add_gauge_callback("asistencia_php_circuit_open", "1 while the PHP circuit breaker is open.",
+                               [&php] { return php.circuit_state() == breaker_state::open ? 1.0 : 0.0; });
+    metrics.add_counter_callback("asistencia_php_latency_seconds_sum", "Total time of answered PHP calls.",
+                                 [&php] { return php.stats().latency_seconds_sum; });
+    metrics.add_counter_callback("asistencia_php_latency_seconds_count", "Answered PHP calls.",
+                                 [&php] { return static_cast<double>(php.stats().latency_count); });
+    metrics.add_counter_callback("asistencia_php_cache_hits_total", "Legacy data served from Valkey.",
+                                 [&cache] { return static_cast<double>(cache.stats().hits); });
+    metrics.add_counter_callback("asistencia_php_cache_misses_total", "Legacy data fetched from PHP.",
+                                 [&cache] { return static_cast<double>(cache.stats().misses); });
+    metrics.add_counter_callback("asistencia_php_cache_coalesced_total",
+                                 "Misses that waited for another request's PHP call (single-flight).",
+                                 [&cache] { return static_cast<double>(cache.stats().coalesced); });
+}
+
 } // namespace
 
 int run_server(const config& cfg, std::shared_ptr<spdlog::logger> access_log) {
@@ -80,6 +115,12 @@ int run_server(const config& cfg, std::shared_ptr<spdlog::logger> access_log) {
     infra::valkey::client kv(ioc.get_executor(), to_valkey_settings(cfg.valkey));
     register_valkey_metrics(metrics, kv);
     kv.start();
+    domain::tokens::outbound_token_cache php_token(cfg.jwt_secret_internal, domain::tokens::token_settings{});
+    infra::php_bridge::http_client php(ioc.get_executor(), to_php_settings(cfg.php),
+                                       [&php_token] { return php_token.get(); });
+    infra::php_bridge::legacy_bridge bridge(php);
+    infra::php_bridge::legacy_cache legacy(kv, bridge);
+    register_php_metrics(metrics, php, legacy);
 
     http::server server(ioc.get_executor(), to_server_config(cfg, std::move(access_log)), metrics);
     server.add_readiness_check("postgres", [&pg]() { return pg.ping(); });

@@ -88,24 +88,37 @@ std::optional<bool> parse_permission(std::string_view body) {
     return it->get<bool>();
 }
 
+static std::optional<legacy_course> course_of(const json& e) {
+    if (!e.is_object()) return std::nullopt;
+    const auto id = id_of(e, "idCurso");
+    if (!id) return std::nullopt;
+    legacy_course c;
+    c.id_curso = *id;
+    c.id_semestre = id_of(e, "idSemestre").value_or(0);
+    c.codigo = text_of(e, "codigo");
+    c.nombre = text_of(e, "nombre");
+    c.seccion = text_of(e, "seccion");
+    c.semestre = text_of(e, "semestre");
+    c.tomar_asistencia = flag_of(e, "tomarAsistencia");
+    return c;
+}
+
 std::optional<std::vector<legacy_course>> parse_courses(std::string_view body) {
     const auto j = parse(body);
     if (!j || !j->is_array()) return std::nullopt;
     std::vector<legacy_course> out;
     for (const auto& e : *j) {
-        if (!e.is_object()) return std::nullopt;
-        const auto id = id_of(e, "idCurso");
-        if (!id) return std::nullopt;
-        legacy_course c;
-        c.id_curso = *id;
-        c.id_semestre = id_of(e, "idSemestre").value_or(0);
-        c.codigo = text_of(e, "codigo");
-        c.nombre = text_of(e, "nombre");
-        c.seccion = text_of(e, "seccion");
-        c.semestre = text_of(e, "semestre");
-        out.push_back(std::move(c));
+        auto c = course_of(e);
+        if (!c) return std::nullopt;
+        out.push_back(std::move(*c));
     }
     return out;
+}
+
+std::optional<legacy_course> parse_course(std::string_view body) {
+    const auto j = parse(body);
+    if (!j) return std::nullopt;
+    return course_of(*j);
 }
 
 std::string to_json(const attendance_record& r) {

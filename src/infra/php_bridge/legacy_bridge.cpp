@@ -71,6 +71,11 @@ net::awaitable<std::string> legacy_bridge::students_json(std::int64_t course_id,
                              [](std::string_view b) { return parse_students(b).has_value(); });
 }
 
+net::awaitable<std::string> legacy_bridge::course_json(std::int64_t course_id) {
+    co_return co_await fetch("obtener_curso.php", "idCurso=" + std::to_string(course_id),
+                             [](std::string_view b) { return parse_course(b).has_value(); });
+}
+
 net::awaitable<std::string> legacy_bridge::professor_courses_json(std::int64_t user_id,
                                                                   std::int64_t semester_id) {
     std::string query = "userId=" + std::to_string(user_id);

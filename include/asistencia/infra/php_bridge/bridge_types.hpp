@@ -39,6 +39,7 @@ struct legacy_course {
     std::string nombre;
     std::string seccion;
     std::string semestre; // human label, e.g. "2026-2"
+    bool tomar_asistencia = false; // obtener_cursos_profesor: may this professor take attendance
 };
 
 // The body of registrar_asistencia_crypto.php (PROTOCOL.md 6.7).
@@ -55,6 +56,8 @@ std::optional<legacy_user> parse_user(std::string_view body);
 std::optional<std::vector<legacy_student>> parse_students(std::string_view body);
 std::optional<bool> parse_permission(std::string_view body);
 std::optional<std::vector<legacy_course>> parse_courses(std::string_view body);
+// obtener_curso.php (one course, for cache:php:course:{id}).
+std::optional<legacy_course> parse_course(std::string_view body);
 
 std::string to_json(const attendance_record& r);
 

@@ -23,6 +23,7 @@ public:
 
     net::awaitable<std::string> user_json(std::int64_t user_id);
     net::awaitable<std::string> students_json(std::int64_t course_id, std::int64_t semester_id);
+    net::awaitable<std::string> course_json(std::int64_t course_id);
     net::awaitable<std::string> professor_courses_json(std::int64_t user_id,
                                                        std::int64_t semester_id);
     // Not cached: a permission change must take effect at once.
