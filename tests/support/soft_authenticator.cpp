@@ -2,6 +2,8 @@
 // attestation statements and attestationObjects, nlohmann_json for clientDataJSON.
 #include "soft_authenticator.hpp"
 
+#include "asistencia/domain/encoding/base64.hpp"
+
 #include <algorithm>
 #include <cstdlib>
 #include <stdexcept>
@@ -430,30 +432,7 @@ std::uint32_t soft_authenticator::sign_count(std::span<const std::uint8_t> crede
 }
 
 std::string base64url_encode(std::span<const std::uint8_t> data) {
-    static constexpr char alphabet[] =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    std::string out;
-    out.reserve((data.size() + 2) / 3 * 4);
-    std::size_t i = 0;
-    for (; i + 3 <= data.size(); i += 3) {
-        const std::uint32_t v = (std::uint32_t{data[i]} << 16) | (std::uint32_t{data[i + 1]} << 8) |
-                                std::uint32_t{data[i + 2]};
-        out.push_back(alphabet[(v >> 18) & 63]);
-        out.push_back(alphabet[(v >> 12) & 63]);
-        out.push_back(alphabet[(v >> 6) & 63]);
-        out.push_back(alphabet[v & 63]);
-    }
-    if (data.size() - i == 1) {
-        const std::uint32_t v = std::uint32_t{data[i]} << 16;
-        out.push_back(alphabet[(v >> 18) & 63]);
-        out.push_back(alphabet[(v >> 12) & 63]);
-    } else if (data.size() - i == 2) {
-        const std::uint32_t v = (std::uint32_t{data[i]} << 16) | (std::uint32_t{data[i + 1]} << 8);
-        out.push_back(alphabet[(v >> 18) & 63]);
-        out.push_back(alphabet[(v >> 12) & 63]);
-        out.push_back(alphabet[(v >> 6) & 63]);
-    }
-    return out;
+    return asistencia::domain::encoding::base64url_encode(data);
 }
 
 bytes random_bytes(std::size_t n) {

@@ -8,20 +8,11 @@
 
 #include "asistencia/infra/webauthn/types.hpp"
 #include "asistencia/infra/webauthn/webauthn_error.hpp"
+#include "asistencia/domain/encoding/base64.hpp"
 
 namespace asistencia::infra::webauthn::detail {
 
 namespace {
-
-// -1 for characters outside the base64url alphabet.
-int base64url_value(char c) noexcept {
-    if (c >= 'A' && c <= 'Z') return c - 'A';
-    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-    if (c >= '0' && c <= '9') return c - '0' + 52;
-    if (c == '-') return 62;
-    if (c == '_') return 63;
-    return -1;
-}
 
 const nlohmann::json* find_member(const nlohmann::json& object, const char* key) {
     auto it = object.find(key);
@@ -31,24 +22,10 @@ const nlohmann::json* find_member(const nlohmann::json& object, const char* key)
 } // namespace
 
 bool decode_base64url(std::string_view text, std::vector<std::uint8_t>& out) {
-    out.clear();
-    if (text.size() % 4 == 1) return false;
-    out.reserve(text.size() / 4 * 3 + 2);
-    std::uint32_t acc = 0;
-    int bits = 0;
-    for (char c : text) {
-        int v = base64url_value(c);
-        if (v < 0) return false;
-        acc = (acc << 6) | static_cast<std::uint32_t>(v);
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            out.push_back(static_cast<std::uint8_t>((acc >> bits) & 0xFF));
-            acc &= (1U << bits) - 1U; // keep only the bits not yet emitted
-        }
-    }
-    // Leftover bits must be zero, or two texts would decode to the same bytes.
-    return acc == 0;
+    auto decoded = domain::encoding::base64url_decode(text);
+    if (!decoded) return false;
+    out = std::move(*decoded);
+    return true;
 }
 
 boost::system::result<void> check_client_data(std::span<const std::uint8_t> client_data_json,
