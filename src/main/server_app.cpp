@@ -7,6 +7,9 @@
 #include "asistencia/infra/valkey/client.hpp"
 #include "asistencia/domain/tokens/jwt.hpp"
 #include "asistencia/infra/php_bridge/legacy_cache.hpp"
+#include "asistencia/transport/api/legacy_routes.hpp"
+#include "asistencia/transport/auth/authenticator.hpp"
+#include "asistencia/domain/crypto/protocol_keys.hpp"
 #include "asistencia/transport/http/server.hpp"
 
 #include <boost/asio/io_context.hpp>
@@ -125,6 +128,12 @@ int run_server(const config& cfg, std::shared_ptr<spdlog::logger> access_log) {
     http::server server(ioc.get_executor(), to_server_config(cfg, std::move(access_log)), metrics);
     server.add_readiness_check("postgres", [&pg]() { return pg.ping(); });
     server.add_readiness_check("valkey", [&kv]() { return kv.ping(std::chrono::milliseconds(1000)); });
+
+    const auto participation_key = domain::crypto::derive_participation_key(cfg.master_key);
+    const transport::auth::authenticator auth(cfg.jwt_secret, cfg.jwt_secret_internal,
+                                              std::string(participation_key.begin(), participation_key.end()),
+                                              domain::tokens::token_settings{});
+    transport::api::add_legacy_routes(server, auth, legacy, bridge);
 
     server.listen();
     spdlog::info("listening on http://{}:{}", cfg.http.host, server.port());

@@ -1,0 +1,182 @@
+// A child asistencia-server process for black-box tests (ASISTENCIA_SERVER_BIN, the test
+// stack's environment plus overrides), its output drained continuously so a chatty server
+// never blocks on a full pipe, and a small blocking HTTP client.
+#pragma once
+
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <csignal>
+#include <cstdlib>
+#include <fcntl.h>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <spawn.h>
+#include <string>
+#include <sys/wait.h>
+#include <thread>
+#include <unistd.h>
+#include <vector>
+
+extern char** environ;
+
+namespace server_test {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using namespace std::chrono_literals;
+
+inline std::string env_or_fail(const char* name) {
+    const char* v = std::getenv(name);
+    if (v == nullptr || *v == '\0') {
+        ADD_FAILURE() << name << " is not set: run this test through ./scripts/test";
+        return {};
+    }
+    return v;
+}
+
+inline std::uint16_t free_port() {
+    net::io_context io;
+    net::ip::tcp::acceptor a(io, {net::ip::make_address("127.0.0.1"), 0});
+    return a.local_endpoint().port();
+}
+
+struct response {
+    int status = 0;
+    std::string body;
+};
+
+// One request on a new connection; nullopt when the server does not answer.
+inline std::optional<response> request(std::uint16_t port, http::verb verb, const std::string& target,
+                                       const std::map<std::string, std::string>& headers = {},
+                                       const std::string& body = {}) {
+    try {
+        net::io_context io;
+        beast::tcp_stream stream(io);
+        stream.expires_after(10s);
+        stream.connect({net::ip::make_address("127.0.0.1"), port});
+        http::request<http::string_body> req{verb, target, 11};
+        req.set(http::field::host, "localhost");
+        for (const auto& [k, v] : headers) req.set(k, v);
+        if (!body.empty()) {
+            req.set(http::field::content_type, "application/json");
+            req.body() = body;
+        }
+        req.prepare_payload();
+        http::write(stream, req);
+        beast::flat_buffer buf;
+        http::response<http::string_body> res;
+        http::read(stream, buf, res);
+        return response{static_cast<int>(res.result_int()), res.body()};
+    } catch (const std::exception&) {
+        return std::nullopt;
+    }
+}
+
+inline std::optional<response> get(std::uint16_t port, const std::string& target) {
+    return request(port, http::verb::get, target);
+}
+
+// Polls until `pred` holds or the (generous) deadline passes; returns the last answer.
+template <class Pred>
+inline std::optional<response> poll(std::uint16_t port, const std::string& target, Pred pred,
+                             std::chrono::seconds deadline = 30s) {
+    const auto end = std::chrono::steady_clock::now() + deadline;
+    std::optional<response> last;
+    while (std::chrono::steady_clock::now() < end) {
+        last = get(port, target);
+        if (last && pred(*last)) return last;
+        std::this_thread::sleep_for(100ms);
+    }
+    return last;
+}
+
+inline void svc(const std::string& service, const std::string& action) {
+    const std::string cmd = env_or_fail("ASISTENCIA_SVC") + " " + service + " " + action;
+    ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
+}
+
+// A child process running the server binary with extra/overridden variables.
+class server_process {
+public:
+    server_process(std::vector<std::string> args, std::map<std::string, std::string> overrides) {
+        std::vector<std::string> env_strings;
+        for (char** e = environ; *e != nullptr; ++e) {
+            std::string kv(*e);
+            if (!overrides.contains(kv.substr(0, kv.find('=')))) env_strings.push_back(kv);
+        }
+        for (const auto& [k, v] : overrides) env_strings.push_back(k + "=" + v);
+        std::vector<char*> envp;
+        for (auto& s : env_strings) envp.push_back(s.data());
+        envp.push_back(nullptr);
+
+        args.insert(args.begin(), env_or_fail("ASISTENCIA_SERVER_BIN"));
+        std::vector<char*> argv;
+        for (auto& a : args) argv.push_back(a.data());
+        argv.push_back(nullptr);
+
+        ::pipe2(err_pipe_, O_CLOEXEC);
+        posix_spawn_file_actions_t fa;
+        posix_spawn_file_actions_init(&fa);
+        posix_spawn_file_actions_adddup2(&fa, err_pipe_[1], STDERR_FILENO);
+        posix_spawn_file_actions_adddup2(&fa, err_pipe_[1], STDOUT_FILENO);
+        if (posix_spawn(&pid_, argv[0], &fa, nullptr, argv.data(), envp.data()) != 0) pid_ = -1;
+        posix_spawn_file_actions_destroy(&fa);
+        ::close(err_pipe_[1]);
+        drain_ = std::thread([this] {
+            char buf[4096];
+            ssize_t n;
+            while ((n = ::read(err_pipe_[0], buf, sizeof buf)) > 0) {
+                std::lock_guard lock(mutex_);
+                output_.append(buf, static_cast<std::size_t>(n));
+            }
+        });
+    }
+    ~server_process() {
+        if (pid_ > 0 && !exited_) {
+            ::kill(pid_, SIGKILL);
+            ::waitpid(pid_, nullptr, 0);
+        }
+        if (drain_.joinable()) drain_.join(); // the pipe closes when the process is gone
+        ::close(err_pipe_[0]);
+    }
+
+    bool running() const { return pid_ > 0; }
+    void signal(int sig) const { ::kill(pid_, sig); }
+
+    // Exit status after waiting (bounded); -1 if it did not exit in time.
+    int wait_exit(std::chrono::seconds deadline = 30s) {
+        const auto end = std::chrono::steady_clock::now() + deadline;
+        int status = 0;
+        while (std::chrono::steady_clock::now() < end) {
+            if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+                exited_ = true;
+                return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+            }
+            std::this_thread::sleep_for(50ms);
+        }
+        return -1;
+    }
+
+    // Everything the process wrote so far (all of it once it exited).
+    std::string output() {
+        if (exited_ && drain_.joinable()) drain_.join();
+        std::lock_guard lock(mutex_);
+        return output_;
+    }
+
+private:
+    pid_t pid_ = -1;
+    bool exited_ = false;
+    int err_pipe_[2] = {-1, -1};
+    std::thread drain_;
+    std::mutex mutex_;
+    std::string output_;
+};
+
+} // namespace server_test
