@@ -54,6 +54,14 @@ const std::vector<variable_spec> specs = {
     {"PHP_BREAKER_THRESHOLD", "5", false, false,
      "Consecutive failed PHP calls that open the circuit (calls then fail at once)."},
     {"PHP_BREAKER_OPEN_MS", "5000", false, false, "How long the PHP circuit stays open before a trial."},
+    {"WEBAUTHN_RP_ID", "localhost", false, false, "WebAuthn relying party id (the site's domain)."},
+    {"WEBAUTHN_RP_NAME", "Asistencia", false, false, "Name the phone shows when it creates the passkey."},
+    {"WEBAUTHN_ORIGINS", "http://localhost:3000", false, false,
+     "Comma-separated origins the pages are served from (checked in clientDataJSON)."},
+    {"WEBAUTHN_ATTESTATION", "none", false, false,
+     "none (accept any authenticator) or direct (require packed, fido-u2f or tpm attestation)."},
+    {"REENROLL_COOLDOWN_HOURS", "168", false, false,
+     "After enrolling a phone, hours before another one can replace it (0: no cool-down)."},
     {"LOG_LEVEL", "info", false, false, "trace, debug, info, warn, error."},
 };
 
@@ -171,6 +179,28 @@ infra::postgres::pg_settings parse_database(const reader& r) {
     return d;
 }
 
+std::vector<std::string> origin_list(const reader& r, std::string_view name) {
+    std::vector<std::string> out;
+    const std::string v = r.text(name);
+    std::size_t start = 0;
+    while (start <= v.size()) {
+        auto end = v.find(',', start);
+        if (end == std::string::npos) end = v.size();
+        std::string item = v.substr(start, end - start);
+        while (!item.empty() && item.front() == ' ') item.erase(item.begin());
+        while (!item.empty() && (item.back() == ' ' || item.back() == '/')) item.pop_back();
+        if (!item.empty()) {
+            if (!(item.starts_with("http://") || item.starts_with("https://"))) {
+                throw config_error(std::string(name), "each origin must start with http:// or https://: " + item);
+            }
+            out.push_back(item);
+        }
+        start = end + 1;
+    }
+    if (out.empty()) throw config_error(std::string(name), "needs at least one origin");
+    return out;
+}
+
 } // namespace
 
 const std::vector<variable_spec>& variable_specs() { return specs; }
@@ -222,6 +252,11 @@ config parse_config(const env_lookup& env,
     c.php.max_attempts = static_cast<int>(r.integer("PHP_MAX_ATTEMPTS", 1, 10));
     c.php.breaker_threshold = static_cast<int>(r.integer("PHP_BREAKER_THRESHOLD", 1, 1000));
     c.php.breaker_open = std::chrono::milliseconds(r.integer("PHP_BREAKER_OPEN_MS", 100, 600000));
+    c.webauthn.rp_id = r.text("WEBAUTHN_RP_ID");
+    c.webauthn.rp_name = r.text("WEBAUTHN_RP_NAME");
+    c.webauthn.origins = origin_list(r, "WEBAUTHN_ORIGINS");
+    c.webauthn.attestation = one_of(r, "WEBAUTHN_ATTESTATION", {"none", "direct"});
+    c.reenroll_cooldown = std::chrono::hours(r.integer("REENROLL_COOLDOWN_HOURS", 0, 24 * 365));
     c.log_level = one_of(r, "LOG_LEVEL", {"trace", "debug", "info", "warn", "error"});
     return c;
 }

@@ -7,6 +7,12 @@
 #include "asistencia/infra/valkey/client.hpp"
 #include "asistencia/domain/tokens/jwt.hpp"
 #include "asistencia/infra/php_bridge/legacy_cache.hpp"
+#include "asistencia/application/enrollment/enrollment_service.hpp"
+#include "asistencia/infra/php_bridge/user_directory.hpp"
+#include "asistencia/infra/repositories/device_repository.hpp"
+#include "asistencia/infra/stores/ceremony_store.hpp"
+#include "asistencia/infra/webauthn/enrollment_verifier.hpp"
+#include "asistencia/transport/api/enrollment_routes.hpp"
 #include "asistencia/transport/api/legacy_routes.hpp"
 #include "asistencia/transport/auth/authenticator.hpp"
 #include "asistencia/domain/crypto/protocol_keys.hpp"
@@ -102,6 +108,28 @@ void register_php_metrics(http::metrics_registry& metrics, const infra::php_brid
                                  [&cache] { return static_cast<double>(cache.stats().coalesced); });
 }
 
+infra::webauthn::registration_policy registration_policy(const config& cfg) {
+    using infra::webauthn::attestation_format;
+    infra::webauthn::registration_policy p;
+    p.rp_id = cfg.webauthn.rp_id;
+    p.allowed_origins = cfg.webauthn.origins;
+    p.allowed_formats = {attestation_format::packed, attestation_format::fido_u2f, attestation_format::tpm};
+    // "none" (the default): phones that do not attest are welcome; the per-device ECDH
+    // secret, not the attestation, binds a student to a phone (PROTOCOL.md 5.4).
+    if (cfg.webauthn.attestation == "none") p.allowed_formats.push_back(attestation_format::none);
+    return p;
+}
+
+application::enrollment::enrollment_settings enrollment_settings(const config& cfg) {
+    application::enrollment::enrollment_settings s;
+    s.rp_id = cfg.webauthn.rp_id;
+    s.rp_name = cfg.webauthn.rp_name;
+    s.attestation = cfg.webauthn.attestation;
+    s.reenroll_cooldown = cfg.reenroll_cooldown;
+    s.master_key = cfg.master_key;
+    return s;
+}
+
 } // namespace
 
 int run_server(const config& cfg, std::shared_ptr<spdlog::logger> access_log) {
@@ -134,6 +162,14 @@ int run_server(const config& cfg, std::shared_ptr<spdlog::logger> access_log) {
                                               std::string(participation_key.begin(), participation_key.end()),
                                               domain::tokens::token_settings{});
     transport::api::add_legacy_routes(server, auth, legacy, bridge);
+
+    infra::repositories::device_repository devices(pg);
+    infra::stores::valkey_ceremony_store ceremonies(kv, cfg.master_key);
+    infra::php_bridge::legacy_user_directory directory(legacy);
+    const infra::webauthn::enrollment_verifier verifier(registration_policy(cfg));
+    application::enrollment::enrollment_service enrollment(enrollment_settings(cfg), devices, ceremonies,
+                                                           directory, verifier);
+    transport::api::add_enrollment_routes(server, auth, enrollment);
 
     server.listen();
     spdlog::info("listening on http://{}:{}", cfg.http.host, server.port());

@@ -61,6 +61,13 @@ struct php_config {
     std::chrono::milliseconds breaker_open;
 };
 
+struct webauthn_config {
+    std::string rp_id;
+    std::string rp_name;
+    std::vector<std::string> origins;
+    std::string attestation; // none | direct
+};
+
 struct config {
     http_config http;
     infra::postgres::pg_settings database;
@@ -69,6 +76,8 @@ struct config {
     std::string jwt_secret_internal;
     std::vector<std::uint8_t> master_key; // 32 bytes
     php_config php;
+    webauthn_config webauthn;
+    std::chrono::hours reenroll_cooldown;
     bool migrate_on_start;
     std::string log_level;
 };

@@ -84,6 +84,7 @@ std::int64_t actor(const audit_context& a) { return a.performed_by.value_or(0); 
 device_repository::device_repository(postgres::pool& pool) : pool_(pool) {
     pool_.prepare("device_find_active", select_devices("user_id = $1 AND is_active"));
     pool_.prepare("device_find_by_credential", select_devices("credential_id = $1"));
+    pool_.prepare("device_find_by_id", select_devices("device_id = $1"));
     pool_.prepare("device_since_last_enrollment",
                   "SELECT EXTRACT(EPOCH FROM (NOW() - MAX(performed_at)))::bigint "
                   "FROM enrollment.enrollment_history "
@@ -122,6 +123,12 @@ device_repository::find_by_credential(std::string credential_id) {
         "device_find_by_credential", [&credential_id](pqxx::read_transaction& tx) {
             return first_device(tx.exec_prepared("device_find_by_credential", credential_id));
         });
+}
+
+net::awaitable<std::optional<device>> device_repository::find_by_id(std::int64_t device_id) {
+    co_return co_await pool_.with_read_transaction("device_find_by_id", [device_id](pqxx::read_transaction& tx) {
+        return first_device(tx.exec_prepared("device_find_by_id", device_id));
+    });
 }
 
 net::awaitable<std::optional<std::chrono::seconds>>

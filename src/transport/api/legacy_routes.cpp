@@ -2,6 +2,7 @@
 #include "asistencia/transport/api/legacy_routes.hpp"
 
 #include "asistencia/application/errors.hpp"
+#include "asistencia/transport/api/request_helpers.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -14,11 +15,6 @@ namespace {
 namespace bhttp = boost::beast::http;
 namespace net = boost::asio;
 using nlohmann::json;
-
-std::string_view authorization(const http::request_context& ctx) {
-    const auto it = ctx.request.find(bhttp::field::authorization);
-    return it == ctx.request.end() ? std::string_view{} : std::string_view(it->value().data(), it->value().size());
-}
 
 // A positive id from the query, nullopt when absent; 400 when malformed.
 std::optional<std::int64_t> id_query(const http::request_context& ctx, std::string_view name) {

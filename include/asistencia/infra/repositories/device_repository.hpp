@@ -2,7 +2,7 @@
 // change and its history row are written in one transaction.
 #pragma once
 
-#include "asistencia/application/enrollment/device.hpp"
+#include "asistencia/application/enrollment/ports.hpp"
 #include "asistencia/infra/postgres/pool.hpp"
 
 #include <boost/asio/awaitable.hpp>
@@ -19,24 +19,25 @@ using application::enrollment::audit_context;
 using application::enrollment::device;
 using application::enrollment::new_device;
 
-class device_repository {
+class device_repository final : public application::enrollment::device_store {
 public:
     explicit device_repository(postgres::pool& pool);
 
-    net::awaitable<std::optional<device>> find_active(std::int64_t user_id);
-    net::awaitable<std::optional<device>> find_by_credential(std::string credential_id);
+    net::awaitable<std::optional<device>> find_active(std::int64_t user_id) override;
+    net::awaitable<std::optional<device>> find_by_credential(std::string credential_id) override;
+    net::awaitable<std::optional<device>> find_by_id(std::int64_t device_id) override;
 
     // Time since the user's last enrollment (for the re-enrollment cool-down); nullopt when
     // the user never enrolled.
-    net::awaitable<std::optional<std::chrono::seconds>> since_last_enrollment(std::int64_t user_id);
+    net::awaitable<std::optional<std::chrono::seconds>> since_last_enrollment(std::int64_t user_id) override;
 
     // Deactivates the user's active device, if any (history `re-enrolled`), inserts the new
     // one (history `enrolled`, with audit.metadata_json). A credential id already stored
     // anywhere gives api_error 409 (unique violation), and nothing changes.
-    net::awaitable<device> enroll(new_device d, audit_context audit);
+    net::awaitable<device> enroll(new_device d, audit_context audit) override;
 
     // Deactivates the device (history `revoked`). False when it was not active.
-    net::awaitable<bool> revoke(std::int64_t device_id, audit_context audit);
+    net::awaitable<bool> revoke(std::int64_t device_id, audit_context audit) override;
 
     // After a verified assertion: new counter, flags and last use. When the caller found the
     // device possibly cloned, the flag is set and history gets `updated` with the reason.

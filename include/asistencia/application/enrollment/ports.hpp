@@ -1,0 +1,92 @@
+// What the enrollment use case needs from the outside world (implemented in infra):
+// the device table, the short-lived ceremony state and lock in Valkey, the legacy user
+// directory, and the WebAuthn registration verifier.
+#pragma once
+
+#include "asistencia/application/enrollment/device.hpp"
+
+#include <boost/asio/awaitable.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace asistencia::application::enrollment {
+
+namespace net = boost::asio;
+using bytes = std::vector<std::uint8_t>;
+
+class device_store {
+public:
+    virtual ~device_store() = default;
+    virtual net::awaitable<std::optional<device>> find_active(std::int64_t user_id) = 0;
+    virtual net::awaitable<std::optional<device>> find_by_credential(std::string credential_id) = 0;
+    virtual net::awaitable<std::optional<device>> find_by_id(std::int64_t device_id) = 0;
+    virtual net::awaitable<std::optional<std::chrono::seconds>> since_last_enrollment(std::int64_t user_id) = 0;
+    virtual net::awaitable<device> enroll(new_device d, audit_context audit) = 0;
+    virtual net::awaitable<bool> revoke(std::int64_t device_id, audit_context audit) = 0;
+};
+
+// One registration ceremony between start and finish.
+struct ceremony {
+    bytes challenge;
+    bytes server_private_key; // ECDH P-256 scalar (the store seals it at rest)
+};
+
+class ceremony_store {
+public:
+    virtual ~ceremony_store() = default;
+    // lock:enrollment:{userId} with SET NX EX; false when another ceremony holds it.
+    virtual net::awaitable<bool> lock(std::int64_t user_id, std::chrono::seconds ttl) = 0;
+    virtual net::awaitable<void> unlock(std::int64_t user_id) = 0;
+    virtual net::awaitable<void> put(std::int64_t user_id, const ceremony& c, std::chrono::seconds ttl) = 0;
+    // Returns and deletes the ceremony atomically: a challenge is used once.
+    virtual net::awaitable<std::optional<ceremony>> take(std::int64_t user_id) = 0;
+};
+
+struct directory_user {
+    std::int64_t user_id = 0;
+    std::string nombre;
+    std::string email;
+};
+
+class user_directory {
+public:
+    virtual ~user_directory() = default;
+    virtual net::awaitable<directory_user> user(std::int64_t user_id) = 0;
+};
+
+struct registration_to_verify {
+    std::span<const std::uint8_t> client_data_json;
+    std::span<const std::uint8_t> attestation_object;
+    std::span<const std::uint8_t> expected_challenge;
+};
+
+struct verified_registration {
+    bytes credential_id;
+    std::string public_key_pem;
+    int algorithm = 0;
+    std::string aaguid;
+    std::string format;
+    std::uint32_t sign_count = 0;
+    bool backup_eligible = false;
+    bool backup_state = false;
+};
+
+// A refused registration: the failed check's name (e.g. "challenge_mismatch").
+struct registration_refused {
+    std::string reason;
+};
+
+class registration_verifier {
+public:
+    virtual ~registration_verifier() = default;
+    virtual std::variant<verified_registration, registration_refused>
+    verify(const registration_to_verify& input) const = 0;
+};
+
+} // namespace asistencia::application::enrollment

@@ -1,0 +1,20 @@
+// Small helpers every REST handler uses: the Authorization header and a JSON body.
+#pragma once
+
+#include "asistencia/transport/http/server.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+#include <string_view>
+
+namespace asistencia::transport::api {
+
+std::string_view authorization(const http::request_context& ctx);
+// The body as a JSON object; 400 invalid_json otherwise (an empty body is `{}`).
+nlohmann::json json_body(const http::request_context& ctx);
+// A string member (may be absent: returns ""), 400 when present with another type.
+std::string string_member(const nlohmann::json& j, const char* key);
+http::http_response json_ok(const nlohmann::json& body);
+
+} // namespace asistencia::transport::api

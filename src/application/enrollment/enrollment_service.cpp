@@ -1,0 +1,241 @@
+// Enrollment use case; see enrollment_service.hpp.
+#include "asistencia/application/enrollment/enrollment_service.hpp"
+
+#include "asistencia/application/errors.hpp"
+#include "asistencia/domain/crypto/ecdh.hpp"
+#include "asistencia/domain/crypto/protocol_keys.hpp"
+#include "asistencia/domain/encoding/base64.hpp"
+
+#include <spdlog/spdlog.h>
+
+namespace asistencia::application::enrollment {
+
+namespace {
+
+using nlohmann::json;
+namespace enc = domain::encoding;
+namespace crypto = domain::crypto;
+
+constexpr std::size_t max_field = 48 * 1024; // attestationObject (a TPM one ~4 KiB), base64url
+constexpr std::size_t max_fingerprint = 256;
+
+bytes decode_field(const std::string& text, const char* name, std::size_t max = max_field) {
+    if (text.empty() || text.size() > max) {
+        throw bad_request("invalid_field", std::string(name) + " is missing or too long");
+    }
+    auto b = enc::base64url_decode(text);
+    if (!b) throw bad_request("invalid_field", std::string(name) + " is not base64url");
+    return std::move(*b);
+}
+
+json creation_options(const enrollment_settings& s, std::int64_t user_id, const directory_user& who,
+                      const bytes& challenge, const std::optional<device>& current) {
+    json exclude = json::array();
+    if (current) {
+        json c{{"type", "public-key"}, {"id", current->credential_id}};
+        if (!current->transports.empty()) c["transports"] = current->transports;
+        exclude.push_back(std::move(c));
+    }
+    const std::string name = who.email.empty() ? std::to_string(user_id) : who.email;
+    return json{
+        {"rp", {{"id", s.rp_id}, {"name", s.rp_name}}},
+        {"user",
+         {{"id", enc::base64url_encode(std::to_string(user_id))},
+          {"name", name},
+          {"displayName", who.nombre.empty() ? name : who.nombre}}},
+        {"challenge", enc::base64url_encode(challenge)},
+        // ES256 first; RS256 and EdDSA for authenticators that only have those.
+        {"pubKeyCredParams",
+         json::array({{{"type", "public-key"}, {"alg", -7}},
+                      {{"type", "public-key"}, {"alg", -257}},
+                      {{"type", "public-key"}, {"alg", -8}}})},
+        {"timeout", std::chrono::duration_cast<std::chrono::milliseconds>(s.ceremony_ttl).count()},
+        {"excludeCredentials", exclude},
+        {"authenticatorSelection", {{"userVerification", "required"}, {"residentKey", "preferred"}}},
+        {"attestation", s.attestation},
+    };
+}
+
+} // namespace
+
+enrollment_service::enrollment_service(enrollment_settings settings, device_store& devices,
+                                       ceremony_store& ceremonies, user_directory& directory,
+                                       const registration_verifier& verifier)
+    : settings_(std::move(settings)), devices_(devices), ceremonies_(ceremonies), directory_(directory),
+      verifier_(verifier) {}
+
+net::awaitable<json> enrollment_service::start(std::int64_t user_id) {
+    // (The awaited value goes through a variable: GCC 12 miscompiled `if (!co_await ...)
+    // throw` in this file into an illegal instruction.)
+    const bool locked = co_await ceremonies_.lock(user_id, settings_.lock_ttl);
+    if (!locked) {
+        throw conflict("enrollment_in_progress", "another enrollment of this user is in progress; try again in a minute");
+    }
+    // A start that fails leaves nothing behind: the phone may try again at once.
+    std::exception_ptr error;
+    json result;
+    try {
+        result = co_await start_locked(user_id);
+    } catch (...) {
+        error = std::current_exception();
+    }
+    if (error) {
+        co_await release(user_id);
+        std::rethrow_exception(error);
+    }
+    co_return result;
+}
+
+net::awaitable<void> enrollment_service::release(std::int64_t user_id) {
+    try {
+        co_await ceremonies_.unlock(user_id);
+    } catch (const std::exception& e) {
+        // The lock expires by itself (lock_ttl); nothing else depends on it.
+        spdlog::warn("enrollment: could not release the lock of user {}: {}", user_id, e.what());
+    }
+}
+
+net::awaitable<json> enrollment_service::start_locked(std::int64_t user_id) {
+    const auto current = co_await devices_.find_active(user_id);
+    if (current) {
+        const auto since = co_await devices_.since_last_enrollment(user_id);
+        const auto cooldown = std::chrono::duration_cast<std::chrono::seconds>(settings_.reenroll_cooldown);
+        if (since && *since < cooldown) {
+            const auto wait = (cooldown - *since).count();
+            throw too_many_requests("reenroll_cooldown",
+                                    "this account enrolled a phone recently; it can enroll another one later",
+                                    static_cast<int>(std::min<long long>(wait, 2147483647)));
+        }
+    }
+    const auto who = co_await directory_.user(user_id);
+    ceremony c;
+    c.challenge = crypto::random_bytes(32);
+    auto keys = crypto::ecdh_generate();
+    c.server_private_key = keys.private_scalar;
+    co_await ceremonies_.put(user_id, c, settings_.ceremony_ttl);
+    co_return json{{"publicKey", creation_options(settings_, user_id, who, c.challenge, current)},
+                   {"serverHandshakeKey", enc::base64url_encode(keys.public_raw)}};
+}
+
+net::awaitable<json> enrollment_service::finish(std::int64_t user_id, finish_request request) {
+    auto c = co_await ceremonies_.take(user_id);
+    if (!c) {
+        throw bad_request("no_enrollment_in_progress", "the enrollment expired or was already used; start again");
+    }
+    // Whatever happens now, this ceremony is over: its challenge is consumed and the lock
+    // released, so the phone can start again at once.
+    std::exception_ptr error;
+    json result;
+    try {
+        result = co_await finish_locked(user_id, std::move(request), std::move(*c));
+    } catch (...) {
+        error = std::current_exception();
+    }
+    co_await release(user_id);
+    if (error) std::rethrow_exception(error);
+    co_return result;
+}
+
+net::awaitable<json> enrollment_service::finish_locked(std::int64_t user_id, finish_request r, ceremony c) {
+    if (r.credential_id.empty() || r.credential_id != r.raw_id) {
+        throw bad_request("invalid_field", "credential.id and credential.rawId must be present and equal");
+    }
+    const auto raw_id = decode_field(r.raw_id, "credential.rawId", 1024);
+    const auto client_data = decode_field(r.client_data_json, "response.clientDataJSON");
+    const auto attestation = decode_field(r.attestation_object, "response.attestationObject");
+    const auto client_key = decode_field(r.client_handshake_key, "clientHandshakeKey", 128);
+    if (!crypto::ecdh_public_key_valid(client_key)) {
+        throw bad_request("invalid_handshake_key", "clientHandshakeKey is not a P-256 public key");
+    }
+    if (r.device_fingerprint.size() > max_fingerprint) {
+        throw bad_request("invalid_field", "deviceFingerprint is too long");
+    }
+
+    const auto verified = verifier_.verify({client_data, attestation, c.challenge});
+    if (const auto* refused = std::get_if<registration_refused>(&verified)) {
+        spdlog::info("enrollment: user {} registration refused: {}", user_id, refused->reason);
+        throw bad_request("registration_refused", "the passkey registration was not accepted (" + refused->reason + ")");
+    }
+    const auto& cred = std::get<verified_registration>(verified);
+    if (cred.credential_id != raw_id) {
+        throw bad_request("invalid_field", "credential.rawId does not match the attested credential");
+    }
+    const std::string credential_id = enc::base64url_encode(cred.credential_id);
+    const auto existing = co_await devices_.find_by_credential(credential_id);
+    if (existing) {
+        throw conflict("credential_already_registered", "this passkey is already registered");
+    }
+
+    const auto shared = crypto::ecdh_shared_secret(c.server_private_key, client_key);
+    if (!shared) throw bad_request("invalid_handshake_key", "clientHandshakeKey is not a P-256 public key");
+    auto secret = crypto::derive_handshake_secret(*shared, c.challenge, cred.credential_id);
+
+    new_device d;
+    d.user_id = user_id;
+    d.credential_id = credential_id;
+    d.public_key_pem = cred.public_key_pem;
+    d.sealed_secret = crypto::seal_at_rest(settings_.master_key, secret, credential_id);
+    std::fill(secret.begin(), secret.end(), 0);
+    d.aaguid = cred.aaguid;
+    d.fingerprint = r.device_fingerprint;
+    d.attestation_format = cred.format;
+    d.sign_count = cred.sign_count;
+    d.backup_eligible = cred.backup_eligible;
+    d.backup_state = cred.backup_state;
+    d.transports = r.transports;
+
+    audit_context audit;
+    audit.metadata_json = json{{"userAgent", r.user_agent.substr(0, 512)},
+                               {"aaguid", cred.aaguid},
+                               {"fmt", cred.format},
+                               {"algorithm", cred.algorithm},
+                               {"backupEligible", cred.backup_eligible},
+                               {"backupState", cred.backup_state}}
+                              .dump();
+    const auto stored = co_await devices_.enroll(std::move(d), std::move(audit));
+    spdlog::info("enrollment: user {} enrolled device {} ({}, {})", user_id, stored.device_id, cred.format, cred.aaguid);
+    co_return json{{"enrolled", true},
+                   {"deviceId", stored.device_id},
+                   {"enrolledAt", stored.enrolled_at},
+                   {"aaguid", stored.aaguid}};
+}
+
+net::awaitable<void> enrollment_service::abandon(std::int64_t user_id) {
+    co_await ceremonies_.take(user_id);
+    co_await release(user_id);
+}
+
+net::awaitable<json> enrollment_service::status(std::int64_t user_id) {
+    const auto d = co_await devices_.find_active(user_id);
+    if (!d) co_return json{{"enrolled", false}};
+    co_return json{{"enrolled", true},
+                   {"deviceId", d->device_id},
+                   {"enrolledAt", d->enrolled_at},
+                   {"deviceInfo", {{"aaguid", d->aaguid}, {"lastUsed", d->last_used_at ? json(*d->last_used_at) : json(nullptr)}}}};
+}
+
+net::awaitable<json> enrollment_service::me(std::int64_t user_id) {
+    const auto d = co_await devices_.find_active(user_id);
+    if (!d) co_return json{{"enrolled", false}};
+    json out{{"enrolled", true},
+             {"deviceId", d->device_id},
+             {"enrolledAt", d->enrolled_at},
+             {"aaguid", d->aaguid},
+             {"lastUsed", d->last_used_at ? json(*d->last_used_at) : json(nullptr)},
+             {"backupEligible", d->backup_eligible}};
+    const auto since = co_await devices_.since_last_enrollment(user_id);
+    const auto cooldown = std::chrono::duration_cast<std::chrono::seconds>(settings_.reenroll_cooldown);
+    out["reenrollInSeconds"] = since && *since < cooldown ? (cooldown - *since).count() : 0;
+    co_return out;
+}
+
+net::awaitable<json> enrollment_service::revoke(std::int64_t device_id, audit_context audit) {
+    const bool revoked = co_await devices_.revoke(device_id, std::move(audit));
+    if (!revoked) throw not_found("device_not_found", "no active device with this id");
+    json out;
+    out["revoked"] = true;
+    out["deviceId"] = device_id;
+    co_return out;
+}
+
+} // namespace asistencia::application::enrollment

@@ -1,0 +1,147 @@
+// Enrollment endpoints; see enrollment_routes.hpp.
+#include "asistencia/transport/api/enrollment_routes.hpp"
+
+#include "asistencia/application/errors.hpp"
+#include "asistencia/transport/api/request_helpers.hpp"
+
+#include <charconv>
+
+namespace asistencia::transport::api {
+
+namespace {
+
+namespace bhttp = boost::beast::http;
+namespace net = boost::asio;
+using nlohmann::json;
+using application::enrollment::finish_request;
+
+std::int64_t positive_id(std::string_view text, const char* name) {
+    std::int64_t v = 0;
+    const auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+    if (ec != std::errc{} || p != text.data() + text.size() || v <= 0 || v > 2147483647) {
+        throw application::bad_request("invalid_parameter", std::string(name) + " must be a positive integer");
+    }
+    return v;
+}
+
+std::optional<std::int64_t> id_member(const json& j, const char* key) {
+    const auto it = j.find(key);
+    if (it == j.end() || it->is_null()) return std::nullopt;
+    if (!it->is_number_integer() || it->get<std::int64_t>() <= 0) {
+        throw application::bad_request("invalid_field", std::string(key) + " must be a positive integer");
+    }
+    return it->get<std::int64_t>();
+}
+
+finish_request parse_finish(const json& body, std::string user_agent) {
+    const auto cred = body.find("credential");
+    if (cred == body.end() || !cred->is_object()) {
+        throw application::bad_request("invalid_field", "credential must be a RegistrationResponseJSON object");
+    }
+    if (string_member(*cred, "type") != "public-key") {
+        throw application::bad_request("invalid_field", "credential.type must be public-key");
+    }
+    const auto resp = cred->find("response");
+    if (resp == cred->end() || !resp->is_object()) {
+        throw application::bad_request("invalid_field", "credential.response is missing");
+    }
+    finish_request r;
+    r.credential_id = string_member(*cred, "id");
+    r.raw_id = string_member(*cred, "rawId");
+    r.client_data_json = string_member(*resp, "clientDataJSON");
+    r.attestation_object = string_member(*resp, "attestationObject");
+    if (const auto t = resp->find("transports"); t != resp->end() && t->is_array()) {
+        for (const auto& x : *t) {
+            if (x.is_string() && r.transports.size() < 8) r.transports.push_back(x.get<std::string>());
+        }
+    }
+    r.client_handshake_key = string_member(body, "clientHandshakeKey");
+    r.device_fingerprint = string_member(body, "deviceFingerprint");
+    r.user_agent = std::move(user_agent);
+    return r;
+}
+
+std::string user_agent(const http::request_context& ctx) {
+    const auto it = ctx.request.find(bhttp::field::user_agent);
+    return it == ctx.request.end() ? std::string{} : std::string(it->value());
+}
+
+} // namespace
+
+void add_enrollment_routes(http::server& server, const auth::authenticator& auth,
+                           application::enrollment::enrollment_service& enrollment) {
+    server.add_route(bhttp::verb::post, "/api/enrollment/start",
+                     [&](http::request_context& ctx) -> net::awaitable<http::http_response> {
+                         const auto who = auth.student(authorization(ctx));
+                         json_body(ctx); // must be {} or an object
+                         co_return json_ok(co_await enrollment.start(who.user_id));
+                     });
+
+    server.add_route(bhttp::verb::post, "/api/enrollment/finish",
+                     [&](http::request_context& ctx) -> net::awaitable<http::http_response> {
+                         const auto who = auth.student(authorization(ctx));
+                         finish_request request;
+                         std::exception_ptr malformed;
+                         try {
+                             request = parse_finish(json_body(ctx), user_agent(ctx));
+                         } catch (const application::api_error&) {
+                             malformed = std::current_exception();
+                         }
+                         if (malformed) {
+                             // An unreadable finish ends the ceremony like a refused one.
+                             co_await enrollment.abandon(who.user_id);
+                             std::rethrow_exception(malformed);
+                         }
+                         co_return json_ok(co_await enrollment.finish(who.user_id, std::move(request)));
+                     });
+
+    // For PHP (internal token) and for the user themself; the seed's exact shape.
+    server.add_route(bhttp::verb::get, "/api/enrollment/status/:userId",
+                     [&](http::request_context& ctx) -> net::awaitable<http::http_response> {
+                         const auto caller = auth.internal_or_user(authorization(ctx));
+                         const auto user_id = positive_id(ctx.param("userId"), "userId");
+                         if (!caller.internal && caller.user->user_id != user_id) {
+                             throw application::forbidden("forbidden", "a user can only see their own enrollment");
+                         }
+                         co_return json_ok(co_await enrollment.status(user_id));
+                     });
+
+    server.add_route(bhttp::verb::get, "/api/enrollment/me",
+                     [&](http::request_context& ctx) -> net::awaitable<http::http_response> {
+                         const auto who = auth.user(authorization(ctx));
+                         co_return json_ok(co_await enrollment.me(who.user_id));
+                     });
+
+    // A student revokes their own active device; a professor revokes a student's device
+    // (by userId or deviceId) and must give a reason, recorded with performed_by.
+    server.add_route(
+        bhttp::verb::post, "/api/enrollment/revoke",
+        [&](http::request_context& ctx) -> net::awaitable<http::http_response> {
+            const auto who = auth.user(authorization(ctx));
+            const auto body = json_body(ctx);
+            application::enrollment::audit_context audit;
+            audit.reason = string_member(body, "reason").substr(0, 500);
+            std::optional<application::enrollment::device> target;
+            if (who.role == auth::user_role::alumno) {
+                target = co_await enrollment.active_device(who.user_id);
+                if (const auto id = id_member(body, "deviceId"); id && target && target->device_id != *id) {
+                    throw application::forbidden("forbidden", "a student can only revoke their own device");
+                }
+                if (audit.reason.empty()) audit.reason = "revoked by the student";
+            } else {
+                if (audit.reason.empty()) throw application::bad_request("invalid_field", "reason is required");
+                audit.performed_by = who.user_id;
+                if (const auto user = id_member(body, "userId")) {
+                    target = co_await enrollment.active_device(*user);
+                } else if (const auto id = id_member(body, "deviceId")) {
+                    co_return json_ok(co_await enrollment.revoke(*id, std::move(audit)));
+                } else {
+                    throw application::bad_request("invalid_field", "userId or deviceId is required");
+                }
+            }
+            if (!target) throw application::not_found("device_not_found", "no active device");
+            co_return json_ok(co_await enrollment.revoke(target->device_id, std::move(audit)));
+        });
+}
+
+} // namespace asistencia::transport::api
