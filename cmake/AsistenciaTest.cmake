@@ -5,7 +5,8 @@ function(add_asistencia_test name label)
   cmake_parse_arguments(T "" "" "LIBS" ${ARGN})
   add_executable(${name} ${T_UNPARSED_ARGUMENTS})
   target_link_libraries(${name} PRIVATE ${T_LIBS} asistencia_warnings GTest::gtest_main GTest::gmock)
-  gtest_discover_tests(${name} PROPERTIES LABELS ${label} DISCOVERY_TIMEOUT 60)
+  # A hung test fails after 5 minutes instead of holding CI until its global limit.
+  gtest_discover_tests(${name} PROPERTIES LABELS ${label} TIMEOUT 300 DISCOVERY_TIMEOUT 60)
 endfunction()
 
 # add_asistencia_fuzzer(NAME src... LIBS lib...): a libFuzzer target (ASISTENCIA_FUZZ=ON).

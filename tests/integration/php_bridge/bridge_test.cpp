@@ -107,10 +107,19 @@ struct stack {
     // Runs f(*this) to completion and returns its result.
     template <class F>
     auto run(F f) {
-        auto fut = net::co_spawn(io, [this, f]() -> decltype(f(*this)) {
-            co_await kv.wait_connected(5s);
-            auto r = co_await f(*this);
+        auto fut = net::co_spawn(io, [this, f]() -> net::awaitable<int> {
+            // Whatever f does, stop the client at the end: its reconnect loop would keep
+            // io.run() going forever.
+            std::exception_ptr error;
+            int r = 0;
+            try {
+                co_await kv.wait_connected(5s);
+                r = co_await f(*this);
+            } catch (...) {
+                error = std::current_exception();
+            }
             kv.stop();
+            if (error) std::rethrow_exception(error);
             co_return r;
         }, net::use_future);
         io.run();

@@ -55,10 +55,18 @@ auto with_client(F f) {
     c.start();
     auto fut = net::co_spawn(
         io,
-        [&]() -> decltype(f(c)) {
-            co_await c.wait_connected(5s);
-            auto result = co_await f(c);
-            c.stop(); // ends the reconnect loop, so io.run() returns
+        [&]() -> net::awaitable<int> {
+            // Stop the client however f ends: its reconnect loop would keep io.run() going.
+            std::exception_ptr error;
+            int result = 0;
+            try {
+                co_await c.wait_connected(5s);
+                result = co_await f(c);
+            } catch (...) {
+                error = std::current_exception();
+            }
+            c.stop();
+            if (error) std::rethrow_exception(error);
             co_return result;
         },
         net::use_future);
