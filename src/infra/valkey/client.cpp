@@ -178,7 +178,13 @@ private:
         bool had_connection = false;
         while (!stopped_) {
             const bool ok = co_await connect_once(attempt);
-            if (stopped_) break;
+            if (stopped_) {
+                // stop() may have come while this attempt was resolving or connecting:
+                // a connection made after it must not outlive it (it would keep the
+                // io_context busy forever).
+                drop_context();
+                break;
+            }
             if (!ok) {
                 net::steady_timer t(ex_, backoff(attempt++));
                 co_await t.async_wait(use_tuple);
@@ -216,6 +222,7 @@ private:
             log_failure(attempt, "cannot resolve host: " + rec.message());
             co_return false;
         }
+        if (stopped_) co_return false;
         const std::string ip = results.begin()->endpoint().address().to_string();
         redisAsyncContext* ac = redisAsyncConnect(ip.c_str(), settings_.port);
         if (ac == nullptr) co_return false;
