@@ -7,6 +7,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/use_future.hpp>
@@ -232,6 +233,19 @@ TEST(ValkeyClient, PublishReachesASubscriber) {
     io.run();
     EXPECT_EQ(fut.get(), 1);
     EXPECT_EQ(got, (std::vector<std::string>{"hola", "chao"}));
+}
+
+// stop() while the first connection is still being resolved/made: io.run() must return
+// (a connection completed after stop() used to keep the io_context busy forever).
+TEST(ValkeyClient, StopDuringConnectLeavesNothingRunning) {
+    for (int i = 0; i < 20; ++i) {
+        net::io_context io;
+        client c(io.get_executor(), test_settings());
+        c.start();
+        net::post(io, [&] { c.stop(); });
+        io.run();
+        EXPECT_FALSE(c.stats().connected);
+    }
 }
 
 TEST(ValkeyClient, UnreachableServerFailsFastWith503) {
