@@ -9,6 +9,8 @@
 #include <openssl/obj_mac.h>
 #include <openssl/param_build.h>
 
+#include "openssl_handles.hpp"
+
 #include <memory>
 #include <stdexcept>
 
@@ -16,18 +18,7 @@ namespace asistencia::domain::crypto {
 
 namespace {
 
-struct ossl_deleter {
-    void operator()(EVP_PKEY* p) const noexcept { EVP_PKEY_free(p); }
-    void operator()(EVP_PKEY_CTX* p) const noexcept { EVP_PKEY_CTX_free(p); }
-    void operator()(OSSL_PARAM_BLD* p) const noexcept { OSSL_PARAM_BLD_free(p); }
-    void operator()(OSSL_PARAM* p) const noexcept { OSSL_PARAM_free(p); }
-    void operator()(BIGNUM* p) const noexcept { BN_clear_free(p); }
-    void operator()(EC_GROUP* p) const noexcept { EC_GROUP_free(p); }
-    void operator()(EC_POINT* p) const noexcept { EC_POINT_free(p); }
-    void operator()(BN_CTX* p) const noexcept { BN_CTX_free(p); }
-};
-template <class T>
-using owned = std::unique_ptr<T, ossl_deleter>;
+using detail::owned;
 
 constexpr char group_name[] = "prime256v1";
 

@@ -8,6 +8,8 @@
 #include <openssl/params.h>
 #include <openssl/rand.h>
 
+#include "openssl_handles.hpp"
+
 #include <memory>
 #include <stdexcept>
 
@@ -15,15 +17,7 @@ namespace asistencia::domain::crypto {
 
 namespace {
 
-struct mac_deleter {
-    void operator()(EVP_MAC* p) const noexcept { EVP_MAC_free(p); }
-    void operator()(EVP_MAC_CTX* p) const noexcept { EVP_MAC_CTX_free(p); }
-    void operator()(EVP_KDF* p) const noexcept { EVP_KDF_free(p); }
-    void operator()(EVP_KDF_CTX* p) const noexcept { EVP_KDF_CTX_free(p); }
-    void operator()(EVP_CIPHER_CTX* p) const noexcept { EVP_CIPHER_CTX_free(p); }
-};
-template <class T>
-using owned = std::unique_ptr<T, mac_deleter>;
+using detail::owned;
 
 const char* digest_name(hash_algorithm h) {
     switch (h) {

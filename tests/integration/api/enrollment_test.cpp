@@ -172,6 +172,11 @@ TEST_F(enrollment_api, EnrollsAndStoresTheSameSecretThePhoneDerived) {
     EXPECT_EQ(s->status, 401);
     s = get("/api/enrollment/status/" + std::to_string(user), "");
     EXPECT_EQ(s->status, 401);
+    tokens::token_settings other_issuer;
+    other_issuer.php_issuer = "someone-else";
+    s = get("/api/enrollment/status/" + std::to_string(user),
+            "Bearer " + tokens::issue_internal_inbound_token(env_or_fail("JWT_SECRET_INTERNAL"), other_issuer).token);
+    EXPECT_EQ(s->status, 401) << "an internal token from another issuer";
     s = get("/api/enrollment/status/100099", bearer_internal());
     EXPECT_EQ(json::parse(s->body), json({{"enrolled", false}}));
     const auto me = get("/api/enrollment/me", bearer_user(user));
