@@ -97,10 +97,14 @@ net::awaitable<void> enrollment_service::release(std::int64_t user_id) {
 
 net::awaitable<json> enrollment_service::start_locked(std::int64_t user_id) {
     const auto current = co_await devices_.find_active(user_id);
-    if (current) {
-        const auto since = co_await devices_.since_last_enrollment(user_id);
-        const auto cooldown = std::chrono::duration_cast<std::chrono::seconds>(settings_.reenroll_cooldown);
-        if (since && *since < cooldown) {
+    // The cool-down counts from the last enrollment whether or not that device is still
+    // active (a student revoking their own phone does not skip it); a revocation by a
+    // professor lifts it, so a lost phone has a way back.
+    const auto since = co_await devices_.since_last_enrollment(user_id);
+    const auto cooldown = std::chrono::duration_cast<std::chrono::seconds>(settings_.reenroll_cooldown);
+    if (since && *since < cooldown) {
+        const bool lifted = co_await devices_.staff_revoked_since_last_enrollment(user_id);
+        if (!lifted) {
             const auto wait = (cooldown - *since).count();
             throw too_many_requests("reenroll_cooldown",
                                     "this account enrolled a phone recently; it can enroll another one later",
@@ -225,7 +229,12 @@ net::awaitable<json> enrollment_service::me(std::int64_t user_id) {
              {"backupEligible", d->backup_eligible}};
     const auto since = co_await devices_.since_last_enrollment(user_id);
     const auto cooldown = std::chrono::duration_cast<std::chrono::seconds>(settings_.reenroll_cooldown);
-    out["reenrollInSeconds"] = since && *since < cooldown ? (cooldown - *since).count() : 0;
+    bool waiting = since && *since < cooldown;
+    if (waiting) {
+        const bool lifted = co_await devices_.staff_revoked_since_last_enrollment(user_id);
+        waiting = !lifted;
+    }
+    out["reenrollInSeconds"] = waiting ? (cooldown - *since).count() : 0;
     co_return out;
 }
 

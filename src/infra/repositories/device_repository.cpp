@@ -89,6 +89,11 @@ device_repository::device_repository(postgres::pool& pool) : pool_(pool) {
                   "SELECT EXTRACT(EPOCH FROM (NOW() - MAX(performed_at)))::bigint "
                   "FROM enrollment.enrollment_history "
                   "WHERE user_id = $1 AND action = 'enrolled'");
+    pool_.prepare("device_staff_revoked",
+                  "SELECT EXISTS (SELECT 1 FROM enrollment.enrollment_history r "
+                  "WHERE r.user_id = $1 AND r.action = 'revoked' AND r.performed_by IS NOT NULL "
+                  "AND r.performed_at >= (SELECT MAX(e.performed_at) FROM enrollment.enrollment_history e "
+                  "WHERE e.user_id = $1 AND e.action = 'enrolled'))");
     pool_.prepare("device_deactivate_user",
                   "UPDATE enrollment.devices SET is_active = FALSE "
                   "WHERE user_id = $1 AND is_active RETURNING device_id");
@@ -140,6 +145,12 @@ device_repository::since_last_enrollment(std::int64_t user_id) {
             if (r[0].is_null()) return std::nullopt;
             return std::chrono::seconds(r[0].as<std::int64_t>());
         });
+}
+
+net::awaitable<bool> device_repository::staff_revoked_since_last_enrollment(std::int64_t user_id) {
+    co_return co_await pool_.with_read_transaction("device_staff_revoked", [user_id](pqxx::read_transaction& tx) {
+        return tx.exec_prepared1("device_staff_revoked", user_id)[0].as<bool>();
+    });
 }
 
 net::awaitable<device> device_repository::enroll(new_device d, audit_context audit) {

@@ -300,8 +300,8 @@ protected:
 
 TEST_F(enrollment_cooldown, ASecondPhoneWaitsForTheCoolDown) {
     // A clean slate for this student, so the test can run again on the same stack.
-    sql("DELETE FROM enrollment.enrollment_history WHERE user_id = 100029");
-    sql("DELETE FROM enrollment.devices WHERE user_id = 100029");
+    sql("DELETE FROM enrollment.enrollment_history WHERE user_id IN (100029, 100030)");
+    sql("DELETE FROM enrollment.devices WHERE user_id IN (100029, 100030)");
     ASSERT_EQ(enroll(100029).status, 200);
     const auto r = post("/api/enrollment/start", bearer_user(100029), json::object());
     ASSERT_TRUE(r);
@@ -310,6 +310,16 @@ TEST_F(enrollment_cooldown, ASecondPhoneWaitsForTheCoolDown) {
     // The refused start released the lock: nothing else is blocked.
     const auto me = get("/api/enrollment/me", bearer_user(100029));
     EXPECT_GT(json::parse(me->body)["reenrollInSeconds"].get<long>(), 0);
+    // Revoking one's own phone does not skip the cool-down...
+    EXPECT_EQ(post("/api/enrollment/revoke", bearer_user(100029), json::object())->status, 200);
+    EXPECT_EQ(post("/api/enrollment/start", bearer_user(100029), json::object())->status, 429);
+    // ...a professor's revocation (the lost-phone path) lifts it.
+    ASSERT_EQ(enroll(100030).status, 200);
+    EXPECT_EQ(post("/api/enrollment/revoke", bearer_user(1, tokens::user_role::profesor),
+                   json{{"userId", 100030}, {"reason", "perdió el teléfono"}})
+                  ->status,
+              200);
+    EXPECT_EQ(enroll(100030).status, 200) << "enrolling again after a professor's revocation";
 }
 
 } // namespace

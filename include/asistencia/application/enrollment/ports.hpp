@@ -27,6 +27,9 @@ public:
     virtual net::awaitable<std::optional<device>> find_by_credential(std::string credential_id) = 0;
     virtual net::awaitable<std::optional<device>> find_by_id(std::int64_t device_id) = 0;
     virtual net::awaitable<std::optional<std::chrono::seconds>> since_last_enrollment(std::int64_t user_id) = 0;
+    // True when a professor/admin (performed_by set) revoked a device of the user after the
+    // user's last enrollment: that revocation lifts the re-enrollment cool-down.
+    virtual net::awaitable<bool> staff_revoked_since_last_enrollment(std::int64_t user_id) = 0;
     virtual net::awaitable<device> enroll(new_device d, audit_context audit) = 0;
     virtual net::awaitable<bool> revoke(std::int64_t device_id, audit_context audit) = 0;
 };

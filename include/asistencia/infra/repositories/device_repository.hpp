@@ -30,6 +30,7 @@ public:
     // Time since the user's last enrollment (for the re-enrollment cool-down); nullopt when
     // the user never enrolled.
     net::awaitable<std::optional<std::chrono::seconds>> since_last_enrollment(std::int64_t user_id) override;
+    net::awaitable<bool> staff_revoked_since_last_enrollment(std::int64_t user_id) override;
 
     // Deactivates the user's active device, if any (history `re-enrolled`), inserts the new
     // one (history `enrolled`, with audit.metadata_json). A credential id already stored
