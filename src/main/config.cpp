@@ -62,6 +62,8 @@ const std::vector<variable_spec> specs = {
      "none (accept any authenticator) or direct (require packed, fido-u2f or tpm attestation)."},
     {"REENROLL_COOLDOWN_HOURS", "168", false, false,
      "After enrolling a phone, hours before another one can replace it (0: no cool-down)."},
+    {"SESSION_MAX_MINUTES", "240", false, false,
+     "An attendance session closes by itself this long after it opened (PROTOCOL's 4 h token limit)."},
     {"LOG_LEVEL", "info", false, false, "trace, debug, info, warn, error."},
 };
 
@@ -257,6 +259,7 @@ config parse_config(const env_lookup& env,
     c.webauthn.origins = origin_list(r, "WEBAUTHN_ORIGINS");
     c.webauthn.attestation = one_of(r, "WEBAUTHN_ATTESTATION", {"none", "direct"});
     c.reenroll_cooldown = std::chrono::hours(r.integer("REENROLL_COOLDOWN_HOURS", 0, 24 * 365));
+    c.session_max_minutes = static_cast<int>(r.integer("SESSION_MAX_MINUTES", 5, 240));
     c.log_level = one_of(r, "LOG_LEVEL", {"trace", "debug", "info", "warn", "error"});
     return c;
 }

@@ -14,6 +14,10 @@
 #include "asistencia/infra/webauthn/enrollment_verifier.hpp"
 #include "asistencia/transport/api/enrollment_routes.hpp"
 #include "asistencia/transport/api/legacy_routes.hpp"
+#include "asistencia/transport/api/session_routes.hpp"
+#include "asistencia/application/attendance/session_service.hpp"
+#include "asistencia/infra/php_bridge/course_directory.hpp"
+#include "asistencia/infra/repositories/session_repository.hpp"
 #include "asistencia/transport/auth/authenticator.hpp"
 #include "asistencia/domain/crypto/protocol_keys.hpp"
 #include "asistencia/transport/http/server.hpp"
@@ -170,6 +174,11 @@ int run_server(const config& cfg, std::shared_ptr<spdlog::logger> access_log) {
     application::enrollment::enrollment_service enrollment(enrollment_settings(cfg), devices, ceremonies,
                                                            directory, verifier);
     transport::api::add_enrollment_routes(server, auth, enrollment);
+
+    infra::repositories::session_repository session_rows(pg);
+    infra::php_bridge::legacy_course_directory courses(legacy, bridge);
+    application::attendance::session_service sessions(session_rows, courses, cfg.session_max_minutes);
+    transport::api::add_session_routes(server, auth, sessions);
 
     server.listen();
     spdlog::info("listening on http://{}:{}", cfg.http.host, server.port());

@@ -78,6 +78,7 @@ struct config {
     php_config php;
     webauthn_config webauthn;
     std::chrono::hours reenroll_cooldown;
+    int session_max_minutes;
     bool migrate_on_start;
     std::string log_level;
 };

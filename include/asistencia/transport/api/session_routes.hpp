@@ -1,0 +1,16 @@
+// Session endpoints (PROTOCOL.md 6.1) and the legacy system's status view of a session.
+#pragma once
+
+#include "asistencia/application/attendance/session_service.hpp"
+#include "asistencia/transport/auth/authenticator.hpp"
+#include "asistencia/transport/http/server.hpp"
+
+namespace asistencia::transport::api {
+
+// POST /api/attendance/sessions, GET /api/attendance/sessions/:id, POST .../:id/close,
+// POST .../:id/cancel (professor token, owner only); GET /api/attendance/session/:id/status
+// (internal token, for PHP).
+void add_session_routes(http::server& server, const auth::authenticator& auth,
+                        application::attendance::session_service& sessions);
+
+} // namespace asistencia::transport::api

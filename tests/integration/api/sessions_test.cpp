@@ -1,0 +1,133 @@
+// Sessions through the real server, PHP stand-in (permission, course, professor name) and
+// PostgreSQL: create with the denormalized legacy data, read, close, cancel, the owner and
+// role checks, bad input (nothing stored), the legacy system's status view, PHP down.
+#include "asistencia/domain/tokens/jwt.hpp"
+#include "server_process.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <cstdio>
+
+using namespace server_test;
+namespace tokens = asistencia::domain::tokens;
+using nlohmann::json;
+
+namespace {
+
+std::string bearer(std::int64_t id, tokens::user_role role) {
+    tokens::user_claims c;
+    c.user_id = id;
+    c.username = "demo";
+    c.role = role;
+    return "Bearer " + tokens::issue_user_token(c, env_or_fail("JWT_SECRET"), {}).token;
+}
+const auto professor = [](std::int64_t id) { return bearer(id, tokens::user_role::profesor); };
+
+std::string sessions_in_db() {
+    std::string out;
+    FILE* p = ::popen((env_or_fail("ASISTENCIA_SVC") + " psql -tAc 'SELECT count(*) FROM attendance.sessions'").c_str(), "r");
+    char buf[64];
+    while (p && std::fgets(buf, sizeof buf, p)) out += buf;
+    if (p) ::pclose(p);
+    while (!out.empty() && out.back() == '\n') out.pop_back();
+    return out;
+}
+
+class sessions_api : public ::testing::Test {
+protected:
+    sessions_api() : port_(free_port()), server_({}, {{"PORT", std::to_string(port_)}}) {
+        auto ready = poll(port_, "/readyz", [](const response& r) { return r.status == 200; });
+        if (!ready || ready->status != 200) ADD_FAILURE() << "server not ready: " << server_.output();
+    }
+    std::optional<response> post(const std::string& target, const std::string& auth, const json& body = json::object()) {
+        return request(port_, http::verb::post, target, {{"Authorization", auth}}, body.dump());
+    }
+    std::optional<response> get(const std::string& target, const std::string& auth) {
+        return request(port_, http::verb::get, target, {{"Authorization", auth}});
+    }
+    std::uint16_t port_;
+    server_process server_;
+};
+
+TEST_F(sessions_api, AProfessorOpensReadsAndClosesASession) {
+    auto r = post("/api/attendance/sessions", professor(1), {{"courseId", 1}, {"semesterId", 2}, {"room", "Sala A-12"}, {"maxRounds", 4}});
+    ASSERT_TRUE(r);
+    ASSERT_EQ(r->status, 201) << r->body;
+    const auto s = json::parse(r->body);
+    EXPECT_EQ(s["status"], "active");
+    EXPECT_EQ(s["maxRounds"], 4);
+    EXPECT_EQ(s["courseCode"], "ICI-1151");
+    EXPECT_FALSE(s["courseName"].get<std::string>().empty());
+    EXPECT_FALSE(s["professorName"].get<std::string>().empty());
+    EXPECT_EQ(s["semester"], "2026-2");
+    EXPECT_FALSE(s["closesAt"].get<std::string>().empty());
+    const auto id = std::to_string(s["sessionId"].get<std::int64_t>());
+
+    r = get("/api/attendance/sessions/" + id, professor(1));
+    EXPECT_EQ(r->status, 200);
+    EXPECT_EQ(get("/api/attendance/sessions/" + id, professor(2))->status, 403) << "another professor";
+    EXPECT_EQ(get("/api/attendance/sessions/" + id, bearer(100001, tokens::user_role::alumno))->status, 403);
+    EXPECT_EQ(get("/api/attendance/sessions/999999", professor(1))->status, 404);
+    EXPECT_EQ(get("/api/attendance/sessions/abc", professor(1))->status, 400);
+
+    // The legacy system's view, with the internal token only.
+    const auto internal = "Bearer " + tokens::issue_internal_inbound_token(env_or_fail("JWT_SECRET_INTERNAL"), {}).token;
+    r = get("/api/attendance/session/" + id + "/status", internal);
+    ASSERT_EQ(r->status, 200);
+    EXPECT_EQ(json::parse(r->body)["status"], "active");
+    EXPECT_EQ(get("/api/attendance/session/" + id + "/status", professor(1))->status, 403);
+    EXPECT_EQ(get("/api/attendance/session/" + id + "/status", "")->status, 401);
+
+    r = post("/api/attendance/sessions/" + id + "/close", professor(1));
+    ASSERT_EQ(r->status, 200);
+    EXPECT_EQ(json::parse(r->body)["status"], "closed");
+    EXPECT_FALSE(json::parse(r->body)["endTime"].is_null());
+    r = post("/api/attendance/sessions/" + id + "/close", professor(1));
+    EXPECT_EQ(r->status, 409);
+    EXPECT_EQ(json::parse(r->body)["error"]["code"], "session_not_active");
+    EXPECT_EQ(post("/api/attendance/sessions/" + id + "/cancel", professor(1))->status, 409);
+}
+
+TEST_F(sessions_api, CancelEndsAnActiveSession) {
+    auto r = post("/api/attendance/sessions", professor(1), {{"courseId", 2}, {"semesterId", 2}, {"room", "B-201"}});
+    ASSERT_EQ(r->status, 201) << r->body;
+    const auto s = json::parse(r->body);
+    EXPECT_EQ(s["maxRounds"], 3) << "the default";
+    const auto id = std::to_string(s["sessionId"].get<std::int64_t>());
+    EXPECT_EQ(post("/api/attendance/sessions/" + id + "/cancel", professor(2))->status, 403);
+    r = post("/api/attendance/sessions/" + id + "/cancel", professor(1));
+    EXPECT_EQ(json::parse(r->body)["status"], "cancelled");
+}
+
+TEST_F(sessions_api, RefusalsStoreNothing) {
+    const auto before = sessions_in_db();
+    // Professor 2 teaches course 4 as an assistant without tomar_asistencia.
+    auto r = post("/api/attendance/sessions", professor(2), {{"courseId", 4}, {"semesterId", 2}, {"room", "C-1"}});
+    EXPECT_EQ(r->status, 403);
+    EXPECT_EQ(json::parse(r->body)["error"]["code"], "not_allowed");
+    r = post("/api/attendance/sessions", bearer(100001, tokens::user_role::alumno), {{"courseId", 1}, {"semesterId", 2}, {"room", "x"}});
+    EXPECT_EQ(r->status, 403);
+    EXPECT_EQ(post("/api/attendance/sessions", professor(1), {{"semesterId", 2}, {"room", "x"}})->status, 400);
+    EXPECT_EQ(post("/api/attendance/sessions", professor(1), {{"courseId", "1"}, {"semesterId", 2}, {"room", "x"}})->status, 400);
+    EXPECT_EQ(post("/api/attendance/sessions", professor(1), {{"courseId", 1}, {"semesterId", 2}, {"room", ""}})->status, 400);
+    EXPECT_EQ(post("/api/attendance/sessions", professor(1), {{"courseId", 1}, {"semesterId", 2}, {"room", "x"}, {"maxRounds", 11}})->status, 422);
+    r = post("/api/attendance/sessions", professor(1), {{"courseId", 1}, {"semesterId", 1}, {"room", "x"}});
+    EXPECT_EQ(r->status, 422);
+    EXPECT_EQ(json::parse(r->body)["error"]["code"], "semester_mismatch");
+    r = request(port_, http::verb::post, "/api/attendance/sessions", {{"Authorization", professor(1)}}, "[1,2]");
+    EXPECT_EQ(r->status, 400);
+    EXPECT_EQ(sessions_in_db(), before);
+}
+
+TEST_F(sessions_api, PhpDownIs503AndNothingIsStored) {
+    const auto before = sessions_in_db();
+    svc("php", "stop");
+    const auto r = post("/api/attendance/sessions", professor(1), {{"courseId", 1}, {"semesterId", 2}, {"room", "A"}});
+    svc("php", "start");
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 503);
+    EXPECT_EQ(json::parse(r->body)["error"]["code"], "php_unavailable");
+    EXPECT_EQ(sessions_in_db(), before);
+}
+
+} // namespace
