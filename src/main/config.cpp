@@ -64,6 +64,7 @@ const std::vector<variable_spec> specs = {
      "After enrolling a phone, hours before another one can replace it (0: no cool-down)."},
     {"SESSION_MAX_MINUTES", "240", false, false,
      "An attendance session closes by itself this long after it opened (PROTOCOL's 4 h token limit)."},
+    {"SESSION_SWEEP_SECONDS", "30", false, false, "How often expired sessions are closed."},
     {"LOG_LEVEL", "info", false, false, "trace, debug, info, warn, error."},
 };
 
@@ -260,6 +261,7 @@ config parse_config(const env_lookup& env,
     c.webauthn.attestation = one_of(r, "WEBAUTHN_ATTESTATION", {"none", "direct"});
     c.reenroll_cooldown = std::chrono::hours(r.integer("REENROLL_COOLDOWN_HOURS", 0, 24 * 365));
     c.session_max_minutes = static_cast<int>(r.integer("SESSION_MAX_MINUTES", 5, 240));
+    c.session_sweep = std::chrono::seconds(r.integer("SESSION_SWEEP_SECONDS", 1, 3600));
     c.log_level = one_of(r, "LOG_LEVEL", {"trace", "debug", "info", "warn", "error"});
     return c;
 }

@@ -22,7 +22,11 @@
 #include "asistencia/domain/crypto/protocol_keys.hpp"
 #include "asistencia/transport/http/server.hpp"
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <spdlog/spdlog.h>
 
@@ -134,6 +138,23 @@ application::enrollment::enrollment_settings enrollment_settings(const config& c
     return s;
 }
 
+// Closes sessions past their closes_at every `period` until the io_context stops. A failed
+// sweep (PostgreSQL down) is logged and retried at the next tick.
+net::awaitable<void> sweep_expired_sessions(application::attendance::session_service& sessions,
+                                            std::chrono::seconds period) {
+    net::steady_timer timer(co_await net::this_coro::executor);
+    for (;;) {
+        timer.expires_after(period);
+        co_await timer.async_wait(net::use_awaitable);
+        try {
+            const auto closed = co_await sessions.close_expired();
+            for (const auto id : closed) spdlog::info("session {} closed: its maximum duration passed", id);
+        } catch (const std::exception& e) {
+            spdlog::warn("session sweep failed: {}", e.what());
+        }
+    }
+}
+
 } // namespace
 
 int run_server(const config& cfg, std::shared_ptr<spdlog::logger> access_log) {
@@ -179,6 +200,7 @@ int run_server(const config& cfg, std::shared_ptr<spdlog::logger> access_log) {
     infra::php_bridge::legacy_course_directory courses(legacy, bridge);
     application::attendance::session_service sessions(session_rows, courses, cfg.session_max_minutes);
     transport::api::add_session_routes(server, auth, sessions);
+    net::co_spawn(ioc, sweep_expired_sessions(sessions, cfg.session_sweep), net::detached);
 
     server.listen();
     spdlog::info("listening on http://{}:{}", cfg.http.host, server.port());

@@ -79,6 +79,7 @@ struct config {
     webauthn_config webauthn;
     std::chrono::hours reenroll_cooldown;
     int session_max_minutes;
+    std::chrono::seconds session_sweep;
     bool migrate_on_start;
     std::string log_level;
 };

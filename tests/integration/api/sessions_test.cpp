@@ -23,9 +23,9 @@ std::string bearer(std::int64_t id, tokens::user_role role) {
 }
 const auto professor = [](std::int64_t id) { return bearer(id, tokens::user_role::profesor); };
 
-std::string sessions_in_db() {
+std::string sql(const std::string& query) {
     std::string out;
-    FILE* p = ::popen((env_or_fail("ASISTENCIA_SVC") + " psql -tAc 'SELECT count(*) FROM attendance.sessions'").c_str(), "r");
+    FILE* p = ::popen((env_or_fail("ASISTENCIA_SVC") + " psql -tAc \"" + query + "\"").c_str(), "r");
     char buf[64];
     while (p && std::fgets(buf, sizeof buf, p)) out += buf;
     if (p) ::pclose(p);
@@ -33,9 +33,12 @@ std::string sessions_in_db() {
     return out;
 }
 
+std::string sessions_in_db() { return sql("SELECT count(*) FROM attendance.sessions"); }
+
 class sessions_api : public ::testing::Test {
 protected:
-    sessions_api() : port_(free_port()), server_({}, {{"PORT", std::to_string(port_)}}) {
+    sessions_api()
+        : port_(free_port()), server_({}, {{"PORT", std::to_string(port_)}, {"SESSION_SWEEP_SECONDS", "1"}}) {
         auto ready = poll(port_, "/readyz", [](const response& r) { return r.status == 200; });
         if (!ready || ready->status != 200) ADD_FAILURE() << "server not ready: " << server_.output();
     }
@@ -97,6 +100,21 @@ TEST_F(sessions_api, CancelEndsAnActiveSession) {
     EXPECT_EQ(post("/api/attendance/sessions/" + id + "/cancel", professor(2))->status, 403);
     r = post("/api/attendance/sessions/" + id + "/cancel", professor(1));
     EXPECT_EQ(json::parse(r->body)["status"], "cancelled");
+}
+
+TEST_F(sessions_api, ASessionClosesByItselfAfterItsMaximumDuration) {
+    auto r = post("/api/attendance/sessions", professor(1), {{"courseId", 1}, {"semesterId", 2}, {"room", "D-3"}});
+    ASSERT_EQ(r->status, 201) << r->body;
+    const auto id = std::to_string(json::parse(r->body)["sessionId"].get<std::int64_t>());
+    // As if SESSION_MAX_MINUTES had passed.
+    sql("UPDATE attendance.sessions SET closes_at = NOW() - interval '1 second' WHERE session_id = " + id);
+    std::string status;
+    for (int i = 0; i < 100 && status != "closed"; ++i) {
+        std::this_thread::sleep_for(100ms);
+        r = get("/api/attendance/sessions/" + id, professor(1));
+        status = r ? json::parse(r->body)["status"].get<std::string>() : "";
+    }
+    EXPECT_EQ(status, "closed") << "the sweep (SESSION_SWEEP_SECONDS=1) must close it";
 }
 
 TEST_F(sessions_api, RefusalsStoreNothing) {

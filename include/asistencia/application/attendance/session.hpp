@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace asistencia::application::attendance {
 
@@ -40,6 +41,8 @@ public:
     virtual net::awaitable<std::optional<session>> find(std::int64_t session_id) = 0;
     // active -> closed/cancelled (end_time = now); nullopt when the session was not active.
     virtual net::awaitable<std::optional<session>> finish(std::int64_t session_id, std::string status) = 0;
+    // Closes every active session whose closes_at has passed; returns their ids.
+    virtual net::awaitable<std::vector<std::int64_t>> close_expired() = 0;
 };
 
 struct course_info {
