@@ -3,7 +3,7 @@
 import * as protocol from './asistencia-protocol.js';
 import { api, messageFor } from './api.js';
 import { saveDevice, loadDevice } from './key-store.js';
-import { takeToken, tokenClaims, tokenExpired } from './session-token.js';
+import { startSession } from './session-token.js';
 import { creationOptionsFromJSON, credentialToJSON } from './webauthn-json.js';
 
 const $ = (id) => document.getElementById(id);
@@ -98,16 +98,9 @@ async function enroll(token, userId) {
 }
 
 async function main() {
-  const token = takeToken();
-  const claims = token ? tokenClaims(token) : null;
-  if (!token || tokenExpired(claims)) {
-    $('sin-sesion').hidden = false;
-    if (token) $('sin-sesion-motivo').textContent = 'Tu sesión expiró. Vuelve a ingresar desde el portal de la universidad.';
-    document.body.dataset.state = 'no-session';
-    return;
-  }
-  $('cuenta').hidden = false;
-  $('nombre').textContent = claims.nombre || claims.username || `usuario ${claims.userId}`;
+  const session = startSession();
+  if (!session) return;
+  const { token, claims } = session;
   $('enrolar').addEventListener('click', () => enroll(token, claims.userId));
   try {
     const me = await api('/api/me', { token });

@@ -1,21 +1,14 @@
 // The professor's page: who is signed in and their courses (from the legacy system).
 // Sessions and the projector view come with the attendance endpoints.
 import { api, messageFor } from './api.js';
-import { takeToken, tokenClaims, tokenExpired } from './session-token.js';
+import { startSession } from './session-token.js';
 
 const $ = (id) => document.getElementById(id);
 
 async function main() {
-  const token = takeToken();
-  const claims = token ? tokenClaims(token) : null;
-  if (!token || tokenExpired(claims)) {
-    $('sin-sesion').hidden = false;
-    if (token) $('sin-sesion-motivo').textContent = 'Tu sesión expiró. Vuelve a ingresar desde el portal de la universidad.';
-    document.body.dataset.state = 'no-session';
-    return;
-  }
-  $('cuenta').hidden = false;
-  $('nombre').textContent = claims.nombre || claims.username || `usuario ${claims.userId}`;
+  const session = startSession();
+  if (!session) return;
+  const { token } = session;
   try {
     const [me, courses] = await Promise.all([api('/api/me', { token }), api('/api/professor/courses', { token })]);
     $('nombre').textContent = me.nombre;

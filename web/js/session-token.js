@@ -29,3 +29,23 @@ export function tokenClaims(token) {
 export function tokenExpired(claims, nowMs = Date.now()) {
   return !claims || typeof claims.exp !== 'number' || claims.exp * 1000 <= nowMs;
 }
+
+// The page's start for a signed-in user: the token and its claims, or null after showing
+// the page's #sin-sesion box (with the expired wording when there was a token). On
+// success shows #cuenta and the name from the token while the server's answer comes.
+export function startSession() {
+  const token = takeToken();
+  const claims = token ? tokenClaims(token) : null;
+  if (!token || tokenExpired(claims)) {
+    document.getElementById('sin-sesion').hidden = false;
+    if (token) {
+      document.getElementById('sin-sesion-motivo').textContent =
+        'Tu sesión expiró. Vuelve a ingresar desde el portal de la universidad.';
+    }
+    document.body.dataset.state = 'no-session';
+    return null;
+  }
+  document.getElementById('cuenta').hidden = false;
+  document.getElementById('nombre').textContent = claims.nombre || claims.username || `usuario ${claims.userId}`;
+  return { token, claims };
+}
