@@ -202,9 +202,16 @@ net::awaitable<student_state> attendance_service::rebuild(std::int64_t session_i
 }
 
 net::awaitable<student_state> attendance_service::state_of(std::int64_t session_id, std::int64_t user_id) {
+    bool rebuilt = false;
+    co_return co_await load_or_rebuild(session_id, user_id, rebuilt);
+}
+
+net::awaitable<student_state> attendance_service::load_or_rebuild(std::int64_t session_id, std::int64_t user_id,
+                                                                  bool& rebuilt) {
     if (auto s = co_await rounds_.load_state(session_id, user_id)) co_return std::move(*s);
     const auto rec = co_await store_.record(session_id, user_id);
     if (!rec) throw forbidden("not_registered", "join the session first");
+    rebuilt = true;
     co_return co_await rebuild(session_id, *rec);
 }
 
@@ -224,7 +231,8 @@ net::awaitable<answer_result> attendance_service::answer(const tokens::participa
     validate(a);
     const auto sid = who.session_id;
     const auto uid = who.user_id;
-    auto state = co_await state_of(sid, uid);
+    bool rebuilt = false;
+    auto state = co_await load_or_rebuild(sid, uid, rebuilt);
     if (state.device_id != who.device_id) {
         throw forbidden("device_changed", "this phone is no longer the enrolled one; join again");
     }
@@ -250,6 +258,13 @@ net::awaitable<answer_result> attendance_service::answer(const tokens::participa
         row.status = reopened == transition::applied ? validation_status::timeout : validation_status::invalid;
         co_await store_.add_validation(row);
         co_return reply(false, state, reopened == transition::applied ? reason_expired : reason_retry);
+    }
+    if (taken.outcome == take_outcome::unknown && rebuilt) {
+        // Valkey lost the round (a restart) and it was just re-created: the phone answered a
+        // showing the server forgot, which is no fault of the student.
+        row.status = validation_status::timeout;
+        co_await store_.add_validation(row);
+        co_return reply(false, state, reason_expired);
     }
     if (taken.outcome == take_outcome::replayed) {
         row.secret_valid = false;

@@ -102,7 +102,7 @@ device_repository::device_repository(postgres::pool& pool) : pool_(pool) {
                               "public_key, handshake_secret, aaguid, device_fingerprint, "
                               "attestation_format, sign_count, backup_eligible, backup_state, "
                               "transports) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, "
-                              "string_to_array(NULLIF($11, ''), ',')) RETURNING ") +
+                              "COALESCE(string_to_array(NULLIF($11, ''), ','), '{}')) RETURNING ") +
                       device_columns);
     pool_.prepare("device_revoke",
                   "UPDATE enrollment.devices SET is_active = FALSE "

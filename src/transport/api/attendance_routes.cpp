@@ -48,6 +48,15 @@ att::join_request parse_join(const json& body) {
     return r;
 }
 
+std::string answer_text(const json& body, const char* key) {
+    const auto it = body.find(key);
+    if (it == body.end() || !it->is_string()) {
+        throw application::bad_request("invalid_answer", std::string(key) + " must be a string");
+    }
+    return it->get<std::string>();
+}
+
+// Any malformed field is 400 invalid_answer (PROTOCOL.md 6.5); nothing is recorded for it.
 att::answer_request parse_answer(const json& body) {
     att::answer_request a;
     const auto round = body.find("round");
@@ -56,9 +65,9 @@ att::answer_request parse_answer(const json& body) {
     }
     const auto r = round->get<std::int64_t>();
     a.round = (r < 1 || r > 10) ? 0 : static_cast<int>(r);
-    a.nonce = string_member(body, "nonce");
-    a.totps = string_member(body, "totps");
-    a.totpu = string_member(body, "totpu");
+    a.nonce = answer_text(body, "nonce");
+    a.totps = answer_text(body, "totps");
+    a.totpu = answer_text(body, "totpu");
     if (const auto it = body.find("clientScannedAt"); it != body.end() && !it->is_null()) {
         if (!it->is_number()) throw application::bad_request("invalid_answer", "clientScannedAt must be a number");
         a.client_scanned_at_ms = static_cast<std::int64_t>(it->get<double>());

@@ -88,6 +88,7 @@ private:
     net::awaitable<session> active_session(std::int64_t session_id);
     net::awaitable<enrollment::device> active_device(std::int64_t user_id);
     net::awaitable<void> require_on_course_list(const session& s, std::int64_t user_id);
+    net::awaitable<student_state> load_or_rebuild(std::int64_t session_id, std::int64_t user_id, bool& rebuilt);
     net::awaitable<student_state> rebuild(std::int64_t session_id, const registration_record& rec);
     net::awaitable<void> provisional_result(std::int64_t session_id, std::int64_t user_id);
     net::awaitable<void> finished(std::int64_t session_id, const std::vector<std::int64_t>& user_ids,

@@ -1,0 +1,453 @@
+// Join and answers (PROTOCOL.md 6.2, 6.5, 6.6) through the real server, PostgreSQL, Valkey
+// and PHP stand-in. The test plays the frame loop with the real Valkey round store (it
+// records a showing and seals the payload as the projection does) and the phone with a
+// software passkey and the domain's derivations. Covers the happy path to a final result
+// and its outbox row, the four checks, the replay rules (the same answer twice at once is
+// accepted once), expiry, every refusal of section 9 these endpoints can give, and
+// PostgreSQL/Valkey down.
+#include "asistencia/infra/stores/round_store.hpp"
+#include "asistencia/infra/valkey/client.hpp"
+#include "class_client.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/use_future.hpp>
+
+#include <future>
+#include <thread>
+
+using namespace class_test;
+namespace net = boost::asio;
+namespace valkey = asistencia::infra::valkey;
+namespace stores = asistencia::infra::stores;
+using server_test::http::verb;
+
+namespace {
+
+// The frame loop's part: records a showing of a pending round and seals its payload.
+class frame_stand_in {
+public:
+    explicit frame_stand_in(const std::string& prefix)
+        : kv_(io_.get_executor(), settings(prefix)), rounds_(kv_, test_master_key()) {
+        kv_.start();
+        run(kv_.wait_connected(std::chrono::seconds(5)));
+    }
+    ~frame_stand_in() { kv_.stop(); }
+
+    template <class T> T run(net::awaitable<T> a) {
+        auto fut = net::co_spawn(io_, std::move(a), net::use_future);
+        io_.restart();
+        while (fut.wait_for(std::chrono::milliseconds(0)) != std::future_status::ready) io_.run_one();
+        return fut.get();
+    }
+
+    // A fresh showing of (session, user, round); empty when the round is not pending.
+    std::string show(std::int64_t session_id, const phone& p, int round) {
+        crypto::qr_payload q;
+        q.session_id = static_cast<std::uint32_t>(session_id);
+        q.user_id = static_cast<std::uint32_t>(p.user_id());
+        q.round = static_cast<std::uint8_t>(round);
+        const auto nonce = crypto::random_bytes(16);
+        std::copy(nonce.begin(), nonce.end(), q.nonce.begin());
+        q.issued_at_ms = static_cast<std::uint64_t>(now_ms());
+        const auto secret = crypto::derive_session_totps_secret(test_master_key(), session_id);
+        q.totps = crypto::totp_value_at_step(secret, crypto::totp_step(static_cast<std::int64_t>(q.issued_at_ms / 1000)));
+        const bool ok = retrying([&] {
+            return run(rounds_.record_showing(session_id, {p.user_id(), round}, enc::base64url_encode(nonce),
+                                              static_cast<std::int64_t>(q.issued_at_ms)));
+        });
+        return ok ? crypto::seal_qr(q, p.keys().k_qr) : std::string();
+    }
+
+    // After a Valkey restart this client notices the dead link only on its next command.
+    template <class F> std::invoke_result_t<F&> retrying(F f) {
+        for (int i = 0;; ++i) {
+            try {
+                return f();
+            } catch (const std::exception&) {
+                if (i == 50) throw;
+                std::this_thread::sleep_for(std::chrono::milliseconds(100));
+            }
+        }
+    }
+
+    std::vector<asistencia::application::attendance::pending_round> pending(std::int64_t session_id) {
+        return run(rounds_.pending(session_id));
+    }
+    void del(const std::string& key) { run(kv_.del(key)); }
+    const valkey::key_builder& keys() const { return kv_.keys(); }
+
+private:
+    static valkey::settings settings(const std::string& prefix) {
+        valkey::settings s;
+        s.host = env_or_fail("REDIS_HOST");
+        s.port = std::stoi(env_or_fail("REDIS_PORT"));
+        s.key_prefix = prefix;
+        return s;
+    }
+    net::io_context io_;
+    valkey::client kv_;
+    stores::valkey_round_store rounds_;
+};
+
+class attendance_api : public ::testing::Test {
+protected:
+    attendance_api()
+        : port_(server_test::free_port()), origin_("http://localhost:" + std::to_string(port_)),
+          prefix_("att-test-" + std::to_string(::getpid()) + ":"),
+          server_({}, {{"PORT", std::to_string(port_)},
+                       {"WEBAUTHN_ORIGINS", origin_},
+                       {"WEBAUTHN_RP_ID", "localhost"},
+                       {"REENROLL_COOLDOWN_HOURS", "0"},
+                       {"SERVER_MASTER_KEY", test_master_key_b64()},
+                       {"KEY_PREFIX", prefix_}}),
+          frames_(prefix_) {
+        auto ready = server_test::poll(port_, "/readyz", [](const server_test::response& r) { return r.status == 200; });
+        if (!ready || ready->status != 200) ADD_FAILURE() << "server not ready: " << server_.output();
+    }
+
+    std::int64_t open_session(int max_rounds, std::int64_t course = 1) {
+        const auto r = call(port_, verb::post, "/api/attendance/sessions", professor_token(1),
+                            {{"courseId", course}, {"semesterId", 2}, {"room", "Sala 3"}, {"maxRounds", max_rounds}});
+        EXPECT_EQ(r.status, 201) << r.body.dump();
+        return r.body.value("sessionId", std::int64_t{0});
+    }
+
+    phone enrolled(std::int64_t user) {
+        phone p(port_, origin_, user);
+        if (p.enroll() != 200) ADD_FAILURE() << "enrollment of " << user << ": " << p.last_error() << server_.output();
+        return p;
+    }
+
+    // Shows the round, waits a plausible human+network time, answers.
+    http_reply answer_round(std::int64_t sid, phone& p, int round, int wait_ms = 200) {
+        const auto qr = frames_.show(sid, p, round);
+        EXPECT_FALSE(qr.empty()) << "round " << round << " not pending";
+        const auto payload = p.open(qr);
+        EXPECT_TRUE(payload.has_value());
+        if (!payload) return {};
+        std::this_thread::sleep_for(std::chrono::milliseconds(wait_ms));
+        return p.send_answer(sid, p.answer_for(*payload));
+    }
+
+    std::string validations(std::int64_t sid, std::int64_t user, const std::string& what = "validation_status") {
+        return sql("SELECT string_agg((" + what + ")::text, ',' ORDER BY validation_id) FROM attendance.validations v "
+                   "JOIN attendance.registrations r USING (registration_id) WHERE r.session_id = " +
+                   std::to_string(sid) + " AND r.user_id = " + std::to_string(user));
+    }
+
+    std::uint16_t port_;
+    std::string origin_;
+    std::string prefix_;
+    server_test::server_process server_;
+    frame_stand_in frames_;
+};
+
+TEST_F(attendance_api, AStudentJoinsAnswersEveryRoundAndTheCloseMakesItFinal) {
+    const auto sid = open_session(2);
+    auto p = enrolled(100031);
+
+    const auto options = p.join_options(sid);
+    ASSERT_EQ(options.status, 200) << options.body.dump();
+    EXPECT_EQ(options.body["publicKey"]["rpId"], "localhost");
+    EXPECT_EQ(options.body["publicKey"]["userVerification"], "required");
+    ASSERT_EQ(options.body["publicKey"]["allowCredentials"].size(), 1u);
+    const auto joined = p.join_with(sid, p.assertion(options.body));
+    ASSERT_EQ(joined.status, 200) << joined.body.dump();
+    EXPECT_EQ(joined.body["round"], 1);
+    EXPECT_EQ(joined.body["queuePosition"], 1);
+    EXPECT_FALSE(joined.body["participationToken"].get<std::string>().empty());
+    const auto pending = frames_.pending(sid);
+    ASSERT_EQ(pending.size(), 1u);
+    EXPECT_EQ(pending[0].user_id, 100031);
+    EXPECT_EQ(pending[0].round, 1);
+
+    auto r = answer_round(sid, p, 1);
+    ASSERT_EQ(r.status, 200) << r.body.dump();
+    EXPECT_EQ(r.body["accepted"], true);
+    EXPECT_EQ(r.body["round"], 2);
+    EXPECT_EQ(r.body["done"], false);
+    r = answer_round(sid, p, 2);
+    ASSERT_EQ(r.status, 200) << r.body.dump();
+    EXPECT_EQ(r.body["accepted"], true);
+    EXPECT_EQ(r.body["done"], true);
+    EXPECT_TRUE(frames_.pending(sid).empty()) << "nothing left to project";
+
+    EXPECT_EQ(validations(sid, 100031), "success,success");
+    EXPECT_EQ(validations(sid, 100031, "totpu_valid AND totps_valid AND rt_valid AND secret_valid"), "true,true");
+    const auto rt = std::stoi(validations(sid, 100031, "response_time_ms").substr(0, 3));
+    EXPECT_GE(rt, 150) << "RT counts from the showing";
+    // Provisional result at once; the close makes it final and queues it for the legacy system.
+    EXPECT_EQ(sql("SELECT final_status || ',' || is_final || ',' || successful_rounds FROM attendance.results "
+                  "JOIN attendance.registrations USING (registration_id) WHERE session_id = " + std::to_string(sid)),
+              "PRESENT,false,2");
+    const auto closed = call(port_, verb::post, "/api/attendance/sessions/" + std::to_string(sid) + "/close",
+                             professor_token(1));
+    ASSERT_EQ(closed.status, 200) << closed.body.dump();
+    EXPECT_EQ(sql("SELECT final_status || ',' || is_final || ',' || certainty_score FROM attendance.results "
+                  "JOIN attendance.registrations USING (registration_id) WHERE session_id = " + std::to_string(sid)),
+              "PRESENT,true,100");
+    // (pending, or already delivered if the sync worker was quick)
+    EXPECT_EQ(sql("SELECT user_id || ',' || course_id || ',' || certeza FROM attendance.legacy_outbox "
+                  "WHERE session_id = " + std::to_string(sid)),
+              "100031,1,100");
+    EXPECT_NE(sql("SELECT baseline_median_ms FROM attendance.sessions WHERE session_id = " + std::to_string(sid)), "");
+    // After the close the participation token answers nothing.
+    const auto late = p.send_answer(sid, {{"round", 1}, {"nonce", std::string(22, 'A')}, {"totps", "000000"},
+                                          {"totpu", "000000"}});
+    EXPECT_EQ(late.status, 409);
+    EXPECT_EQ(late.code(), "session_not_active");
+}
+
+TEST_F(attendance_api, TheSameAnswerSentTwiceAtOnceIsAcceptedOnce) {
+    const auto sid = open_session(3);
+    auto p = enrolled(100032);
+    ASSERT_EQ(p.join(sid).status, 200);
+    const auto payload = p.open(frames_.show(sid, p, 1));
+    ASSERT_TRUE(payload);
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    const auto body = p.answer_for(*payload);
+    for (int attempt = 0; attempt < 1; ++attempt) {
+        auto a = std::async(std::launch::async, [&] { return p.send_answer(sid, body); });
+        auto b = std::async(std::launch::async, [&] { return p.send_answer(sid, body); });
+        const auto ra = a.get();
+        const auto rb = b.get();
+        ASSERT_EQ(ra.status, 200);
+        ASSERT_EQ(rb.status, 200);
+        EXPECT_NE(ra.body["accepted"], rb.body["accepted"]) << ra.body.dump() << " " << rb.body.dump();
+    }
+    // Once more, later: still refused, and never counted as a failed attempt.
+    const auto again = p.send_answer(sid, body);
+    EXPECT_EQ(again.body["accepted"], false);
+    EXPECT_EQ(again.body["round"], 2);
+    EXPECT_EQ(validations(sid, 100032), "success,invalid,invalid");
+    EXPECT_EQ(sql("SELECT count(*) FROM attendance.validations v JOIN attendance.registrations r USING "
+                  "(registration_id) WHERE r.session_id = " + std::to_string(sid) + " AND validation_status = 'failed'"),
+              "0");
+}
+
+TEST_F(attendance_api, EachCheckFailsOnItsOwnAndThreeFailuresFailTheRound) {
+    const auto sid = open_session(2);
+    auto p = enrolled(100033);
+    ASSERT_EQ(p.join(sid).status, 200);
+
+    // TOTPu of another key.
+    auto payload = p.open(frames_.show(sid, p, 1));
+    ASSERT_TRUE(payload);
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    auto body = p.answer_for(*payload);
+    body["totpu"] = crypto::totp_code(crypto::bytes(32, 1), now_ms() / 1000);
+    auto r = p.send_answer(sid, body);
+    EXPECT_EQ(r.body["accepted"], false);
+    EXPECT_EQ(r.body["reason"], "retry");
+    EXPECT_EQ(r.body["round"], 1);
+
+    // A nonce that was never shown.
+    payload = p.open(frames_.show(sid, p, 1));
+    ASSERT_TRUE(payload);
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    body = p.answer_for(*payload);
+    body["nonce"] = enc::base64url_encode(crypto::random_bytes(16));
+    r = p.send_answer(sid, body);
+    EXPECT_EQ(r.body["reason"], "retry");
+
+    // Too fast to be a human in the room (RT below RT_MIN_MS): the third failure fails the round.
+    payload = p.open(frames_.show(sid, p, 1));
+    ASSERT_TRUE(payload);
+    r = p.send_answer(sid, p.answer_for(*payload));
+    EXPECT_EQ(r.body["accepted"], false);
+    EXPECT_EQ(r.body["reason"], "round_failed");
+    EXPECT_EQ(r.body["round"], 2);
+
+    EXPECT_EQ(validations(sid, 100033), "failed,failed,failed");
+    EXPECT_EQ(validations(sid, 100033, "totpu_valid"), "false,true,true");
+    EXPECT_EQ(validations(sid, 100033, "secret_valid"), "true,false,true");
+    EXPECT_EQ(validations(sid, 100033, "rt_valid"), "true,false,false");
+    EXPECT_EQ(validations(sid, 100033, "failed_attempts"), "1,2,3");
+
+    // A wrong TOTPs (not the session's code at issuedAt) fails too.
+    payload = p.open(frames_.show(sid, p, 2));
+    ASSERT_TRUE(payload);
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    body = p.answer_for(*payload);
+    body["totps"] = phone::totps_text((payload->totps + 1) % 1000000);
+    r = p.send_answer(sid, body);
+    EXPECT_EQ(r.body["reason"], "retry");
+    EXPECT_EQ(validations(sid, 100033, "totps_valid"), "true,false,true,false");
+    // Then a good answer finishes; one failed round and 4 failed attempts cost points.
+    r = answer_round(sid, p, 2);
+    EXPECT_EQ(r.body["accepted"], true);
+    EXPECT_EQ(r.body["done"], true);
+    EXPECT_EQ(sql("SELECT final_status || ',' || successful_rounds || ',' || failed_rounds || ',' || failed_attempts "
+                  "FROM attendance.results JOIN attendance.registrations USING (registration_id) WHERE session_id = " +
+                  std::to_string(sid)),
+              "ABSENT,1,1,4");
+}
+
+TEST_F(attendance_api, LapsedRoundMetadataIsExpiredAndRecreated) {
+    const auto sid = open_session(1);
+    auto p = enrolled(100034);
+    ASSERT_EQ(p.join(sid).status, 200);
+    const auto payload = p.open(frames_.show(sid, p, 1));
+    ASSERT_TRUE(payload);
+    frames_.del(frames_.keys().qr_meta(sid, 100034, 1)); // the TTL ran out
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    auto r = p.send_answer(sid, p.answer_for(*payload));
+    EXPECT_EQ(r.body["accepted"], false);
+    EXPECT_EQ(r.body["reason"], "expired");
+    EXPECT_EQ(r.body["round"], 1);
+    EXPECT_EQ(validations(sid, 100034), "timeout");
+    // The round is pending again and can be answered.
+    r = answer_round(sid, p, 1);
+    EXPECT_EQ(r.body["accepted"], true);
+    EXPECT_EQ(r.body["done"], true);
+}
+
+TEST_F(attendance_api, MalformedAndUnauthorizedAnswersChangeNothing) {
+    const auto sid = open_session(2);
+    const auto other = open_session(2);
+    auto p = enrolled(100035);
+    ASSERT_EQ(p.join(sid).status, 200);
+    const auto payload = p.open(frames_.show(sid, p, 1));
+    ASSERT_TRUE(payload);
+    const auto good = p.answer_for(*payload);
+
+    for (const auto& [field, value] : std::vector<std::pair<std::string, json>>{
+             {"round", "1"}, {"round", 0}, {"nonce", "short"}, {"nonce", 12}, {"totps", "12345"},
+             {"totpu", "abcdef"}, {"clientScannedAt", "yesterday"}}) {
+        auto bad = good;
+        bad[field] = value;
+        const auto r = p.send_answer(sid, bad);
+        EXPECT_EQ(r.status, 400) << field << "=" << value.dump();
+        EXPECT_EQ(r.code(), "invalid_answer") << r.body.dump();
+    }
+    auto r = call(port_, verb::post, "/api/attendance/sessions/" + std::to_string(sid) + "/responses", "", good);
+    EXPECT_EQ(r.status, 401);
+    r = call(port_, verb::post, "/api/attendance/sessions/" + std::to_string(sid) + "/responses",
+             student_token(100035), good);
+    EXPECT_EQ(r.status, 401) << "a user token is not a participation token";
+    r = call(port_, verb::post, "/api/attendance/sessions/" + std::to_string(other) + "/responses",
+             "Bearer " + p.participation(), good);
+    EXPECT_EQ(r.status, 403);
+    EXPECT_EQ(r.code(), "wrong_session");
+    const auto huge = server_test::request(port_, verb::post,
+                                           "/api/attendance/sessions/" + std::to_string(sid) + "/responses",
+                                           {{"Authorization", "Bearer " + p.participation()}}, std::string(4096, ' '));
+    ASSERT_TRUE(huge);
+    EXPECT_EQ(huge->status, 413);
+    EXPECT_EQ(validations(sid, 100035), "") << "no attempt was recorded";
+    // The good answer still works: nothing was used up.
+    std::this_thread::sleep_for(std::chrono::milliseconds(150));
+    EXPECT_EQ(p.send_answer(sid, p.answer_for(*payload)).body["accepted"], true);
+}
+
+TEST_F(attendance_api, JoinRefusals) {
+    const auto sid = open_session(2);
+    // Not enrolled: no device.
+    sql("UPDATE enrollment.devices SET is_active = FALSE WHERE user_id = 100036");
+    phone stranger(port_, origin_, 100036);
+    auto r = stranger.join_options(sid);
+    EXPECT_EQ(r.status, 403);
+    EXPECT_EQ(r.code(), "not_enrolled");
+    // Not on the course list (100001 takes course 1, not course 2).
+    auto outsider = enrolled(100001);
+    const auto sid2 = open_session(2, 2);
+    r = outsider.join_options(sid2);
+    EXPECT_EQ(r.status, 403);
+    EXPECT_EQ(r.code(), "not_in_course");
+    // A professor cannot join.
+    r = call(port_, verb::post, "/api/attendance/sessions/" + std::to_string(sid) + "/join/options", professor_token(1));
+    EXPECT_EQ(r.status, 403);
+    // Unknown session.
+    r = outsider.join_options(999999);
+    EXPECT_EQ(r.status, 404);
+
+    auto p = enrolled(100037);
+    // No options first.
+    const auto options = p.join_options(sid);
+    ASSERT_EQ(options.status, 200);
+    // A bad signature ends the ceremony; the challenge is used up.
+    ts::assertion_options broken;
+    broken.corrupt_signature = true;
+    const auto bad = p.assertion(options.body, broken);
+    r = p.join_with(sid, bad);
+    EXPECT_EQ(r.status, 400);
+    EXPECT_EQ(r.code(), "assertion_refused");
+    r = p.join_with(sid, p.assertion(options.body));
+    EXPECT_EQ(r.status, 400);
+    EXPECT_EQ(r.code(), "no_join_in_progress");
+    EXPECT_EQ(sql("SELECT count(*) FROM attendance.registrations WHERE session_id = " + std::to_string(sid)), "0");
+
+    // A good join, then a re-join (page reloaded) keeps the registration and its place.
+    auto first = p.join(sid);
+    ASSERT_EQ(first.status, 200) << first.body.dump();
+    auto second = p.join(sid);
+    ASSERT_EQ(second.status, 200) << second.body.dump();
+    EXPECT_EQ(first.body["registrationId"], second.body["registrationId"]);
+    EXPECT_EQ(second.body["queuePosition"], 1);
+    EXPECT_EQ(frames_.pending(sid).size(), 1u) << "the re-join does not queue the round twice";
+
+    // A counter that goes backwards flags the registration (the join goes on).
+    auto q = enrolled(100038);
+    ASSERT_EQ(q.join(sid).status, 200);
+    ts::assertion_options old;
+    old.sign_count = 0;
+    const auto opts2 = q.join_options(sid);
+    ASSERT_EQ(opts2.status, 200);
+    sql("UPDATE enrollment.devices SET sign_count = 50 WHERE user_id = 100038 AND is_active");
+    r = q.join_with(sid, q.assertion(opts2.body, old));
+    ASSERT_EQ(r.status, 200) << r.body.dump();
+    EXPECT_EQ(sql("SELECT device_flagged FROM attendance.registrations WHERE session_id = " + std::to_string(sid) +
+                  " AND user_id = 100038"),
+              "t");
+    EXPECT_EQ(sql("SELECT possibly_cloned FROM enrollment.devices WHERE user_id = 100038 AND is_active"), "t");
+
+    // A closed session takes no joins.
+    ASSERT_EQ(call(port_, verb::post, "/api/attendance/sessions/" + std::to_string(sid) + "/close", professor_token(1))
+                  .status,
+              200);
+    r = p.join_options(sid);
+    EXPECT_EQ(r.status, 409);
+    EXPECT_EQ(r.code(), "session_not_active");
+}
+
+TEST_F(attendance_api, DependenciesDownGive503AndLoseNothing) {
+    const auto sid = open_session(2);
+    auto p = enrolled(100039);
+    ASSERT_EQ(p.join(sid).status, 200);
+    auto payload = p.open(frames_.show(sid, p, 1));
+    ASSERT_TRUE(payload);
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+
+    server_test::svc("postgres", "stop");
+    auto r = p.send_answer(sid, p.answer_for(*payload));
+    server_test::svc("postgres", "start");
+    EXPECT_EQ(r.status, 503);
+    EXPECT_EQ(r.code(), "postgres_unavailable");
+    // The round is still pending; the next showing is answered.
+    r = answer_round(sid, p, 1);
+    EXPECT_EQ(r.status, 200) << r.body.dump();
+    EXPECT_EQ(r.body["accepted"], true);
+
+    server_test::svc("valkey", "stop");
+    r = p.send_answer(sid, {{"round", 2}, {"nonce", std::string(22, 'A')}, {"totps", "000000"}, {"totpu", "000000"}});
+    server_test::svc("valkey", "start");
+    EXPECT_EQ(r.status, 503);
+    EXPECT_EQ(r.code(), "valkey_unavailable");
+    // Valkey came back empty: the state and the round are rebuilt from PostgreSQL.
+    std::optional<server_test::response> up;
+    for (int i = 0; i < 50; ++i) {
+        up = server_test::get(port_, "/readyz");
+        if (up && up->status == 200) break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    r = p.send_answer(sid, {{"round", 2}, {"nonce", std::string(22, 'A')}, {"totps", "000000"}, {"totpu", "000000"}});
+    EXPECT_EQ(r.status, 200) << r.body.dump();
+    EXPECT_EQ(r.body["round"], 2) << "rebuilt at round 2 from the stored success of round 1";
+    EXPECT_EQ(validations(sid, 100039), "success,timeout");
+    r = answer_round(sid, p, 2);
+    EXPECT_EQ(r.body["accepted"], true);
+    EXPECT_EQ(r.body["done"], true);
+}
+
+} // namespace
