@@ -23,9 +23,12 @@ ALTER TABLE attendance.results
   ADD COLUMN is_final BOOLEAN NOT NULL DEFAULT FALSE;
 
 -- The professor's overrides (6.6): an audit trail that never overwrites the computed result.
+-- Keyed by (session, student) rather than by registration: the students an override is
+-- most often for (forgot the phone, has no smartphone) never joined, so have no registration.
 CREATE TABLE attendance.result_overrides (
   override_id SERIAL PRIMARY KEY,
-  registration_id INTEGER NOT NULL REFERENCES attendance.registrations(registration_id) ON DELETE CASCADE,
+  session_id INTEGER NOT NULL REFERENCES attendance.sessions(session_id) ON DELETE CASCADE,
+  user_id INTEGER NOT NULL,
   from_status TEXT,
   to_status TEXT NOT NULL CHECK (to_status IN ('PRESENT', 'ABSENT', 'DOUBTFUL')),
   reason_code TEXT NOT NULL CHECK (reason_code IN
@@ -35,7 +38,7 @@ CREATE TABLE attendance.result_overrides (
   created_at TIMESTAMP NOT NULL DEFAULT NOW(),
   CHECK (reason_code <> 'other' OR (reason_text IS NOT NULL AND length(btrim(reason_text)) > 0))
 );
-CREATE INDEX idx_result_overrides_registration ON attendance.result_overrides(registration_id, created_at DESC);
+CREATE INDEX idx_result_overrides_student ON attendance.result_overrides(session_id, user_id, override_id DESC);
 
 -- The outbox to the legacy system (6.7): written in the transaction of the final result
 -- (or of an override to PRESENT); a worker posts each row to registrar_asistencia_crypto.php

@@ -223,7 +223,8 @@ int run_server(const config& cfg, std::shared_ptr<spdlog::logger> access_log) {
     application::attendance::attendance_service attendance(attendance_settings(cfg, participation_key), sessions,
                                                            session_rows, courses, attendance_rows, rounds, devices,
                                                            join_verifier, events);
-    transport::api::add_session_routes(server, auth, sessions, attendance);
+    application::attendance::review_service review(sessions, attendance_rows, courses);
+    transport::api::add_session_routes(server, auth, sessions, attendance, review);
     transport::api::add_attendance_routes(server, auth, attendance);
     net::co_spawn(ioc, sweep_expired_sessions(attendance, cfg.session_sweep), net::detached);
 

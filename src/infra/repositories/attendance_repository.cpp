@@ -111,6 +111,41 @@ void write_result(pqxx::work& w, const result_row& r, bool final) {
                     r.failed_attempts, r.flagged_cap_applied, r.threshold_ms, final);
 }
 
+// Queues every student of a closed session whose effective status (the latest override, else
+// the final result) is PRESENT; rows already there stay as they are. `fecha` is the class's
+// start as an ISO 8601 instant (PHP stores it in the legacy's local time). Certeza is the
+// computed score (0 for a student who never joined and was marked present by the professor).
+constexpr const char* outbox_fill =
+    "WITH latest AS (SELECT DISTINCT ON (user_id) user_id, to_status FROM attendance.result_overrides "
+    "  WHERE session_id = $1 ORDER BY user_id, override_id DESC), "
+    "computed AS (SELECT r.user_id, res.final_status, res.certainty_score FROM attendance.registrations r "
+    "  JOIN attendance.results res USING (registration_id) WHERE r.session_id = $1 AND res.is_final), "
+    "everyone AS (SELECT user_id FROM latest UNION SELECT user_id FROM computed) "
+    "INSERT INTO attendance.legacy_outbox (session_id, user_id, course_id, fecha, certeza) "
+    "SELECT s.session_id, e.user_id, s.course_id, to_char(s.start_time, 'YYYY-MM-DD\"T\"HH24:MI:SS\"+00:00\"'), "
+    "  COALESCE(round(c.certainty_score)::int, 0) "
+    "FROM everyone e CROSS JOIN attendance.sessions s LEFT JOIN latest l USING (user_id) "
+    "  LEFT JOIN computed c USING (user_id) "
+    "WHERE s.session_id = $1 AND s.status = 'closed' AND s.course_id IS NOT NULL "
+    "  AND COALESCE(l.to_status, c.final_status) = 'PRESENT' "
+    "ON CONFLICT (session_id, user_id) DO NOTHING";
+
+constexpr const char* override_columns =
+    "user_id, from_status, to_status, reason_code, reason_text, performed_by, "
+    "to_char(created_at, 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')";
+
+att::override_view to_override(const pqxx::row& r) {
+    att::override_view o;
+    o.user_id = r[0].as<std::int64_t>();
+    if (!r[1].is_null()) o.from_status = r[1].as<std::string>();
+    o.to_status = r[2].as<std::string>();
+    o.reason_code = r[3].as<std::string>();
+    if (!r[4].is_null()) o.reason_text = r[4].as<std::string>();
+    o.performed_by = r[5].as<std::int64_t>();
+    o.at = r[6].as<std::string>();
+    return o;
+}
+
 std::vector<registration_record> load_records(pqxx::transaction_base& w, std::int64_t session_id) {
     std::vector<registration_record> out;
     std::map<std::int64_t, std::size_t> index;
@@ -172,13 +207,47 @@ attendance_repository::attendance_repository(postgres::pool& pool) : pool_(pool)
     pool_.prepare("attendance_session_close",
                   "UPDATE attendance.sessions SET status = 'closed', "
                   "end_time = CASE WHEN $2 THEN COALESCE(closes_at, NOW()) ELSE NOW() END "
-                  "WHERE session_id = $1 AND status = 'active' RETURNING COALESCE(course_id, 0), "
-                  "to_char(start_time, 'YYYY-MM-DD\"T\"HH24:MI:SS\"+00:00\"')");
+                  "WHERE session_id = $1 AND status = 'active' RETURNING session_id");
     pool_.prepare("attendance_session_baseline",
                   "UPDATE attendance.sessions SET baseline_median_ms = $2, baseline_mad_ms = $3 WHERE session_id = $1");
-    pool_.prepare("attendance_outbox_insert",
-                  "INSERT INTO attendance.legacy_outbox (session_id, user_id, course_id, fecha, certeza) "
-                  "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (session_id, user_id) DO NOTHING");
+    pool_.prepare("attendance_outbox_fill", outbox_fill);
+    pool_.prepare("attendance_outbox_withdraw",
+                  "DELETE FROM attendance.legacy_outbox WHERE session_id = $1 AND user_id = $2 AND status <> 'delivered' "
+                  "RETURNING outbox_id");
+    pool_.prepare("attendance_outbox_delivered",
+                  "SELECT count(*) FROM attendance.legacy_outbox WHERE session_id = $1 AND user_id = $2 "
+                  "AND status = 'delivered'");
+    pool_.prepare("attendance_review_session",
+                  "SELECT headcount, baseline_median_ms, baseline_mad_ms FROM attendance.sessions WHERE session_id = $1");
+    pool_.prepare("attendance_review_registrations",
+                  "SELECT r.registration_id, r.user_id, r.queue_position, r.device_flagged, r.flag_reason, "
+                  "res.total_rounds, res.successful_rounds, res.failed_rounds, res.avg_response_time_ms, "
+                  "res.std_dev_response_time, res.min_response_time_ms, res.max_response_time_ms, "
+                  "res.median_response_time_ms, res.certainty_score, res.final_status, res.base_score, "
+                  "res.jitter_penalty, res.failure_penalty, res.failed_attempts, res.flagged_cap_applied, "
+                  "res.threshold_ms, res.is_final FROM attendance.registrations r LEFT JOIN attendance.results res "
+                  "USING (registration_id) WHERE r.session_id = $1 ORDER BY r.queue_position");
+    pool_.prepare("attendance_review_attempts",
+                  "SELECT v.registration_id, v.round_number, COALESCE(v.validation_status, 'invalid'), "
+                  "v.response_time_ms, v.totpu_valid, v.totps_valid, v.rt_valid, v.secret_valid, "
+                  "to_char(v.response_received_at, 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') "
+                  "FROM attendance.validations v JOIN attendance.registrations r USING (registration_id) "
+                  "WHERE r.session_id = $1 ORDER BY v.validation_id");
+    pool_.prepare("attendance_review_overrides",
+                  std::string("SELECT DISTINCT ON (user_id) ") + override_columns +
+                      " FROM attendance.result_overrides WHERE session_id = $1 ORDER BY user_id, override_id DESC");
+    pool_.prepare("attendance_override_insert",
+                  std::string("INSERT INTO attendance.result_overrides (session_id, user_id, from_status, to_status, "
+                              "reason_code, reason_text, performed_by) VALUES ($1, $2, NULLIF($3, ''), $4, $5, "
+                              "NULLIF($6, ''), $7) RETURNING ") +
+                      override_columns);
+    pool_.prepare("attendance_effective_status",
+                  "SELECT COALESCE((SELECT to_status FROM attendance.result_overrides WHERE session_id = $1 AND "
+                  "user_id = $2 ORDER BY override_id DESC LIMIT 1), (SELECT res.final_status FROM "
+                  "attendance.results res JOIN attendance.registrations r USING (registration_id) WHERE "
+                  "r.session_id = $1 AND r.user_id = $2), '')");
+    pool_.prepare("attendance_set_headcount",
+                  "UPDATE attendance.sessions SET headcount = $2 WHERE session_id = $1");
     pool_.prepare("attendance_expired_sessions",
                   "SELECT session_id FROM attendance.sessions WHERE status = 'active' AND closes_at <= NOW()");
 }
@@ -265,8 +334,6 @@ attendance_repository::close(std::int64_t session_id, bool at_closes_at, att::re
         "attendance_close", [&](pqxx::work& w) -> std::optional<att::closed_session> {
             const auto closed = w.exec_prepared("attendance_session_close", session_id, at_closes_at);
             if (closed.empty()) return std::nullopt;
-            const auto course_id = closed[0][0].as<std::int64_t>();
-            const auto fecha = closed[0][1].as<std::string>();
             const auto max_rounds =
                 w.exec_params1("SELECT COALESCE(max_rounds, 3) FROM attendance.sessions WHERE session_id = $1",
                                session_id)[0]
@@ -275,17 +342,114 @@ attendance_repository::close(std::int64_t session_id, bool at_closes_at, att::re
             att::closed_session out;
             out.results = build(max_rounds, records);
             for (const auto& rec : records) out.user_ids.push_back(rec.reg.user_id);
-            for (const auto& r : out.results.results) {
-                write_result(w, r, true);
-                if (r.status == "PRESENT") {
-                    w.exec_prepared("attendance_outbox_insert", session_id, r.user_id, course_id, fecha,
-                                    static_cast<int>(std::lround(r.score)));
-                }
-            }
+            for (const auto& r : out.results.results) write_result(w, r, true);
+            w.exec_prepared("attendance_outbox_fill", session_id);
             w.exec_prepared("attendance_session_baseline", session_id, out.results.baseline_median_ms,
                             out.results.baseline_mad_ms);
             return out;
         });
+}
+
+net::awaitable<att::session_review> attendance_repository::review(std::int64_t session_id) {
+    co_return co_await pool_.with_read_transaction("attendance_review", [&](pqxx::read_transaction& tx) {
+        att::session_review out;
+        const auto s = tx.exec_prepared("attendance_review_session", session_id);
+        if (s.empty()) throw application::not_found("session_not_found", "no session with this id");
+        out.headcount = field<int>(s[0][0]);
+        out.baseline_median_ms = field<double>(s[0][1]);
+        out.baseline_mad_ms = field<double>(s[0][2]);
+        std::map<std::int64_t, std::size_t> by_registration, by_user;
+        for (const auto& r : tx.exec_prepared("attendance_review_registrations", session_id)) {
+            att::student_review st;
+            st.registration_id = r[0].as<std::int64_t>();
+            st.user_id = r[1].as<std::int64_t>();
+            st.queue_position = r[2].as<int>();
+            st.device_flagged = r[3].as<bool>();
+            st.flag_reason = field<std::string>(r[4]);
+            if (!r[5].is_null()) {
+                result_row res;
+                res.registration_id = *st.registration_id;
+                res.user_id = st.user_id;
+                res.total_rounds = r[5].as<int>();
+                res.successful_rounds = r[6].as<int>();
+                res.failed_rounds = r[7].as<int>();
+                res.avg_ms = field<double>(r[8]);
+                res.std_dev_ms = field<double>(r[9]);
+                res.min_ms = field<double>(r[10]);
+                res.max_ms = field<double>(r[11]);
+                res.median_ms = field<double>(r[12]);
+                res.score = r[13].as<double>();
+                res.status = r[14].as<std::string>();
+                res.base = field<double>(r[15]).value_or(0);
+                res.jitter_penalty = field<double>(r[16]).value_or(0);
+                res.failure_penalty = field<double>(r[17]).value_or(0);
+                res.failed_attempts = r[18].as<int>();
+                res.flagged_cap_applied = r[19].as<bool>();
+                res.threshold_ms = field<double>(r[20]).value_or(0);
+                st.result_final = r[21].as<bool>();
+                st.result = res;
+            }
+            by_registration[*st.registration_id] = out.students.size();
+            by_user[st.user_id] = out.students.size();
+            out.students.push_back(std::move(st));
+        }
+        for (const auto& r : tx.exec_prepared("attendance_review_attempts", session_id)) {
+            const auto it = by_registration.find(r[0].as<std::int64_t>());
+            if (it == by_registration.end()) continue;
+            att::attempt_view a;
+            a.round = r[1].as<int>();
+            a.status = r[2].as<std::string>();
+            a.rt_ms = field<std::int64_t>(r[3]);
+            a.totpu_valid = field<bool>(r[4]);
+            a.totps_valid = field<bool>(r[5]);
+            a.rt_valid = field<bool>(r[6]);
+            a.secret_valid = field<bool>(r[7]);
+            a.at = r[8].is_null() ? std::string() : r[8].as<std::string>();
+            out.students[it->second].attempts.push_back(std::move(a));
+        }
+        for (const auto& r : tx.exec_prepared("attendance_review_overrides", session_id)) {
+            auto o = to_override(r);
+            auto it = by_user.find(o.user_id);
+            if (it == by_user.end()) {
+                att::student_review st;
+                st.user_id = o.user_id;
+                it = by_user.emplace(o.user_id, out.students.size()).first;
+                out.students.push_back(std::move(st));
+            }
+            out.students[it->second].last_override = std::move(o);
+        }
+        return out;
+    });
+}
+
+net::awaitable<att::override_outcome> attendance_repository::add_override(std::int64_t session_id,
+                                                                           std::int64_t performed_by,
+                                                                           att::new_override o) {
+    co_return co_await pool_.with_transaction("attendance_override", [&](pqxx::work& w) {
+        const auto s = w.exec_prepared("attendance_lock_session", session_id);
+        if (s.empty()) throw application::not_found("session_not_found", "no session with this id");
+        const auto status = s[0][0].as<std::string>();
+        if (status == "cancelled") throw application::conflict("session_cancelled", "the session was cancelled");
+        const auto from = w.exec_prepared1("attendance_effective_status", session_id, o.user_id)[0].as<std::string>();
+        att::override_outcome out;
+        out.stored = to_override(w.exec_prepared1("attendance_override_insert", session_id, o.user_id, from,
+                                                  o.to_status, o.reason_code, o.reason_text.value_or(""),
+                                                  performed_by));
+        if (status == "closed") {
+            w.exec_prepared("attendance_outbox_withdraw", session_id, o.user_id);
+            const auto delivered =
+                w.exec_prepared1("attendance_outbox_delivered", session_id, o.user_id)[0].as<int>() > 0;
+            out.legacy_already_recorded = delivered && o.to_status != "PRESENT";
+            w.exec_prepared("attendance_outbox_fill", session_id);
+        }
+        return out;
+    });
+}
+
+net::awaitable<void> attendance_repository::set_headcount(std::int64_t session_id, int headcount) {
+    co_await pool_.with_transaction("attendance_headcount", [&](pqxx::work& w) {
+        w.exec_prepared("attendance_set_headcount", session_id, headcount);
+    });
 }
 
 net::awaitable<std::vector<std::int64_t>> attendance_repository::expired_sessions() {

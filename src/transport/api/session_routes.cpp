@@ -42,11 +42,104 @@ std::int64_t int_member(const json& j, const char* key, std::optional<std::int64
     return it->get<std::int64_t>();
 }
 
+json optional_number(const std::optional<double>& v) { return v ? json(*v) : json(nullptr); }
+
+json to_json(const application::attendance::override_view& o) {
+    return json{{"userId", o.user_id},
+                {"from", o.from_status ? json(*o.from_status) : json(nullptr)},
+                {"status", o.to_status},
+                {"reasonCode", o.reason_code},
+                {"reasonText", o.reason_text ? json(*o.reason_text) : json(nullptr)},
+                {"performedBy", o.performed_by},
+                {"at", o.at}};
+}
+
+json to_json(const application::attendance::student_review& st) {
+    json attempts = json::array();
+    for (const auto& a : st.attempts) {
+        const auto b = [](const std::optional<bool>& v) { return v ? json(*v) : json(nullptr); };
+        attempts.push_back({{"round", a.round},
+                            {"status", a.status},
+                            {"rtMs", a.rt_ms ? json(*a.rt_ms) : json(nullptr)},
+                            {"checks", {{"secret", b(a.secret_valid)}, {"totps", b(a.totps_valid)},
+                                        {"totpu", b(a.totpu_valid)}, {"rt", b(a.rt_valid)}}},
+                            {"at", a.at}});
+    }
+    json result = nullptr;
+    if (st.result) {
+        const auto& r = *st.result;
+        result = {{"status", r.status},
+                  {"score", r.score},
+                  {"final", st.result_final},
+                  {"successfulRounds", r.successful_rounds},
+                  {"failedRounds", r.failed_rounds},
+                  {"failedAttempts", r.failed_attempts},
+                  {"components", {{"base", r.base}, {"jitterPenalty", r.jitter_penalty},
+                                  {"failurePenalty", r.failure_penalty}, {"flaggedCapApplied", r.flagged_cap_applied},
+                                  {"thresholdMs", r.threshold_ms}}},
+                  {"statistics", {{"avgMs", optional_number(r.avg_ms)}, {"stdDevMs", optional_number(r.std_dev_ms)},
+                                  {"minMs", optional_number(r.min_ms)}, {"maxMs", optional_number(r.max_ms)},
+                                  {"medianMs", optional_number(r.median_ms)}}}};
+    }
+    return json{{"userId", st.user_id},
+                {"registrationId", st.registration_id ? json(*st.registration_id) : json(nullptr)},
+                {"queuePosition", st.registration_id ? json(st.queue_position) : json(nullptr)},
+                {"status", st.effective_status()},
+                {"deviceFlagged", st.device_flagged},
+                {"flagReason", st.flag_reason ? json(*st.flag_reason) : json(nullptr)},
+                {"result", result},
+                {"override", st.last_override ? to_json(*st.last_override) : json(nullptr)},
+                {"attempts", attempts}};
+}
+
+json to_json(const session& s, const application::attendance::session_review& r) {
+    json students = json::array();
+    int present = 0;
+    for (const auto& st : r.students) {
+        students.push_back(to_json(st));
+        if (st.effective_status() == "PRESENT") ++present;
+    }
+    return json{{"session", to_json(s)},
+                {"baseline", {{"medianMs", optional_number(r.baseline_median_ms)},
+                              {"madMs", optional_number(r.baseline_mad_ms)}}},
+                {"headcount", r.headcount ? json(*r.headcount) : json(nullptr)},
+                {"present", present},
+                {"headcountExceeded", r.headcount.has_value() && present > *r.headcount},
+                {"students", students}};
+}
+
+application::attendance::new_override parse_override(const json& body) {
+    application::attendance::new_override o;
+    o.user_id = int_member(body, "userId");
+    o.to_status = string_member(body, "status");
+    o.reason_code = string_member(body, "reasonCode");
+    if (auto text = string_member(body, "reasonText"); !text.empty()) o.reason_text = std::move(text);
+    return o;
+}
+
+json to_json(const application::attendance::override_outcome& o) {
+    auto j = to_json(o.stored);
+    j["legacyAlreadyRecorded"] = o.legacy_already_recorded;
+    return j;
+}
+
+http::http_response csv_response(std::string body, const session& s) {
+    http::http_response res{bhttp::status::ok, 11};
+    res.set(bhttp::field::content_type, "text/csv; charset=utf-8");
+    std::string code;
+    for (const char c : s.course_code) code += (std::isalnum(static_cast<unsigned char>(c)) || c == '-') ? c : '_';
+    res.set(bhttp::field::content_disposition, "attachment; filename=\"asistencia-" + code + "-" +
+                                                   std::to_string(s.session_id) + ".csv\"");
+    res.body() = std::move(body);
+    return res;
+}
+
 } // namespace
 
 void add_session_routes(http::server& server, const auth::authenticator& auth,
                         application::attendance::session_service& sessions,
-                        application::attendance::attendance_service& attendance) {
+                        application::attendance::attendance_service& attendance,
+                        application::attendance::review_service& review) {
     server.add_route(bhttp::verb::post, "/api/attendance/sessions",
                      [&](http::request_context& ctx) -> net::awaitable<http::http_response> {
                          const auto who = auth.professor(authorization(ctx));
@@ -73,6 +166,38 @@ void add_session_routes(http::server& server, const auth::authenticator& auth,
                      [&](http::request_context& ctx) -> net::awaitable<http::http_response> {
                          const auto who = auth.professor(authorization(ctx));
                          co_return json_ok(to_json(co_await attendance.cancel(who.user_id, path_id(ctx))));
+                     });
+    server.add_route(bhttp::verb::get, "/api/attendance/sessions/:id/results",
+                     [&](http::request_context& ctx) -> net::awaitable<http::http_response> {
+                         const auto who = auth.professor(authorization(ctx));
+                         const auto [s, r] = co_await review.review(who.user_id, path_id(ctx));
+                         co_return json_ok(to_json(s, r));
+                     });
+    server.add_route(bhttp::verb::post, "/api/attendance/sessions/:id/overrides",
+                     [&](http::request_context& ctx) -> net::awaitable<http::http_response> {
+                         const auto who = auth.professor(authorization(ctx));
+                         const auto session_id = path_id(ctx);
+                         auto o = parse_override(json_body(ctx));
+                         const auto stored = co_await review.override_result(who.user_id, session_id, std::move(o));
+                         co_return http::json_response(bhttp::status::created, to_json(stored).dump());
+                     });
+    server.add_route(bhttp::verb::put, "/api/attendance/sessions/:id/headcount",
+                     [&](http::request_context& ctx) -> net::awaitable<http::http_response> {
+                         const auto who = auth.professor(authorization(ctx));
+                         const auto session_id = path_id(ctx);
+                         const auto headcount = int_member(json_body(ctx), "headcount");
+                         if (headcount < 0 || headcount > 10000) {
+                             throw application::unprocessable("invalid_headcount", "headcount must be 0 to 10000");
+                         }
+                         const auto s = co_await review.set_headcount(who.user_id, session_id, static_cast<int>(headcount));
+                         co_return json_ok(to_json(s));
+                     });
+    server.add_route(bhttp::verb::get, "/api/attendance/sessions/:id/report.csv",
+                     [&](http::request_context& ctx) -> net::awaitable<http::http_response> {
+                         const auto who = auth.professor(authorization(ctx));
+                         const auto session_id = path_id(ctx);
+                         auto [s, csv] = co_await review.report_csv(who.user_id, session_id);
+                         co_return csv_response(std::move(csv), s);
                      });
     // The seed leaves this shape open: the session as above (PHP reads status and counts).
     server.add_route(bhttp::verb::get, "/api/attendance/session/:id/status",

@@ -450,4 +450,93 @@ TEST_F(attendance_api, DependenciesDownGive503AndLoseNothing) {
     EXPECT_EQ(r.body["done"], true);
 }
 
+TEST_F(attendance_api, TheProfessorReviewsOverridesCountsTheRoomAndDownloadsTheReport) {
+    const auto sid = open_session(1);
+    const auto path = "/api/attendance/sessions/" + std::to_string(sid);
+    auto present = enrolled(100040);
+    ASSERT_EQ(present.join(sid).status, 200);
+    ASSERT_EQ(answer_round(sid, present, 1).body["done"], true);
+    auto idle = enrolled(100030); // joins, never answers
+    ASSERT_EQ(idle.join(sid).status, 200);
+
+    auto r = call(port_, verb::get, path + "/results", professor_token(1));
+    ASSERT_EQ(r.status, 200) << r.body.dump();
+    ASSERT_EQ(r.body["students"].size(), 2u);
+    const auto& a = r.body["students"][0];
+    EXPECT_EQ(a["userId"], 100040);
+    EXPECT_EQ(a["status"], "PRESENT");
+    EXPECT_EQ(a["result"]["final"], false);
+    EXPECT_EQ(a["result"]["components"]["base"], 100.0);
+    EXPECT_EQ(a["attempts"][0]["checks"]["totpu"], true);
+    EXPECT_EQ(r.body["students"][1]["status"], "PENDING");
+    EXPECT_EQ(call(port_, verb::get, path + "/results", professor_token(2)).status, 403);
+    EXPECT_EQ(call(port_, verb::get, path + "/results", student_token(100040)).status, 403);
+
+    // Overrides: validated, audited, never over the computed result.
+    const auto override_of = [&](const json& body, std::int64_t prof = 1) {
+        return call(port_, verb::post, path + "/overrides", professor_token(prof), body);
+    };
+    r = override_of({{"userId", 100029}, {"status", "PRESENT"}, {"reasonCode", "no_smartphone"}});
+    ASSERT_EQ(r.status, 201) << r.body.dump();
+    EXPECT_EQ(r.body["from"], nullptr);
+    EXPECT_EQ(override_of({{"userId", 100029}, {"status", "PRESENT"}, {"reasonCode", "other"}}).status, 422);
+    EXPECT_EQ(override_of({{"userId", 100029}, {"status", "HERE"}, {"reasonCode", "forgot_phone"}}).status, 422);
+    EXPECT_EQ(override_of({{"userId", 100050}, {"status", "PRESENT"}, {"reasonCode", "forgot_phone"}}).code(),
+              "invalid_override")
+        << "100050 is not on course 1's list";
+    EXPECT_EQ(override_of({{"userId", "x"}, {"status", "PRESENT"}, {"reasonCode", "forgot_phone"}}).status, 400);
+    EXPECT_EQ(override_of({{"userId", 100029}, {"status", "PRESENT"}, {"reasonCode", "forgot_phone"}}, 2).status, 403);
+    EXPECT_EQ(sql("SELECT count(*) FROM attendance.result_overrides WHERE session_id = " + std::to_string(sid)), "1");
+
+    r = call(port_, verb::put, path + "/headcount", professor_token(1), {{"headcount", -1}});
+    EXPECT_EQ(r.status, 422);
+    r = call(port_, verb::put, path + "/headcount", professor_token(1), {{"headcount", 1}});
+    ASSERT_EQ(r.status, 200) << r.body.dump();
+
+    ASSERT_EQ(call(port_, verb::post, path + "/close", professor_token(1)).status, 200);
+    EXPECT_EQ(sql("SELECT string_agg(user_id::text, ',' ORDER BY user_id) FROM attendance.legacy_outbox WHERE "
+                  "session_id = " + std::to_string(sid)),
+              "100029,100040")
+        << "the computed PRESENT and the professor's PRESENT travel; the idle student does not";
+    r = call(port_, verb::get, path + "/results", professor_token(1));
+    EXPECT_EQ(r.body["present"], 2);
+    EXPECT_EQ(r.body["headcountExceeded"], true);
+    EXPECT_EQ(r.body["students"][1]["status"], "ABSENT");
+    EXPECT_EQ(r.body["students"][2]["userId"], 100029);
+    EXPECT_EQ(r.body["students"][2]["override"]["reasonCode"], "no_smartphone");
+
+    // The report lists the whole course (40 students), joined or not, in UTF-8 with a BOM.
+    const auto csv = server_test::request(port_, verb::get, path + "/report.csv",
+                                          {{"Authorization", professor_token(1)}});
+    ASSERT_TRUE(csv);
+    EXPECT_EQ(csv->status, 200);
+    ASSERT_GT(csv->body.size(), 3u);
+    EXPECT_EQ(csv->body.substr(0, 3), "\xEF\xBB\xBF");
+    std::size_t lines = 0, pos = 0;
+    while ((pos = csv->body.find("\r\n", pos)) != std::string::npos) ++lines, pos += 2;
+    EXPECT_EQ(lines, 1u + 40u + 1u + 3u) << csv->body; // header, students, blank, present/count/alert
+    EXPECT_NE(csv->body.find("100040;"), std::string::npos);
+    EXPECT_NE(csv->body.find(";PRESENTE;100;"), std::string::npos) << csv->body;
+    EXPECT_NE(csv->body.find("NO SE UNIÓ"), std::string::npos);
+    EXPECT_NE(csv->body.find("alerta;"), std::string::npos);
+
+    // Changing one's mind after the close withdraws an undelivered PRESENT (or says it is
+    // already in the legacy system).
+    r = override_of({{"userId", 100029}, {"status", "ABSENT"}, {"reasonCode", "other"}, {"reasonText", "error mío"}});
+    ASSERT_EQ(r.status, 201) << r.body.dump();
+    EXPECT_EQ(r.body["from"], "PRESENT");
+    const auto left = sql("SELECT count(*) FROM attendance.legacy_outbox WHERE session_id = " + std::to_string(sid) +
+                          " AND user_id = 100029");
+    EXPECT_EQ(left, r.body["legacyAlreadyRecorded"] == true ? "1" : "0");
+
+    // A cancelled session takes no overrides.
+    const auto cancelled = open_session(1);
+    ASSERT_EQ(call(port_, verb::post, "/api/attendance/sessions/" + std::to_string(cancelled) + "/cancel",
+                   professor_token(1)).status,
+              200);
+    r = call(port_, verb::post, "/api/attendance/sessions/" + std::to_string(cancelled) + "/overrides",
+             professor_token(1), {{"userId", 100029}, {"status", "PRESENT"}, {"reasonCode", "forgot_phone"}});
+    EXPECT_EQ(r.status, 409);
+}
+
 } // namespace

@@ -51,6 +51,14 @@ struct course_info {
     std::string semester;
 };
 
+// A student on a course's list (obtener_alumnos_curso.php).
+struct course_student {
+    std::int64_t user_id = 0;
+    std::string rut;
+    std::string name;
+    std::string email;
+};
+
 // The legacy system, as sessions need it (through the cache where PROTOCOL allows).
 class course_directory {
 public:
@@ -61,6 +69,7 @@ public:
     // Is the student on the course's list for the semester (obtener_alumnos_curso.php, cached)?
     virtual net::awaitable<bool> is_enrolled(std::int64_t course_id, std::int64_t semester_id,
                                              std::int64_t user_id) = 0;
+    virtual net::awaitable<std::vector<course_student>> students(std::int64_t course_id, std::int64_t semester_id) = 0;
 };
 
 } // namespace asistencia::application::attendance

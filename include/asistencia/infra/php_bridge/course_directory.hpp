@@ -31,6 +31,14 @@ public:
         }
         co_return false;
     }
+    net::awaitable<std::vector<application::attendance::course_student>> students(std::int64_t course_id,
+                                                                                 std::int64_t semester_id) override {
+        std::vector<application::attendance::course_student> out;
+        for (const auto& s : co_await cache_.enrolled(course_id, semester_id)) {
+            out.push_back({s.alumno_id, s.rut, s.nombre, s.email});
+        }
+        co_return out;
+    }
 
 private:
     legacy_cache& cache_;

@@ -1,7 +1,9 @@
-// attendance.registrations, validations, results and the legacy outbox over the PostgreSQL
-// pool: the class loop's attendance_store (PROTOCOL.md 6.2, 6.5-6.7).
+// attendance.registrations, validations, results, overrides and the legacy outbox over the
+// PostgreSQL pool: the class loop's attendance_store and the professor's review_store
+// (PROTOCOL.md 6.2, 6.5-6.7).
 #pragma once
 
+#include "asistencia/application/attendance/review.hpp"
 #include "asistencia/application/attendance/rounds.hpp"
 #include "asistencia/infra/postgres/pool.hpp"
 
@@ -10,7 +12,7 @@ namespace asistencia::infra::repositories {
 namespace net = boost::asio;
 namespace att = application::attendance;
 
-class attendance_repository final : public att::attendance_store {
+class attendance_repository final : public att::attendance_store, public att::review_store {
 public:
     explicit attendance_repository(postgres::pool& pool);
 
@@ -27,6 +29,13 @@ public:
     net::awaitable<std::optional<att::closed_session>> close(std::int64_t session_id, bool at_closes_at,
                                                              att::results_builder build) override;
     net::awaitable<std::vector<std::int64_t>> expired_sessions() override;
+
+    // review_store: the professor's view, overrides (with the outbox fix on a closed
+    // session, in the override's transaction) and the headcount.
+    net::awaitable<att::session_review> review(std::int64_t session_id) override;
+    net::awaitable<att::override_outcome> add_override(std::int64_t session_id, std::int64_t performed_by,
+                                                       att::new_override o) override;
+    net::awaitable<void> set_headcount(std::int64_t session_id, int headcount) override;
 
 private:
     postgres::pool& pool_;

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "asistencia/application/attendance/attendance_service.hpp"
+#include "asistencia/application/attendance/review.hpp"
 #include "asistencia/application/attendance/session_service.hpp"
 #include "asistencia/transport/auth/authenticator.hpp"
 #include "asistencia/transport/http/server.hpp"
@@ -10,9 +11,11 @@ namespace asistencia::transport::api {
 
 // POST /api/attendance/sessions, GET /api/attendance/sessions/:id, POST .../:id/close,
 // POST .../:id/cancel (professor token, owner only; closing computes the final results);
-// GET /api/attendance/session/:id/status (internal token, for PHP).
+// the professor's review: GET .../:id/results, POST .../:id/overrides, PUT .../:id/headcount,
+// GET .../:id/report.csv; GET /api/attendance/session/:id/status (internal token, for PHP).
 void add_session_routes(http::server& server, const auth::authenticator& auth,
                         application::attendance::session_service& sessions,
-                        application::attendance::attendance_service& attendance);
+                        application::attendance::attendance_service& attendance,
+                        application::attendance::review_service& review);
 
 } // namespace asistencia::transport::api
