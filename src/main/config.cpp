@@ -65,6 +65,8 @@ const std::vector<variable_spec> specs = {
     {"SESSION_MAX_MINUTES", "240", false, false,
      "An attendance session closes by itself this long after it opened (PROTOCOL's 4 h token limit)."},
     {"SESSION_SWEEP_SECONDS", "30", false, false, "How often expired sessions are closed."},
+    {"OUTBOX_POLL_MS", "1000", false, false,
+     "How often the legacy sync looks for results to post to PHP when it has nothing to do."},
     {"LOG_LEVEL", "info", false, false, "trace, debug, info, warn, error."},
 };
 
@@ -262,6 +264,7 @@ config parse_config(const env_lookup& env,
     c.reenroll_cooldown = std::chrono::hours(r.integer("REENROLL_COOLDOWN_HOURS", 0, 24 * 365));
     c.session_max_minutes = static_cast<int>(r.integer("SESSION_MAX_MINUTES", 5, 240));
     c.session_sweep = std::chrono::seconds(r.integer("SESSION_SWEEP_SECONDS", 1, 3600));
+    c.outbox_poll = std::chrono::milliseconds(r.integer("OUTBOX_POLL_MS", 50, 600000));
     c.log_level = one_of(r, "LOG_LEVEL", {"trace", "debug", "info", "warn", "error"});
     return c;
 }

@@ -80,6 +80,7 @@ struct config {
     std::chrono::hours reenroll_cooldown;
     int session_max_minutes;
     std::chrono::seconds session_sweep;
+    std::chrono::milliseconds outbox_poll; // legacy sync's idle period (OUTBOX_POLL_MS)
     bool migrate_on_start;
     std::string log_level;
 };
