@@ -209,7 +209,8 @@ TEST_F(legacy_sync_test, DeliversDueRowsAndARepeatIsHarmless) {
 
     // As after a crash between PHP's commit and ours: the row is posted again, PHP answers
     // "duplicado", the row is delivered and the legacy database still holds one row.
-    exec("UPDATE attendance.legacy_outbox SET status = 'pending', delivered_at = NULL WHERE session_id = " +
+    exec("UPDATE attendance.legacy_outbox SET status = 'pending', delivered_at = NULL, next_attempt_at = NOW() "
+         "WHERE session_id = " +
          std::to_string(s) + " AND user_id = " + std::to_string(students[0]));
     EXPECT_EQ(run([&]() -> net::awaitable<std::size_t> { co_return co_await w.sync.run_once(); }), 1u);
     EXPECT_EQ(php_posts(), posts + 1);
@@ -226,7 +227,12 @@ TEST_F(legacy_sync_test, PhpDownKeepsEveryRowThenDeliversWhenPhpIsBack) {
     const auto s = add_session(2, 1);
     add_row(s, students[4], 1);
     add_row(s, students[5], 1);
-    worker w(io_, db_.settings(), fast_settings());
+    // A backoff far longer than the test: "in the future" cannot pass by itself, and the
+    // test moves next_attempt_at to now where a real worker would wait.
+    auto settings = fast_settings();
+    settings.backoff_base = 10min;
+    settings.backoff_cap = 20min;
+    worker w(io_, db_.settings(), settings);
 
     php("stop");
     EXPECT_EQ(run([&]() -> net::awaitable<std::size_t> { co_return co_await w.sync.run_once(); }), 0u);
@@ -248,10 +254,11 @@ TEST_F(legacy_sync_test, PhpDownKeepsEveryRowThenDeliversWhenPhpIsBack) {
     EXPECT_EQ(value("SELECT count(*) FROM attendance.legacy_outbox WHERE status = 'failed'"), "0");
 
     php("start");
-    // Passes as the worker's loop makes them, until the rows' backoff has passed and the
-    // circuit lets a call through; bounded by a generous number of polls.
+    // Passes as the worker's loop makes them, each after the rows' backoff (moved to now),
+    // until PHP's circuit lets a call through; bounded by a generous number of polls.
     const auto delivered = run([&]() -> net::awaitable<std::uint64_t> {
         for (int i = 0; i < 500 && w.sync.stats().delivered.load() < 2; ++i) {
+            exec("UPDATE attendance.legacy_outbox SET next_attempt_at = NOW() WHERE status = 'pending'");
             co_await w.sync.run_once();
             co_await sleep_for(20ms);
         }
