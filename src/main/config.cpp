@@ -65,6 +65,16 @@ const std::vector<variable_spec> specs = {
     {"SESSION_MAX_MINUTES", "240", false, false,
      "An attendance session closes by itself this long after it opened (PROTOCOL's 4 h token limit)."},
     {"SESSION_SWEEP_SECONDS", "30", false, false, "How often expired sessions are closed."},
+    {"FRAME_INTERVAL_MS", "500", false, false, "How often the projector shows the next QR (one frame)."},
+    {"MAX_FAILED_ATTEMPTS", "3", false, false, "Failed answers that fail a round (the next round starts)."},
+    {"TOTP_STEP_SECONDS", "30", false, false, "TOTP time step of TOTPu and TOTPs (RFC 6238)."},
+    {"RT_MIN_MS", "150", false, false, "Answers faster than this after the showing fail rt_valid."},
+    {"RT_MAX_MS", "5000", false, false, "Answers slower than this after the showing fail rt_valid."},
+    {"BASELINE_MIN_ANSWERS", "10", false, false,
+     "Successful rounds a session needs before its own median is the baseline (else RT_GOOD_MS)."},
+    {"RT_GOOD_MS", "900", false, false, "The baseline median while the class has too few answers."},
+    {"RT_MARGIN_MS", "300", false, false, "Least distance between the class median and the RT threshold."},
+    {"RT_SPAN_MS", "700", false, false, "Above the threshold a round's weight falls from 1 to 0 over this span."},
     {"OUTBOX_POLL_MS", "1000", false, false,
      "How often the legacy sync looks for results to post to PHP when it has nothing to do."},
     {"LOG_LEVEL", "info", false, false, "trace, debug, info, warn, error."},
@@ -264,6 +274,23 @@ config parse_config(const env_lookup& env,
     c.reenroll_cooldown = std::chrono::hours(r.integer("REENROLL_COOLDOWN_HOURS", 0, 24 * 365));
     c.session_max_minutes = static_cast<int>(r.integer("SESSION_MAX_MINUTES", 5, 240));
     c.session_sweep = std::chrono::seconds(r.integer("SESSION_SWEEP_SECONDS", 1, 3600));
+    c.rounds.frame_interval = std::chrono::milliseconds(r.integer("FRAME_INTERVAL_MS", 100, 5000));
+    c.rounds.max_failed_attempts = static_cast<int>(r.integer("MAX_FAILED_ATTEMPTS", 1, 10));
+    c.rounds.totp_step_seconds = r.integer("TOTP_STEP_SECONDS", 5, 300);
+    c.rounds.scoring.rt_min_ms = static_cast<double>(r.integer("RT_MIN_MS", 0, 60000));
+    c.rounds.scoring.rt_max_ms = static_cast<double>(r.integer("RT_MAX_MS", 100, 120000));
+    c.rounds.scoring.baseline_min_answers = static_cast<std::size_t>(r.integer("BASELINE_MIN_ANSWERS", 1, 100000));
+    c.rounds.scoring.rt_good_ms = static_cast<double>(r.integer("RT_GOOD_MS", 1, 60000));
+    c.rounds.scoring.rt_margin_ms = static_cast<double>(r.integer("RT_MARGIN_MS", 0, 60000));
+    c.rounds.scoring.rt_span_ms = static_cast<double>(r.integer("RT_SPAN_MS", 1, 60000));
+    if (c.rounds.scoring.rt_min_ms >= c.rounds.scoring.rt_max_ms) {
+        throw config_error("RT_MIN_MS", "must be below RT_MAX_MS");
+    }
+    try {
+        domain::scoring::validate(c.rounds.scoring);
+    } catch (const std::invalid_argument& e) {
+        throw config_error("RT_GOOD_MS", std::string("scoring constants: ") + e.what());
+    }
     c.outbox_poll = std::chrono::milliseconds(r.integer("OUTBOX_POLL_MS", 50, 600000));
     c.log_level = one_of(r, "LOG_LEVEL", {"trace", "debug", "info", "warn", "error"});
     return c;

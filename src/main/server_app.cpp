@@ -15,7 +15,13 @@
 #include "asistencia/transport/api/enrollment_routes.hpp"
 #include "asistencia/transport/api/legacy_routes.hpp"
 #include "asistencia/transport/api/session_routes.hpp"
+#include "asistencia/application/attendance/attendance_service.hpp"
 #include "asistencia/application/attendance/session_service.hpp"
+#include "asistencia/infra/repositories/attendance_repository.hpp"
+#include "asistencia/infra/stores/attendance_events.hpp"
+#include "asistencia/infra/stores/round_store.hpp"
+#include "asistencia/infra/webauthn/join_verifier.hpp"
+#include "asistencia/transport/api/attendance_routes.hpp"
 #include "asistencia/infra/php_bridge/course_directory.hpp"
 #include "asistencia/infra/repositories/session_repository.hpp"
 #include "asistencia/transport/auth/authenticator.hpp"
@@ -158,9 +164,20 @@ void register_outbox_metrics(http::metrics_registry& metrics, const application:
                                  [&st] { return static_cast<double>(st.failed.load()); });
 }
 
+application::attendance::attendance_settings attendance_settings(const config& cfg, std::string participation_key) {
+    application::attendance::attendance_settings s;
+    s.rp_id = cfg.webauthn.rp_id;
+    s.max_failed_attempts = cfg.rounds.max_failed_attempts;
+    s.scoring = cfg.rounds.scoring;
+    s.totp_step_seconds = cfg.rounds.totp_step_seconds;
+    s.master_key = cfg.master_key;
+    s.participation_key = std::move(participation_key);
+    return s;
+}
+
 // Closes sessions past their closes_at every `period` until the io_context stops. A failed
 // sweep (PostgreSQL down) is logged and retried at the next tick.
-net::awaitable<void> sweep_expired_sessions(application::attendance::session_service& sessions,
+net::awaitable<void> sweep_expired_sessions(application::attendance::attendance_service& sessions,
                                             std::chrono::seconds period) {
     net::steady_timer timer(co_await net::this_coro::executor);
     for (;;) {
@@ -202,9 +219,9 @@ int run_server(const config& cfg, std::shared_ptr<spdlog::logger> access_log) {
     server.add_readiness_check("postgres", [&pg]() { return pg.ping(); });
     server.add_readiness_check("valkey", [&kv]() { return kv.ping(std::chrono::milliseconds(1000)); });
 
-    const auto participation_key = domain::crypto::derive_participation_key(cfg.master_key);
-    const transport::auth::authenticator auth(cfg.jwt_secret, cfg.jwt_secret_internal,
-                                              std::string(participation_key.begin(), participation_key.end()),
+    const auto participation_key_bytes = domain::crypto::derive_participation_key(cfg.master_key);
+    const std::string participation_key(participation_key_bytes.begin(), participation_key_bytes.end());
+    const transport::auth::authenticator auth(cfg.jwt_secret, cfg.jwt_secret_internal, participation_key,
                                               domain::tokens::token_settings{});
     transport::api::add_legacy_routes(server, auth, legacy, bridge);
 
@@ -219,8 +236,16 @@ int run_server(const config& cfg, std::shared_ptr<spdlog::logger> access_log) {
     infra::repositories::session_repository session_rows(pg);
     infra::php_bridge::legacy_course_directory courses(legacy, bridge);
     application::attendance::session_service sessions(session_rows, courses, cfg.session_max_minutes);
-    transport::api::add_session_routes(server, auth, sessions);
-    net::co_spawn(ioc, sweep_expired_sessions(sessions, cfg.session_sweep), net::detached);
+    infra::repositories::attendance_repository attendance_rows(pg);
+    infra::stores::valkey_round_store rounds(kv, cfg.master_key);
+    infra::stores::valkey_attendance_events events(ioc.get_executor(), kv);
+    const infra::webauthn::join_verifier join_verifier({cfg.webauthn.rp_id, cfg.webauthn.origins, true});
+    application::attendance::attendance_service attendance(attendance_settings(cfg, participation_key), sessions,
+                                                           session_rows, courses, attendance_rows, rounds, devices,
+                                                           join_verifier, events);
+    transport::api::add_session_routes(server, auth, sessions, attendance);
+    transport::api::add_attendance_routes(server, auth, attendance);
+    net::co_spawn(ioc, sweep_expired_sessions(attendance, cfg.session_sweep), net::detached);
 
     // Legacy sync (6.7): the outbox worker and the results PHP reads.
     infra::repositories::outbox_repository outbox_rows(pg);

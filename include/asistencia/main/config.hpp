@@ -2,6 +2,7 @@
 // project's own). One table of variables drives parsing, --help and the README.
 #pragma once
 
+#include "asistencia/domain/scoring/certainty.hpp"
 #include "asistencia/infra/postgres/settings.hpp"
 
 #include <chrono>
@@ -68,6 +69,14 @@ struct webauthn_config {
     std::string attestation; // none | direct
 };
 
+// The class loop (PROTOCOL.md 6.4-6.6).
+struct rounds_config {
+    std::chrono::milliseconds frame_interval{500};
+    int max_failed_attempts = 3;
+    std::int64_t totp_step_seconds = 30;
+    domain::scoring::scoring_config scoring;
+};
+
 struct config {
     http_config http;
     infra::postgres::pg_settings database;
@@ -80,6 +89,7 @@ struct config {
     std::chrono::hours reenroll_cooldown;
     int session_max_minutes;
     std::chrono::seconds session_sweep;
+    rounds_config rounds;
     std::chrono::milliseconds outbox_poll; // legacy sync's idle period (OUTBOX_POLL_MS)
     bool migrate_on_start;
     std::string log_level;

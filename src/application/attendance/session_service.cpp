@@ -59,10 +59,6 @@ net::awaitable<session> session_service::finish(std::int64_t professor_id, std::
     co_return std::move(*done);
 }
 
-net::awaitable<session> session_service::close(std::int64_t professor_id, std::int64_t session_id) {
-    co_return co_await finish(professor_id, session_id, "closed");
-}
-
 net::awaitable<session> session_service::cancel(std::int64_t professor_id, std::int64_t session_id) {
     co_return co_await finish(professor_id, session_id, "cancelled");
 }

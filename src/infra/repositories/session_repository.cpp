@@ -54,9 +54,6 @@ session_repository::session_repository(postgres::pool& pool) : pool_(pool) {
                   "VALUES ($1, $2, $3, $4, $5, $6, NOW(), $7, 'active', $8, $9, NOW() + make_interval(mins => $10)) "
                   "RETURNING session_id");
     pool_.prepare("session_find", select_where("s.session_id = $1"));
-    pool_.prepare("session_close_expired",
-                  "UPDATE attendance.sessions SET status = 'closed', end_time = closes_at "
-                  "WHERE status = 'active' AND closes_at <= NOW() RETURNING session_id");
     pool_.prepare("session_finish",
                   "UPDATE attendance.sessions SET status = $2, end_time = NOW() "
                   "WHERE session_id = $1 AND status = 'active' RETURNING session_id");
@@ -85,18 +82,6 @@ net::awaitable<std::optional<session>> session_repository::finish(std::int64_t s
     co_return co_await pool_.with_transaction("session_finish", [&](pqxx::work& w) -> std::optional<session> {
         if (w.exec_prepared("session_finish", session_id, status).empty()) return std::nullopt;
         return to_session(w.exec_prepared1("session_find", session_id));
-    });
-}
-
-} // namespace asistencia::infra::repositories
-
-namespace asistencia::infra::repositories {
-
-net::awaitable<std::vector<std::int64_t>> session_repository::close_expired() {
-    co_return co_await pool_.with_transaction("session_close_expired", [](pqxx::work& w) {
-        std::vector<std::int64_t> ids;
-        for (const auto& r : w.exec_prepared("session_close_expired")) ids.push_back(r[0].as<std::int64_t>());
-        return ids;
     });
 }
 

@@ -3,6 +3,8 @@
 
 #include "asistencia/application/errors.hpp"
 
+#include <charconv>
+
 namespace asistencia::transport::api {
 
 namespace bhttp = boost::beast::http;
@@ -31,6 +33,16 @@ std::string string_member(const nlohmann::json& j, const char* key) {
 
 http::http_response json_ok(const nlohmann::json& body) {
     return http::json_response(bhttp::status::ok, body.dump());
+}
+
+std::int64_t path_id(const http::request_context& ctx, std::string_view name) {
+    const auto text = ctx.param(name);
+    std::int64_t v = 0;
+    const auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+    if (ec != std::errc{} || p != text.data() + text.size() || v <= 0 || v > 2147483647) {
+        throw application::bad_request("invalid_parameter", "the " + std::string(name) + " must be a positive integer");
+    }
+    return v;
 }
 
 } // namespace asistencia::transport::api

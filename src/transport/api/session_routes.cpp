@@ -4,7 +4,6 @@
 #include "asistencia/application/errors.hpp"
 #include "asistencia/transport/api/request_helpers.hpp"
 
-#include <charconv>
 
 namespace asistencia::transport::api {
 
@@ -33,16 +32,6 @@ json to_json(const session& s) {
                 {"registrations", s.registrations}};
 }
 
-std::int64_t path_id(const http::request_context& ctx) {
-    const auto text = ctx.param("id");
-    std::int64_t v = 0;
-    const auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-    if (ec != std::errc{} || p != text.data() + text.size() || v <= 0 || v > 2147483647) {
-        throw application::bad_request("invalid_parameter", "the session id must be a positive integer");
-    }
-    return v;
-}
-
 std::int64_t int_member(const json& j, const char* key, std::optional<std::int64_t> fallback = std::nullopt) {
     const auto it = j.find(key);
     if (it == j.end() || it->is_null()) {
@@ -56,7 +45,8 @@ std::int64_t int_member(const json& j, const char* key, std::optional<std::int64
 } // namespace
 
 void add_session_routes(http::server& server, const auth::authenticator& auth,
-                        application::attendance::session_service& sessions) {
+                        application::attendance::session_service& sessions,
+                        application::attendance::attendance_service& attendance) {
     server.add_route(bhttp::verb::post, "/api/attendance/sessions",
                      [&](http::request_context& ctx) -> net::awaitable<http::http_response> {
                          const auto who = auth.professor(authorization(ctx));
@@ -77,12 +67,12 @@ void add_session_routes(http::server& server, const auth::authenticator& auth,
     server.add_route(bhttp::verb::post, "/api/attendance/sessions/:id/close",
                      [&](http::request_context& ctx) -> net::awaitable<http::http_response> {
                          const auto who = auth.professor(authorization(ctx));
-                         co_return json_ok(to_json(co_await sessions.close(who.user_id, path_id(ctx))));
+                         co_return json_ok(to_json(co_await attendance.close(who.user_id, path_id(ctx))));
                      });
     server.add_route(bhttp::verb::post, "/api/attendance/sessions/:id/cancel",
                      [&](http::request_context& ctx) -> net::awaitable<http::http_response> {
                          const auto who = auth.professor(authorization(ctx));
-                         co_return json_ok(to_json(co_await sessions.cancel(who.user_id, path_id(ctx))));
+                         co_return json_ok(to_json(co_await attendance.cancel(who.user_id, path_id(ctx))));
                      });
     // The seed leaves this shape open: the session as above (PHP reads status and counts).
     server.add_route(bhttp::verb::get, "/api/attendance/session/:id/status",

@@ -77,13 +77,14 @@ TEST(postgres_migrations, up_status_down_and_up_again) {
 
     const auto applied = pg::migrate_up(s);
     EXPECT_EQ(applied.size(), pg::embedded_migrations().size());
-    EXPECT_EQ(tables_in_node_schemas(s), 6);
-    // One foreign key per inline REFERENCES (5), not two: the seed's ALTER TABLE section
-    // was left out on purpose.
+    // The seed's 6 tables plus 0004's result_overrides and legacy_outbox.
+    EXPECT_EQ(tables_in_node_schemas(s), 8);
+    // One foreign key per inline REFERENCES (5 in the seed, 2 in 0004), not two: the
+    // seed's ALTER TABLE section was left out on purpose.
     EXPECT_EQ(count(s, "SELECT count(*) FROM information_schema.table_constraints "
                        "WHERE constraint_type = 'FOREIGN KEY' "
                        "AND table_schema IN ('enrollment', 'attendance')"),
-              5);
+              7);
     EXPECT_EQ(count(s, "SELECT count(*) FROM public.schema_migrations"),
               static_cast<long>(applied.size()));
 
@@ -104,7 +105,7 @@ TEST(postgres_migrations, up_status_down_and_up_again) {
     EXPECT_THROW(pg::migrate_down(s, 1), pg::migration_error) << "nothing left to roll back";
 
     EXPECT_EQ(pg::migrate_up(s).size(), applied.size());
-    EXPECT_EQ(tables_in_node_schemas(s), 6);
+    EXPECT_EQ(tables_in_node_schemas(s), 8);
 }
 
 TEST(postgres_migrations, down_n_rolls_back_only_the_last_n) {
@@ -114,10 +115,10 @@ TEST(postgres_migrations, down_n_rolls_back_only_the_last_n) {
               "DROP TABLE attendance.extra;\n");
     const auto set = pg::load_migrations(files.dir());
     ASSERT_EQ(pg::migrate_up(db.settings(), set).back(), 900);
-    EXPECT_EQ(tables_in_node_schemas(db.settings()), 7);
+    EXPECT_EQ(tables_in_node_schemas(db.settings()), 9);
 
     EXPECT_EQ(pg::migrate_down(db.settings(), 1, set), std::vector<int>{900});
-    EXPECT_EQ(tables_in_node_schemas(db.settings()), 6);
+    EXPECT_EQ(tables_in_node_schemas(db.settings()), 8);
     const auto status = pg::migration_status(db.settings(), set);
     EXPECT_EQ(status.back().version, 900);
     EXPECT_EQ(status.back().state, pg::migration_state::pending);
@@ -147,7 +148,7 @@ TEST(postgres_migrations, an_edited_applied_migration_is_refused) {
     EXPECT_THROW(pg::migrate_down(db.settings(),
                                   static_cast<int>(pg::embedded_migrations().size()), edited),
                  pg::migration_error);
-    EXPECT_EQ(tables_in_node_schemas(db.settings()), 6);
+    EXPECT_EQ(tables_in_node_schemas(db.settings()), 8);
 
     const auto status = pg::migration_status(db.settings(), edited);
     ASSERT_EQ(status.size(), pg::embedded_migrations().size() + 1);
@@ -190,7 +191,7 @@ TEST(postgres_migrations, concurrent_migrators_apply_each_migration_once) {
     EXPECT_EQ(total, pg::embedded_migrations().size());
     EXPECT_EQ(count(db.settings(), "SELECT count(*) FROM public.schema_migrations"),
               static_cast<long>(pg::embedded_migrations().size()));
-    EXPECT_EQ(tables_in_node_schemas(db.settings()), 6);
+    EXPECT_EQ(tables_in_node_schemas(db.settings()), 8);
 }
 
 TEST(postgres_migrations, cli_up_status_down) {

@@ -24,7 +24,7 @@ struct outbox_row {
     std::int64_t session_id = 0;
     std::int64_t user_id = 0;
     std::int64_t course_id = 0;
-    std::string fecha; // YYYY-MM-DD
+    std::string fecha; // as stored: YYYY-MM-DD or an ISO 8601 date-time (PHP takes both)
     int certeza = 0;   // 0-100
     int attempts = 0;
 };

@@ -41,8 +41,6 @@ public:
     virtual net::awaitable<std::optional<session>> find(std::int64_t session_id) = 0;
     // active -> closed/cancelled (end_time = now); nullopt when the session was not active.
     virtual net::awaitable<std::optional<session>> finish(std::int64_t session_id, std::string status) = 0;
-    // Closes every active session whose closes_at has passed; returns their ids.
-    virtual net::awaitable<std::vector<std::int64_t>> close_expired() = 0;
 };
 
 struct course_info {
@@ -60,6 +58,9 @@ public:
     virtual net::awaitable<bool> may_take_attendance(std::int64_t professor_id, std::int64_t course_id) = 0;
     virtual net::awaitable<course_info> course(std::int64_t course_id) = 0;
     virtual net::awaitable<std::string> user_name(std::int64_t user_id) = 0;
+    // Is the student on the course's list for the semester (obtener_alumnos_curso.php, cached)?
+    virtual net::awaitable<bool> is_enrolled(std::int64_t course_id, std::int64_t semester_id,
+                                             std::int64_t user_id) = 0;
 };
 
 } // namespace asistencia::application::attendance

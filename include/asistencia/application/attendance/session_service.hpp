@@ -20,10 +20,7 @@ public:
 
     net::awaitable<session> create(std::int64_t professor_id, create_session_request request);
     net::awaitable<session> get(std::int64_t professor_id, std::int64_t session_id);
-    net::awaitable<session> close(std::int64_t professor_id, std::int64_t session_id);
     net::awaitable<session> cancel(std::int64_t professor_id, std::int64_t session_id);
-    // The automatic close after SESSION_MAX_MINUTES (called periodically by main).
-    net::awaitable<std::vector<std::int64_t>> close_expired() { return sessions_.close_expired(); }
     // For the legacy system (internal token): no ownership check.
     net::awaitable<session> get_any(std::int64_t session_id);
 

@@ -32,6 +32,11 @@ public:
     virtual net::awaitable<bool> staff_revoked_since_last_enrollment(std::int64_t user_id) = 0;
     virtual net::awaitable<device> enroll(new_device d, audit_context audit) = 0;
     virtual net::awaitable<bool> revoke(std::int64_t device_id, audit_context audit) = 0;
+    // After a verified assertion (the class join): counter, flags, last use; a possibly
+    // cloned device is flagged and history gets `updated` with the reason.
+    virtual net::awaitable<void> record_assertion(std::int64_t device_id, std::uint32_t sign_count,
+                                                  bool backup_eligible, bool backup_state,
+                                                  std::optional<std::string> cloned_reason) = 0;
 };
 
 // One registration ceremony between start and finish.

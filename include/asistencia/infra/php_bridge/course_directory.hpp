@@ -23,6 +23,14 @@ public:
         const auto u = co_await cache_.user(user_id);
         co_return u.nombre;
     }
+    net::awaitable<bool> is_enrolled(std::int64_t course_id, std::int64_t semester_id,
+                                     std::int64_t user_id) override {
+        const auto students = co_await cache_.enrolled(course_id, semester_id);
+        for (const auto& s : students) {
+            if (s.alumno_id == user_id) co_return true;
+        }
+        co_return false;
+    }
 
 private:
     legacy_cache& cache_;

@@ -44,7 +44,7 @@ public:
     // device possibly cloned, the flag is set and history gets `updated` with the reason.
     net::awaitable<void> record_assertion(std::int64_t device_id, std::uint32_t sign_count,
                                           bool backup_eligible, bool backup_state,
-                                          std::optional<std::string> cloned_reason);
+                                          std::optional<std::string> cloned_reason) override;
 
 private:
     postgres::pool& pool_;

@@ -16,7 +16,6 @@ public:
     net::awaitable<std::optional<application::attendance::session>> find(std::int64_t session_id) override;
     net::awaitable<std::optional<application::attendance::session>> finish(std::int64_t session_id,
                                                                            std::string status) override;
-    net::awaitable<std::vector<std::int64_t>> close_expired() override;
 
 private:
     postgres::pool& pool_;

@@ -16,5 +16,7 @@ nlohmann::json json_body(const http::request_context& ctx);
 // A string member (may be absent: returns ""), 400 when present with another type.
 std::string string_member(const nlohmann::json& j, const char* key);
 http::http_response json_ok(const nlohmann::json& body);
+// The path parameter `name` as a database id (1 .. 2^31-1); 400 invalid_parameter otherwise.
+std::int64_t path_id(const http::request_context& ctx, std::string_view name = "id");
 
 } // namespace asistencia::transport::api

@@ -1,6 +1,7 @@
 // Session endpoints (PROTOCOL.md 6.1) and the legacy system's status view of a session.
 #pragma once
 
+#include "asistencia/application/attendance/attendance_service.hpp"
 #include "asistencia/application/attendance/session_service.hpp"
 #include "asistencia/transport/auth/authenticator.hpp"
 #include "asistencia/transport/http/server.hpp"
@@ -8,9 +9,10 @@
 namespace asistencia::transport::api {
 
 // POST /api/attendance/sessions, GET /api/attendance/sessions/:id, POST .../:id/close,
-// POST .../:id/cancel (professor token, owner only); GET /api/attendance/session/:id/status
-// (internal token, for PHP).
+// POST .../:id/cancel (professor token, owner only; closing computes the final results);
+// GET /api/attendance/session/:id/status (internal token, for PHP).
 void add_session_routes(http::server& server, const auth::authenticator& auth,
-                        application::attendance::session_service& sessions);
+                        application::attendance::session_service& sessions,
+                        application::attendance::attendance_service& attendance);
 
 } // namespace asistencia::transport::api

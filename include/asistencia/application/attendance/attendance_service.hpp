@@ -1,0 +1,107 @@
+// The class loop's use cases (PROTOCOL.md 6.2, 6.5, 6.6): a student joins with a passkey
+// assertion, answers the rounds, gets a provisional result; the professor's close (or the
+// automatic one) computes every final result and fills the legacy outbox. The projection
+// asks it for a student's state (rebuilt from PostgreSQL when Valkey lost it).
+#pragma once
+
+#include "asistencia/application/attendance/rounds.hpp"
+#include "asistencia/application/attendance/session_service.hpp"
+#include "asistencia/application/enrollment/ports.hpp"
+#include "asistencia/domain/scoring/certainty.hpp"
+#include "asistencia/domain/tokens/jwt.hpp"
+
+#include <nlohmann/json.hpp>
+
+namespace asistencia::application::attendance {
+
+struct attendance_settings {
+    std::string rp_id;
+    int max_failed_attempts = 3;          // MAX_FAILED_ATTEMPTS
+    domain::scoring::scoring_config scoring; // RT_MIN_MS, RT_MAX_MS and the 6.6 constants
+    std::int64_t totp_step_seconds = 30;  // TOTP_STEP_SECONDS
+    bytes master_key;                     // session TOTPs secrets, device secrets at rest
+    std::string participation_key;
+    domain::tokens::token_settings tokens;
+};
+
+// POST .../join: the AuthenticationResponseJSON's parts, base64url as the page sent them.
+struct join_request {
+    std::string credential_id;
+    std::string client_data_json;
+    std::string authenticator_data;
+    std::string signature;
+};
+
+struct join_result {
+    std::string participation_token;
+    std::int64_t registration_id = 0;
+    int queue_position = 0;
+    int round = 1;
+    bool done = false;
+};
+
+// POST .../responses.
+struct answer_request {
+    int round = 0;
+    std::string nonce; // base64url of 16 bytes
+    std::string totps; // 6 digits
+    std::string totpu; // 6 digits
+    std::optional<std::int64_t> client_scanned_at_ms;
+};
+
+struct answer_result {
+    bool accepted = false;
+    int round = 0;
+    bool done = false;
+    std::optional<std::string> reason; // retry | expired | round_failed
+};
+
+class attendance_service {
+public:
+    attendance_service(attendance_settings settings, session_service& sessions, session_store& session_rows,
+                       course_directory& courses, attendance_store& store, round_store& rounds,
+                       enrollment::device_store& devices, const assertion_verifier& verifier,
+                       attendance_events& events);
+
+    net::awaitable<nlohmann::json> join_options(std::int64_t user_id, std::int64_t session_id);
+    net::awaitable<join_result> join(std::int64_t user_id, std::int64_t session_id, join_request request);
+    // `received_at_ms`: when the request reached the server (the RT's end).
+    net::awaitable<answer_result> answer(const domain::tokens::participation_claims& who, answer_request request,
+                                         std::int64_t received_at_ms);
+
+    // The professor's close: final results, outbox, projectors told. 409 when not active.
+    net::awaitable<session> close(std::int64_t professor_id, std::int64_t session_id);
+    net::awaitable<session> cancel(std::int64_t professor_id, std::int64_t session_id);
+    // The automatic close of sessions past closes_at; returns their ids.
+    net::awaitable<std::vector<std::int64_t>> close_expired();
+
+    // A joined student's state, rebuilt from PostgreSQL (and the round reopened) when
+    // Valkey lost it. 403 not_registered, 409 session_not_active.
+    net::awaitable<student_state> state_of(std::int64_t session_id, std::int64_t user_id);
+    // Rebuilds the state of every student of an active session whose state Valkey lost
+    // (a Valkey restart); the projection calls it now and then. Returns how many.
+    net::awaitable<int> restore_session(std::int64_t session_id);
+
+    const attendance_settings& settings() const noexcept { return settings_; }
+
+private:
+    net::awaitable<session> active_session(std::int64_t session_id);
+    net::awaitable<enrollment::device> active_device(std::int64_t user_id);
+    net::awaitable<void> require_on_course_list(const session& s, std::int64_t user_id);
+    net::awaitable<student_state> rebuild(std::int64_t session_id, const registration_record& rec);
+    net::awaitable<void> provisional_result(std::int64_t session_id, std::int64_t user_id);
+    net::awaitable<void> finished(std::int64_t session_id, const std::vector<std::int64_t>& user_ids,
+                                  std::string summary);
+
+    attendance_settings settings_;
+    session_service& sessions_;
+    session_store& session_rows_;
+    course_directory& courses_;
+    attendance_store& store_;
+    round_store& rounds_;
+    enrollment::device_store& devices_;
+    const assertion_verifier& verifier_;
+    attendance_events& events_;
+};
+
+} // namespace asistencia::application::attendance

@@ -1,0 +1,233 @@
+// The class loop's ports (PROTOCOL.md 6.2-6.6): the rounds' short-lived state in Valkey,
+// the attendance tables in PostgreSQL, the assertion verifier and the events the
+// projection listens to. Implemented in infra (stores, repositories, webauthn) and
+// transport (projection); the use cases in attendance_service only see these.
+#pragma once
+
+#include "asistencia/application/attendance/session.hpp"
+
+#include <boost/asio/awaitable.hpp>
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <span>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace asistencia::application::attendance {
+
+using bytes = std::vector<std::uint8_t>;
+
+// session:asistencia:{sessionId}:{userId}: where a joined student is (the seed's
+// round_actual / intentos_fallidos plus what answers need without PostgreSQL).
+struct student_state {
+    std::int64_t registration_id = 0;
+    std::int64_t device_id = 0;
+    int round = 1;           // round_actual: the pending round, max_rounds + 1 once done
+    int max_rounds = 3;
+    bool device_flagged = false;
+    bytes k_totpu;           // the device's keys (the store seals them at rest)
+    bytes k_qr;
+
+    bool done() const noexcept { return round > max_rounds; }
+};
+
+// One showing of a round, as the frame loop recorded it.
+struct showing {
+    std::int64_t issued_at_ms = 0; // the payload's issuedAt (server clock)
+    std::int64_t shown_at_ms = 0;  // when the projector painted it (server clock), else the send time
+};
+
+enum class take_outcome {
+    taken,     // the nonce was one of this round's showings; it is now used up
+    unknown,   // not one of this round's showings (or pruned: only the last few are kept)
+    replayed,  // already used by an earlier answer
+    round_gone // the round's metadata is gone: finished meanwhile, or lapsed (TTL, Valkey restart)
+};
+
+struct take_result {
+    take_outcome outcome = take_outcome::unknown;
+    showing shown;           // when taken
+};
+
+// What a state transition did (atomic in the store; the loser of a race gets `stale`).
+enum class transition { applied, stale };
+
+struct pending_round {
+    std::int64_t user_id = 0;
+    int round = 0;
+};
+
+class round_store {
+public:
+    virtual ~round_store() = default;
+    virtual net::awaitable<std::optional<student_state>> load_state(std::int64_t session_id,
+                                                                    std::int64_t user_id) = 0;
+    // Writes the state and, unless it is done, opens its round (metadata + queue entry).
+    virtual net::awaitable<void> start(std::int64_t session_id, std::int64_t user_id, student_state s) = 0;
+    // Re-creates the metadata of the state's current round when it lapsed; stale when the
+    // state moved on or the metadata exists.
+    virtual net::awaitable<transition> reopen(std::int64_t session_id, std::int64_t user_id, int round) = 0;
+    // Uses up `nonce` (base64url) of the round, atomically: two identical answers, one taken.
+    virtual net::awaitable<take_result> take(std::int64_t session_id, std::int64_t user_id, int round,
+                                             std::string nonce) = 0;
+    // The round succeeded: metadata and queue entry go, the next round opens (or the
+    // state is done). Stale when another answer finished the round first.
+    virtual net::awaitable<transition> succeed(std::int64_t session_id, std::int64_t user_id, int round) = 0;
+    // A failed attempt: intentos_fallidos + 1; at max_failed the round fails and the next
+    // opens. Returns the new count, nullopt when the round's metadata is gone.
+    virtual net::awaitable<std::optional<int>> fail(std::int64_t session_id, std::int64_t user_id, int round,
+                                                    int max_failed) = 0;
+
+    // The projection's side.
+    virtual net::awaitable<std::vector<pending_round>> pending(std::int64_t session_id) = 0;
+    // Records a showing (nonce -> issuedAt, timestamp_envio, mostrado_count) and renews the
+    // TTLs; false when the round's metadata lapsed (the caller reopens it).
+    virtual net::awaitable<bool> record_showing(std::int64_t session_id, pending_round r, std::string nonce,
+                                                std::int64_t issued_at_ms) = 0;
+    // The projector's `shown` time for a showing still pending.
+    virtual net::awaitable<void> record_shown(std::int64_t session_id, pending_round r, std::string nonce,
+                                              std::int64_t shown_at_ms) = 0;
+    // The join's WebAuthn challenge (120 s, used once).
+    virtual net::awaitable<void> put_join_challenge(std::int64_t session_id, std::int64_t user_id,
+                                                    bytes challenge) = 0;
+    virtual net::awaitable<std::optional<bytes>> take_join_challenge(std::int64_t session_id,
+                                                                     std::int64_t user_id) = 0;
+    // Drops every key of the session (after close/cancel).
+    virtual net::awaitable<void> forget(std::int64_t session_id, std::vector<std::int64_t> user_ids) = 0;
+};
+
+// --- PostgreSQL side -------------------------------------------------------------------
+
+struct registration {
+    std::int64_t registration_id = 0;
+    std::int64_t session_id = 0;
+    std::int64_t user_id = 0;
+    std::int64_t device_id = 0;
+    int queue_position = 0;
+    std::string status; // active | completed
+    bool device_flagged = false;
+    bool created = false; // false: the student had already joined (a re-join)
+};
+
+enum class validation_status { success, failed, timeout, invalid };
+std::string_view to_string(validation_status s) noexcept;
+
+// One attempt (attendance.validations).
+struct validation_row {
+    std::int64_t registration_id = 0;
+    int round = 0;
+    std::int64_t qr_generated_at_ms = 0;
+    std::optional<std::int64_t> qr_scanned_at_ms; // the phone's clientScannedAt
+    std::int64_t response_received_at_ms = 0;
+    std::optional<std::int64_t> response_time_ms;
+    std::optional<bool> totpu_valid, totps_valid, rt_valid, secret_valid;
+    validation_status status = validation_status::invalid;
+    int failed_attempts = 0;
+};
+
+// A registration with its attempts, as scoring needs it.
+struct registration_record {
+    registration reg;
+    std::vector<validation_row> validations;
+};
+
+// What the result of one registration is, ready to be stored.
+struct result_row {
+    std::int64_t registration_id = 0;
+    std::int64_t user_id = 0;
+    int total_rounds = 0;
+    int successful_rounds = 0;
+    int failed_rounds = 0;
+    int failed_attempts = 0;
+    std::optional<double> avg_ms, std_dev_ms, min_ms, max_ms, median_ms;
+    double score = 0;
+    std::string status; // PRESENT | DOUBTFUL | ABSENT | ERROR
+    double base = 0, jitter_penalty = 0, failure_penalty = 0, threshold_ms = 0;
+    bool flagged_cap_applied = false;
+};
+
+struct final_results {
+    std::vector<result_row> results;
+    double baseline_median_ms = 0;
+    double baseline_mad_ms = 0;
+};
+
+// Pure: from the session's rows to the results (given so the store can call it inside
+// its transaction, on the rows it locked).
+using results_builder = std::function<final_results(int max_rounds, const std::vector<registration_record>&)>;
+
+struct closed_session {
+    final_results results;
+    std::vector<std::int64_t> user_ids;
+};
+
+class attendance_store {
+public:
+    virtual ~attendance_store() = default;
+    // Inserts the registration (queue_position = arrival order) or returns the existing one.
+    virtual net::awaitable<registration> join(std::int64_t session_id, std::int64_t user_id, std::int64_t device_id,
+                                              std::optional<std::string> flag_reason) = 0;
+    virtual net::awaitable<std::optional<registration_record>> record(std::int64_t session_id,
+                                                                      std::int64_t user_id) = 0;
+    // Every registration of the session with its attempts, in queue order.
+    virtual net::awaitable<std::vector<registration_record>> records(std::int64_t session_id) = 0;
+    virtual net::awaitable<void> add_validation(validation_row v) = 0;
+    // The RTs of every successful round of the session (the class baseline so far).
+    virtual net::awaitable<std::vector<double>> class_rts(std::int64_t session_id) = 0;
+    // A provisional result (the student's rounds are done; the session goes on).
+    virtual net::awaitable<void> save_provisional(result_row r) = 0;
+    // Ends an active session in one transaction: status and end_time, final results of
+    // every registration (from `build`), the baseline, and the legacy outbox row of every
+    // PRESENT. nullopt when the session was not active. `at_closes_at`: the automatic close
+    // (end_time = closes_at).
+    virtual net::awaitable<std::optional<closed_session>> close(std::int64_t session_id, bool at_closes_at,
+                                                                results_builder build) = 0;
+    // The sessions whose closes_at passed while active.
+    virtual net::awaitable<std::vector<std::int64_t>> expired_sessions() = 0;
+};
+
+// --- the join's WebAuthn assertion ---------------------------------------------------
+
+struct assertion_to_verify {
+    std::span<const std::uint8_t> client_data_json;
+    std::span<const std::uint8_t> authenticator_data;
+    std::span<const std::uint8_t> signature;
+    std::span<const std::uint8_t> expected_challenge;
+    std::string public_key_pem;
+    std::uint32_t sign_count = 0;
+    bool backup_eligible = false;
+    bool backup_state = false;
+};
+
+struct verified_assertion {
+    std::uint32_t sign_count = 0;
+    bool backup_eligible = false;
+    bool backup_state = false;
+    std::optional<std::string> cloned_reason; // set when the device may have been copied
+};
+
+struct assertion_refused {
+    std::string reason;
+};
+
+class assertion_verifier {
+public:
+    virtual ~assertion_verifier() = default;
+    virtual std::variant<verified_assertion, assertion_refused> verify(const assertion_to_verify& a) const = 0;
+};
+
+// --- events for the projection ----------------------------------------------------------
+
+class attendance_events {
+public:
+    virtual ~attendance_events() = default;
+    // Counts changed (a join, an answer): projectors get a `progress` message.
+    virtual void progress(std::int64_t session_id) = 0;
+    // The session ended: projectors get `closed` with this summary (JSON object text).
+    virtual void closed(std::int64_t session_id, std::string summary_json) = 0;
+};
+
+} // namespace asistencia::application::attendance

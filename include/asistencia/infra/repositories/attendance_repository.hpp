@@ -1,0 +1,35 @@
+// attendance.registrations, validations, results and the legacy outbox over the PostgreSQL
+// pool: the class loop's attendance_store (PROTOCOL.md 6.2, 6.5-6.7).
+#pragma once
+
+#include "asistencia/application/attendance/rounds.hpp"
+#include "asistencia/infra/postgres/pool.hpp"
+
+namespace asistencia::infra::repositories {
+
+namespace net = boost::asio;
+namespace att = application::attendance;
+
+class attendance_repository final : public att::attendance_store {
+public:
+    explicit attendance_repository(postgres::pool& pool);
+
+    // Joins are serialized per session (the session row is locked) so queue positions are
+    // the arrival order without gaps; 409 session_not_active when the session ended.
+    net::awaitable<att::registration> join(std::int64_t session_id, std::int64_t user_id, std::int64_t device_id,
+                                           std::optional<std::string> flag_reason) override;
+    net::awaitable<std::optional<att::registration_record>> record(std::int64_t session_id,
+                                                                   std::int64_t user_id) override;
+    net::awaitable<std::vector<att::registration_record>> records(std::int64_t session_id) override;
+    net::awaitable<void> add_validation(att::validation_row v) override;
+    net::awaitable<std::vector<double>> class_rts(std::int64_t session_id) override;
+    net::awaitable<void> save_provisional(att::result_row r) override;
+    net::awaitable<std::optional<att::closed_session>> close(std::int64_t session_id, bool at_closes_at,
+                                                             att::results_builder build) override;
+    net::awaitable<std::vector<std::int64_t>> expired_sessions() override;
+
+private:
+    postgres::pool& pool_;
+};
+
+} // namespace asistencia::infra::repositories

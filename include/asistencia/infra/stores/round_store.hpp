@@ -1,0 +1,53 @@
+// The rounds of a class in Valkey (PROTOCOL.md 6.3-6.5 and section 7): the student's state
+// session:asistencia:{sid}:{uid} (JSON, device keys sealed under a key derived from the
+// master key), the round metadata qr:session:{sid}:{uid}:{round} (hash, one field per
+// showing) and the projection queue proyeccion:session:{sid}. Every transition is one Lua
+// script, so concurrent answers (on any replica) see one consistent order.
+#pragma once
+
+#include "asistencia/application/attendance/rounds.hpp"
+#include "asistencia/infra/valkey/client.hpp"
+
+namespace asistencia::infra::stores {
+
+namespace net = boost::asio;
+using application::attendance::pending_round;
+using application::attendance::student_state;
+using application::attendance::take_result;
+using application::attendance::transition;
+
+class valkey_round_store final : public application::attendance::round_store {
+public:
+    // How many showings of a round keep their nonce (an answer to an older one is `unknown`).
+    static constexpr int showings_kept = 8;
+
+    valkey_round_store(valkey::client& kv, const std::vector<std::uint8_t>& master_key);
+
+    net::awaitable<std::optional<student_state>> load_state(std::int64_t session_id, std::int64_t user_id) override;
+    net::awaitable<void> start(std::int64_t session_id, std::int64_t user_id, student_state s) override;
+    net::awaitable<transition> reopen(std::int64_t session_id, std::int64_t user_id, int round) override;
+    net::awaitable<take_result> take(std::int64_t session_id, std::int64_t user_id, int round,
+                                     std::string nonce) override;
+    net::awaitable<transition> succeed(std::int64_t session_id, std::int64_t user_id, int round) override;
+    net::awaitable<std::optional<int>> fail(std::int64_t session_id, std::int64_t user_id, int round,
+                                            int max_failed) override;
+    net::awaitable<std::vector<pending_round>> pending(std::int64_t session_id) override;
+    net::awaitable<bool> record_showing(std::int64_t session_id, pending_round r, std::string nonce,
+                                        std::int64_t issued_at_ms) override;
+    net::awaitable<void> record_shown(std::int64_t session_id, pending_round r, std::string nonce,
+                                      std::int64_t shown_at_ms) override;
+    net::awaitable<void> put_join_challenge(std::int64_t session_id, std::int64_t user_id,
+                                            application::attendance::bytes challenge) override;
+    net::awaitable<std::optional<application::attendance::bytes>> take_join_challenge(std::int64_t session_id,
+                                                                                   std::int64_t user_id) override;
+    net::awaitable<void> forget(std::int64_t session_id, std::vector<std::int64_t> user_ids) override;
+
+private:
+    valkey::command_args transition_args(const char* script, std::int64_t session_id, std::int64_t user_id,
+                                         int round) const;
+
+    valkey::client& kv_;
+    std::vector<std::uint8_t> key_; // seals the device keys in the state
+};
+
+} // namespace asistencia::infra::stores

@@ -1,0 +1,299 @@
+// The class loop's tables; see attendance_repository.hpp. Times cross the boundary as
+// milliseconds since the epoch; the columns are TIMESTAMP in UTC (the pool sets TimeZone).
+#include "asistencia/infra/repositories/attendance_repository.hpp"
+
+#include "asistencia/application/errors.hpp"
+
+#include <pqxx/pqxx>
+
+#include <cmath>
+#include <map>
+#include <sstream>
+
+namespace asistencia::infra::repositories {
+
+namespace {
+
+using att::registration;
+using att::registration_record;
+using att::result_row;
+using att::validation_row;
+using att::validation_status;
+
+// libpqxx 6 takes no std::optional parameters: an empty text stands for NULL (NULLIF).
+template <class T> std::string opt(const std::optional<T>& v) {
+    if (!v) return {};
+    if constexpr (std::is_same_v<T, bool>) return *v ? "true" : "false";
+    else if constexpr (std::is_floating_point_v<T>) {
+        std::ostringstream out;
+        out.precision(17);
+        out << *v;
+        return out.str();
+    } else return std::to_string(*v);
+}
+
+#define MS(col) "(EXTRACT(EPOCH FROM " col ") * 1000)::bigint"
+#define TS(param) "to_timestamp(" param "::bigint / 1000.0) AT TIME ZONE 'UTC'"
+
+constexpr const char* registration_columns =
+    "registration_id, session_id, user_id, COALESCE(device_id, 0), queue_position, COALESCE(status, 'active'), "
+    "device_flagged";
+
+registration to_registration(const pqxx::row& r) {
+    registration g;
+    g.registration_id = r[0].as<std::int64_t>();
+    g.session_id = r[1].as<std::int64_t>();
+    g.user_id = r[2].as<std::int64_t>();
+    g.device_id = r[3].as<std::int64_t>();
+    g.queue_position = r[4].as<int>();
+    g.status = r[5].as<std::string>();
+    g.device_flagged = r[6].as<bool>();
+    return g;
+}
+
+constexpr const char* validation_columns =
+    "registration_id, round_number, " MS("qr_generated_at") ", " MS("qr_scanned_at") ", "
+    MS("response_received_at") ", response_time_ms, totpu_valid, totps_valid, rt_valid, secret_valid, "
+    "COALESCE(validation_status, 'invalid'), COALESCE(failed_attempts, 0)";
+
+validation_status parse_status(const std::string& s) {
+    if (s == "success") return validation_status::success;
+    if (s == "failed") return validation_status::failed;
+    if (s == "timeout") return validation_status::timeout;
+    return validation_status::invalid;
+}
+
+template <class T> std::optional<T> field(const pqxx::field& f) {
+    if (f.is_null()) return std::nullopt;
+    return f.as<T>();
+}
+
+validation_row to_validation(const pqxx::row& r) {
+    validation_row v;
+    v.registration_id = r[0].as<std::int64_t>();
+    v.round = r[1].as<int>();
+    v.qr_generated_at_ms = r[2].as<std::int64_t>();
+    v.qr_scanned_at_ms = field<std::int64_t>(r[3]);
+    v.response_received_at_ms = r[4].is_null() ? 0 : r[4].as<std::int64_t>();
+    v.response_time_ms = field<std::int64_t>(r[5]);
+    v.totpu_valid = field<bool>(r[6]);
+    v.totps_valid = field<bool>(r[7]);
+    v.rt_valid = field<bool>(r[8]);
+    v.secret_valid = field<bool>(r[9]);
+    v.status = parse_status(r[10].as<std::string>());
+    v.failed_attempts = r[11].as<int>();
+    return v;
+}
+
+// Upsert of a result; a final result is never replaced by a provisional one.
+constexpr const char* upsert_result =
+    "INSERT INTO attendance.results (registration_id, total_rounds, successful_rounds, failed_rounds, "
+    "avg_response_time_ms, std_dev_response_time, min_response_time_ms, max_response_time_ms, "
+    "median_response_time_ms, certainty_score, final_status, base_score, jitter_penalty, failure_penalty, "
+    "failed_attempts, flagged_cap_applied, threshold_ms, is_final, calculated_at) "
+    "VALUES ($1, $2, $3, $4, NULLIF($5, '')::float8, NULLIF($6, '')::float8, NULLIF($7, '')::float8, "
+    "NULLIF($8, '')::float8, NULLIF($9, '')::float8, $10, $11, $12, $13, $14, $15, $16, $17, $18, NOW()) "
+    "ON CONFLICT (registration_id) DO UPDATE SET total_rounds = EXCLUDED.total_rounds, "
+    "successful_rounds = EXCLUDED.successful_rounds, failed_rounds = EXCLUDED.failed_rounds, "
+    "avg_response_time_ms = EXCLUDED.avg_response_time_ms, std_dev_response_time = EXCLUDED.std_dev_response_time, "
+    "min_response_time_ms = EXCLUDED.min_response_time_ms, max_response_time_ms = EXCLUDED.max_response_time_ms, "
+    "median_response_time_ms = EXCLUDED.median_response_time_ms, certainty_score = EXCLUDED.certainty_score, "
+    "final_status = EXCLUDED.final_status, base_score = EXCLUDED.base_score, "
+    "jitter_penalty = EXCLUDED.jitter_penalty, failure_penalty = EXCLUDED.failure_penalty, "
+    "failed_attempts = EXCLUDED.failed_attempts, flagged_cap_applied = EXCLUDED.flagged_cap_applied, "
+    "threshold_ms = EXCLUDED.threshold_ms, is_final = EXCLUDED.is_final, calculated_at = NOW() "
+    "WHERE NOT attendance.results.is_final";
+
+void write_result(pqxx::work& w, const result_row& r, bool final) {
+    w.exec_prepared("attendance_result_upsert", r.registration_id, r.total_rounds, r.successful_rounds,
+                    r.failed_rounds, opt(r.avg_ms), opt(r.std_dev_ms), opt(r.min_ms), opt(r.max_ms),
+                    opt(r.median_ms), r.score, r.status, r.base, r.jitter_penalty, r.failure_penalty,
+                    r.failed_attempts, r.flagged_cap_applied, r.threshold_ms, final);
+}
+
+std::vector<registration_record> load_records(pqxx::transaction_base& w, std::int64_t session_id) {
+    std::vector<registration_record> out;
+    std::map<std::int64_t, std::size_t> index;
+    for (const auto& row : w.exec_prepared("attendance_registrations_of_session", session_id)) {
+        index[row[0].as<std::int64_t>()] = out.size();
+        out.push_back({to_registration(row), {}});
+    }
+    for (const auto& row : w.exec_prepared("attendance_validations_of_session", session_id)) {
+        const auto it = index.find(row[0].as<std::int64_t>());
+        if (it != index.end()) out[it->second].validations.push_back(to_validation(row));
+    }
+    return out;
+}
+
+} // namespace
+
+attendance_repository::attendance_repository(postgres::pool& pool) : pool_(pool) {
+    pool_.prepare("attendance_lock_session",
+                  "SELECT COALESCE(status, 'active') FROM attendance.sessions WHERE session_id = $1 FOR UPDATE");
+    pool_.prepare("attendance_registration_find",
+                  std::string("SELECT ") + registration_columns +
+                      " FROM attendance.registrations WHERE session_id = $1 AND user_id = $2");
+    pool_.prepare("attendance_registration_insert",
+                  std::string("INSERT INTO attendance.registrations (session_id, user_id, device_id, queue_position, "
+                              "status, device_flagged, flag_reason) VALUES ($1, $2, $3, "
+                              "(SELECT COALESCE(MAX(queue_position), 0) + 1 FROM attendance.registrations "
+                              "WHERE session_id = $1), 'active', $4, NULLIF($5, '')) RETURNING ") +
+                      registration_columns);
+    // A student re-joining with another (re-enrolled) device: the registration follows it.
+    pool_.prepare("attendance_registration_rebind",
+                  std::string("UPDATE attendance.registrations SET device_id = $2, "
+                              "device_flagged = device_flagged OR $3, flag_reason = COALESCE(NULLIF($4, ''), "
+                              "flag_reason) WHERE registration_id = $1 RETURNING ") +
+                      registration_columns);
+    pool_.prepare("attendance_validations_of_registration",
+                  std::string("SELECT ") + validation_columns +
+                      " FROM attendance.validations WHERE registration_id = $1 ORDER BY validation_id");
+    pool_.prepare("attendance_registrations_of_session",
+                  std::string("SELECT ") + registration_columns +
+                      " FROM attendance.registrations WHERE session_id = $1 ORDER BY queue_position");
+    pool_.prepare("attendance_validations_of_session",
+                  std::string("SELECT ") + validation_columns +
+                      " FROM attendance.validations WHERE registration_id IN (SELECT registration_id FROM "
+                      "attendance.registrations WHERE session_id = $1) ORDER BY validation_id");
+    pool_.prepare("attendance_validation_insert",
+                  "INSERT INTO attendance.validations (registration_id, round_number, qr_generated_at, qr_scanned_at, "
+                  "response_received_at, response_time_ms, totpu_valid, totps_valid, rt_valid, secret_valid, "
+                  "validation_status, failed_attempts) VALUES ($1, $2, " TS("$3") ", "
+                  "CASE WHEN $4 = '' THEN NULL ELSE " TS("$4") " END, " TS("$5") ", NULLIF($6, '')::int, "
+                  "NULLIF($7, '')::boolean, NULLIF($8, '')::boolean, NULLIF($9, '')::boolean, "
+                  "NULLIF($10, '')::boolean, $11, $12)");
+    pool_.prepare("attendance_class_rts",
+                  "SELECT v.response_time_ms FROM attendance.validations v JOIN attendance.registrations r "
+                  "ON r.registration_id = v.registration_id WHERE r.session_id = $1 "
+                  "AND v.validation_status = 'success' AND v.response_time_ms IS NOT NULL");
+    pool_.prepare("attendance_result_upsert", upsert_result);
+    pool_.prepare("attendance_registration_completed",
+                  "UPDATE attendance.registrations SET status = 'completed' WHERE registration_id = $1");
+    pool_.prepare("attendance_session_close",
+                  "UPDATE attendance.sessions SET status = 'closed', "
+                  "end_time = CASE WHEN $2 THEN COALESCE(closes_at, NOW()) ELSE NOW() END "
+                  "WHERE session_id = $1 AND status = 'active' RETURNING COALESCE(course_id, 0), "
+                  "to_char(start_time, 'YYYY-MM-DD\"T\"HH24:MI:SS\"+00:00\"')");
+    pool_.prepare("attendance_session_baseline",
+                  "UPDATE attendance.sessions SET baseline_median_ms = $2, baseline_mad_ms = $3 WHERE session_id = $1");
+    pool_.prepare("attendance_outbox_insert",
+                  "INSERT INTO attendance.legacy_outbox (session_id, user_id, course_id, fecha, certeza) "
+                  "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (session_id, user_id) DO NOTHING");
+    pool_.prepare("attendance_expired_sessions",
+                  "SELECT session_id FROM attendance.sessions WHERE status = 'active' AND closes_at <= NOW()");
+}
+
+#undef MS
+#undef TS
+
+net::awaitable<registration> attendance_repository::join(std::int64_t session_id, std::int64_t user_id,
+                                                         std::int64_t device_id,
+                                                         std::optional<std::string> flag_reason) {
+    co_return co_await pool_.with_transaction("attendance_join", [&](pqxx::work& w) {
+        const auto s = w.exec_prepared("attendance_lock_session", session_id);
+        if (s.empty()) throw application::not_found("session_not_found", "no session with this id");
+        if (s[0][0].as<std::string>() != "active") {
+            throw application::conflict("session_not_active", "the session is already " + s[0][0].as<std::string>());
+        }
+        const auto flagged = flag_reason.has_value();
+        const auto reason = flag_reason.value_or("");
+        const auto found = w.exec_prepared("attendance_registration_find", session_id, user_id);
+        if (!found.empty()) {
+            auto g = to_registration(found[0]);
+            if (g.device_id != device_id || flagged) {
+                g = to_registration(
+                    w.exec_prepared1("attendance_registration_rebind", g.registration_id, device_id, flagged, reason));
+            }
+            g.created = false;
+            return g;
+        }
+        auto g = to_registration(
+            w.exec_prepared1("attendance_registration_insert", session_id, user_id, device_id, flagged, reason));
+        g.created = true;
+        return g;
+    });
+}
+
+net::awaitable<std::optional<registration_record>> attendance_repository::record(std::int64_t session_id,
+                                                                                 std::int64_t user_id) {
+    co_return co_await pool_.with_read_transaction(
+        "attendance_record", [&](pqxx::read_transaction& tx) -> std::optional<registration_record> {
+            const auto found = tx.exec_prepared("attendance_registration_find", session_id, user_id);
+            if (found.empty()) return std::nullopt;
+            registration_record rec{to_registration(found[0]), {}};
+            for (const auto& row :
+                 tx.exec_prepared("attendance_validations_of_registration", rec.reg.registration_id)) {
+                rec.validations.push_back(to_validation(row));
+            }
+            return rec;
+        });
+}
+
+net::awaitable<std::vector<registration_record>> attendance_repository::records(std::int64_t session_id) {
+    co_return co_await pool_.with_read_transaction("attendance_records", [&](pqxx::read_transaction& tx) {
+        return load_records(tx, session_id);
+    });
+}
+
+net::awaitable<void> attendance_repository::add_validation(validation_row v) {
+    co_await pool_.with_transaction("attendance_validation_insert", [&](pqxx::work& w) {
+        w.exec_prepared("attendance_validation_insert", v.registration_id, v.round, v.qr_generated_at_ms,
+                        opt(v.qr_scanned_at_ms), v.response_received_at_ms, opt(v.response_time_ms),
+                        opt(v.totpu_valid), opt(v.totps_valid), opt(v.rt_valid), opt(v.secret_valid),
+                        std::string(att::to_string(v.status)), v.failed_attempts);
+    });
+}
+
+net::awaitable<std::vector<double>> attendance_repository::class_rts(std::int64_t session_id) {
+    co_return co_await pool_.with_read_transaction("attendance_class_rts", [&](pqxx::read_transaction& tx) {
+        std::vector<double> out;
+        for (const auto& row : tx.exec_prepared("attendance_class_rts", session_id)) out.push_back(row[0].as<double>());
+        return out;
+    });
+}
+
+net::awaitable<void> attendance_repository::save_provisional(result_row r) {
+    co_await pool_.with_transaction("attendance_provisional_result", [&](pqxx::work& w) {
+        write_result(w, r, false);
+        w.exec_prepared("attendance_registration_completed", r.registration_id);
+    });
+}
+
+net::awaitable<std::optional<att::closed_session>>
+attendance_repository::close(std::int64_t session_id, bool at_closes_at, att::results_builder build) {
+    co_return co_await pool_.with_transaction(
+        "attendance_close", [&](pqxx::work& w) -> std::optional<att::closed_session> {
+            const auto closed = w.exec_prepared("attendance_session_close", session_id, at_closes_at);
+            if (closed.empty()) return std::nullopt;
+            const auto course_id = closed[0][0].as<std::int64_t>();
+            const auto fecha = closed[0][1].as<std::string>();
+            const auto max_rounds =
+                w.exec_params1("SELECT COALESCE(max_rounds, 3) FROM attendance.sessions WHERE session_id = $1",
+                               session_id)[0]
+                    .as<int>();
+            const auto records = load_records(w, session_id);
+            att::closed_session out;
+            out.results = build(max_rounds, records);
+            for (const auto& rec : records) out.user_ids.push_back(rec.reg.user_id);
+            for (const auto& r : out.results.results) {
+                write_result(w, r, true);
+                if (r.status == "PRESENT") {
+                    w.exec_prepared("attendance_outbox_insert", session_id, r.user_id, course_id, fecha,
+                                    static_cast<int>(std::lround(r.score)));
+                }
+            }
+            w.exec_prepared("attendance_session_baseline", session_id, out.results.baseline_median_ms,
+                            out.results.baseline_mad_ms);
+            return out;
+        });
+}
+
+net::awaitable<std::vector<std::int64_t>> attendance_repository::expired_sessions() {
+    co_return co_await pool_.with_read_transaction("attendance_expired_sessions", [](pqxx::read_transaction& tx) {
+        std::vector<std::int64_t> ids;
+        for (const auto& r : tx.exec_prepared("attendance_expired_sessions")) ids.push_back(r[0].as<std::int64_t>());
+        return ids;
+    });
+}
+
+} // namespace asistencia::infra::repositories

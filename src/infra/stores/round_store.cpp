@@ -1,0 +1,314 @@
+// Rounds in Valkey; see round_store.hpp. The Lua scripts are the state machine: a round's
+// metadata exists exactly while the round is pending, and whoever deletes it (success, or
+// the last allowed failure) moves the student's state to the next round.
+#include "asistencia/infra/stores/round_store.hpp"
+
+#include "asistencia/domain/crypto/protocol_keys.hpp"
+#include "asistencia/infra/valkey/keys.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <stdexcept>
+
+namespace asistencia::infra::stores {
+
+namespace {
+
+namespace crypto = domain::crypto;
+using application::attendance::take_outcome;
+using nlohmann::json;
+
+// KEYS: 1 state, 2 metadata of the round, 3 queue, 4 metadata of the next round.
+// ARGV: 1 userId, 2 round, 3 now (ms), 4 metadata TTL, 5 queue TTL, 6 state TTL, 7 extra.
+constexpr const char* lua_prelude = R"lua(
+local function open(meta, r)
+  redis.call('HSET', meta, 'userId', ARGV[1], 'ronda', r, 'timestamp_envio', 0,
+             'mostrado_count', 0, 'intentos_fallidos', 0, 'valido', 0)
+  redis.call('EXPIRE', meta, ARGV[4])
+  local entry = ARGV[1] .. ':' .. r
+  redis.call('LREM', KEYS[3], 0, entry)
+  redis.call('RPUSH', KEYS[3], entry)
+  redis.call('EXPIRE', KEYS[3], ARGV[5])
+end
+local function state()
+  local raw = redis.call('GET', KEYS[1])
+  if not raw then return nil end
+  return cjson.decode(raw)
+end
+local function advance(r)
+  redis.call('DEL', KEYS[2])
+  redis.call('LREM', KEYS[3], 0, ARGV[1] .. ':' .. r)
+  local s = state()
+  if not s or tonumber(s.round_actual) ~= r then return end
+  s.round_actual = r + 1
+  s.intentos_fallidos = 0
+  if type(s.timestamps) ~= 'table' then s.timestamps = {} end
+  s.timestamps['r' .. r] = tonumber(ARGV[3])
+  redis.call('SET', KEYS[1], cjson.encode(s), 'EX', ARGV[6])
+  if r + 1 <= tonumber(s.maxRounds) then open(KEYS[4], r + 1) end
+end
+local r = tonumber(ARGV[2])
+)lua";
+
+constexpr const char* lua_reopen = R"lua(
+local s = state()
+if not s or tonumber(s.round_actual) ~= r or r > tonumber(s.maxRounds) then return 0 end
+if redis.call('EXISTS', KEYS[2]) == 1 then return 0 end
+open(KEYS[2], r)
+return 1
+)lua";
+
+constexpr const char* lua_succeed = R"lua(
+if redis.call('EXISTS', KEYS[2]) == 0 then return 0 end
+advance(r)
+return 1
+)lua";
+
+// ARGV[7]: the failures that fail the round.
+constexpr const char* lua_fail = R"lua(
+if redis.call('EXISTS', KEYS[2]) == 0 then return -1 end
+local n = redis.call('HINCRBY', KEYS[2], 'intentos_fallidos', 1)
+if n >= tonumber(ARGV[7]) then advance(r) end
+return n
+)lua";
+
+// KEYS: 1 metadata. ARGV: 1 nonce. {0, "issued:shown"} taken, {1} unknown, {2} replayed,
+// {3} round gone. The used nonce is kept as u:<nonce> so a replay is told from a guess.
+constexpr const char* lua_take = R"lua(
+if redis.call('EXISTS', KEYS[1]) == 0 then return {3} end
+local v = redis.call('HGET', KEYS[1], 'n:' .. ARGV[1])
+if v then
+  redis.call('HDEL', KEYS[1], 'n:' .. ARGV[1])
+  redis.call('HSET', KEYS[1], 'u:' .. ARGV[1], '1')
+  return {0, v}
+end
+if redis.call('HEXISTS', KEYS[1], 'u:' .. ARGV[1]) == 1 then return {2} end
+return {1}
+)lua";
+
+// KEYS: 1 metadata, 2 queue, 3 state. ARGV: 1 nonce, 2 issued (ms), 3 meta TTL, 4 queue
+// TTL, 5 state TTL, 6 showings kept. Only the last few showings keep their nonce.
+constexpr const char* lua_record_showing = R"lua(
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+local order = redis.call('HGET', KEYS[1], 'orden') or ''
+local list = {}
+for n in string.gmatch(order, '[^ ]+') do list[#list + 1] = n end
+list[#list + 1] = ARGV[1]
+while #list > tonumber(ARGV[6]) do
+  redis.call('HDEL', KEYS[1], 'n:' .. table.remove(list, 1))
+end
+redis.call('HSET', KEYS[1], 'n:' .. ARGV[1], ARGV[2] .. ':' .. ARGV[2], 'timestamp_envio', ARGV[2],
+           'orden', table.concat(list, ' '))
+redis.call('HINCRBY', KEYS[1], 'mostrado_count', 1)
+redis.call('EXPIRE', KEYS[1], ARGV[3])
+redis.call('EXPIRE', KEYS[2], ARGV[4])
+redis.call('EXPIRE', KEYS[3], ARGV[5])
+return 1
+)lua";
+
+// KEYS: 1 metadata. ARGV: 1 nonce, 2 shown (ms). Only for a showing still pending.
+constexpr const char* lua_record_shown = R"lua(
+local v = redis.call('HGET', KEYS[1], 'n:' .. ARGV[1])
+if not v then return 0 end
+local issued = string.match(v, '^(%d+):')
+redis.call('HSET', KEYS[1], 'n:' .. ARGV[1], issued .. ':' .. ARGV[2], 'timestamp_envio', ARGV[2])
+return 1
+)lua";
+
+std::string secs(std::chrono::seconds s) { return std::to_string(s.count()); }
+
+std::int64_t now_ms() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+std::string aad(std::int64_t session_id, std::int64_t user_id) {
+    return "round-state:" + std::to_string(session_id) + ":" + std::to_string(user_id);
+}
+
+std::int64_t integer_reply(const valkey::reply& r) {
+    if (r.is_error()) throw std::runtime_error("valkey script failed: " + r.str);
+    return r.integer;
+}
+
+} // namespace
+
+valkey_round_store::valkey_round_store(valkey::client& kv, const std::vector<std::uint8_t>& master_key)
+    : kv_(kv), key_(crypto::hkdf_sha256(master_key, {}, crypto::as_bytes("asistencia/round-state/v1"), 32)) {}
+
+valkey::command_args valkey_round_store::transition_args(const char* script, std::int64_t session_id,
+                                                         std::int64_t user_id, int round) const {
+    const auto& k = kv_.keys();
+    return {"EVAL",
+            std::string(lua_prelude) + script,
+            "4",
+            k.student_state(session_id, user_id),
+            k.qr_meta(session_id, user_id, round),
+            k.projection_queue(session_id),
+            k.qr_meta(session_id, user_id, round + 1),
+            std::to_string(user_id),
+            std::to_string(round),
+            std::to_string(now_ms()),
+            secs(valkey::ttl::qr_meta),
+            secs(valkey::ttl::projection_queue),
+            secs(valkey::ttl::student_state)};
+}
+
+net::awaitable<std::optional<student_state>> valkey_round_store::load_state(std::int64_t session_id,
+                                                                            std::int64_t user_id) {
+    const auto raw = co_await kv_.get(kv_.keys().student_state(session_id, user_id));
+    if (!raw) co_return std::nullopt;
+    const auto j = json::parse(*raw, nullptr, false);
+    if (!j.is_object() || !j.contains("keys")) co_return std::nullopt;
+    const auto keys = crypto::open_at_rest(key_, j.value("keys", ""), aad(session_id, user_id));
+    if (!keys || keys->size() != 64) co_return std::nullopt; // unreadable: rebuilt from PostgreSQL
+    student_state s;
+    s.registration_id = j.value("registrationId", std::int64_t{0});
+    s.device_id = j.value("deviceId", std::int64_t{0});
+    s.round = j.value("round_actual", 1);
+    s.max_rounds = j.value("maxRounds", 3);
+    s.device_flagged = j.value("flagged", false);
+    s.k_totpu.assign(keys->begin(), keys->begin() + 32);
+    s.k_qr.assign(keys->begin() + 32, keys->end());
+    co_return s;
+}
+
+net::awaitable<void> valkey_round_store::start(std::int64_t session_id, std::int64_t user_id, student_state s) {
+    std::vector<std::uint8_t> keys = s.k_totpu;
+    keys.insert(keys.end(), s.k_qr.begin(), s.k_qr.end());
+    const json value{{"round_actual", s.round},
+                     {"intentos_fallidos", 0},
+                     {"timestamps", json::object()},
+                     {"registrationId", s.registration_id},
+                     {"deviceId", s.device_id},
+                     {"maxRounds", s.max_rounds},
+                     {"flagged", s.device_flagged},
+                     {"keys", crypto::seal_at_rest(key_, keys, aad(session_id, user_id))}};
+    std::vector<valkey::command_args> cmds;
+    cmds.push_back({"SET", kv_.keys().student_state(session_id, user_id), value.dump(), "EX",
+                    secs(valkey::ttl::student_state)});
+    if (!s.done()) cmds.push_back(transition_args(lua_reopen, session_id, user_id, s.round));
+    const auto replies = co_await kv_.pipeline(std::move(cmds));
+    for (const auto& r : replies) {
+        if (r.is_error()) throw std::runtime_error("valkey: starting a student's rounds failed: " + r.str);
+    }
+}
+
+net::awaitable<transition> valkey_round_store::reopen(std::int64_t session_id, std::int64_t user_id, int round) {
+    const auto r = co_await kv_.command(transition_args(lua_reopen, session_id, user_id, round));
+    co_return integer_reply(r) == 1 ? transition::applied : transition::stale;
+}
+
+net::awaitable<take_result> valkey_round_store::take(std::int64_t session_id, std::int64_t user_id, int round,
+                                                     std::string nonce) {
+    valkey::command_args cmd{"EVAL", lua_take, "1", kv_.keys().qr_meta(session_id, user_id, round),
+                             std::move(nonce)};
+    const auto r = co_await kv_.command(std::move(cmd));
+    if (r.is_error() || r.elements.empty()) throw std::runtime_error("valkey: take script failed: " + r.str);
+    take_result out;
+    switch (r.elements[0].integer) {
+    case 0: {
+        out.outcome = take_outcome::taken;
+        const auto v = r.elements.size() > 1 ? r.elements[1].str : std::string();
+        const auto colon = v.find(':');
+        if (colon == std::string::npos) throw std::runtime_error("valkey: malformed showing");
+        out.shown.issued_at_ms = std::stoll(v.substr(0, colon));
+        out.shown.shown_at_ms = std::stoll(v.substr(colon + 1));
+        break;
+    }
+    case 2: out.outcome = take_outcome::replayed; break;
+    case 3: out.outcome = take_outcome::round_gone; break;
+    default: out.outcome = take_outcome::unknown; break;
+    }
+    co_return out;
+}
+
+net::awaitable<transition> valkey_round_store::succeed(std::int64_t session_id, std::int64_t user_id, int round) {
+    const auto r = co_await kv_.command(transition_args(lua_succeed, session_id, user_id, round));
+    co_return integer_reply(r) == 1 ? transition::applied : transition::stale;
+}
+
+net::awaitable<std::optional<int>> valkey_round_store::fail(std::int64_t session_id, std::int64_t user_id,
+                                                            int round, int max_failed) {
+    auto args = transition_args(lua_fail, session_id, user_id, round);
+    args.push_back(std::to_string(max_failed));
+    const auto n = integer_reply(co_await kv_.command(std::move(args)));
+    if (n < 0) co_return std::nullopt;
+    co_return static_cast<int>(n);
+}
+
+net::awaitable<std::vector<pending_round>> valkey_round_store::pending(std::int64_t session_id) {
+    const auto entries = co_await kv_.lrange(kv_.keys().projection_queue(session_id), 0, -1);
+    std::vector<pending_round> out;
+    out.reserve(entries.size());
+    for (const auto& e : entries) {
+        const auto colon = e.find(':');
+        if (colon == std::string::npos) continue;
+        try {
+            out.push_back({std::stoll(e.substr(0, colon)), std::stoi(e.substr(colon + 1))});
+        } catch (const std::exception&) {
+            // not ours: skip it
+        }
+    }
+    co_return out;
+}
+
+net::awaitable<bool> valkey_round_store::record_showing(std::int64_t session_id, pending_round p,
+                                                        std::string nonce, std::int64_t issued_at_ms) {
+    const auto& k = kv_.keys();
+    valkey::command_args cmd{"EVAL",
+                             lua_record_showing,
+                             "3",
+                             k.qr_meta(session_id, p.user_id, p.round),
+                             k.projection_queue(session_id),
+                             k.student_state(session_id, p.user_id),
+                             std::move(nonce),
+                             std::to_string(issued_at_ms),
+                             secs(valkey::ttl::qr_meta),
+                             secs(valkey::ttl::projection_queue),
+                             secs(valkey::ttl::student_state),
+                             std::to_string(showings_kept)};
+    co_return integer_reply(co_await kv_.command(std::move(cmd))) == 1;
+}
+
+net::awaitable<void> valkey_round_store::record_shown(std::int64_t session_id, pending_round p, std::string nonce,
+                                                      std::int64_t shown_at_ms) {
+    valkey::command_args cmd{"EVAL", lua_record_shown, "1", kv_.keys().qr_meta(session_id, p.user_id, p.round),
+                             std::move(nonce), std::to_string(shown_at_ms)};
+    integer_reply(co_await kv_.command(std::move(cmd)));
+}
+
+namespace {
+std::string join_id(std::int64_t session_id, std::int64_t user_id) {
+    return std::to_string(session_id) + ":" + std::to_string(user_id);
+}
+} // namespace
+
+net::awaitable<void> valkey_round_store::put_join_challenge(std::int64_t session_id, std::int64_t user_id,
+                                                            application::attendance::bytes challenge) {
+    const std::string value(challenge.begin(), challenge.end());
+    co_await kv_.set(kv_.keys().challenge("join", join_id(session_id, user_id)), value, std::chrono::seconds(120));
+}
+
+net::awaitable<std::optional<application::attendance::bytes>>
+valkey_round_store::take_join_challenge(std::int64_t session_id, std::int64_t user_id) {
+    valkey::command_args cmd{"GETDEL", kv_.keys().challenge("join", join_id(session_id, user_id))};
+    const auto r = co_await kv_.command(std::move(cmd));
+    const auto text = r.text();
+    if (!text) co_return std::nullopt;
+    co_return application::attendance::bytes(text->begin(), text->end());
+}
+
+net::awaitable<void> valkey_round_store::forget(std::int64_t session_id, std::vector<std::int64_t> user_ids) {
+    constexpr int max_rounds = 10; // the protocol's largest maxRounds
+    std::vector<std::string> keys{kv_.keys().projection_queue(session_id)};
+    for (const auto uid : user_ids) {
+        keys.push_back(kv_.keys().student_state(session_id, uid));
+        for (int r = 1; r <= max_rounds + 1; ++r) keys.push_back(kv_.keys().qr_meta(session_id, uid, r));
+    }
+    co_await kv_.del(std::move(keys));
+}
+
+} // namespace asistencia::infra::stores
