@@ -75,6 +75,8 @@ const std::vector<variable_spec> specs = {
     {"RT_GOOD_MS", "900", false, false, "The baseline median while the class has too few answers."},
     {"RT_MARGIN_MS", "300", false, false, "Least distance between the class median and the RT threshold."},
     {"RT_SPAN_MS", "700", false, false, "Above the threshold a round's weight falls from 1 to 0 over this span."},
+    {"OUTBOX_POLL_MS", "1000", false, false,
+     "How often the legacy sync looks for results to post to PHP when it has nothing to do."},
     {"LOG_LEVEL", "info", false, false, "trace, debug, info, warn, error."},
 };
 
@@ -289,6 +291,7 @@ config parse_config(const env_lookup& env,
     } catch (const std::invalid_argument& e) {
         throw config_error("RT_GOOD_MS", std::string("scoring constants: ") + e.what());
     }
+    c.outbox_poll = std::chrono::milliseconds(r.integer("OUTBOX_POLL_MS", 50, 600000));
     c.log_level = one_of(r, "LOG_LEVEL", {"trace", "debug", "info", "warn", "error"});
     return c;
 }

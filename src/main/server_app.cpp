@@ -27,6 +27,11 @@
 #include "asistencia/transport/auth/authenticator.hpp"
 #include "asistencia/domain/crypto/protocol_keys.hpp"
 #include "asistencia/transport/http/server.hpp"
+#include "asistencia/application/attendance/legacy_sync.hpp"
+#include "asistencia/infra/php_bridge/attendance_sender.hpp"
+#include "asistencia/infra/repositories/outbox_repository.hpp"
+#include "asistencia/infra/repositories/result_repository.hpp"
+#include "asistencia/transport/api/results_routes.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -144,6 +149,21 @@ application::enrollment::enrollment_settings enrollment_settings(const config& c
     return s;
 }
 
+// Legacy sync (PROTOCOL.md 6.7): the outbox worker's counters.
+void register_outbox_metrics(http::metrics_registry& metrics, const application::attendance::legacy_sync& sync) {
+    const auto& st = sync.stats();
+    metrics.add_gauge_callback("asistencia_outbox_pending", "Results waiting to be posted to the legacy system.",
+                               [&st] { return static_cast<double>(st.pending.load()); });
+    metrics.add_counter_callback("asistencia_outbox_delivered_total", "Results the legacy system acknowledged.",
+                                 [&st] { return static_cast<double>(st.delivered.load()); });
+    metrics.add_counter_callback("asistencia_outbox_retries_total",
+                                 "Posts to the legacy system that failed and will be retried.",
+                                 [&st] { return static_cast<double>(st.retries.load()); });
+    metrics.add_counter_callback("asistencia_outbox_failed_total",
+                                 "Results the legacy system refused for good (not retried).",
+                                 [&st] { return static_cast<double>(st.failed.load()); });
+}
+
 application::attendance::attendance_settings attendance_settings(const config& cfg, std::string participation_key) {
     application::attendance::attendance_settings s;
     s.rp_id = cfg.webauthn.rp_id;
@@ -227,6 +247,15 @@ int run_server(const config& cfg, std::shared_ptr<spdlog::logger> access_log) {
     transport::api::add_session_routes(server, auth, sessions, attendance, review);
     transport::api::add_attendance_routes(server, auth, attendance);
     net::co_spawn(ioc, sweep_expired_sessions(attendance, cfg.session_sweep), net::detached);
+
+    // Legacy sync (6.7): the outbox worker and the results PHP reads.
+    infra::repositories::outbox_repository outbox_rows(pg);
+    infra::php_bridge::php_attendance_sender attendance_sender(bridge);
+    application::attendance::legacy_sync legacy_sync(outbox_rows, attendance_sender);
+    register_outbox_metrics(metrics, legacy_sync);
+    net::co_spawn(ioc, legacy_sync.run(cfg.outbox_poll), net::detached);
+    infra::repositories::result_repository result_rows(pg);
+    transport::api::add_legacy_results_route(server, auth, result_rows);
 
     server.listen();
     spdlog::info("listening on http://{}:{}", cfg.http.host, server.port());

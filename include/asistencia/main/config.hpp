@@ -90,6 +90,7 @@ struct config {
     int session_max_minutes;
     std::chrono::seconds session_sweep;
     rounds_config rounds;
+    std::chrono::milliseconds outbox_poll; // legacy sync's idle period (OUTBOX_POLL_MS)
     bool migrate_on_start;
     std::string log_level;
 };

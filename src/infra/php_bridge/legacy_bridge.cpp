@@ -96,9 +96,13 @@ net::awaitable<bool> legacy_bridge::has_permission(std::int64_t user_id, std::st
 }
 
 net::awaitable<void> legacy_bridge::register_attendance(attendance_record record) {
-    const std::string endpoint = "registrar_asistencia_crypto.php";
-    auto r = co_await client_.post_json(endpoint_url(endpoint, ""), to_json(record), true);
-    if (r.status != 200 && r.status != 201) throw unusable(endpoint, r.status);
+    const auto r = co_await post_attendance(std::move(record));
+    if (r.status != 200 && r.status != 201) throw unusable("registrar_asistencia_crypto.php", r.status);
+}
+
+net::awaitable<http_result> legacy_bridge::post_attendance(attendance_record record) {
+    co_return co_await client_.post_json(endpoint_url("registrar_asistencia_crypto.php", ""), to_json(record),
+                                         true);
 }
 
 } // namespace asistencia::infra::php_bridge

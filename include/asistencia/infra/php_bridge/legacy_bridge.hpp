@@ -31,6 +31,10 @@ public:
                                         std::int64_t course_id);
     // Idempotent on (userId, sessionId) at the PHP side, so it is retried.
     net::awaitable<void> register_attendance(attendance_record record);
+    // The same POST, for the outbox worker that must tell a refusal (4xx) from an outage:
+    // any HTTP status is returned with its body; PHP unreachable, slow, 5xx after the
+    // client's retries or the circuit open still throw dependency_unavailable (503).
+    net::awaitable<http_result> post_attendance(attendance_record record);
 
     http_client& client() noexcept { return client_; }
 
