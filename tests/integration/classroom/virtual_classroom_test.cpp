@@ -1,0 +1,405 @@
+// A virtual classroom (issue: attendance, item 8) against the real server, PostgreSQL,
+// Valkey and PHP stand-in: a professor's projector over the real WebSocket and 30 students,
+// each with a software passkey and the phone-side derivations, who read the projected QR
+// images with zbar as a phone's camera would, open their own and answer. In the same class:
+// an attacker answering with QRs forwarded by a friend (fails), a relay that adds latency
+// (scored lower), a student who joins late, one who never answers, Valkey restarted in the
+// middle (rounds re-created, nothing stored lost) and PHP down during the close (the
+// PRESENT rows reach the legacy database once PHP is back).
+#include "class_client.hpp"
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/websocket.hpp>
+#include <openssl/evp.h>
+#include <zbar.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <future>
+#include <map>
+#include <mutex>
+#include <random>
+#include <set>
+#include <thread>
+
+using namespace class_test;
+using server_test::http::verb;
+namespace beast = boost::beast;
+namespace websocket = beast::websocket;
+namespace net = boost::asio;
+
+namespace {
+
+constexpr int students = 30;
+constexpr int max_rounds = 3;
+constexpr std::int64_t first_student = 100001; // course 1 lists 100001..100040
+
+std::vector<std::uint8_t> base64_decode(const std::string& text) {
+    std::vector<std::uint8_t> out(text.size() / 4 * 3 + 3);
+    const int n = EVP_DecodeBlock(out.data(), reinterpret_cast<const unsigned char*>(text.data()),
+                                  static_cast<int>(text.size()));
+    if (n < 0) return {};
+    std::size_t size = static_cast<std::size_t>(n);
+    if (text.size() >= 1 && text[text.size() - 1] == '=') --size;
+    if (text.size() >= 2 && text[text.size() - 2] == '=') --size;
+    out.resize(size);
+    return out;
+}
+
+// What a phone's camera reads from a projected frame: the bitmap drawn with a quiet zone,
+// scanned by zbar.
+std::string camera_read(int width, const std::vector<std::uint8_t>& packed) {
+    constexpr int scale = 3, quiet = 4;
+    const std::size_t row_bytes = static_cast<std::size_t>(width + 7) / 8;
+    if (width <= 0 || packed.size() < row_bytes * static_cast<std::size_t>(width)) return {};
+    const int side = (width + 2 * quiet) * scale;
+    std::vector<unsigned char> pixels(static_cast<std::size_t>(side * side), 255);
+    for (int y = 0; y < width; ++y) {
+        for (int x = 0; x < width; ++x) {
+            const auto byte = packed[static_cast<std::size_t>(y) * row_bytes + static_cast<std::size_t>(x / 8)];
+            if (((byte >> (7 - x % 8)) & 1) == 0) continue;
+            for (int dy = 0; dy < scale; ++dy)
+                for (int dx = 0; dx < scale; ++dx)
+                    pixels[static_cast<std::size_t>(((y + quiet) * scale + dy) * side + (x + quiet) * scale + dx)] = 0;
+        }
+    }
+    zbar::ImageScanner scanner;
+    scanner.set_config(zbar::ZBAR_NONE, zbar::ZBAR_CFG_ENABLE, 0);
+    scanner.set_config(zbar::ZBAR_QRCODE, zbar::ZBAR_CFG_ENABLE, 1);
+    zbar::Image image(static_cast<unsigned>(side), static_cast<unsigned>(side), "Y800", pixels.data(), pixels.size());
+    if (scanner.scan(image) <= 0) return {};
+    for (auto s = image.symbol_begin(); s != image.symbol_end(); ++s) return s->get_data();
+    return {};
+}
+
+// The professor's browser at the projector: authenticates, paints every frame (reports it
+// `shown`), and hands what the camera reads to the room.
+class projector {
+public:
+    projector(std::uint16_t port, std::string origin, std::int64_t session_id, std::string token)
+        : port_(port), origin_(std::move(origin)), session_id_(session_id), token_(std::move(token)) {}
+
+    ~projector() { stop(); }
+
+    void start(std::function<void(const std::string&)> on_qr) {
+        on_qr_ = std::move(on_qr);
+        thread_ = std::thread([this] { run(); });
+    }
+    void stop() {
+        stopping_ = true;
+        if (thread_.joinable()) thread_.join();
+    }
+    int frames() const { return frames_; }
+    int unreadable() const { return unreadable_; }
+    bool closed() const { return closed_; }
+    std::string closed_summary() {
+        std::lock_guard lock(mutex_);
+        return summary_;
+    }
+    std::string error() {
+        std::lock_guard lock(mutex_);
+        return error_;
+    }
+
+private:
+    void run() {
+        // Reconnects like the page does (a server restart, a network blip).
+        while (!stopping_ && !closed_) {
+            try {
+                session();
+            } catch (const std::exception& e) {
+                std::lock_guard lock(mutex_);
+                error_ = e.what();
+            }
+            if (!stopping_ && !closed_) std::this_thread::sleep_for(std::chrono::milliseconds(200));
+        }
+    }
+
+    void session() {
+        net::io_context io;
+        net::ip::tcp::resolver resolver(io);
+        websocket::stream<beast::tcp_stream> ws(io);
+        beast::get_lowest_layer(ws).connect(resolver.resolve("127.0.0.1", std::to_string(port_)));
+        ws.set_option(websocket::stream_base::decorator(
+            [this](websocket::request_type& req) { req.set(beast::http::field::origin, origin_); }));
+        ws.handshake("localhost:" + std::to_string(port_), "/ws/projection/" + std::to_string(session_id_));
+        ws.write(net::buffer(json{{"type", "auth"}, {"token", token_}}.dump()));
+        beast::get_lowest_layer(ws).expires_after(std::chrono::seconds(2));
+        while (!stopping_) {
+            beast::flat_buffer buffer;
+            beast::get_lowest_layer(ws).expires_after(std::chrono::seconds(2));
+            try {
+                ws.read(buffer);
+            } catch (const beast::system_error& e) {
+                if (e.code() == beast::error::timeout) continue;
+                throw;
+            }
+            const auto msg = json::parse(beast::buffers_to_string(buffer.data()), nullptr, false);
+            const auto type = msg.value("type", "");
+            if (type == "frame") {
+                ++frames_;
+                ws.write(net::buffer(json{{"type", "shown"}, {"seq", msg["seq"]}, {"at", now_ms()}}.dump()));
+                const auto text = camera_read(msg["qr"].value("width", 0), base64_decode(msg["qr"].value("modules", "")));
+                if (text.empty()) ++unreadable_;
+                else on_qr_(text);
+            } else if (type == "closed") {
+                std::lock_guard lock(mutex_);
+                summary_ = msg.dump();
+                closed_ = true;
+                return;
+            }
+        }
+    }
+
+    std::uint16_t port_;
+    std::string origin_;
+    std::int64_t session_id_;
+    std::string token_;
+    std::function<void(const std::string&)> on_qr_;
+    std::thread thread_;
+    std::atomic<bool> stopping_{false}, closed_{false};
+    std::atomic<int> frames_{0}, unreadable_{0};
+    std::mutex mutex_;
+    std::string summary_, error_;
+};
+
+enum class behaviour { honest, relay, attacker, silent, late };
+
+struct student {
+    std::unique_ptr<phone> device;
+    behaviour kind = behaviour::honest;
+    std::atomic<bool> done{false};
+    std::atomic<int> accepted{0};
+    std::atomic<bool> busy{false}; // one answer in flight at a time, like the page
+    std::atomic<bool> joined{false};
+};
+
+class virtual_classroom : public ::testing::Test {
+protected:
+    virtual_classroom()
+        : port_(server_test::free_port()), origin_("http://localhost:" + std::to_string(port_)),
+          server_({}, {{"PORT", std::to_string(port_)},
+                       {"WEBAUTHN_ORIGINS", origin_},
+                       {"WEBAUTHN_RP_ID", "localhost"},
+                       {"REENROLL_COOLDOWN_HOURS", "0"},
+                       {"SERVER_MASTER_KEY", test_master_key_b64()},
+                       {"FRAME_INTERVAL_MS", "100"},
+                       {"OUTBOX_POLL_MS", "200"},
+                       {"KEY_PREFIX", "classroom-" + std::to_string(::getpid()) + ":"}}) {
+        auto ready = server_test::poll(port_, "/readyz", [](const server_test::response& r) { return r.status == 200; });
+        if (!ready || ready->status != 200) ADD_FAILURE() << "server not ready: " << server_.output();
+    }
+
+    std::string legacy_sql(const std::string& q) {
+        return shell(env_or_fail("ASISTENCIA_SVC") + " psql -d hawaii -tAc \"" + q + "\"");
+    }
+
+    std::uint16_t port_;
+    std::string origin_;
+    server_test::server_process server_;
+};
+
+TEST_F(virtual_classroom, ThirtyStudentsTakeAttendanceThroughTheProjector) {
+    // The class: enrolled phones, roles, a session.
+    std::vector<std::unique_ptr<student>> room;
+    for (int i = 0; i < students; ++i) {
+        auto s = std::make_unique<student>();
+        s->device = std::make_unique<phone>(port_, origin_, first_student + i);
+        ASSERT_EQ(s->device->enroll(), 200) << s->device->last_error();
+        room.push_back(std::move(s));
+    }
+    const int relay = 24, attacker = 26, friend_of_attacker = 25, silent = 27, late = 28;
+    room[relay]->kind = behaviour::relay;
+    room[attacker]->kind = behaviour::attacker;
+    room[silent]->kind = behaviour::silent;
+    room[late]->kind = behaviour::late;
+
+    const auto created = call(port_, verb::post, "/api/attendance/sessions", professor_token(1),
+                              {{"courseId", 1}, {"semesterId", 2}, {"room", "Auditorio"}, {"maxRounds", max_rounds}});
+    ASSERT_EQ(created.status, 201) << created.body.dump();
+    const auto sid = created.body["sessionId"].get<std::int64_t>();
+    for (auto& s : room) {
+        if (s->kind == behaviour::late) continue;
+        const auto j = s->device->join(sid);
+        ASSERT_EQ(j.status, 200) << j.body.dump();
+        s->joined = true;
+    }
+
+    // Answers go out on their own threads, after the phone's decode time (+ the relay's delay).
+    std::mutex answers_mutex;
+    std::vector<std::future<void>> answers;
+    std::atomic<int> attacker_tries{0}, attacker_accepted{0}, opened_by_others{0};
+    std::mt19937 rng(20261123);
+    std::mutex rng_mutex;
+    const auto delay_for = [&](behaviour kind) {
+        std::lock_guard lock(rng_mutex);
+        const int base = std::uniform_int_distribution<int>(180, 420)(rng);
+        return std::chrono::milliseconds(kind == behaviour::relay ? base + 1400 : base);
+    };
+    const auto answer = [&](student& s, crypto::qr_payload p, std::chrono::milliseconds delay) {
+        std::lock_guard lock(answers_mutex);
+        answers.push_back(std::async(std::launch::async, [&s, p, delay, sid] {
+            std::this_thread::sleep_for(delay);
+            const auto r = s.device->send_answer(sid, s.device->answer_for(p));
+            if (r.status == 200 && r.body.value("accepted", false)) ++s.accepted;
+            if (r.status == 200 && r.body.value("done", false)) s.done = true;
+            s.busy = false;
+        }));
+    };
+
+    const auto on_qr = [&](const std::string& text) {
+        int owners = 0;
+        for (auto& sp : room) {
+            auto& s = *sp;
+            if (!s.joined || s.kind == behaviour::attacker) continue; // the attacker is not in the room
+            const auto p = s.device->open(text);
+            if (!p) continue;
+            ++owners;
+            EXPECT_EQ(p->session_id, sid);
+            EXPECT_EQ(p->user_id, static_cast<std::uint32_t>(s.device->user_id()));
+            if (&s == room[friend_of_attacker].get()) {
+                // The friend also forwards the picture to the absent attacker, who cannot open it
+                // and tries its nonce with his own token.
+                auto& a = *room[attacker];
+                if (!a.device->open(text)) {
+                    ++attacker_tries;
+                    const auto r = a.device->send_answer(sid, a.device->answer_for(*p));
+                    if (r.status == 200 && r.body.value("accepted", false)) ++attacker_accepted;
+                }
+            }
+            if (s.kind == behaviour::silent || s.done || s.busy.exchange(true)) continue;
+            answer(s, *p, delay_for(s.kind));
+        }
+        if (owners > 1) ++opened_by_others;
+    };
+
+    projector beamer(port_, origin_, sid, professor_token(1));
+    beamer.start(on_qr);
+
+    const auto all_done = [&] {
+        for (const auto& s : room) {
+            if ((s->kind == behaviour::honest || s->kind == behaviour::relay || s->kind == behaviour::late) && !s->done)
+                return false;
+        }
+        return true;
+    };
+    const auto wait_until = [&](auto pred, std::chrono::seconds limit) {
+        const auto deadline = std::chrono::steady_clock::now() + limit;
+        while (!pred() && std::chrono::steady_clock::now() < deadline) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        }
+        return pred();
+    };
+
+    // The late student arrives after the class has started.
+    ASSERT_TRUE(wait_until([&] { return beamer.frames() >= 20; }, std::chrono::seconds(20))) << beamer.error();
+    {
+        auto& s = *room[late];
+        const auto j = s.device->join(sid);
+        ASSERT_EQ(j.status, 200) << j.body.dump();
+        s.joined = true;
+    }
+
+    // Valkey restarts in the middle: the rounds are re-created from PostgreSQL.
+    ASSERT_TRUE(wait_until(
+        [&] {
+            int n = 0;
+            for (const auto& s : room) n += s->accepted;
+            return n >= students;
+        },
+        std::chrono::seconds(60)));
+    server_test::svc("valkey", "stop");
+    server_test::svc("valkey", "start");
+    const auto stored_before = sql("SELECT count(*) FROM attendance.validations v JOIN attendance.registrations r "
+                                   "USING (registration_id) WHERE r.session_id = " + std::to_string(sid) +
+                                   " AND validation_status = 'success'");
+
+    ASSERT_TRUE(wait_until(all_done, std::chrono::seconds(120)))
+        << "frames " << beamer.frames() << ", unreadable " << beamer.unreadable() << ", " << beamer.error();
+    {
+        std::lock_guard lock(answers_mutex);
+        for (auto& f : answers) f.wait();
+    }
+    EXPECT_GE(std::stoi(sql("SELECT count(*) FROM attendance.validations v JOIN attendance.registrations r USING "
+                            "(registration_id) WHERE r.session_id = " + std::to_string(sid) +
+                            " AND validation_status = 'success'")),
+              std::stoi(stored_before))
+        << "the restart lost no stored validation";
+    EXPECT_EQ(beamer.unreadable(), 0) << "every frame is a readable QR";
+    EXPECT_EQ(opened_by_others, 0) << "only the owner's key opens a QR";
+    EXPECT_GT(attacker_tries, 0);
+    EXPECT_EQ(attacker_accepted, 0) << "a forwarded QR is worthless to another student";
+
+    // PHP is down while the professor closes; the results reach the legacy DB when it returns.
+    server_test::svc("php", "stop");
+    const auto closed = call(port_, verb::post, "/api/attendance/sessions/" + std::to_string(sid) + "/close",
+                             professor_token(1));
+    ASSERT_EQ(closed.status, 200) << closed.body.dump();
+    EXPECT_TRUE(wait_until([&] { return beamer.closed(); }, std::chrono::seconds(10))) << "projector told it closed";
+    beamer.stop();
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+    const auto s_id = std::to_string(sid);
+    EXPECT_EQ(sql("SELECT count(*) FROM attendance.legacy_outbox WHERE session_id = " + s_id + " AND status = 'delivered'"),
+              "0");
+    server_test::svc("php", "start");
+
+    // Every table.
+    const auto status_of = [&](int i) {
+        return sql("SELECT res.final_status FROM attendance.results res JOIN attendance.registrations r USING "
+                   "(registration_id) WHERE r.session_id = " + s_id + " AND r.user_id = " +
+                   std::to_string(first_student + i) + " AND res.is_final");
+    };
+    const auto score_of = [&](int i) {
+        return std::stod(sql("SELECT res.certainty_score FROM attendance.results res JOIN attendance.registrations r "
+                             "USING (registration_id) WHERE r.session_id = " + s_id + " AND r.user_id = " +
+                             std::to_string(first_student + i)));
+    };
+    EXPECT_EQ(sql("SELECT count(*) FROM attendance.registrations WHERE session_id = " + s_id), std::to_string(students));
+    EXPECT_EQ(sql("SELECT count(*) FROM attendance.results res JOIN attendance.registrations r USING (registration_id) "
+                  "WHERE r.session_id = " + s_id + " AND res.is_final"),
+              std::to_string(students));
+    EXPECT_EQ(sql("SELECT queue_position FROM attendance.registrations WHERE session_id = " + s_id +
+                  " AND user_id = " + std::to_string(first_student + late)),
+              std::to_string(students))
+        << "the late student is last in the queue";
+    double lowest_honest = 100;
+    int present = 0;
+    for (int i = 0; i < students; ++i) {
+        const auto kind = room[static_cast<std::size_t>(i)]->kind;
+        const auto st = status_of(i);
+        if (st == "PRESENT") ++present;
+        if (kind == behaviour::honest || kind == behaviour::late) {
+            EXPECT_EQ(st, "PRESENT") << "student " << first_student + i;
+            EXPECT_EQ(sql("SELECT count(*) FROM attendance.validations v JOIN attendance.registrations r USING "
+                          "(registration_id) WHERE r.session_id = " + s_id + " AND r.user_id = " +
+                          std::to_string(first_student + i) + " AND validation_status = 'success'"),
+                      std::to_string(max_rounds));
+            lowest_honest = std::min(lowest_honest, score_of(i));
+        }
+    }
+    EXPECT_NE(status_of(relay), "PRESENT") << "700+ ms slower than the room";
+    EXPECT_LT(score_of(relay), lowest_honest);
+    EXPECT_EQ(status_of(attacker), "ABSENT");
+    EXPECT_EQ(status_of(silent), "ABSENT");
+    EXPECT_GE(present, students - 4);
+    EXPECT_NE(sql("SELECT baseline_median_ms FROM attendance.sessions WHERE session_id = " + s_id), "");
+    EXPECT_EQ(sql("SELECT count(*) FROM attendance.legacy_outbox WHERE session_id = " + s_id), std::to_string(present));
+
+    // The legacy database gets one crypto PRESENT row per present student.
+    EXPECT_TRUE(wait_until(
+        [&] {
+            return sql("SELECT count(*) FROM attendance.legacy_outbox WHERE session_id = " + s_id +
+                       " AND status = 'delivered'") == std::to_string(present);
+        },
+        std::chrono::seconds(60)))
+        << sql("SELECT string_agg(status || ':' || COALESCE(last_error, ''), ' ') FROM attendance.legacy_outbox "
+               "WHERE session_id = " + s_id);
+    EXPECT_EQ(legacy_sql("SELECT count(*) FROM alumno_asistencia WHERE session_id = '" + s_id +
+                         "' AND metodo = 'criptografico' AND presente"),
+              std::to_string(present));
+}
+
+} // namespace
