@@ -450,6 +450,24 @@ TEST_F(attendance_api, DependenciesDownGive503AndLoseNothing) {
     EXPECT_EQ(r.body["done"], true);
 }
 
+TEST_F(attendance_api, PhpDownAtJoinIs503AndNothingIsStored) {
+    const auto sid = open_session(1); // the course list is not cached yet (fresh KEY_PREFIX)
+    auto p = enrolled(100036);
+    server_test::svc("php", "stop");
+    auto r = p.join_options(sid);
+    server_test::svc("php", "start");
+    EXPECT_EQ(r.status, 503) << r.body.dump();
+    EXPECT_EQ(r.code(), "php_unavailable");
+    EXPECT_EQ(sql("SELECT count(*) FROM attendance.registrations WHERE session_id = " + std::to_string(sid)), "0");
+    // Back up: the same student joins.
+    std::optional<http_reply> joined;
+    for (int i = 0; i < 50 && (!joined || joined->status != 200); ++i) {
+        if (joined) std::this_thread::sleep_for(std::chrono::milliseconds(200));
+        joined = p.join(sid);
+    }
+    EXPECT_EQ(joined->status, 200) << joined->body.dump();
+}
+
 TEST_F(attendance_api, TheProfessorReviewsOverridesCountsTheRoomAndDownloadsTheReport) {
     const auto sid = open_session(1);
     const auto path = "/api/attendance/sessions/" + std::to_string(sid);
