@@ -170,8 +170,9 @@ net::awaitable<join_result> attendance_service::join(std::int64_t user_id, std::
     const auto reg = co_await store_.join(session_id, user_id, d.device_id, flag);
     student_state state;
     if (reg.created) {
-        const auto keys = crypto::derive_device_keys(*crypto::open_at_rest(settings_.master_key, d.sealed_secret,
-                                                                           d.credential_id));
+        const auto secret = crypto::open_at_rest(settings_.master_key, d.sealed_secret, d.credential_id);
+        if (!secret) throw std::runtime_error("a device secret does not open with this master key");
+        const auto keys = crypto::derive_device_keys(*secret);
         state = {reg.registration_id, d.device_id, 1, s.max_rounds, reg.device_flagged, keys.k_totpu, keys.k_qr};
         co_await rounds_.start(session_id, user_id, state);
     } else {
