@@ -201,6 +201,9 @@ struct projection_hub::impl : std::enable_shared_from_this<impl> {
         auto self = shared_from_this();
         const auto sid = *parse_id(ctx.param("sessionId"));
         auto p = std::make_shared<projector>(ws, sid, ex_);
+        beast::error_code opt_ec;
+        beast::get_lowest_layer(ws).socket().set_option(
+            net::socket_base::send_buffer_size(settings_.socket_send_buffer), opt_ec);
         net::co_spawn(ex_, run_writer(p), net::detached);
         net::co_spawn(ex_, auth_deadline(p), net::detached);
 

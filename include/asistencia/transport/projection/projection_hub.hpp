@@ -29,6 +29,9 @@ struct projection_settings {
     std::chrono::milliseconds lease_attempt_interval{1000}; // followers try this often
     std::chrono::milliseconds restore_interval{5000};       // restore_session, active check
     std::size_t write_queue_limit = 32;                     // messages; more = slow consumer
+    // SO_SNDBUF of a projector's socket: a fixed, small kernel buffer (no autotuning to
+    // megabytes), so a projector that stops reading fills its queue within seconds.
+    int socket_send_buffer = 16 * 1024;
 };
 
 // Owns the per-session state of this replica (local projectors, the subscriber, the frame
