@@ -352,6 +352,9 @@ struct projection_hub::impl : std::enable_shared_from_this<impl> {
             const auto before = v.size();
             v.erase(std::remove(v.begin(), v.end(), p), v.end());
             if (v.size() != before) projectors_gauge_.dec();
+            // A running driver forgets the session itself when it stops; an ended one
+            // (closed session) has no driver left to do it.
+            if (v.empty() && !it->second->driver_running) forget(sid);
         }
         try {
             std::vector<infra::valkey::command_args> cmds{{"SREM", kv_.keys().ws_projection(sid), p->id},
@@ -408,6 +411,12 @@ struct projection_hub::impl : std::enable_shared_from_this<impl> {
             sub_.subscribe(events_channel(sid));
         }
         return *ls;
+    }
+
+    void forget(std::int64_t sid) {
+        sessions_map_.erase(sid);
+        sub_.unsubscribe(frames_channel(sid));
+        sub_.unsubscribe(events_channel(sid));
     }
 
     void start_driver(local_session& ls) {
@@ -564,11 +573,7 @@ struct projection_hub::impl : std::enable_shared_from_this<impl> {
         ls->driver_running = false;
         if (ls->projectors.empty()) {
             const auto it = sessions_map_.find(sid);
-            if (it != sessions_map_.end() && it->second == ls) {
-                sessions_map_.erase(it);
-                sub_.unsubscribe(frames_channel(sid));
-                sub_.unsubscribe(events_channel(sid));
-            }
+            if (it != sessions_map_.end() && it->second == ls) forget(sid);
         } else if (!ls->ended && !stopping_) {
             start_driver(*ls); // a projector arrived while the lease was being released
         }

@@ -6,6 +6,7 @@
 #include "asistencia/domain/crypto/primitives.hpp"
 #include "asistencia/domain/crypto/protocol_keys.hpp"
 #include "asistencia/domain/crypto/qr_payload.hpp"
+#include "asistencia/domain/encoding/base64.hpp"
 #include "asistencia/domain/tokens/jwt.hpp"
 #include "server_process.hpp"
 
@@ -32,6 +33,17 @@ std::string user_token(std::int64_t id, tokens::user_role role) {
     c.username = "demo";
     c.role = role;
     return tokens::issue_user_token(c, env_or_fail("JWT_SECRET"), {}).token;
+}
+
+std::string valkey(const std::string& args) {
+    std::string out;
+    FILE* p = ::popen(("valkey-cli -h " + env_or_fail("REDIS_HOST") + " -p " + env_or_fail("REDIS_PORT") + " " + args)
+                          .c_str(), "r");
+    char buf[256];
+    while (p && std::fgets(buf, sizeof buf, p)) out += buf;
+    if (p) ::pclose(p);
+    while (!out.empty() && out.back() == '\n') out.pop_back();
+    return out;
 }
 
 std::string sql(const std::string& query) {
@@ -154,12 +166,16 @@ private:
     beast::error_code ec_;
 };
 
-std::int64_t metric(std::uint16_t port, const std::string& name) {
+double metric_value(std::uint16_t port, const std::string& name) {
     const auto r = get(port, "/metrics");
     if (!r) return -1;
     const auto pos = r->body.find("\n" + name + " ");
     if (pos == std::string::npos) return -1;
-    return static_cast<std::int64_t>(std::stod(r->body.substr(pos + name.size() + 2)));
+    return std::stod(r->body.substr(pos + name.size() + 2));
+}
+
+std::int64_t metric(std::uint16_t port, const std::string& name) {
+    return static_cast<std::int64_t>(metric_value(port, name));
 }
 
 class projection : public ::testing::Test {
@@ -327,7 +343,12 @@ TEST_F(projection, APendingStudentsFramesOpenWithTheirKey) {
     const auto k_qr = crypto::derive_device_keys(secret).k_qr;
 
     auto c = projector(sid);
-    c->send({{"type", "ping"}, {"t", 0}});
+    const auto client_now = [] {
+        return static_cast<std::int64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                             std::chrono::system_clock::now().time_since_epoch())
+                                             .count());
+    };
+    c->send({{"type", "ping"}, {"t", client_now()}});
     std::optional<crypto::qr_payload> mine;
     std::int64_t seq = 0;
     for (int i = 0; i < 200 && !mine; ++i) {
@@ -346,7 +367,25 @@ TEST_F(projection, APendingStudentsFramesOpenWithTheirKey) {
     EXPECT_EQ(mine->user_id, static_cast<std::uint32_t>(uid));
     EXPECT_EQ(mine->round, 1);
     EXPECT_NE(mine->issued_at_ms, 0u);
-    c->send({{"type", "shown"}, {"seq", seq}, {"at", mine->issued_at_ms}});
+    // The projector says it painted it 1 ms after issuedAt by its clock (here the server's:
+    // same machine, so the ping's offset is about 0): the showing time moves off the send time.
+    const auto issued = static_cast<std::int64_t>(mine->issued_at_ms);
+    c->send({{"type", "shown"}, {"seq", seq}, {"at", issued + 1}});
+    c->send({{"type", "pause"}}); // keep this showing among the last few kept
+    const auto field = "n:" + asistencia::domain::encoding::base64url_encode(
+                                  std::span<const std::uint8_t>(mine->nonce.data(), mine->nonce.size()));
+    const auto meta = "qr:session:" + std::to_string(sid) + ":" + std::to_string(uid) + ":1";
+    std::string stored;
+    for (int i = 0; i < 50; ++i) {
+        stored = valkey("HGET " + meta + " " + field);
+        if (stored != std::to_string(issued) + ":" + std::to_string(issued)) break;
+        std::this_thread::sleep_for(100ms);
+    }
+    ASSERT_EQ(stored.substr(0, stored.find(':')), std::to_string(issued)) << stored;
+    const auto shown = std::stoll(stored.substr(stored.find(':') + 1));
+    EXPECT_GE(shown, issued + 1) << "the projector's time, corrected by a non-negative offset";
+    EXPECT_LE(shown, client_now()) << "never after the server's now";
+    c->send({{"type", "resume"}});
     // With one student pending, the following frames are all theirs, each a fresh showing.
     std::set<std::array<std::uint8_t, 16>> nonces{mine->nonce};
     for (int i = 0; i < 3; ++i) {
@@ -356,6 +395,11 @@ TEST_F(projection, APendingStudentsFramesOpenWithTheirKey) {
         ASSERT_TRUE(std::holds_alternative<crypto::qr_payload>(opened));
         EXPECT_TRUE(nonces.insert(std::get<crypto::qr_payload>(opened).nonce).second) << "a fresh nonce";
     }
+    // The "CPU per frame" figure (seal + render + base64), for the report.
+    const auto sum = metric_value(port_, "asistencia_projection_frame_seconds_sum");
+    const auto count = metric_value(port_, "asistencia_projection_frame_seconds_count");
+    ASSERT_GT(count, 0);
+    std::printf("frames: %.0f, seal+render mean %.1f us\n", count, sum / count * 1e6);
 }
 
 TEST_F(projection, ClosingTheSessionSendsClosed) {
