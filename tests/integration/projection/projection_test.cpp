@@ -343,6 +343,11 @@ TEST_F(projection, APendingStudentsFramesOpenWithTheirKey) {
     const auto k_qr = crypto::derive_device_keys(secret).k_qr;
 
     auto c = projector(sid);
+    const auto progress = c->next("progress"); // the first counts come right after ready
+    ASSERT_TRUE(progress);
+    EXPECT_EQ((*progress)["registered"], 1);
+    EXPECT_EQ((*progress)["completed"], 0);
+    EXPECT_EQ((*progress)["pending"], 1);
     const auto client_now = [] {
         return static_cast<std::int64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
                                              std::chrono::system_clock::now().time_since_epoch())
