@@ -127,6 +127,7 @@ struct projector {
     std::optional<websocket::close_reason> close_with; // the writer closes after flushing
     std::optional<std::int64_t> offset_ms; // server clock − projector clock (see docs)
     domain::tokens::user_claims user;
+    std::string auth_json; // ws:auth:{id}, re-written on renewal (Valkey may have restarted)
 };
 
 // This replica's view of a session with local projectors.
@@ -316,11 +317,8 @@ struct projection_hub::impl : std::enable_shared_from_this<impl> {
                        {"username", p->user.username},
                        {"rol", std::string(domain::tokens::to_string(p->user.role))},
                        {"authenticated_at", now_ms()}};
-        const auto& keys = kv_.keys();
-        std::vector<infra::valkey::command_args> cmds{
-            {"SET", keys.ws_auth(p->id), who.dump(), "EX", std::to_string(infra::valkey::ttl::ws_auth.count())},
-            {"SADD", keys.ws_projection(sid), p->id},
-            {"EXPIRE", keys.ws_projection(sid), std::to_string(infra::valkey::ttl::ws_projection.count())}};
+        p->auth_json = who.dump();
+        auto cmds = registration_commands(*p);
         try {
             co_await kv_.pipeline(std::move(cmds));
         } catch (const std::exception& e) {
@@ -343,6 +341,16 @@ struct projection_hub::impl : std::enable_shared_from_this<impl> {
                       {"frameIntervalMs", settings_.frame_interval.count()}}
                      .dump());
         if (!ls.driver_running) start_driver(ls);
+    }
+
+    // ws:auth:{id} and the membership in ws:projection:{sid}: written at authentication and
+    // re-written (not just renewed) every 20 s, so they come back after a Valkey restart.
+    std::vector<infra::valkey::command_args> registration_commands(const projector& p) const {
+        const auto& keys = kv_.keys();
+        return {{"SET", keys.ws_auth(p.id), p.auth_json, "EX", std::to_string(infra::valkey::ttl::ws_auth.count())},
+                {"SADD", keys.ws_projection(p.session_id), p.id},
+                {"EXPIRE", keys.ws_projection(p.session_id),
+                 std::to_string(infra::valkey::ttl::ws_projection.count())}};
     }
 
     net::awaitable<void> unregister(std::shared_ptr<projector> p) {
@@ -532,12 +540,9 @@ struct projection_hub::impl : std::enable_shared_from_this<impl> {
                     next_auth_renew = tick + auth_renew_interval;
                     std::vector<infra::valkey::command_args> cmds;
                     for (const auto& p : ls->projectors) {
-                        cmds.push_back({"EXPIRE", kv_.keys().ws_auth(p->id),
-                                        std::to_string(infra::valkey::ttl::ws_auth.count())});
+                        for (auto& c : registration_commands(*p)) cmds.push_back(std::move(c));
                     }
-                    cmds.push_back({"EXPIRE", kv_.keys().ws_projection(sid),
-                                    std::to_string(infra::valkey::ttl::ws_projection.count())});
-                    co_await kv_.pipeline(std::move(cmds));
+                    if (!cmds.empty()) co_await kv_.pipeline(std::move(cmds));
                 }
                 if (ls->progress_due && tick - ls->last_progress >= 1s) {
                     ls->progress_due = false;

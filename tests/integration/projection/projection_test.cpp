@@ -214,6 +214,42 @@ protected:
         return c;
     }
 
+    // A joined student as the lead's classroom test would leave it: an enrolled device with
+    // its handshake secret sealed at rest, and a registration row. restore_session rebuilds
+    // the round from PostgreSQL. Returns the user id and K_qr.
+    std::pair<std::int64_t, crypto::bytes> pending_student(std::int64_t sid) {
+        const auto master = base64_decode(env_or_fail("SERVER_MASTER_KEY"));
+        EXPECT_EQ(master.size(), 32u);
+        std::mt19937_64 rng(std::random_device{}());
+        const std::int64_t uid = 200000 + static_cast<std::int64_t>(rng() % 1'000'000);
+        const auto cred = "proj-test-" + std::to_string(rng());
+        const auto secret = crypto::random_bytes(32);
+        const auto sealed = crypto::seal_at_rest(master, secret, cred);
+        const auto device = sql("INSERT INTO enrollment.devices (user_id, credential_id, public_key, "
+                                "handshake_secret, aaguid, device_fingerprint) VALUES (" + std::to_string(uid) +
+                                ", '" + cred + "', 'pk', '" + sealed + "', 'aaguid', 'fp') RETURNING device_id");
+        EXPECT_FALSE(device.empty());
+        if (device.empty()) return {uid, {}};
+        sql("INSERT INTO attendance.registrations (session_id, user_id, device_id, queue_position) VALUES (" +
+            std::to_string(sid) + ", " + std::to_string(uid) + ", " + device.substr(0, device.find('\n')) + ", 1)");
+        return {uid, crypto::derive_device_keys(secret).k_qr};
+    }
+    // The first frame (within `frames`) that opens with `k_qr`.
+    static std::optional<crypto::qr_payload> frame_for(ws_client& c, const crypto::bytes& k_qr, int frames,
+                                                       std::int64_t* seq = nullptr,
+                                                       std::chrono::milliseconds timeout = 10s) {
+        for (int i = 0; i < frames; ++i) {
+            const auto f = c.next("frame", timeout);
+            if (!f) return std::nullopt;
+            const auto opened = crypto::open_qr(decode_frame(*f), k_qr);
+            if (std::holds_alternative<crypto::qr_payload>(opened)) {
+                if (seq) *seq = (*f)["seq"].get<std::int64_t>();
+                return std::get<crypto::qr_payload>(opened);
+            }
+        }
+        return std::nullopt;
+    }
+
     std::uint16_t port_;
     server_process server_;
 };
@@ -324,23 +360,8 @@ TEST_F(projection, TwoProjectorsGetTheSameFramesAndPauseStopsThem) {
 
 TEST_F(projection, APendingStudentsFramesOpenWithTheirKey) {
     const auto sid = open_session();
-    // A joined student as the lead's classroom test would leave it: an enrolled device with
-    // its handshake secret sealed at rest, and a registration row. restore_session rebuilds
-    // the round from PostgreSQL.
-    const auto master = base64_decode(env_or_fail("SERVER_MASTER_KEY"));
-    ASSERT_EQ(master.size(), 32u);
-    std::mt19937_64 rng(std::random_device{}());
-    const std::int64_t uid = 200000 + static_cast<std::int64_t>(rng() % 1'000'000);
-    const auto cred = "proj-test-" + std::to_string(rng());
-    const auto secret = crypto::random_bytes(32);
-    const auto sealed = crypto::seal_at_rest(master, secret, cred);
-    const auto device = sql("INSERT INTO enrollment.devices (user_id, credential_id, public_key, handshake_secret, "
-                            "aaguid, device_fingerprint) VALUES (" + std::to_string(uid) + ", '" + cred +
-                            "', 'pk', '" + sealed + "', 'aaguid', 'fp') RETURNING device_id");
-    ASSERT_FALSE(device.empty());
-    sql("INSERT INTO attendance.registrations (session_id, user_id, device_id, queue_position) VALUES (" +
-        std::to_string(sid) + ", " + std::to_string(uid) + ", " + device.substr(0, device.find('\n')) + ", 1)");
-    const auto k_qr = crypto::derive_device_keys(secret).k_qr;
+    const auto [uid, k_qr] = pending_student(sid);
+    ASSERT_FALSE(k_qr.empty());
 
     auto c = projector(sid);
     const auto progress = c->next("progress"); // the first counts come right after ready
@@ -354,19 +375,8 @@ TEST_F(projection, APendingStudentsFramesOpenWithTheirKey) {
                                              .count());
     };
     c->send({{"type", "ping"}, {"t", client_now()}});
-    std::optional<crypto::qr_payload> mine;
     std::int64_t seq = 0;
-    for (int i = 0; i < 200 && !mine; ++i) {
-        const auto f = c->next("frame");
-        ASSERT_TRUE(f);
-        const auto text = decode_frame(*f);
-        ASSERT_EQ(text.size(), 94u);
-        const auto opened = crypto::open_qr(text, k_qr);
-        if (std::holds_alternative<crypto::qr_payload>(opened)) {
-            mine = std::get<crypto::qr_payload>(opened);
-            seq = (*f)["seq"].get<std::int64_t>();
-        }
-    }
+    const auto mine = frame_for(*c, k_qr, 200, &seq);
     ASSERT_TRUE(mine) << "no frame opened with the student's K_qr";
     EXPECT_EQ(mine->session_id, static_cast<std::uint32_t>(sid));
     EXPECT_EQ(mine->user_id, static_cast<std::uint32_t>(uid));
@@ -405,6 +415,29 @@ TEST_F(projection, APendingStudentsFramesOpenWithTheirKey) {
     const auto count = metric_value(port_, "asistencia_projection_frame_seconds_count");
     ASSERT_GT(count, 0);
     std::printf("frames: %.0f, seal+render mean %.1f us\n", count, sum / count * 1e6);
+}
+
+TEST_F(projection, AValkeyRestartRebuildsTheRoundsAndFramesGoOn) {
+    const auto sid = open_session();
+    const auto [uid, k_qr] = pending_student(sid);
+    ASSERT_FALSE(k_qr.empty());
+    auto c = projector(sid);
+    ASSERT_TRUE(frame_for(*c, k_qr, 200));
+    svc("valkey", "stop");
+    svc("valkey", "start");
+    // Valkey comes back empty: the leases, queue and states are gone. The loop takes the
+    // lease again and restore_session rebuilds the student's round from PostgreSQL.
+    const auto again = frame_for(*c, k_qr, 600, nullptr, 30s);
+    ASSERT_TRUE(again) << "no frame for the student after the restart";
+    EXPECT_EQ(again->user_id, static_cast<std::uint32_t>(uid));
+    EXPECT_EQ(again->round, 1);
+    // The projector is registered again (ws:projection is re-written every 20 s at most).
+    std::string members;
+    for (int i = 0; i < 600 && members.empty(); ++i) { // at most about a minute
+        members = valkey("SMEMBERS ws:projection:" + std::to_string(sid));
+        if (members.empty()) std::this_thread::sleep_for(100ms);
+    }
+    EXPECT_FALSE(members.empty());
 }
 
 TEST_F(projection, ClosingTheSessionSendsClosed) {
