@@ -135,6 +135,7 @@ struct local_session {
     std::int64_t session_id = 0;
     std::vector<std::shared_ptr<projector>> projectors;
     std::map<std::int64_t, frame_info> recent;
+    std::int64_t last_seq = 0;
     bool driver_running = false;
     bool ended = false;
     bool progress_due = false;
@@ -462,6 +463,9 @@ struct projection_hub::impl : std::enable_shared_from_this<impl> {
         if (is_frame) {
             const auto seq = json_int(msg, "seq");
             if (!seq || !msg.contains("width") || !msg.contains("modules")) return;
+            // seq restarts from 1 when Valkey lost projection:seq: forget the old showings.
+            if (*seq <= ls.last_seq) ls.recent.clear();
+            ls.last_seq = *seq;
             if (msg.contains("uid")) {
                 frame_info f;
                 f.user_id = msg.value("uid", std::int64_t{0});
