@@ -440,6 +440,18 @@ TEST_F(projection, AValkeyRestartRebuildsTheRoundsAndFramesGoOn) {
     EXPECT_FALSE(members.empty());
 }
 
+TEST_F(projection, AGracefulShutdownClosesProjectorsWith1012) {
+    const auto sid = open_session();
+    auto c = projector(sid);
+    ASSERT_TRUE(c->next("frame"));
+    server_.signal(SIGTERM);
+    while (c->read(10s)) {
+    }
+    EXPECT_TRUE(c->closed());
+    EXPECT_EQ(c->close_code(), 1012) << "service restart: the projector reconnects elsewhere";
+    EXPECT_EQ(server_.wait_exit(), 0) << server_.output();
+}
+
 TEST_F(projection, ClosingTheSessionSendsClosed) {
     const auto sid = open_session();
     auto c = projector(sid);
