@@ -32,6 +32,7 @@
 #include "asistencia/infra/repositories/outbox_repository.hpp"
 #include "asistencia/infra/repositories/result_repository.hpp"
 #include "asistencia/transport/api/results_routes.hpp"
+#include "asistencia/transport/projection/projection_hub.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -257,6 +258,15 @@ int run_server(const config& cfg, std::shared_ptr<spdlog::logger> access_log) {
     infra::repositories::result_repository result_rows(pg);
     transport::api::add_legacy_results_route(server, auth, result_rows);
 
+    // The projection WebSocket and the frame loop (PROTOCOL.md 6.4, docs/projection.md).
+    transport::projection::projection_settings projection_cfg;
+    projection_cfg.allowed_origins = cfg.webauthn.origins;
+    projection_cfg.frame_interval = cfg.rounds.frame_interval;
+    transport::projection::projection_hub projection(ioc.get_executor(), projection_cfg, kv,
+                                                     to_valkey_settings(cfg.valkey), auth, sessions, attendance,
+                                                     attendance_rows, rounds, metrics);
+    projection.attach(server);
+
     server.listen();
     spdlog::info("listening on http://{}:{}", cfg.http.host, server.port());
 
@@ -264,6 +274,7 @@ int run_server(const config& cfg, std::shared_ptr<spdlog::logger> access_log) {
     signals.async_wait([&](const boost::system::error_code& ec, int signo) {
         if (ec) return;
         spdlog::info("signal {}: stopping (grace {} ms)", signo, cfg.http.shutdown_grace.count());
+        projection.stop();
         server.stop(cfg.http.shutdown_grace, [&ioc, &kv](bool clean) {
             if (!clean) spdlog::warn("shutdown: requests were cut at the deadline");
             kv.stop();

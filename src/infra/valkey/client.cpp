@@ -618,6 +618,18 @@ void subscriber::subscribe(std::string channel) {
     if (auto* ac = core_->ready_context()) send_subscribe(ac, state_.get(), state_->channels.back());
 }
 
+void subscriber::unsubscribe(const std::string& channel) {
+    const auto it = std::find(state_->channels.begin(), state_->channels.end(), channel);
+    if (it == state_->channels.end()) return;
+    state_->channels.erase(it);
+    state_->acknowledged.erase(channel);
+    if (auto* ac = core_->ready_context()) {
+        const char* argv[] = {"UNSUBSCRIBE", channel.data()};
+        const std::size_t lens[] = {11, channel.size()};
+        redisAsyncCommandArgv(ac, &on_subscription_reply, state_.get(), 2, argv, lens);
+    }
+}
+
 bool subscriber::subscribed() const {
     if (!core_->connected()) return false;
     for (const auto& c : state_->channels) {

@@ -235,6 +235,42 @@ TEST(ValkeyClient, PublishReachesASubscriber) {
     EXPECT_EQ(got, (std::vector<std::string>{"hola", "chao"}));
 }
 
+// UNSUBSCRIBE: publishes reach nobody afterwards (PUBLISH counts 0 receivers), and the
+// other channel of the same subscriber keeps working.
+TEST(ValkeyClient, UnsubscribeStopsOneChannel) {
+    net::io_context io;
+    const auto s = test_settings();
+    const std::string a = s.key_prefix + "unsub:a", b = s.key_prefix + "unsub:b";
+    std::vector<std::string> got;
+    subscriber sub(io.get_executor(), s, [&](const std::string& ch, const std::string& m) { got.push_back(ch + "=" + m); });
+    sub.subscribe(a);
+    sub.subscribe(b);
+    sub.start();
+    client c(io.get_executor(), s);
+    c.start();
+    auto fut = net::co_spawn(io, [&]() -> net::awaitable<std::vector<std::int64_t>> {
+        co_await c.wait_connected(5s);
+        for (int i = 0; i < 500 && !sub.subscribed(); ++i) co_await sleep_for(10ms);
+        sub.unsubscribe(a);
+        std::int64_t receivers_a = 1;
+        for (int i = 0; i < 500 && receivers_a != 0; ++i) {
+            receivers_a = co_await c.publish(a, "x");
+            if (receivers_a != 0) co_await sleep_for(10ms);
+        }
+        const auto receivers_b = co_await c.publish(b, "y");
+        for (int i = 0; i < 500 && std::find(got.begin(), got.end(), b + "=y") == got.end(); ++i) {
+            co_await sleep_for(10ms);
+        }
+        const std::int64_t still_subscribed = sub.subscribed() ? 1 : 0; // only b is left, acknowledged
+        c.stop();
+        sub.stop();
+        co_return std::vector<std::int64_t>{receivers_a, receivers_b, still_subscribed};
+    }, net::use_future);
+    io.run();
+    EXPECT_EQ(fut.get(), (std::vector<std::int64_t>{0, 1, 1}));
+    EXPECT_NE(std::find(got.begin(), got.end(), b + "=y"), got.end());
+}
+
 // stop() while the first connection is still being resolved/made: io.run() must return
 // (a connection completed after stop() used to keep the io_context busy forever).
 TEST(ValkeyClient, StopDuringConnectLeavesNothingRunning) {

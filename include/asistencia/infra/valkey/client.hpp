@@ -121,6 +121,8 @@ public:
     void stop();
     // Channel names are used as given (build them with key_builder::raw for the prefix).
     void subscribe(std::string channel);
+    // Stops listening to a channel (messages already on their way may still arrive).
+    void unsubscribe(const std::string& channel);
     // True once every requested channel's subscription was acknowledged on this connection.
     bool subscribed() const;
     connection_stats stats() const;
