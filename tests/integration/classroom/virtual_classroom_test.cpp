@@ -135,7 +135,8 @@ private:
                 ws.read(buffer);
             } catch (const beast::system_error& e) {
                 if (e.code() == beast::error::timeout) continue;
-                throw;
+                throw std::runtime_error(std::string(e.what()) + " (close " + std::to_string(ws.reason().code) +
+                                         " " + std::string(ws.reason().reason.c_str()) + ")");
             }
             const auto msg = json::parse(beast::buffers_to_string(buffer.data()), nullptr, false);
             const auto type = msg.value("type", "");
@@ -276,7 +277,7 @@ TEST_F(virtual_classroom, ThirtyStudentsTakeAttendanceThroughTheProjector) {
         if (owners > 1) ++opened_by_others;
     };
 
-    projector beamer(port_, origin_, sid, professor_token(1));
+    projector beamer(port_, origin_, sid, professor_token(1).substr(7)); // the raw JWT, no "Bearer "
     beamer.start(on_qr);
 
     const auto all_done = [&] {
@@ -295,7 +296,8 @@ TEST_F(virtual_classroom, ThirtyStudentsTakeAttendanceThroughTheProjector) {
     };
 
     // The late student arrives after the class has started.
-    ASSERT_TRUE(wait_until([&] { return beamer.frames() >= 20; }, std::chrono::seconds(20))) << beamer.error();
+    ASSERT_TRUE(wait_until([&] { return beamer.frames() >= 20; }, std::chrono::seconds(20)))
+        << beamer.error() << server_.output();
     {
         auto& s = *room[late];
         const auto j = s.device->join(sid);
@@ -380,6 +382,11 @@ TEST_F(virtual_classroom, ThirtyStudentsTakeAttendanceThroughTheProjector) {
             lowest_honest = std::min(lowest_honest, score_of(i));
         }
     }
+    std::printf("classroom: %d frames, %d present of %d, lowest honest score %.2f, relay %s %.2f, attacker tries %d, "
+                "baseline median %s ms\n",
+                beamer.frames(), present, students, lowest_honest, status_of(relay).c_str(), score_of(relay),
+                attacker_tries.load(),
+                sql("SELECT round(baseline_median_ms) FROM attendance.sessions WHERE session_id = " + s_id).c_str());
     EXPECT_NE(status_of(relay), "PRESENT") << "700+ ms slower than the room";
     EXPECT_LT(score_of(relay), lowest_honest);
     EXPECT_EQ(status_of(attacker), "ABSENT");
