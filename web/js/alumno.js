@@ -4,6 +4,7 @@ import * as protocol from './asistencia-protocol.js';
 import { api, messageFor } from './api.js';
 import { saveDevice, loadDevice } from './key-store.js';
 import { startSession } from './session-token.js';
+import { classPhone, joinSession, startCamera } from './class-phone.js';
 import { creationOptionsFromJSON, credentialToJSON } from './webauthn-json.js';
 
 const $ = (id) => document.getElementById(id);
@@ -45,6 +46,7 @@ async function showDevice(token) {
     $('enrolar').textContent = 'Enrolar otro teléfono';
   }
   document.body.dataset.enrolled = String(Boolean(me.enrolled));
+  $('clase').hidden = !me.enrolled;
   return me;
 }
 
@@ -97,11 +99,52 @@ async function enroll(token, userId) {
   }
 }
 
+const REASONS = { retry: 'Vuelve a apuntar a la pantalla.', expired: 'El código expiró; espera el siguiente.', round_failed: 'Esa ronda no se pudo validar; sigue con la próxima.' };
+
+async function attend(token, sessionId) {
+  const button = $('unirse');
+  button.disabled = true;
+  try {
+    show('ok', 'Confirma con tu huella, rostro o PIN…');
+    const joined = await joinSession(token, sessionId);
+    $('unirse-form').hidden = true;
+    $('escaneo').hidden = false;
+    $('ronda').textContent = joined.done ? '¡Tu asistencia ya quedó registrada!' : `Ronda ${joined.round}: apunta a la pantalla.`;
+    show('ok', 'Estás en la clase.');
+    const phone = await classPhone({
+      sessionId,
+      participationToken: joined.participationToken,
+      onAnswer: (r) => {
+        if (r.error) { show('error', messageFor(r.error)); return; }
+        $('ronda').textContent = r.done ? '¡Listo! Tu asistencia quedó registrada.'
+          : r.accepted ? `Ronda ${r.round}: apunta a la pantalla.` : `Ronda ${r.round}. ${REASONS[r.reason] || ''}`;
+        document.body.dataset.round = r.done ? 'done' : String(r.round);
+      },
+    });
+    // Any reader of QR texts (the camera, or a test) feeds the same function.
+    window.asistenciaLeerQr = phone.handleText;
+    if (!(await startCamera($('camara'), phone).catch(() => false))) {
+      $('camara').hidden = true;
+      show('ok', 'Estás en la clase. Este navegador no puede leer códigos con la cámara; usa Chrome en Android o Safari.');
+    }
+    document.body.dataset.state = 'in-class';
+  } catch (e) {
+    button.disabled = false;
+    if (e.message === 'no_local_keys') show('error', 'Este navegador no tiene las llaves del teléfono enrolado. Usa el teléfono que enrolaste.');
+    else if (e.name === 'NotAllowedError') show('error', 'Cancelaste la confirmación o se acabó el tiempo. Inténtalo de nuevo.');
+    else show('error', messageFor(e));
+  }
+}
+
 async function main() {
   const session = startSession();
   if (!session) return;
   const { token, claims } = session;
   $('enrolar').addEventListener('click', () => enroll(token, claims.userId));
+  $('unirse-form').addEventListener('submit', (event) => {
+    event.preventDefault();
+    attend(token, $('sesion').value.trim());
+  });
   try {
     const me = await api('/api/me', { token });
     $('nombre').textContent = me.nombre;

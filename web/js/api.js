@@ -13,6 +13,14 @@ const MESSAGES = {
   php_unavailable: 'El sistema de la universidad no responde. Inténtalo en unos minutos.',
   postgres_unavailable: 'El servicio no está disponible. Inténtalo en unos minutos.',
   valkey_unavailable: 'El servicio no está disponible. Inténtalo en unos minutos.',
+  session_not_found: 'No hay una sesión con ese número.',
+  session_not_active: 'Esa sesión ya terminó.',
+  not_enrolled: 'Primero enrola este teléfono.',
+  not_in_course: 'No estás en la lista de este curso.',
+  assertion_refused: 'La llave de acceso no fue aceptada. Inténtalo de nuevo.',
+  credential_not_enrolled: 'Esta llave de acceso no es la de tu teléfono enrolado.',
+  no_join_in_progress: 'La confirmación expiró. Vuelve a unirte.',
+  device_changed: 'Este teléfono ya no es el enrolado. Vuelve a unirte.',
 };
 
 export class ApiError extends Error {

@@ -55,6 +55,7 @@ function project(token, session) {
   $('proyeccion').hidden = false;
   $('proy-curso').textContent = `${session.courseCode} · ${session.courseName}`;
   $('proy-sala').textContent = session.room;
+  $('proy-numero').textContent = String(session.sessionId); // students type it to join
   let frames = 0;
   let paused = false;
   let finished = false;
