@@ -29,6 +29,9 @@
 #include <cstdlib>
 #include <fcntl.h>
 #include <fstream>
+#include <iterator>
+#include <functional>
+#include <future>
 #include <iostream>
 #include <map>
 #include <spawn.h>
@@ -116,9 +119,77 @@ public:
         ::waitpid(pid_, nullptr, 0);
     }
     bool running() const { return pid_ > 0; }
+    pid_t pid() const { return pid_; }
 
 private:
     pid_t pid_ = -1;
+};
+
+// ------------------------------------------------------------------ CPU accounting
+// Where the CPU of a level goes: user+system ticks of the processes involved and of the
+// whole machine (the machine is shared, so `machine` includes others' work).
+std::int64_t process_ticks(pid_t pid) {
+    std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const auto close = text.rfind(')');
+    if (close == std::string::npos) return 0;
+    std::istringstream fields(text.substr(close + 2));
+    std::string f;
+    std::int64_t utime = 0, stime = 0;
+    for (int i = 3; i <= 15 && fields >> f; ++i) {
+        if (i == 14) utime = std::stoll(f);
+        if (i == 15) stime = std::stoll(f);
+    }
+    return utime + stime;
+}
+
+std::int64_t machine_busy_ticks() {
+    std::ifstream in("/proc/stat");
+    std::string cpu;
+    std::int64_t user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0;
+    in >> cpu >> user >> nice >> system >> idle >> iowait >> irq >> softirq >> steal;
+    return user + nice + system + irq + softirq + steal;
+}
+
+struct cpu_sample {
+    std::int64_t server = 0, postgres = 0, valkey = 0, generator = 0, machine = 0;
+};
+
+class cpu_meter {
+public:
+    cpu_meter(pqxx::connection& db, pid_t server, pid_t valkey) : db_(db), server_(server), valkey_(valkey) {}
+
+    // The server's pool backends: every client backend of this database but ours.
+    std::vector<pid_t> backends() {
+        pqxx::nontransaction n(db_);
+        std::vector<pid_t> out;
+        for (const auto& row : n.exec("SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                                      "AND backend_type = 'client backend' AND pid <> pg_backend_pid()"))
+            out.push_back(row[0].as<pid_t>());
+        return out;
+    }
+    cpu_sample sample(const std::vector<pid_t>& pg) {
+        cpu_sample c;
+        c.server = process_ticks(server_);
+        for (auto p : pg) c.postgres += process_ticks(p);
+        c.valkey = valkey_ > 0 ? process_ticks(valkey_) : 0;
+        c.generator = process_ticks(::getpid());
+        c.machine = machine_busy_ticks();
+        return c;
+    }
+    // Milliseconds of CPU per accepted answer, by process.
+    static json per_answer(const cpu_sample& a, const cpu_sample& b, std::int64_t answers) {
+        const double ms = 1000.0 / static_cast<double>(::sysconf(_SC_CLK_TCK));
+        const auto per = [&](std::int64_t d) { return answers > 0 ? static_cast<double>(d) * ms / answers : 0.0; };
+        return json{{"server", per(b.server - a.server)},     {"postgres", per(b.postgres - a.postgres)},
+                    {"valkey", per(b.valkey - a.valkey)},     {"generator", per(b.generator - a.generator)},
+                    {"machine", per(b.machine - a.machine)}};
+    }
+
+private:
+    pqxx::connection& db_;
+    pid_t server_;
+    pid_t valkey_;
 };
 
 // ------------------------------------------------------------------ HTTP (keep-alive)
@@ -295,9 +366,25 @@ struct level_result {
     double seconds = 0;
     double answers_per_second = 0;
     double p50_ms = 0, p99_ms = 0, mean_ms = 0;
+    double p50_ms_last_round = 0, p99_ms_last_round = 0; // the answer that also scores the student
     std::map<std::string, int> error_kinds;
     int warmup_errors = 0;
 };
+
+// Runs the loop until `active` workers are done (the Valkey client keeps the loop busy
+// forever, so io_context::run would never return).
+void run_until_done(net::io_context& io, const int& active) {
+    io.restart();
+    while (active > 0) io.run_one();
+}
+
+// Completion of a worker: counts it out; an escaped exception is a bug, so it propagates.
+std::function<void(std::exception_ptr)> done_(int& active) {
+    return [&active](std::exception_ptr e) {
+        --active;
+        if (e) std::rethrow_exception(e);
+    };
+}
 
 class load {
 public:
@@ -309,6 +396,7 @@ public:
     int warm_up(std::vector<student>& students, int clients) {
         int errors = 0;
         std::size_t next = 0;
+        int active = clients;
         auto worker = [&]() -> net::awaitable<void> {
             connection c(io_.get_executor(), port_);
             while (next < students.size()) {
@@ -324,18 +412,18 @@ public:
                 }
             }
         };
-        for (int i = 0; i < clients; ++i) net::co_spawn(io_, worker(), net::detached);
-        io_.restart();
-        io_.run();
+        for (int i = 0; i < clients; ++i) net::co_spawn(io_, worker(), done_(active));
+        run_until_done(io_, active);
         return errors;
     }
 
     level_result run(std::vector<student>& students, int clients, int seconds) {
         level_result res;
         res.clients = clients;
-        std::vector<double> latencies;
+        std::vector<double> latencies, last_round;
         latencies.reserve(students.size() * max_rounds);
         std::size_t next = 0;
+        int active = clients;
         const auto start = steady::now();
         const auto end = start + std::chrono::seconds(seconds);
         auto last = start;
@@ -384,6 +472,7 @@ public:
                     const auto t1 = steady::now();
                     last = std::max(last, t1);
                     latencies.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
+                    if (round == max_rounds) last_round.push_back(latencies.back());
                     ++res.answers;
                     const auto j = json::parse(r.body, nullptr, false);
                     if (r.status == 200 && j.is_object() && j.value("accepted", false)) {
@@ -395,19 +484,21 @@ public:
                 }
             }
         };
-        for (int i = 0; i < clients; ++i) net::co_spawn(io_, worker(), net::detached);
-        io_.restart();
-        io_.run();
+        for (int i = 0; i < clients; ++i) net::co_spawn(io_, worker(), done_(active));
+        run_until_done(io_, active);
         res.seconds = std::chrono::duration<double>(last - start).count();
         res.answers_per_second = res.seconds > 0 ? static_cast<double>(res.accepted) / res.seconds : 0;
+        auto pct = [](std::vector<double>& v, double p) {
+            if (v.empty()) return 0.0;
+            std::sort(v.begin(), v.end());
+            const auto i = static_cast<std::size_t>(std::ceil(p * static_cast<double>(v.size()))) - 1;
+            return v[std::min(i, v.size() - 1)];
+        };
+        res.p50_ms_last_round = pct(last_round, 0.50);
+        res.p99_ms_last_round = pct(last_round, 0.99);
         if (!latencies.empty()) {
-            std::sort(latencies.begin(), latencies.end());
-            auto pct = [&](double p) {
-                const auto i = static_cast<std::size_t>(std::ceil(p * static_cast<double>(latencies.size()))) - 1;
-                return latencies[std::min(i, latencies.size() - 1)];
-            };
-            res.p50_ms = pct(0.50);
-            res.p99_ms = pct(0.99);
+            res.p50_ms = pct(latencies, 0.50);
+            res.p99_ms = pct(latencies, 0.99);
             double sum = 0;
             for (double l : latencies) sum += l;
             res.mean_ms = sum / static_cast<double>(latencies.size());
@@ -447,6 +538,18 @@ std::string write_pgbench_script(const std::string& path, std::int64_t lo, std::
     return path;
 }
 
+// pgbench's rows leave again (and the statistics are refreshed) so the answer path of
+// the next level sees the table it would see without them.
+void drop_pgbench_rows(pqxx::connection& db, std::int64_t lo, std::int64_t hi) {
+    {
+        pqxx::work w(db);
+        w.exec_params("DELETE FROM attendance.validations WHERE registration_id BETWEEN $1 AND $2", lo, hi);
+        w.commit();
+    }
+    pqxx::nontransaction n(db);
+    n.exec("VACUUM ANALYZE attendance.validations");
+}
+
 double pgbench_tps(const std::string& script, int clients, int seconds) {
     ::setenv("PGPASSWORD", env("DB_PASSWORD").c_str(), 1);
     const std::string cmd = env("PGBENCH", "pgbench") + " -n -M prepared -c " + std::to_string(clients) + " -j " +
@@ -473,6 +576,7 @@ json to_json(const level_result& r) {
                 {"answersPerSecond", r.answers_per_second},
                 {"p50Ms", r.p50_ms},           {"p99Ms", r.p99_ms},
                 {"meanMs", r.mean_ms},         {"errors", r.errors},
+                {"p50MsLastRound", r.p50_ms_last_round}, {"p99MsLastRound", r.p99_ms_last_round},
                 {"errorKinds", r.error_kinds}, {"warmupErrors", r.warmup_errors}};
 }
 
@@ -490,7 +594,7 @@ settings parse(int argc, char** argv) {
         else throw std::invalid_argument("unknown option " + k);
     }
     if (s.server_bin.empty() || s.out.empty()) throw std::invalid_argument("--server and --out are required");
-    if (s.students_per_level <= 0) s.students_per_level = std::max(400, 200 * s.seconds);
+    if (s.students_per_level <= 0) s.students_per_level = std::max(1000, 400 * s.seconds);
     s.run_dir = env("RUN_DIR");
     s.key_prefix = "bench-" + std::to_string(::getpid()) + ":";
     return s;
@@ -561,18 +665,32 @@ int main(int argc, char** argv) try {
         kv.start();
         {
             auto f = net::co_spawn(io, kv.wait_connected(std::chrono::seconds(5)), net::use_future);
-            io.run();
+            while (f.wait_for(std::chrono::seconds(0)) != std::future_status::ready) io.run_one();
             f.get();
         }
         load generator(io, port, rounds);
+        pid_t valkey_pid = 0;
+        std::ifstream(s.run_dir + "/valkey/valkey.pid") >> valkey_pid;
+        cpu_meter meter(db, server.pid(), valkey_pid);
 
         for (const int clients : s.levels) {
             auto students = make_students(db, port, s, s.students_per_level, totps_secrets);
+            {
+                // Fresh planner statistics, as autovacuum would have them in a steady state.
+                pqxx::nontransaction n(db);
+                n.exec("ANALYZE attendance.validations");
+                n.exec("ANALYZE attendance.registrations");
+            }
             // Warm-up right before the level: round metadata lives QR_META TTL (120 s).
             const auto warm_errors = generator.warm_up(students, std::min(clients, 32));
+            const auto pg_pids = meter.backends();
+            const auto before = meter.sample(pg_pids);
             auto res = generator.run(students, clients, s.seconds);
+            const auto after = meter.sample(pg_pids);
             res.warmup_errors = warm_errors;
             auto j = to_json(res);
+            j["cpuMsPerAnswer"] = cpu_meter::per_answer(before, after, res.accepted);
+            j["serverPoolBackends"] = pg_pids.size();
             j["poolSize"] = pool_size;
             std::cerr << "validate_load: pool " << pool_size << " clients " << clients << ": "
                       << res.answers_per_second << " answers/s, p50 " << res.p50_ms << " ms, p99 " << res.p99_ms
@@ -580,8 +698,17 @@ int main(int argc, char** argv) try {
                       << " s)\n";
             if (variant == 0) {
                 if (s.pgbench) {
+                    const auto m0 = machine_busy_ticks();
                     const auto tps = pgbench_tps(script_autocommit, clients, s.seconds);
+                    const auto m1 = machine_busy_ticks();
+                    // pgbench and its backends together, per INSERT (noisy: shared machine).
+                    j["pgbenchMachineCpuMsPerInsert"] =
+                        tps > 0 ? static_cast<double>(m1 - m0) * 1000.0 / static_cast<double>(::sysconf(_SC_CLK_TCK)) /
+                                      (tps * s.seconds)
+                                : 0.0;
+                    drop_pgbench_rows(db, pg_lo, pg_hi);
                     const auto tps_txn = pgbench_tps(script_txn, clients, s.seconds);
+                    drop_pgbench_rows(db, pg_lo, pg_hi);
                     j["pgbenchTps"] = tps;
                     j["pgbenchTxnTps"] = tps_txn;
                     j["ratio"] = tps > 0 ? res.answers_per_second / tps : 0.0;
