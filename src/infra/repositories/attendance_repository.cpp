@@ -197,10 +197,15 @@ attendance_repository::attendance_repository(postgres::pool& pool) : pool_(pool)
                   "CASE WHEN $4 = '' THEN NULL ELSE " TS("$4") " END, " TS("$5") ", NULLIF($6, '')::int, "
                   "NULLIF($7, '')::boolean, NULLIF($8, '')::boolean, NULLIF($9, '')::boolean, "
                   "NULLIF($10, '')::boolean, $11, $12)");
+    // Per registration through its index (LATERAL + OFFSET 0 keeps the planner from a
+    // sequential scan of every validation while the table is young; see the bench notes).
+    // One RT per successful round, as the results count them.
     pool_.prepare("attendance_class_rts",
-                  "SELECT v.response_time_ms FROM attendance.validations v JOIN attendance.registrations r "
-                  "ON r.registration_id = v.registration_id WHERE r.session_id = $1 "
-                  "AND v.validation_status = 'success' AND v.response_time_ms IS NOT NULL");
+                  "SELECT v.response_time_ms FROM attendance.registrations r JOIN LATERAL "
+                  "(SELECT DISTINCT ON (round_number) response_time_ms FROM attendance.validations x "
+                  "WHERE x.registration_id = r.registration_id AND x.validation_status = 'success' "
+                  "AND x.response_time_ms IS NOT NULL ORDER BY round_number, validation_id OFFSET 0) v ON TRUE "
+                  "WHERE r.session_id = $1");
     pool_.prepare("attendance_result_upsert", upsert_result);
     pool_.prepare("attendance_registration_completed",
                   "UPDATE attendance.registrations SET status = 'completed' WHERE registration_id = $1");
@@ -305,7 +310,7 @@ net::awaitable<std::vector<registration_record>> attendance_repository::records(
 }
 
 net::awaitable<void> attendance_repository::add_validation(validation_row v) {
-    co_await pool_.with_transaction("attendance_validation_insert", [&](pqxx::work& w) {
+    co_await pool_.with_single_statement("attendance_validation_insert", [&](pqxx::nontransaction& w) {
         w.exec_prepared("attendance_validation_insert", v.registration_id, v.round, v.qr_generated_at_ms,
                         opt(v.qr_scanned_at_ms), v.response_received_at_ms, opt(v.response_time_ms),
                         opt(v.totpu_valid), opt(v.totps_valid), opt(v.rt_valid), opt(v.secret_valid),
