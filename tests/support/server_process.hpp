@@ -137,13 +137,25 @@ public:
             }
         });
     }
+    // Stops the server as an operator would (SIGTERM, then SIGKILL after 10 s), so a
+    // sanitizer build gets to report; any AddressSanitizer/LeakSanitizer/UBSan report in the
+    // server's output fails the test that ran it.
     ~server_process() {
         if (pid_ > 0 && !exited_) {
-            ::kill(pid_, SIGKILL);
-            ::waitpid(pid_, nullptr, 0);
+            ::kill(pid_, SIGTERM);
+            if (wait_exit(10s) < 0) {
+                ::kill(pid_, SIGKILL);
+                ::waitpid(pid_, nullptr, 0);
+            }
         }
         if (drain_.joinable()) drain_.join(); // the pipe closes when the process is gone
         ::close(err_pipe_[0]);
+        for (const char* marker : {"ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:"}) {
+            if (output_.find(marker) != std::string::npos) {
+                ADD_FAILURE() << "the server's sanitizer reported a problem:\n" << output_;
+                break;
+            }
+        }
     }
 
     bool running() const { return pid_ > 0; }
