@@ -10,7 +10,7 @@
 #include "asistencia/domain/crypto/totp.hpp"
 #include "asistencia/domain/encoding/base64.hpp"
 #include "asistencia/domain/tokens/jwt.hpp"
-#include "server_process.hpp"
+#include "test_helpers.hpp"
 #include "soft_authenticator.hpp"
 
 #include <nlohmann/json.hpp>
@@ -25,32 +25,12 @@ namespace crypto = asistencia::domain::crypto;
 namespace enc = asistencia::domain::encoding;
 namespace ts = asistencia::test_support;
 using nlohmann::json;
+using server_test::bearer_user;
 using server_test::env_or_fail;
-
-inline std::string shell(const std::string& cmd) {
-    std::string out;
-    FILE* p = ::popen(cmd.c_str(), "r");
-    char buf[1024];
-    while (p && std::fgets(buf, sizeof buf, p)) out += buf;
-    if (p) ::pclose(p);
-    while (!out.empty() && out.back() == '\n') out.pop_back();
-    return out;
-}
-
-// One value (or rows separated by newlines) from the node database.
-inline std::string sql(const std::string& q) {
-    return shell(env_or_fail("ASISTENCIA_SVC") + " psql -tAc \"" + q + "\"");
-}
-
-inline std::string bearer_user(std::int64_t id, tokens::user_role role) {
-    tokens::user_claims c;
-    c.user_id = id;
-    c.username = "demo" + std::to_string(id);
-    c.role = role;
-    return "Bearer " + tokens::issue_user_token(c, env_or_fail("JWT_SECRET"), {}).token;
-}
-inline std::string student_token(std::int64_t id) { return bearer_user(id, tokens::user_role::alumno); }
-inline std::string professor_token(std::int64_t id) { return bearer_user(id, tokens::user_role::profesor); }
+using server_test::professor_token;
+using server_test::shell;
+using server_test::sql;
+using server_test::student_token;
 
 inline std::int64_t now_ms() {
     return std::chrono::duration_cast<std::chrono::milliseconds>(

@@ -8,7 +8,7 @@
 #include "asistencia/domain/crypto/totp.hpp"
 #include "asistencia/domain/encoding/base64.hpp"
 #include "asistencia/domain/tokens/jwt.hpp"
-#include "server_process.hpp"
+#include "test_helpers.hpp"
 #include "soft_authenticator.hpp"
 
 #include <nlohmann/json.hpp>
@@ -23,30 +23,6 @@ namespace ts = asistencia::test_support;
 using nlohmann::json;
 
 namespace {
-
-std::string shell(const std::string& cmd) {
-    std::string out;
-    FILE* p = ::popen(cmd.c_str(), "r");
-    char buf[1024];
-    while (p && std::fgets(buf, sizeof buf, p)) out += buf;
-    if (p) ::pclose(p);
-    while (!out.empty() && out.back() == '\n') out.pop_back();
-    return out;
-}
-
-std::string sql(const std::string& q) { return shell(env_or_fail("ASISTENCIA_SVC") + " psql -tAc \"" + q + "\""); }
-
-std::string bearer_user(std::int64_t id, tokens::user_role role = tokens::user_role::alumno) {
-    tokens::user_claims c;
-    c.user_id = id;
-    c.username = "demo";
-    c.role = role;
-    return "Bearer " + tokens::issue_user_token(c, env_or_fail("JWT_SECRET"), {}).token;
-}
-
-std::string bearer_internal(const std::string& secret = env_or_fail("JWT_SECRET_INTERNAL")) {
-    return "Bearer " + tokens::issue_internal_inbound_token(secret, {}).token;
-}
 
 // What the phone keeps after a successful enrollment.
 struct phone_result {
@@ -234,6 +210,7 @@ TEST_F(enrollment_api, ConcurrentStartsConflictAndAFailedFinishReleasesTheLock) 
 
 TEST_F(enrollment_api, EveryRefusalChangesNothing) {
     const std::int64_t user = 100027;
+    forget_enrollments(user);
     const auto count = [&] { return sql("SELECT count(*) FROM enrollment.devices WHERE user_id = " + std::to_string(user)); };
     ts::registration_options no_uv;
     no_uv.user_verified = false;
@@ -269,6 +246,7 @@ TEST_F(enrollment_api, EveryRefusalChangesNothing) {
 
 TEST_F(enrollment_api, ReEnrollmentRevokesThePreviousDeviceAndRevokeWorks) {
     const std::int64_t user = 100028;
+    forget_enrollments(user);
     const auto history = [](const std::string& action, const std::string& extra = "") {
         return std::stoi(sql("SELECT count(*) FROM enrollment.enrollment_history WHERE user_id = 100028 AND action = '" +
                              action + "'" + extra));
@@ -300,8 +278,8 @@ protected:
 
 TEST_F(enrollment_cooldown, ASecondPhoneWaitsForTheCoolDown) {
     // A clean slate for this student, so the test can run again on the same stack.
-    sql("DELETE FROM enrollment.enrollment_history WHERE user_id IN (100029, 100030)");
-    sql("DELETE FROM enrollment.devices WHERE user_id IN (100029, 100030)");
+    forget_enrollments(100029);
+    forget_enrollments(100030);
     ASSERT_EQ(enroll(100029).status, 200);
     const auto r = post("/api/enrollment/start", bearer_user(100029), json::object());
     ASSERT_TRUE(r);

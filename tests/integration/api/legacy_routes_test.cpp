@@ -2,7 +2,7 @@
 // Valkey: shapes, the cache entry and its TTL, 401/403/400 with JSON errors, and 503 when
 // PHP is down.
 #include "asistencia/domain/tokens/jwt.hpp"
-#include "server_process.hpp"
+#include "test_helpers.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -13,25 +13,6 @@ namespace tokens = asistencia::domain::tokens;
 using nlohmann::json;
 
 namespace {
-
-std::string user_token(std::int64_t id, tokens::user_role role) {
-    tokens::user_claims c;
-    c.user_id = id;
-    c.username = "demo";
-    c.role = role;
-    return "Bearer " + tokens::issue_user_token(c, env_or_fail("JWT_SECRET"), {}).token;
-}
-
-std::string valkey_cli(const std::string& args) {
-    const std::string cmd = "valkey-cli -h " + env_or_fail("REDIS_HOST") + " -p " + env_or_fail("REDIS_PORT") + " " + args;
-    std::string out;
-    FILE* p = ::popen(cmd.c_str(), "r");
-    char buf[512];
-    while (p && std::fgets(buf, sizeof buf, p)) out += buf;
-    if (p) ::pclose(p);
-    while (!out.empty() && out.back() == '\n') out.pop_back();
-    return out;
-}
 
 class api_legacy : public ::testing::Test {
 protected:
@@ -52,7 +33,7 @@ protected:
 };
 
 TEST_F(api_legacy, MeComesFromTheCacheWithTheProtocolsTtl) {
-    const auto r = call("/api/me", user_token(100003, tokens::user_role::alumno));
+    const auto r = call("/api/me", bearer_user(100003, tokens::user_role::alumno));
     ASSERT_TRUE(r);
     ASSERT_EQ(r->status, 200) << r->body;
     const auto j = json::parse(r->body);
@@ -65,7 +46,7 @@ TEST_F(api_legacy, MeComesFromTheCacheWithTheProtocolsTtl) {
 }
 
 TEST_F(api_legacy, ProfessorCoursesShowWhereAttendanceMayBeTaken) {
-    const auto r = call("/api/professor/courses?semesterId=2", user_token(2, tokens::user_role::profesor));
+    const auto r = call("/api/professor/courses?semesterId=2", bearer_user(2, tokens::user_role::profesor));
     ASSERT_TRUE(r);
     ASSERT_EQ(r->status, 200) << r->body;
     bool saw4 = false;
@@ -84,10 +65,10 @@ TEST_F(api_legacy, RefusalsAreJsonErrors) {
     ASSERT_TRUE(r);
     EXPECT_EQ(r->status, 401);
     EXPECT_EQ(json::parse(r->body).at("error").at("code"), "invalid_token");
-    r = call("/api/professor/courses", user_token(100003, tokens::user_role::alumno));
+    r = call("/api/professor/courses", bearer_user(100003, tokens::user_role::alumno));
     ASSERT_TRUE(r);
     EXPECT_EQ(r->status, 403);
-    r = call("/api/professor/courses?semesterId=abc", user_token(1, tokens::user_role::profesor));
+    r = call("/api/professor/courses?semesterId=abc", bearer_user(1, tokens::user_role::profesor));
     ASSERT_TRUE(r);
     EXPECT_EQ(r->status, 400);
     EXPECT_EQ(json::parse(r->body).at("error").at("code"), "invalid_parameter");
@@ -95,13 +76,13 @@ TEST_F(api_legacy, RefusalsAreJsonErrors) {
 
 TEST_F(api_legacy, PhpDownIs503AndRecovers) {
     svc("php", "stop");
-    auto r = call("/api/me", user_token(100050, tokens::user_role::alumno));
+    auto r = call("/api/me", bearer_user(100050, tokens::user_role::alumno));
     svc("php", "start");
     ASSERT_TRUE(r);
     EXPECT_EQ(r->status, 503) << r->body;
     EXPECT_EQ(json::parse(r->body).at("error").at("code"), "php_unavailable");
     for (int i = 0; i < 100; ++i) {
-        r = call("/api/me", user_token(100050, tokens::user_role::alumno));
+        r = call("/api/me", bearer_user(100050, tokens::user_role::alumno));
         if (r && r->status == 200) break;
         std::this_thread::sleep_for(100ms);
     }

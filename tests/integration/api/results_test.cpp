@@ -3,7 +3,7 @@
 // state), who may read it (internal token, the owning professor), 401/403/404, and the
 // server's own outbox worker delivering a row to the PHP stand-in (syncedToLegacy, metrics).
 #include "asistencia/domain/tokens/jwt.hpp"
-#include "server_process.hpp"
+#include "test_helpers.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -16,31 +16,8 @@ using nlohmann::json;
 
 namespace {
 
-std::string bearer(std::int64_t id, tokens::user_role role) {
-    tokens::user_claims c;
-    c.user_id = id;
-    c.username = "demo";
-    c.role = role;
-    return "Bearer " + tokens::issue_user_token(c, env_or_fail("JWT_SECRET"), {}).token;
-}
-const auto professor = [](std::int64_t id) { return bearer(id, tokens::user_role::profesor); };
-std::string internal() {
-    return "Bearer " + tokens::issue_internal_inbound_token(env_or_fail("JWT_SECRET_INTERNAL"), {}).token;
-}
+const auto professor = professor_token;
 
-std::string sql(const std::string& query, const std::string& db = "") {
-    std::string out;
-    const auto cmd = env_or_fail("ASISTENCIA_SVC") + " psql -q " + (db.empty() ? "" : "-d " + db + " ") + "-tAc \"" +
-                     query + "\"";
-    FILE* p = ::popen(cmd.c_str(), "r");
-    char buf[256];
-    while (p && std::fgets(buf, sizeof buf, p)) out += buf;
-    if (p) ::pclose(p);
-    while (!out.empty() && out.back() == '\n') out.pop_back();
-    return out;
-}
-
-// Session ids of their own per run (PHP keys its rows on them; earlier runs' rows stay).
 std::int64_t fresh_session_id() { return 200000000 + static_cast<std::int64_t>(std::time(nullptr) % 1000000) * 100; }
 
 class results_api : public ::testing::Test {
@@ -99,7 +76,7 @@ TEST_F(results_api, ThePhpSystemReadsEveryRegistrationWithItsEffectiveStatus) {
         "performed_by) VALUES (" + id + ", 100002, 'ABSENT', 'PRESENT', 'forgot_phone', 1)");
     add_registration(id, 100003, 3); // no result yet
 
-    for (const auto& auth : {internal(), professor(1)}) {
+    for (const auto& auth : {bearer_internal(), professor(1)}) {
         const auto r = get("/api/attendance/session/" + id + "/results", auth);
         ASSERT_TRUE(r);
         ASSERT_EQ(r->status, 200) << r->body;
@@ -151,7 +128,7 @@ TEST_F(results_api, OnlyThePhpSystemAndTheOwningProfessorReadResults) {
     ASSERT_TRUE(r);
     EXPECT_EQ(r->status, 401);
     EXPECT_EQ(get(target, "Bearer not-a-token")->status, 401);
-    r = get(target, bearer(100001, tokens::user_role::alumno));
+    r = get(target, bearer_user(100001, tokens::user_role::alumno));
     EXPECT_EQ(r->status, 403);
     EXPECT_EQ(json::parse(r->body)["error"]["code"], "forbidden");
     EXPECT_EQ(get(target, professor(2))->status, 403) << "another professor";
@@ -159,10 +136,10 @@ TEST_F(results_api, OnlyThePhpSystemAndTheOwningProfessorReadResults) {
     EXPECT_EQ(r->status, 200);
     EXPECT_EQ(json::parse(r->body)["results"].size(), 0u);
 
-    r = get("/api/attendance/session/1999999999/results", internal());
+    r = get("/api/attendance/session/1999999999/results", bearer_internal());
     EXPECT_EQ(r->status, 404);
     EXPECT_EQ(json::parse(r->body)["error"]["code"], "session_not_found");
-    EXPECT_EQ(get("/api/attendance/session/abc/results", internal())->status, 400);
+    EXPECT_EQ(get("/api/attendance/session/abc/results", bearer_internal())->status, 400);
 }
 
 TEST_F(results_api, TheServersOutboxWorkerDeliversAPresentResultToPhp) {
@@ -175,7 +152,7 @@ TEST_F(results_api, TheServersOutboxWorkerDeliversAPresentResultToPhp) {
         std::to_string(student) + ", 1, '2026-11-20', 88)");
     bool synced = false;
     for (int i = 0; i < 300 && !synced; ++i) {
-        const auto r = get("/api/attendance/session/" + id + "/results", internal());
+        const auto r = get("/api/attendance/session/" + id + "/results", bearer_internal());
         synced = r && r->status == 200 && json::parse(r->body)["results"][0]["syncedToLegacy"] == true;
         if (!synced) std::this_thread::sleep_for(100ms);
     }

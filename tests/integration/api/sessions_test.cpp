@@ -2,7 +2,7 @@
 // PostgreSQL: create with the denormalized legacy data, read, close, cancel, the owner and
 // role checks, bad input (nothing stored), the legacy system's status view, PHP down.
 #include "asistencia/domain/tokens/jwt.hpp"
-#include "server_process.hpp"
+#include "test_helpers.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -14,24 +14,7 @@ using nlohmann::json;
 
 namespace {
 
-std::string bearer(std::int64_t id, tokens::user_role role) {
-    tokens::user_claims c;
-    c.user_id = id;
-    c.username = "demo";
-    c.role = role;
-    return "Bearer " + tokens::issue_user_token(c, env_or_fail("JWT_SECRET"), {}).token;
-}
-const auto professor = [](std::int64_t id) { return bearer(id, tokens::user_role::profesor); };
-
-std::string sql(const std::string& query) {
-    std::string out;
-    FILE* p = ::popen((env_or_fail("ASISTENCIA_SVC") + " psql -tAc \"" + query + "\"").c_str(), "r");
-    char buf[64];
-    while (p && std::fgets(buf, sizeof buf, p)) out += buf;
-    if (p) ::pclose(p);
-    while (!out.empty() && out.back() == '\n') out.pop_back();
-    return out;
-}
+const auto professor = professor_token;
 
 std::string sessions_in_db() { return sql("SELECT count(*) FROM attendance.sessions"); }
 
@@ -69,7 +52,7 @@ TEST_F(sessions_api, AProfessorOpensReadsAndClosesASession) {
     r = get("/api/attendance/sessions/" + id, professor(1));
     EXPECT_EQ(r->status, 200);
     EXPECT_EQ(get("/api/attendance/sessions/" + id, professor(2))->status, 403) << "another professor";
-    EXPECT_EQ(get("/api/attendance/sessions/" + id, bearer(100001, tokens::user_role::alumno))->status, 403);
+    EXPECT_EQ(get("/api/attendance/sessions/" + id, bearer_user(100001, tokens::user_role::alumno))->status, 403);
     EXPECT_EQ(get("/api/attendance/sessions/999999", professor(1))->status, 404);
     EXPECT_EQ(get("/api/attendance/sessions/abc", professor(1))->status, 400);
 
@@ -123,7 +106,7 @@ TEST_F(sessions_api, RefusalsStoreNothing) {
     auto r = post("/api/attendance/sessions", professor(2), {{"courseId", 4}, {"semesterId", 2}, {"room", "C-1"}});
     EXPECT_EQ(r->status, 403);
     EXPECT_EQ(json::parse(r->body)["error"]["code"], "not_allowed");
-    r = post("/api/attendance/sessions", bearer(100001, tokens::user_role::alumno), {{"courseId", 1}, {"semesterId", 2}, {"room", "x"}});
+    r = post("/api/attendance/sessions", bearer_user(100001, tokens::user_role::alumno), {{"courseId", 1}, {"semesterId", 2}, {"room", "x"}});
     EXPECT_EQ(r->status, 403);
     EXPECT_EQ(post("/api/attendance/sessions", professor(1), {{"semesterId", 2}, {"room", "x"}})->status, 400);
     EXPECT_EQ(post("/api/attendance/sessions", professor(1), {{"courseId", "1"}, {"semesterId", 2}, {"room", "x"}})->status, 400);

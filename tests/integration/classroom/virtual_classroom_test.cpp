@@ -194,10 +194,6 @@ protected:
         if (!ready || ready->status != 200) ADD_FAILURE() << "server not ready: " << server_.output();
     }
 
-    std::string legacy_sql(const std::string& q) {
-        return shell(env_or_fail("ASISTENCIA_SVC") + " psql -d hawaii -tAc \"" + q + "\"");
-    }
-
     std::uint16_t port_;
     std::string origin_;
     server_test::server_process server_;
@@ -404,8 +400,8 @@ TEST_F(virtual_classroom, ThirtyStudentsTakeAttendanceThroughTheProjector) {
         std::chrono::seconds(60)))
         << sql("SELECT string_agg(status || ':' || COALESCE(last_error, ''), ' ') FROM attendance.legacy_outbox "
                "WHERE session_id = " + s_id);
-    EXPECT_EQ(legacy_sql("SELECT count(*) FROM alumno_asistencia WHERE session_id = '" + s_id +
-                         "' AND metodo = 'criptografico' AND presente"),
+    EXPECT_EQ(sql("SELECT count(*) FROM alumno_asistencia WHERE session_id = '" + s_id +
+                  "' AND metodo = 'criptografico' AND presente", "hawaii"),
               std::to_string(present));
 }
 

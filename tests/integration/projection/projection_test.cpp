@@ -8,7 +8,7 @@
 #include "asistencia/domain/crypto/qr_payload.hpp"
 #include "asistencia/domain/encoding/base64.hpp"
 #include "asistencia/domain/tokens/jwt.hpp"
-#include "server_process.hpp"
+#include "test_helpers.hpp"
 
 #include <boost/beast/websocket.hpp>
 #include <nlohmann/json.hpp>
@@ -26,35 +26,6 @@ namespace websocket = beast::websocket;
 using nlohmann::json;
 
 namespace {
-
-std::string user_token(std::int64_t id, tokens::user_role role) {
-    tokens::user_claims c;
-    c.user_id = id;
-    c.username = "demo";
-    c.role = role;
-    return tokens::issue_user_token(c, env_or_fail("JWT_SECRET"), {}).token;
-}
-
-std::string valkey(const std::string& args) {
-    std::string out;
-    FILE* p = ::popen(("valkey-cli -h " + env_or_fail("REDIS_HOST") + " -p " + env_or_fail("REDIS_PORT") + " " + args)
-                          .c_str(), "r");
-    char buf[256];
-    while (p && std::fgets(buf, sizeof buf, p)) out += buf;
-    if (p) ::pclose(p);
-    while (!out.empty() && out.back() == '\n') out.pop_back();
-    return out;
-}
-
-std::string sql(const std::string& query) {
-    std::string out;
-    FILE* p = ::popen((env_or_fail("ASISTENCIA_SVC") + " psql -tAc \"" + query + "\"").c_str(), "r");
-    char buf[256];
-    while (p && std::fgets(buf, sizeof buf, p)) out += buf;
-    if (p) ::pclose(p);
-    while (!out.empty() && out.back() == '\n') out.pop_back();
-    return out;
-}
 
 // Standard base64 with padding (what `modules` and SERVER_MASTER_KEY use).
 std::vector<std::uint8_t> base64_decode(const std::string& in) {
@@ -392,7 +363,7 @@ TEST_F(projection, APendingStudentsFramesOpenWithTheirKey) {
     const auto meta = "qr:session:" + std::to_string(sid) + ":" + std::to_string(uid) + ":1";
     std::string stored;
     for (int i = 0; i < 50; ++i) {
-        stored = valkey("HGET " + meta + " " + field);
+        stored = valkey_cli("HGET " + meta + " " + field);
         if (stored != std::to_string(issued) + ":" + std::to_string(issued)) break;
         std::this_thread::sleep_for(100ms);
     }
@@ -434,7 +405,7 @@ TEST_F(projection, AValkeyRestartRebuildsTheRoundsAndFramesGoOn) {
     // The projector is registered again (ws:projection is re-written every 20 s at most).
     std::string members;
     for (int i = 0; i < 600 && members.empty(); ++i) { // at most about a minute
-        members = valkey("SMEMBERS ws:projection:" + std::to_string(sid));
+        members = valkey_cli("SMEMBERS ws:projection:" + std::to_string(sid));
         if (members.empty()) std::this_thread::sleep_for(100ms);
     }
     EXPECT_FALSE(members.empty());
