@@ -178,7 +178,8 @@ php_start() {
   local router=()
   [ -f "$REPO_ROOT/docker/php-legacy/router.php" ] && router=("$REPO_ROOT/docker/php-legacy/router.php")
   # setsid: php -S forks workers; the whole process group is stopped together.
-  PHP_CLI_SERVER_WORKERS=4 setsid php -d variables_order=EGPCS -S "127.0.0.1:$PHP_PORT" -t "$docroot" "${router[@]}" \
+  # HAWAII_DEV_LOGIN=1: the stand-in's passwordless login.php, for the dev and test stacks only.
+  HAWAII_DEV_LOGIN=1 PHP_CLI_SERVER_WORKERS=4 setsid php -d variables_order=EGPCS -S "127.0.0.1:$PHP_PORT" -t "$docroot" "${router[@]}" \
     >"$RUN_DIR/php/php.log" 2>&1 &
   echo $! >"$RUN_DIR/php/php.pid"
   wait_port 127.0.0.1 "$PHP_PORT" 10 || { tail -20 "$RUN_DIR/php/php.log" >&2; return 1; }
