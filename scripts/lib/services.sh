@@ -205,7 +205,7 @@ service_failed() { # name log-file
 
 services_up() {
   init_env || return 1
-  pg_init || { service_failed PostgreSQL "$(cat "$RUN_DIR/pgdir" 2>/dev/null)/log"; [ -f "$RUN_DIR/pg-initdb.log" ] && tail -n 20 "$RUN_DIR/pg-initdb.log" >&2; return 1; }
+  pg_init || { service_failed PostgreSQL "$(cat "$RUN_DIR/pgdir" 2>/dev/null)/log"; return 1; }
   pg_start || { service_failed PostgreSQL "$(pg_dir)/log"; return 1; }
   valkey_start || { service_failed Valkey "$RUN_DIR/valkey/valkey.log"; return 1; }
   php_start || { service_failed "PHP stand-in" "$RUN_DIR/php/php.log"; return 1; }
