@@ -36,26 +36,56 @@ struct gauges {
     http::counter& failures;
 };
 
-net::awaitable<void> sample_database(gauges& g, infra::postgres::pool& pg) {
-    const auto rows = co_await pg.with_read_transaction("metrics.sizes", [](pqxx::read_transaction& tx) {
-        std::vector<std::pair<std::string, double>> out;
-        for (const auto& r : tx.exec(sizes_sql)) out.emplace_back(r[0].as<std::string>(), r[1].as<double>());
-        return out;
-    });
+using sizes = std::vector<std::pair<std::string, double>>;
+
+sizes read_sizes(pqxx::read_transaction& tx) {
+    sizes out;
+    for (const auto& r : tx.exec(sizes_sql)) out.emplace_back(r[0].as<std::string>(), r[1].as<double>());
+    return out;
+}
+
+// Plain functions, not coroutines: g++ 12 miscompiles braced lists inside coroutines.
+void apply_sizes(gauges& g, const sizes& rows) {
     for (const auto& [name, bytes] : rows) {
         if (name == "database") g.db_size.set(bytes);
         else g.table_size.with({name}).set(bytes);
     }
 }
 
-net::awaitable<void> sample_valkey(gauges& g, infra::valkey::client& kv) {
-    const auto info = co_await kv.command({"INFO", "memory"});
+void apply_info(gauges& g, const infra::valkey::reply& info) {
     if (const auto text = info.text()) {
         if (const auto v = info_field(*text, "used_memory")) g.valkey_used.set(*v);
         if (const auto v = info_field(*text, "maxmemory")) g.valkey_max.set(*v);
     }
-    const auto keys = co_await kv.command({"DBSIZE"});
+}
+
+infra::valkey::command_args words(std::string a, std::string b = {}) {
+    infra::valkey::command_args out{std::move(a)};
+    if (!b.empty()) out.push_back(std::move(b));
+    return out;
+}
+
+net::awaitable<void> sample_database(gauges& g, infra::postgres::pool& pg) {
+    apply_sizes(g, co_await pg.with_read_transaction("metrics.sizes", read_sizes));
+}
+
+net::awaitable<void> sample_valkey(gauges& g, infra::valkey::client& kv) {
+    apply_info(g, co_await kv.command(words("INFO", "memory")));
+    const auto keys = co_await kv.command(words("DBSIZE"));
     if (keys.type == infra::valkey::reply::kind::integer) g.valkey_keys.set(static_cast<double>(keys.integer));
+}
+
+gauges make_gauges(http::metrics_registry& metrics) {
+    return gauges{metrics.add_gauge("asistencia_db_size_bytes", "Size of the node database (sampled).").with({}),
+                  metrics.add_gauge("asistencia_db_table_size_bytes",
+                                    "Size of each table with its indexes and TOAST (sampled).", {"table"}),
+                  metrics.add_gauge("asistencia_valkey_used_memory_bytes", "Valkey INFO used_memory (sampled).").with({}),
+                  metrics.add_gauge("asistencia_valkey_maxmemory_bytes", "Valkey maxmemory, 0 = no limit (sampled).")
+                      .with({}),
+                  metrics.add_gauge("asistencia_valkey_keys", "Keys in Valkey's database, DBSIZE (sampled).").with({}),
+                  metrics.add_counter("asistencia_resource_sample_failures_total",
+                                      "Size samples that failed (PostgreSQL or Valkey down).")
+                      .with({})};
 }
 
 } // namespace
@@ -81,14 +111,7 @@ std::optional<double> info_field(std::string_view info, std::string_view field) 
 
 net::awaitable<void> sample_resources(http::metrics_registry& metrics, infra::postgres::pool& pg,
                                       infra::valkey::client& kv, std::chrono::seconds interval) {
-    gauges g{metrics.add_gauge("asistencia_db_size_bytes", "Size of the node database (sampled).").with({}),
-             metrics.add_gauge("asistencia_db_table_size_bytes",
-                               "Size of each table with its indexes and TOAST (sampled).", {"table"}),
-             metrics.add_gauge("asistencia_valkey_used_memory_bytes", "Valkey INFO used_memory (sampled).").with({}),
-             metrics.add_gauge("asistencia_valkey_maxmemory_bytes", "Valkey maxmemory, 0 = no limit (sampled).").with({}),
-             metrics.add_gauge("asistencia_valkey_keys", "Keys in Valkey's database, DBSIZE (sampled).").with({}),
-             metrics.add_counter("asistencia_resource_sample_failures_total",
-                                 "Size samples that failed (PostgreSQL or Valkey down).").with({})};
+    gauges g = make_gauges(metrics);
     net::steady_timer timer(co_await net::this_coro::executor);
     for (;;) {
         try {

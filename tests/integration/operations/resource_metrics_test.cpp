@@ -44,11 +44,12 @@ protected:
         return r && r->status == 200 ? "\n" + r->body : std::string();
     }
 
-    // /metrics once the first background sample is in.
+    // /metrics once the first background sample is in (the gauges read 0 until then).
     std::string sampled() {
         auto r = server_test::poll(port_, "/metrics", [](const server_test::response& m) {
-            return m.body.find("\nasistencia_valkey_keys ") != std::string::npos &&
-                   m.body.find("\nasistencia_db_size_bytes ") != std::string::npos;
+            const auto text = "\n" + m.body;
+            return sample(text, "asistencia_valkey_used_memory_bytes").value_or(0) > 0 &&
+                   sample(text, "asistencia_db_size_bytes").value_or(0) > 0;
         });
         return r ? "\n" + r->body : std::string();
     }
@@ -131,13 +132,13 @@ TEST_F(resource_metrics, OneActiveClassInValkeyIsMeasured) {
         ASSERT_EQ(phones.back()->join(sid).status, 200);
         ASSERT_FALSE(frames.show(sid, *phones.back(), 1).empty());
     }
-    const auto keys = valkey_cli("--scan --pattern '" + prefix_ + "*'");
+    const auto keys = server_test::valkey_cli("--scan --pattern '" + prefix_ + "*'");
     double bytes = 0;
     int count = 0;
     std::istringstream lines(keys);
     for (std::string key; std::getline(lines, key);) {
         if (key.empty()) continue;
-        const auto usage = valkey_cli("MEMORY USAGE '" + key + "'");
+        const auto usage = server_test::valkey_cli("MEMORY USAGE '" + key + "'");
         if (!usage.empty() && std::isdigit(static_cast<unsigned char>(usage[0]))) bytes += std::stod(usage);
         ++count;
     }
