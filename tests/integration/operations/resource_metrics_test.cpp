@@ -118,7 +118,13 @@ TEST_F(resource_metrics, AScrapeAnswersWhileValkeyIsDownAndKeepsTheLastSample) {
 // key under this server's prefix summed with MEMORY USAGE. Printed for docs/operations.md.
 TEST_F(resource_metrics, OneActiveClassInValkeyIsMeasured) {
     constexpr int students = 20;
+    const auto used_memory = [] {
+        const auto info = server_test::valkey_cli("INFO memory");
+        const auto at = info.find("used_memory:");
+        return at == std::string::npos ? 0.0 : std::stod(info.substr(at + 12));
+    };
     frame_stand_in frames(prefix_);
+    const double memory_before = used_memory();
     const auto opened = call(port_, verb::post, "/api/attendance/sessions", professor_token(1),
                              {{"courseId", 1}, {"semesterId", 2}, {"room", "Sala 3"}, {"maxRounds", 3}});
     ASSERT_EQ(opened.status, 201) << opened.body.dump();
@@ -142,8 +148,10 @@ TEST_F(resource_metrics, OneActiveClassInValkeyIsMeasured) {
         if (!usage.empty() && std::isdigit(static_cast<unsigned char>(usage[0]))) bytes += std::stod(usage);
         ++count;
     }
-    std::printf("valkey sizing: one active class of %d students = %d keys, %.0f bytes (%.0f bytes per student)\n",
-                students, count, bytes, bytes / students);
+    const double memory_after = used_memory();
+    std::printf("valkey sizing: one active class of %d students = %d keys, %.0f bytes by MEMORY USAGE "
+                "(%.0f per student); INFO used_memory grew by %.0f bytes\n",
+                students, count, bytes, bytes / students, memory_after - memory_before);
     EXPECT_GE(count, students) << "at least one round key per student: " << keys;
     EXPECT_GT(bytes, 0);
     call(port_, verb::post, "/api/attendance/sessions/" + std::to_string(sid) + "/close", professor_token(1));
