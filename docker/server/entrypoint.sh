@@ -1,12 +1,14 @@
 #!/bin/sh
-# Exports secrets kept as files (compose's generated secrets volume) as the
-# environment variables the server reads, unless they are already set.
+# Secrets as files (compose's Docker secrets, /run/secrets/NAME): VAR_FILE names the file of
+# VAR. The server reads SERVER_MASTER_KEY_FILE and the TLS files itself; the others are
+# exported as the variables it reads, unless already set.
 set -eu
-dir=${SECRETS_DIR:-/run/asistencia-secrets}
-for name in JWT_SECRET JWT_SECRET_INTERNAL SERVER_MASTER_KEY DB_PASSWORD; do
-  eval "current=\${$name:-}"
-  if [ -z "$current" ] && [ -f "$dir/$name" ]; then
-    export "$name=$(cat "$dir/$name")"
+for name in JWT_SECRET JWT_SECRET_INTERNAL DB_PASSWORD; do
+  eval "current=\${$name:-}; file=\${${name}_FILE:-}"
+  if [ -z "$current" ] && [ -n "$file" ]; then
+    [ -r "$file" ] || { echo "entrypoint: ${name}_FILE: cannot read $file" >&2; exit 2; }
+    export "$name=$(cat "$file")"
   fi
+  unset "${name}_FILE"
 done
 exec "$@"

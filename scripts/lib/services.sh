@@ -98,8 +98,8 @@ pg_init() {
   runuser -u postgres -- "$PGBIN/initdb" -D "$d/data" -U postgres --auth-local=trust \
     --auth-host=scram-sha-256 -E UTF8 --locale=C.UTF-8 --no-sync >"$RUN_DIR/pg-initdb.log" 2>&1 \
     || { cat "$RUN_DIR/pg-initdb.log" >&2; return 1; }
-  pg_start
-  runuser -u postgres -- "$PGBIN/psql" -h "$d/sock" -p "$DB_PORT" -U postgres -v ON_ERROR_STOP=1 -q <<SQL
+  pg_start || return 1
+  runuser -u postgres -- "$PGBIN/psql" -h "$d/sock" -p "$DB_PORT" -U postgres -v ON_ERROR_STOP=1 -q <<SQL || return 1
 CREATE ROLE $DB_USER LOGIN PASSWORD '$DB_PASSWORD';
 CREATE DATABASE $DB_NAME OWNER $DB_USER;
 CREATE ROLE $LEGACY_DB_USER LOGIN PASSWORD '$LEGACY_DB_PASSWORD';
@@ -152,7 +152,11 @@ valkey_start() {
     --pidfile "$RUN_DIR/valkey/valkey.pid" --logfile "$RUN_DIR/valkey/valkey.log" --dir "$RUN_DIR/valkey" \
     || return 1
   wait_port 127.0.0.1 "$REDIS_PORT" 10 || { tail -20 "$RUN_DIR/valkey/valkey.log" >&2; return 1; }
-  until valkey-cli -h 127.0.0.1 -p "$REDIS_PORT" ping 2>/dev/null | grep -q PONG; do sleep 0.05; done
+  local tries=0
+  until valkey-cli -h 127.0.0.1 -p "$REDIS_PORT" ping 2>/dev/null | grep -q PONG; do
+    tries=$((tries + 1)); [ "$tries" -lt 200 ] || return 1
+    sleep 0.05
+  done
 }
 
 valkey_stop() {
@@ -174,7 +178,8 @@ php_start() {
   local router=()
   [ -f "$REPO_ROOT/docker/php-legacy/router.php" ] && router=("$REPO_ROOT/docker/php-legacy/router.php")
   # setsid: php -S forks workers; the whole process group is stopped together.
-  PHP_CLI_SERVER_WORKERS=4 setsid php -d variables_order=EGPCS -S "127.0.0.1:$PHP_PORT" -t "$docroot" "${router[@]}" \
+  # HAWAII_DEV_LOGIN=1: the stand-in's passwordless login.php, for the dev and test stacks only.
+  HAWAII_DEV_LOGIN=1 PHP_CLI_SERVER_WORKERS=4 setsid php -d variables_order=EGPCS -S "127.0.0.1:$PHP_PORT" -t "$docroot" "${router[@]}" \
     >"$RUN_DIR/php/php.log" 2>&1 &
   echo $! >"$RUN_DIR/php/php.pid"
   wait_port 127.0.0.1 "$PHP_PORT" 10 || { tail -20 "$RUN_DIR/php/php.log" >&2; return 1; }
@@ -190,12 +195,42 @@ php_stop() {
 }
 
 # ----------------------------------------------------------------- all of it
+# Stops at the first service that does not start and prints that service's log, so no
+# test ever runs against a service that is not there.
+service_failed() { # name log-file
+  log "$1 did not start; the end of its log ($2):"
+  if [ -f "$2" ]; then tail -n 40 "$2" >&2; else log "(no log at $2)"; fi
+  return 1
+}
+
 services_up() {
-  init_env
-  pg_init
-  pg_start
-  valkey_start
-  php_start
+  init_env || return 1
+  pg_init || { service_failed PostgreSQL "$(cat "$RUN_DIR/pgdir" 2>/dev/null)/log"; return 1; }
+  pg_start || { service_failed PostgreSQL "$(pg_dir)/log"; return 1; }
+  valkey_start || { service_failed Valkey "$RUN_DIR/valkey/valkey.log"; return 1; }
+  php_start || { service_failed "PHP stand-in" "$RUN_DIR/php/php.log"; return 1; }
+}
+
+# scripts/run keeps its ports in $RUN_DIR/env across runs; one that another program took
+# since then moves to a free port (the stack's own still-running service keeps its port).
+port_taken() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+pid_alive() { [ -f "$1" ] && kill -0 "$(head -1 "$1")" 2>/dev/null; }
+move_port() { # variable-holding-the-port
+  local old new names='DB_PORT|LEGACY_DB_PORT|REDIS_PORT|PHP_PORT|PHP_BASE_URL|PORT|SERVER_URL|WEBAUTHN_ORIGINS|NODE_BASE_URL'
+  old=${!1}
+  new=$(free_port) || return 1
+  sed -i -E "/^export ($names)=/ s/([:=])$old\b/\1$new/" "$RUN_DIR/env"
+  log "port $old ($1) is taken by another program; moved to $new (saved in $RUN_DIR/env)"
+}
+reassign_taken_ports() {
+  load_env
+  local pgpid=/nonexistent
+  [ -f "$RUN_DIR/pgdir" ] && pgpid="$(pg_dir)/data/postmaster.pid"
+  if port_taken "$DB_PORT" && ! pid_alive "$pgpid"; then move_port DB_PORT || return 1; fi
+  if port_taken "$REDIS_PORT" && ! pid_alive "$RUN_DIR/valkey/valkey.pid"; then move_port REDIS_PORT || return 1; fi
+  if port_taken "$PHP_PORT" && ! pid_alive "$RUN_DIR/php/php.pid"; then move_port PHP_PORT || return 1; fi
+  if port_taken "$PORT"; then move_port PORT || return 1; fi
+  load_env
 }
 
 # Stops every service and keeps the data (scripts/run: enrollments survive a restart).

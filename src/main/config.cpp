@@ -35,6 +35,8 @@ const std::vector<variable_spec> specs = {
     {"DB_STATEMENT_TIMEOUT_MS", "30000", false, false, "statement_timeout of every pooled connection (0: none)."},
     {"MIGRATE_ON_START", "true", false, false,
      "Apply pending migrations at start (true/false); or run `asistencia-server migrate up`."},
+    {"MIGRATE_BACKUP_DIR", "", false, false,
+     "`asistencia-server migrate up` first writes a pg_dump of the database here (empty: no backup)."},
     {"REDIS_HOST", "localhost", false, false, "Valkey host."},
     {"REDIS_PORT", "6379", false, false, "Valkey port."},
     {"KEY_PREFIX", "", false, false, "Prefix for every Valkey key (several deployments, one Valkey)."},
@@ -237,6 +239,12 @@ std::vector<std::string> origin_list(const reader& r, std::string_view name) {
 } // namespace
 
 const std::vector<variable_spec>& variable_specs() { return specs; }
+
+std::optional<std::string> parse_migrate_backup_dir(const env_lookup& env) {
+    const reader r(env);
+    if (!r.is_set("MIGRATE_BACKUP_DIR")) return std::nullopt;
+    return r.text("MIGRATE_BACKUP_DIR");
+}
 
 config parse_config(const env_lookup& env,
                     const std::function<std::string(const std::string&)>& read_file) {

@@ -15,8 +15,11 @@ namespace {
 
 int migrate(const std::vector<std::string>& args) {
     using namespace asistencia;
-    const auto db = main::parse_database_config(main::process_environment());
-    return infra::postgres::run_migrate_command(args, db, std::cout, std::cerr);
+    const auto env = main::process_environment();
+    const auto db = main::parse_database_config(env);
+    infra::postgres::migrate_command_options options;
+    if (const auto dir = main::parse_migrate_backup_dir(env)) options.backup_dir = *dir;
+    return infra::postgres::run_migrate_command(args, db, std::cout, std::cerr, options);
 }
 
 } // namespace

@@ -1,6 +1,7 @@
 // Composition root; see server_app.hpp. Order matters: the HTTP server stops first (no new
 // work), then the io_context, and only then the pools its coroutines were using.
 #include "asistencia/main/server_app.hpp"
+#include "asistencia/main/resource_metrics.hpp"
 
 #include "asistencia/infra/postgres/migrations.hpp"
 #include "asistencia/infra/postgres/pool.hpp"
@@ -213,8 +214,14 @@ int run_server(const config& cfg, std::shared_ptr<spdlog::logger> access_log) {
     infra::valkey::client kv(ioc.get_executor(), to_valkey_settings(cfg.valkey));
     register_valkey_metrics(metrics, kv);
     kv.start();
+    // Database/table sizes and Valkey memory, sampled off the scrape path (docs/operations.md).
+    net::co_spawn(ioc, sample_resources(metrics, pg, kv, std::chrono::seconds(60)), net::detached);
     domain::tokens::outbound_token_cache php_token(cfg.jwt_secret_internal, domain::tokens::token_settings{});
-    infra::php_bridge::http_client php(ioc.get_executor(), to_php_settings(cfg.php),
+    auto php_settings = to_php_settings(cfg.php);
+    auto& php_latency = metrics.add_histogram("asistencia_php_request_duration_seconds",
+                                              "Duration of answered PHP bridge calls.", {}).with({});
+    php_settings.on_latency = [&php_latency](double s) { php_latency.observe(s); };
+    infra::php_bridge::http_client php(ioc.get_executor(), std::move(php_settings),
                                        [&php_token] { return php_token.get(); });
     infra::php_bridge::legacy_bridge bridge(php);
     infra::php_bridge::legacy_cache legacy(kv, bridge);

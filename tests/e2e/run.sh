@@ -4,4 +4,10 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 [ -d node_modules/playwright-core ] || npm ci --no-audit --no-fund >/dev/null
-exec node run.mjs
+# playwright-core needs Node 20: on Debian 12's Node 18 use the npm node package's (scripts/setup).
+NODE=node
+if [ "$(node -p 'process.versions.node.split(".")[0]')" -lt 20 ]; then
+  NODE=node20/node_modules/.bin/node
+  [ -x "$NODE" ] || (cd node20 && npm ci --no-audit --no-fund >/dev/null)
+fi
+exec "$NODE" run.mjs

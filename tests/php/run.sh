@@ -278,6 +278,10 @@ for _ in $(seq 1 100); do (exec 3<>"/dev/tcp/127.0.0.1/$P2") 2>/dev/null && brea
 req GET "http://127.0.0.1:$P2/asistencia-criptografica/api/obtener_datos_usuario.php?userId=1" "$GOOD"
 check "database down -> 503 dependency_unavailable" err_is 503 dependency_unavailable
 check "the 503 body leaks no connection details" bash -c "! grep -qi -E 'port|sqlstate|hawaii|password' '$TMP/body'"
+# That second stand-in runs without HAWAII_DEV_LOGIN (as outside compose's demo profile).
+CODE=$(curl -s -o "$TMP/body" -w '%{http_code}' -d "tipo=profesor&id=1" "http://127.0.0.1:$P2/login.php")
+check "without HAWAII_DEV_LOGIN=1 the passwordless login does not exist (404, no token)" \
+  bash -c "[ '$CODE' = 404 ] && ! grep -q 'token=' '$TMP/body'"
 
 echo "# NodeIntegration against a fake attendance server"
 P3=$(free_port); mkdir -p "$TMP/fake"

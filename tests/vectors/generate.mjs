@@ -3,7 +3,7 @@
 // tests reproduce every value byte for byte (tests/unit/crypto/vectors_test.cpp), and
 // scripts/test regenerates the file to prove Node and the committed file still agree.
 // Usage: node tests/vectors/generate.mjs [output path]   (default: stdout)
-import { createECDH, createHash } from 'node:crypto';
+import { createECDH, createHash, webcrypto } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +12,9 @@ const here = dirname(fileURLToPath(import.meta.url));
 const modulePath = join(here, '..', '..', 'web', 'js', 'asistencia-protocol.js');
 // The module is a browser ES module with a .js name and no package.json around it: import
 // its exact bytes through a data: URL so Node treats it as ESM without extra files.
+// Node 18 (Debian 12's) has WebCrypto only as node:crypto's webcrypto, not as the global the
+// browser module reads.
+if (!globalThis.crypto) globalThis.crypto = webcrypto;
 const source = readFileSync(modulePath);
 const p = await import('data:text/javascript;base64,' + source.toString('base64'));
 

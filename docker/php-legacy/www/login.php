@@ -5,6 +5,15 @@
 declare(strict_types=1);
 require_once __DIR__ . '/asistencia-criptografica/api/db.inc';
 
+// Anyone who reaches this page becomes any professor: it exists only where the demo asks for
+// it (compose's `demo` profile, scripts/run and scripts/test set HAWAII_DEV_LOGIN=1).
+if (hawaii_setting('HAWAII_DEV_LOGIN') !== '1') {
+    http_response_code(404);
+    header('Content-Type: text/plain; charset=utf-8');
+    echo "No encontrado: el ingreso de desarrollo está desactivado.\n";
+    exit;
+}
+
 const USER_TOKEN_TTL = 300; // PROTOCOL section 3
 
 function destino(string $rol, string $token): string
@@ -77,8 +86,10 @@ select, button { font-size: 1rem; padding: .4rem; width: 100%; margin-top: .5rem
 </head>
 <body>
 <h1>Hawaii · Sistema académico</h1>
-<p class="aviso">Ingreso de <strong>desarrollo</strong>: elige un usuario de prueba, sin
-contraseña. El sistema real usa su propio inicio de sesión.</p>
+<p class="aviso" role="note"><strong>Modo demostración</strong>: ingreso de desarrollo sin
+contraseña, activo solo en la demo (<code>HAWAII_DEV_LOGIN=1</code>). Elige un usuario de prueba;
+quien llegue a esta página puede entrar como cualquier profesor o alumno, así que nunca la
+publiques. El sistema real usa su propio inicio de sesión.</p>
 <?php if ($error !== null): ?>
 <p class="error" role="alert"><?= hawaii_h($error) ?></p>
 <?php endif ?>

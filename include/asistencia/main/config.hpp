@@ -107,6 +107,9 @@ config parse_config(const env_lookup& env,
 // Only the DB_* variables: `asistencia-server migrate` needs nothing else.
 infra::postgres::pg_settings parse_database_config(const env_lookup& env);
 
+// MIGRATE_BACKUP_DIR for `asistencia-server migrate up`; nullopt when unset or empty.
+std::optional<std::string> parse_migrate_backup_dir(const env_lookup& env);
+
 // std::getenv as an env_lookup.
 env_lookup process_environment();
 

@@ -194,6 +194,7 @@ struct http_client::impl {
         stats.last_latency_seconds = s;
         stats.latency_seconds_sum += s;
         ++stats.latency_count;
+        if (settings.on_latency) settings.on_latency(s);
     }
 };
 

@@ -9,8 +9,9 @@ namespace asistencia::infra::postgres {
 namespace {
 
 constexpr const char* usage =
-    "usage: asistencia-server migrate up | status | down N  [--dir PATH]\n"
-    "  up       apply every pending migration\n"
+    "usage: asistencia-server migrate up | plan | status | down N  [--dir PATH]\n"
+    "  up       apply every pending migration (after a pg_dump into MIGRATE_BACKUP_DIR when set)\n"
+    "  plan     print what `up` would apply, change nothing\n"
     "  status   list applied and pending migrations (exit 1 on a checksum mismatch)\n"
     "  down N   roll back the last N applied migrations\n"
     "  --dir    read NNNN_name.{up,down}.sql from PATH instead of the embedded set\n";
@@ -27,10 +28,41 @@ std::string join(const std::vector<int>& versions, const std::vector<migration>&
     return out;
 }
 
+bool has_pending(const std::vector<migration_status_row>& rows) {
+    for (const auto& r : rows) {
+        if (r.state == migration_state::pending) return true;
+    }
+    return false;
+}
+
+// What `up` would do: the pending migrations in order, or why it would refuse.
+int print_plan(const std::vector<migration_status_row>& rows, std::ostream& out, std::ostream& err) {
+    bool mismatch = false;
+    int pending = 0;
+    for (const auto& r : rows) {
+        if (r.state == migration_state::checksum_mismatch) {
+            mismatch = true;
+            err << "migrate: " << migration_label(r.version, r.name)
+                << " was edited after it was applied: up would refuse to run\n";
+        } else if (r.state == migration_state::file_missing) {
+            out << "keep   " << migration_label(r.version, r.name)
+                << "   (applied, unknown to this binary: a newer release?)\n";
+        } else if (r.state == migration_state::pending) {
+            ++pending;
+            out << "apply  " << migration_label(r.version, r.name) << "\n";
+        }
+    }
+    if (mismatch) return 1;
+    out << (pending == 0 ? std::string("migrate: nothing to apply, schema is up to date")
+                         : "migrate: up would apply " + std::to_string(pending) + " migration(s)")
+        << "\n";
+    return 0;
+}
+
 } // namespace
 
 int run_migrate_command(const std::vector<std::string>& args, const pg_settings& s,
-                        std::ostream& out, std::ostream& err) {
+                        std::ostream& out, std::ostream& err, const migrate_command_options& options) {
     std::vector<std::string> words;
     std::optional<std::filesystem::path> dir;
     for (std::size_t i = 0; i < args.size(); ++i) {
@@ -47,19 +79,27 @@ int run_migrate_command(const std::vector<std::string>& args, const pg_settings&
     int n = 0;
     const bool up = words.size() == 1 && words[0] == "up";
     const bool status = words.size() == 1 && words[0] == "status";
+    const bool plan = words.size() == 1 && words[0] == "plan";
     bool down = false;
     if (words.size() == 2 && words[0] == "down") {
         const auto& w = words[1];
         auto [ptr, ec] = std::from_chars(w.data(), w.data() + w.size(), n);
         down = ec == std::errc{} && ptr == w.data() + w.size() && n >= 1;
     }
-    if (!up && !status && !down) {
+    if (!up && !status && !down && !plan) {
         err << usage;
         return 2;
     }
     try {
         const auto files = dir ? load_migrations(*dir) : embedded_migrations();
+        if (plan) {
+            return print_plan(migration_status(s, files), out, err);
+        }
         if (up) {
+            if (options.backup_dir && has_pending(migration_status(s, files))) {
+                const auto file = dump_before_migrate(s, *options.backup_dir, options.pg_dump);
+                out << "migrate: backup written to " << file.string() << "\n";
+            }
             const auto done = migrate_up(s, files);
             out << (done.empty() ? "migrate: nothing to apply, schema is up to date"
                                  : "migrate: applied " + join(done, files))

@@ -29,6 +29,8 @@ struct client_settings {
     breaker_settings breaker{};
     std::size_t max_idle_connections = 8;
     std::size_t max_response_bytes = 4 * 1024 * 1024;
+    // Called with the duration in seconds of every answered call (main feeds a histogram).
+    std::function<void(double)> on_latency;
 };
 
 struct http_result {

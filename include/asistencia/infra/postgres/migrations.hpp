@@ -99,9 +99,22 @@ std::vector<int> migrate_down(const pg_settings& s, int n,
 std::vector<migration_status_row>
 migration_status(const pg_settings& s, const std::vector<migration>& files = embedded_migrations());
 
-// `asistencia-server migrate up|status|down N [--dir PATH]`; args start after "migrate".
-// Exit codes: 0 ok, 1 failure (or status found a checksum mismatch), 2 usage error.
+// pg_dump --format=custom of the database into dir/pre-migrate-DB-UTCSTAMP.dump (written as
+// .part, renamed when complete); the password reaches pg_dump through PGPASSWORD only.
+// Throws migration_error when pg_dump cannot run or fails.
+std::filesystem::path dump_before_migrate(const pg_settings& s, const std::filesystem::path& dir,
+                                          const std::string& pg_dump = "pg_dump");
+
+struct migrate_command_options {
+    // MIGRATE_BACKUP_DIR: `up` dumps the database here before applying anything.
+    std::optional<std::filesystem::path> backup_dir;
+    std::string pg_dump = "pg_dump";
+};
+
+// `asistencia-server migrate up|plan|status|down N [--dir PATH]`; args start after "migrate".
+// Exit codes: 0 ok, 1 failure (or status/plan found a checksum mismatch), 2 usage error.
 int run_migrate_command(const std::vector<std::string>& args, const pg_settings& s,
-                        std::ostream& out, std::ostream& err);
+                        std::ostream& out, std::ostream& err,
+                        const migrate_command_options& options = {});
 
 } // namespace asistencia::infra::postgres
