@@ -1,6 +1,8 @@
 // Parses and validates the server's environment; see config.hpp.
 #include "asistencia/main/config.hpp"
 
+#include "asistencia/transport/http/forwarded.hpp"
+
 #include <openssl/evp.h>
 
 #include <algorithm>
@@ -20,6 +22,17 @@ const std::vector<variable_spec> specs = {
     {"MAX_BODY_BYTES", "65536", false, false, "Default request body limit in bytes (413 above it)."},
     {"SHUTDOWN_GRACE_MS", "10000", false, false,
      "On SIGINT/SIGTERM, how long in-flight requests may take before they are cut."},
+    {"TLS_CERT_FILE", "", false, false,
+     "PEM certificate chain (leaf first): PORT then serves HTTPS/WSS only. Reloaded on SIGHUP."},
+    {"TLS_KEY_FILE", "", false, false, "PEM private key of TLS_CERT_FILE (set both or neither)."},
+    {"TLS_REDIRECT_PORT", "0", false, false,
+     "With TLS: a plain-HTTP port that only redirects to https (301/308); 0: none."},
+    {"TLS_PUBLIC_PORT", "0", false, false,
+     "The https port written in those redirects when a port mapping differs from PORT; 0: PORT."},
+    {"HSTS_MAX_AGE", "31536000", false, false,
+     "Strict-Transport-Security max-age (seconds) on HTTPS responses; 0: no header."},
+    {"TRUSTED_PROXIES", "", false, false,
+     "Comma-separated addresses/CIDRs of reverse proxies whose X-Forwarded-For/-Proto are believed."},
     {"DB_HOST", "localhost", false, false, "PostgreSQL host (node database)."},
     {"DB_PORT", "5432", false, false, "PostgreSQL port."},
     {"DB_NAME", "asistencia", false, false, "PostgreSQL database."},
@@ -214,6 +227,24 @@ infra::postgres::pg_settings parse_database(const reader& r) {
     return d;
 }
 
+tls_config parse_tls(const reader& r) {
+    tls_config t;
+    t.cert_file = r.text("TLS_CERT_FILE");
+    t.key_file = r.text("TLS_KEY_FILE");
+    if (t.cert_file.empty() != t.key_file.empty()) {
+        throw config_error(t.cert_file.empty() ? "TLS_CERT_FILE" : "TLS_KEY_FILE",
+                           "must be set together with " +
+                               std::string(t.cert_file.empty() ? "TLS_KEY_FILE" : "TLS_CERT_FILE"));
+    }
+    t.redirect_port = static_cast<std::uint16_t>(r.integer("TLS_REDIRECT_PORT", 0, 65535));
+    t.public_port = static_cast<std::uint16_t>(r.integer("TLS_PUBLIC_PORT", 0, 65535));
+    if (t.redirect_port != 0 && t.cert_file.empty()) {
+        throw config_error("TLS_REDIRECT_PORT", "needs TLS_CERT_FILE and TLS_KEY_FILE");
+    }
+    t.hsts_max_age = std::chrono::seconds(r.integer("HSTS_MAX_AGE", 0, 63072000));
+    return t;
+}
+
 std::vector<std::string> origin_list(const reader& r, std::string_view name) {
     std::vector<std::string> out;
     const std::string v = r.text(name);
@@ -255,6 +286,13 @@ config parse_config(const env_lookup& env,
     c.http.web_root = r.text("WEB_ROOT");
     c.http.max_body_bytes = static_cast<std::size_t>(r.integer("MAX_BODY_BYTES", 1024, 64LL << 20));
     c.http.shutdown_grace = std::chrono::milliseconds(r.integer("SHUTDOWN_GRACE_MS", 0, 600000));
+    c.tls = parse_tls(r);
+    c.trusted_proxies = r.text("TRUSTED_PROXIES");
+    try {
+        (void)transport::http::proxy_list::parse(c.trusted_proxies);
+    } catch (const std::invalid_argument& e) {
+        throw config_error("TRUSTED_PROXIES", e.what());
+    }
 
     c.database = parse_database(r);
     c.migrate_on_start = r.boolean("MIGRATE_ON_START");

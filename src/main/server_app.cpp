@@ -32,6 +32,7 @@
 #include "asistencia/domain/crypto/session_cookie.hpp"
 #include "asistencia/domain/crypto/protocol_keys.hpp"
 #include "asistencia/transport/http/server.hpp"
+#include "asistencia/transport/http/tls.hpp"
 #include "asistencia/application/attendance/legacy_sync.hpp"
 #include "asistencia/infra/php_bridge/attendance_sender.hpp"
 #include "asistencia/infra/repositories/outbox_repository.hpp"
@@ -57,6 +58,16 @@ namespace http = transport::http;
 
 namespace {
 
+std::shared_ptr<net::ssl::context> load_tls(const tls_config& tls) {
+    try {
+        auto ctx = http::make_tls_context({tls.cert_file, tls.key_file});
+        spdlog::info("TLS: {}", http::describe_certificate(*ctx));
+        return ctx;
+    } catch (const http::tls_error& e) {
+        throw config_error("TLS_CERT_FILE", e.what());
+    }
+}
+
 http::server_config to_server_config(const config& cfg, std::shared_ptr<spdlog::logger> log) {
     http::server_config sc;
     sc.address = cfg.http.host;
@@ -69,7 +80,31 @@ http::server_config to_server_config(const config& cfg, std::shared_ptr<spdlog::
     }
     sc.static_root = std::filesystem::path(cfg.http.web_root);
     sc.logger = std::move(log);
+    sc.trusted_proxies = http::proxy_list::parse(cfg.trusted_proxies);
+    sc.hsts_max_age = cfg.tls.hsts_max_age;
+    if (cfg.tls.enabled()) {
+        sc.tls = load_tls(cfg.tls);
+        if (cfg.tls.redirect_port != 0) sc.redirect_port = cfg.tls.redirect_port;
+        sc.public_https_port = cfg.tls.public_port;
+    }
     return sc;
+}
+
+// SIGHUP: read the certificate and key again and give them to new connections; a file that
+// does not load is logged and the running certificate stays.
+void reload_tls_on_sighup(net::signal_set& hup, http::server& server, const tls_config& tls) {
+    hup.async_wait([&hup, &server, &tls](const boost::system::error_code& ec, int) {
+        if (ec) return;
+        try {
+            auto ctx = http::make_tls_context({tls.cert_file, tls.key_file});
+            spdlog::info("SIGHUP: TLS certificate reloaded ({}); open connections keep theirs",
+                         http::describe_certificate(*ctx));
+            server.set_tls_context(std::move(ctx));
+        } catch (const http::tls_error& e) {
+            spdlog::error("SIGHUP: TLS certificate not reloaded, the old one stays: {}", e.what());
+        }
+        reload_tls_on_sighup(hup, server, tls);
+    });
 }
 
 void register_pool_metrics(http::metrics_registry& metrics, infra::postgres::pool& pg) {
@@ -290,13 +325,21 @@ int run_server(const config& cfg, std::shared_ptr<spdlog::logger> access_log) {
     projection.attach(server);
 
     server.listen();
-    spdlog::info("listening on http://{}:{}", cfg.http.host, server.port());
+    spdlog::info("listening on {}://{}:{}", cfg.tls.enabled() ? "https" : "http", cfg.http.host, server.port());
+    if (server.redirect_port() != 0)
+        spdlog::info("redirecting http://{}:{} to https", cfg.http.host, server.redirect_port());
+    net::signal_set hup(ioc);
+    if (cfg.tls.enabled()) {
+        hup.add(SIGHUP);
+        reload_tls_on_sighup(hup, server, cfg.tls);
+    }
 
     net::signal_set signals(ioc, SIGINT, SIGTERM);
     signals.async_wait([&](const boost::system::error_code& ec, int signo) {
         if (ec) return;
         spdlog::info("signal {}: stopping (grace {} ms)", signo, cfg.http.shutdown_grace.count());
         projection.stop();
+        hup.cancel();
         server.stop(cfg.http.shutdown_grace, [&ioc, &kv](bool clean) {
             if (!clean) spdlog::warn("shutdown: requests were cut at the deadline");
             kv.stop();

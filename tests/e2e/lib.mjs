@@ -53,13 +53,14 @@ function stopChild(child) {
   });
 }
 
-export async function launchBrowser() {
+// `extraArgs`: more Chromium switches (the HTTPS test's host mapping and certificate pin).
+export async function launchBrowser(extraArgs = []) {
   const profile = mkdtempSync(join(tmpdir(), 'asistencia-e2e-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: '/usr/bin/chromium',
     headless: true,
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'],
+      '--disable-component-update', '--disable-sync', ...extraArgs],
   });
   return {
     context,

@@ -53,6 +53,16 @@ struct http_config {
     std::chrono::milliseconds shutdown_grace;
 };
 
+// HTTPS (native TLS); off when cert_file is empty.
+struct tls_config {
+    std::string cert_file;
+    std::string key_file;
+    std::uint16_t redirect_port = 0; // 0: no plain-HTTP redirect port
+    std::uint16_t public_port = 0;   // 0: the HTTPS port itself
+    std::chrono::seconds hsts_max_age{31'536'000};
+    bool enabled() const noexcept { return !cert_file.empty(); }
+};
+
 struct php_config {
     std::string base_url;
     std::chrono::milliseconds timeout;
@@ -79,6 +89,8 @@ struct rounds_config {
 
 struct config {
     http_config http;
+    tls_config tls;
+    std::string trusted_proxies; // TRUSTED_PROXIES, validated (transport::http::proxy_list)
     infra::postgres::pg_settings database;
     valkey_config valkey;
     std::string jwt_secret;

@@ -14,6 +14,7 @@
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/ssl/error.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -75,6 +76,11 @@ std::optional<std::string> request_context::query(std::string_view key) const {
     return std::nullopt;
 }
 
+void apply_hsts(http_response& res, const request_context& ctx, std::chrono::seconds max_age) {
+    if (!ctx.secure || max_age.count() <= 0) return;
+    res.set(bhttp::field::strict_transport_security, "max-age=" + std::to_string(max_age.count()));
+}
+
 http_response json_response(bhttp::status status, std::string body) {
     http_response res{status, 11};
     res.set(bhttp::field::content_type, "application/json");
@@ -101,6 +107,7 @@ constexpr std::string_view route_static = "static";
 constexpr std::string_view route_unmatched = "unmatched";
 constexpr std::uint32_t route_key_static = 0xffff'fffe;
 constexpr std::uint32_t route_key_unmatched = 0xffff'ffff;
+constexpr std::uint32_t route_key_redirect = 0xffff'fffd;
 
 bool iequals(std::string_view a, std::string_view b) { return beast::iequals(a, b); }
 
@@ -179,6 +186,9 @@ void serialize_head(const http_response& res, unsigned version, bool keep_alive,
 // ---------------------------------------------------------------------------------------
 // server::impl
 
+// What a listening port does with its connections.
+enum class listener_kind { plain, tls, redirect };
+
 struct route_entry {
     handler rest;
     websocket_handler ws;
@@ -205,7 +215,8 @@ struct connection {
 
 struct server::impl : std::enable_shared_from_this<server::impl> {
     impl(net::any_io_executor ex, server_config cfg, metrics_registry& reg)
-        : ex_(ex), cfg_(std::move(cfg)), acceptor_(ex), stop_timer_(ex), sweep_timer_(ex),
+        : ex_(ex), cfg_(std::move(cfg)), acceptor_(ex), redirect_acceptor_(ex), stop_timer_(ex),
+          sweep_timer_(ex),
           requests_total_(reg.add_counter("asistencia_http_requests_total",
                                           "HTTP requests by method, route and status",
                                           {"method", "route", "status"})),
@@ -215,7 +226,13 @@ struct server::impl : std::enable_shared_from_this<server::impl> {
           open_connections_(reg.add_gauge("asistencia_http_open_connections",
                                           "Open client connections (HTTP and WebSocket)")
                                 .with({})),
+          tls_handshakes_(reg.add_counter("asistencia_tls_handshakes_total",
+                                          "TLS handshakes on the HTTPS port by result",
+                                          {"result"})),
           metrics_(reg), max_body_limit_(cfg_.body_limit) {
+        tls_ctx_ = cfg_.tls;
+        if (cfg_.redirect_port && !tls_ctx_)
+            throw std::invalid_argument("a redirect port needs TLS (server_config::tls)");
         log_ = cfg_.logger ? cfg_.logger : spdlog::default_logger();
         if (cfg_.static_root) statics_.emplace(*cfg_.static_root);
         auto smallest = std::min({cfg_.idle_timeout, cfg_.read_timeout, cfg_.write_timeout});
@@ -280,17 +297,31 @@ struct server::impl : std::enable_shared_from_this<server::impl> {
         acceptor_.set_option(net::socket_base::reuse_address(true));
         acceptor_.bind(ep);
         acceptor_.listen(net::socket_base::max_listen_connections);
-        accepting_ = true;
+        if (cfg_.redirect_port) {
+            tcp::endpoint rep{addr, *cfg_.redirect_port};
+            redirect_acceptor_.open(rep.protocol());
+            redirect_acceptor_.set_option(net::socket_base::reuse_address(true));
+            redirect_acceptor_.bind(rep);
+            redirect_acceptor_.listen(net::socket_base::max_listen_connections);
+        }
         auto self = shared_from_this();
-        net::co_spawn(ex_, accept_loop(self), [](std::exception_ptr) {});
+        ++accepting_;
+        net::co_spawn(ex_, accept_loop(self, acceptor_, tls_ctx_ ? listener_kind::tls : listener_kind::plain),
+                      [](std::exception_ptr) {});
+        if (cfg_.redirect_port) {
+            ++accepting_;
+            net::co_spawn(ex_, accept_loop(self, redirect_acceptor_, listener_kind::redirect),
+                          [](std::exception_ptr) {});
+        }
         net::co_spawn(ex_, sweep_loop(self), [](std::exception_ptr) {});
     }
 
-    net::awaitable<void> accept_loop(std::shared_ptr<impl> self) {
+    net::awaitable<void> accept_loop(std::shared_ptr<impl> self, tcp::acceptor& acceptor,
+                                     listener_kind kind) {
         (void)self; // keeps impl alive while accepting
         net::steady_timer backoff(ex_);
         while (!stopping_) {
-            auto [ec, sock] = co_await acceptor_.async_accept(use_tuple);
+            auto [ec, sock] = co_await acceptor.async_accept(use_tuple);
             if (stopping_) break;
             if (ec) {
                 if (ec == net::error::operation_aborted) break;
@@ -302,9 +333,9 @@ struct server::impl : std::enable_shared_from_this<server::impl> {
                 co_await backoff.async_wait(use_tuple);
                 continue;
             }
-            start_session(std::move(sock));
+            start_session(std::move(sock), kind);
         }
-        accepting_ = false;
+        --accepting_;
         maybe_finished();
     }
 
@@ -327,13 +358,13 @@ struct server::impl : std::enable_shared_from_this<server::impl> {
         }
     }
 
-    void start_session(tcp::socket sock) {
+    void start_session(tcp::socket sock, listener_kind kind) {
         error_code ec;
         sock.set_option(tcp::no_delay(true), ec);
         auto it = conns_.emplace(conns_.end());
         open_connections_.inc();
         auto self = shared_from_this();
-        net::co_spawn(ex_, run_session(self, *it, std::move(sock)),
+        net::co_spawn(ex_, run_session(self, *it, std::move(sock), kind),
                       net::bind_cancellation_slot(
                           it->cancel.slot(), [self, it](std::exception_ptr e) {
                               it->done = true;
@@ -359,6 +390,7 @@ struct server::impl : std::enable_shared_from_this<server::impl> {
         on_stopped_ = std::move(done);
         error_code ec;
         acceptor_.close(ec);
+        redirect_acceptor_.close(ec);
         for (auto& c : conns_) {
             if (c.state == connection::phase::reading && c.socket && c.parser &&
                 !c.parser->got_some() && c.buffer && c.buffer->size() == 0) {
@@ -405,7 +437,7 @@ struct server::impl : std::enable_shared_from_this<server::impl> {
     }
 
     void maybe_finished() {
-        if (stopping_ && !accepting_ && conns_.empty()) finish();
+        if (stopping_ && accepting_ == 0 && conns_.empty()) finish();
     }
 
     void finish() {
@@ -418,22 +450,30 @@ struct server::impl : std::enable_shared_from_this<server::impl> {
 
     // -- the session -------------------------------------------------------------------
     net::awaitable<void> run_session(std::shared_ptr<impl> self, connection& conn,
-                                     tcp::socket sock);
+                                     tcp::socket sock, listener_kind kind);
+    net::awaitable<void> serve_http(connection& conn, connection_stream& sock,
+                                    const tcp::endpoint& peer);
+    net::awaitable<void> serve_redirects(connection& conn, connection_stream& sock,
+                                         const tcp::endpoint& peer);
+    net::awaitable<bool> tls_handshake(connection& conn, connection_stream& sock);
+    net::awaitable<void> send_close(connection& conn, connection_stream& sock);
+    void resolve_origin(request_context& ctx, const http_request& hdr, std::string& remote_text,
+                        const std::string& peer_text) const;
     net::awaitable<http_response> dispatch(request_context& ctx, const match_result& m,
                                            std::uint32_t& route_key, std::string_view& route);
-    net::awaitable<void> run_websocket(connection& conn, tcp::socket& sock,
+    net::awaitable<void> run_websocket(connection& conn, connection_stream& sock,
                                        request_context& ctx, const route_entry& entry,
                                        std::uint32_t route_key, const std::string& remote,
                                        clock::time_point start);
-    net::awaitable<bool> write_response(connection& conn, tcp::socket& sock,
+    net::awaitable<bool> write_response(connection& conn, connection_stream& sock,
                                         const http_response& res, unsigned version,
                                         bool keep_alive, bool head, std::string_view rid,
                                         std::string& out);
-    net::awaitable<void> write_and_linger(connection& conn, tcp::socket& sock,
+    net::awaitable<void> write_and_linger(connection& conn, connection_stream& sock,
                                           const http_response& res, unsigned version,
                                           std::string_view rid);
     // Answers an error that ends the connection (limits, malformed requests).
-    net::awaitable<void> fail(connection& conn, tcp::socket& sock, request_context& ctx,
+    net::awaitable<void> fail(connection& conn, connection_stream& sock, request_context& ctx,
                               transport_error e, std::uint32_t route_key,
                               std::string_view route, bhttp::verb verb, unsigned version,
                               clock::time_point start, const std::string& remote) {
@@ -442,18 +482,26 @@ struct server::impl : std::enable_shared_from_this<server::impl> {
         record(route_key, route, verb, res.result_int(), start, ctx, remote);
     }
 
+    unsigned short acceptor_port() const {
+        error_code ec;
+        return acceptor_.local_endpoint(ec).port();
+    }
+
     // -- built-in routes ---------------------------------------------------------------
     net::awaitable<http_response> readyz();
 
     net::any_io_executor ex_;
     server_config cfg_;
     tcp::acceptor acceptor_;
+    tcp::acceptor redirect_acceptor_;
+    std::shared_ptr<net::ssl::context> tls_ctx_; // for new connections; null = plain HTTP
     net::steady_timer stop_timer_;
     net::steady_timer sweep_timer_;
     std::chrono::milliseconds sweep_period_{1000};
     counter_family& requests_total_;
     histogram_family& durations_;
     gauge& open_connections_;
+    counter_family& tls_handshakes_;
     metrics_registry& metrics_;
     std::shared_ptr<spdlog::logger> log_;
     router router_;
@@ -464,14 +512,14 @@ struct server::impl : std::enable_shared_from_this<server::impl> {
     std::optional<static_files> statics_;
     std::unordered_map<std::uint64_t, metric_cells> cells_;
     std::list<connection> conns_; // list: stable addresses, O(1) erase
-    bool accepting_ = false;
+    int accepting_ = 0; // accept loops still running
     bool stopping_ = false;
     bool forced_ = false;
     bool finished_ = false;
     std::function<void(bool)> on_stopped_;
 };
 
-net::awaitable<bool> server::impl::write_response(connection& conn, tcp::socket& sock,
+net::awaitable<bool> server::impl::write_response(connection& conn, connection_stream& sock,
                                                   const http_response& res, unsigned version,
                                                   bool keep_alive, bool head,
                                                   std::string_view rid, std::string& out) {
@@ -487,18 +535,18 @@ net::awaitable<bool> server::impl::write_response(connection& conn, tcp::socket&
 
 // Writes an answer that ends the connection, then drains what the client is still sending
 // for a moment, so the close does not turn into a reset that destroys the answer.
-net::awaitable<void> server::impl::write_and_linger(connection& conn, tcp::socket& sock,
+net::awaitable<void> server::impl::write_and_linger(connection& conn, connection_stream& sock,
                                                    const http_response& res, unsigned version,
                                                    std::string_view rid) {
     std::string out;
     if (!co_await write_response(conn, sock, res, version, false, false, rid, out)) co_return;
-    error_code ig;
-    sock.shutdown(tcp::socket::shutdown_send, ig);
+    co_await send_close(conn, sock);
     char sink[4096];
     std::size_t drained = 0;
     conn.deadline = clock::now() + std::min<std::chrono::milliseconds>(cfg_.read_timeout, 1s);
     while (drained < 1024 * 1024) {
-        auto [rec, m] = co_await sock.async_read_some(net::buffer(sink), use_tuple);
+        // The raw socket: after our close_notify, TLS records are just bytes to discard.
+        auto [rec, m] = co_await sock.socket().async_read_some(net::buffer(sink), use_tuple);
         if (rec) break;
         drained += m;
     }
@@ -506,24 +554,93 @@ net::awaitable<void> server::impl::write_and_linger(connection& conn, tcp::socke
 }
 
 net::awaitable<void> server::impl::run_session(std::shared_ptr<impl> self, connection& conn,
-                                               tcp::socket sock) {
+                                               tcp::socket raw, listener_kind kind) {
     (void)self; // keeps impl alive for the session's lifetime
     tcp::endpoint peer;
     {
         error_code ec;
-        peer = sock.remote_endpoint(ec);
+        peer = raw.remote_endpoint(ec);
     }
-    const std::string remote = endpoint_string(peer);
+    connection_stream sock = kind == listener_kind::tls
+                                 ? connection_stream(std::move(raw), tls_ctx_)
+                                 : connection_stream(std::move(raw));
+    conn.socket = &sock.socket();
+    if (kind == listener_kind::tls && !co_await tls_handshake(conn, sock)) {
+        conn.socket = nullptr;
+        error_code ec;
+        sock.socket().close(ec);
+        co_return;
+    }
+    if (kind == listener_kind::redirect) co_await serve_redirects(conn, sock, peer);
+    else co_await serve_http(conn, sock, peer);
+}
+
+// The handshake under the read timeout (the sweeper cancels the socket past it).
+net::awaitable<bool> server::impl::tls_handshake(connection& conn, connection_stream& sock) {
+    conn.deadline = clock::now() + cfg_.read_timeout;
+    auto [ec] = co_await sock.tls()->async_handshake(net::ssl::stream_base::server, use_tuple);
+    conn.deadline = clock::time_point::max();
+    tls_handshakes_.with({ec ? "failed" : "ok"}).inc();
+    if (ec && log_->should_log(spdlog::level::debug))
+        log_->debug("{}", nlohmann::json{{"msg", "tls_handshake_failed"}, {"error", ec.message()}}.dump());
+    co_return !ec;
+}
+
+// Ends our direction of the connection: a TLS close_notify first (without waiting for the
+// peer's: we are closing anyway), then the TCP FIN.
+net::awaitable<void> server::impl::send_close(connection& conn, connection_stream& sock) {
+    if (auto* t = sock.tls()) {
+        // Marking the peer's close_notify as received makes SSL_shutdown send ours and
+        // complete, instead of waiting for an answer many clients never send.
+        SSL_set_shutdown(t->native_handle(), SSL_RECEIVED_SHUTDOWN);
+        conn.deadline = clock::now() + std::min<std::chrono::milliseconds>(cfg_.write_timeout, 1s);
+        co_await t->async_shutdown(use_tuple);
+        conn.deadline = clock::time_point::max();
+    }
+    error_code ig;
+    sock.socket().shutdown(tcp::socket::shutdown_send, ig);
+}
+
+// The client behind a trusted proxy (X-Forwarded-*), else the peer; see forwarded.hpp.
+void server::impl::resolve_origin(request_context& ctx, const http_request& hdr,
+                                  std::string& remote_text, const std::string& peer_text) const {
+    remote_text = peer_text;
+    ctx.remote = ctx.peer;
+    ctx.secure = ctx.tls;
+    if (cfg_.trusted_proxies.empty() || !cfg_.trusted_proxies.contains(ctx.peer.address())) return;
+    std::string xff;
+    for (auto it = hdr.find("X-Forwarded-For"); it != hdr.end() && iequals(sv(it->name_string()), "X-Forwarded-For"); ++it) {
+        if (!xff.empty()) xff += ',';
+        xff += sv(it->value());
+    }
+    std::string_view xfp;
+    if (auto it = hdr.find("X-Forwarded-Proto"); it != hdr.end()) xfp = sv(it->value());
+    const auto origin = resolve_client(ctx.peer.address(), ctx.tls, xff, xfp, cfg_.trusted_proxies);
+    ctx.secure = origin.https;
+    if (origin.forwarded) {
+        ctx.remote = tcp::endpoint(origin.address, 0);
+        error_code ec;
+        remote_text = origin.address.to_string(ec);
+    }
+}
+
+net::awaitable<void> server::impl::serve_http(connection& conn, connection_stream& sock,
+                                              const tcp::endpoint& peer) {
+    const std::string peer_text = endpoint_string(peer);
+    std::string remote = peer_text;
     beast::flat_buffer buffer;
     std::string out; // serialized response head, reused
     request_context ctx;
+    ctx.peer = peer;
     ctx.remote = peer;
-    conn.socket = &sock;
+    ctx.tls = sock.is_tls();
+    ctx.secure = ctx.tls;
     conn.buffer = &buffer;
 
     std::optional<parser_type> parser;
     for (;;) {
         if (stopping_ && buffer.size() == 0) break;
+        remote = peer_text;
         parser.emplace();
         parser->header_limit(static_cast<std::uint32_t>(cfg_.header_limit));
         parser->body_limit(max_body_limit_);
@@ -556,6 +673,7 @@ net::awaitable<void> server::impl::run_session(std::shared_ptr<impl> self, conne
         }
 
         auto& hdr = parser->get();
+        resolve_origin(ctx, hdr, remote, peer_text);
         if (auto incoming = hdr.find("X-Request-Id"); incoming != hdr.end())
             ctx.id.assign_if_sane(sv(incoming->value()));
         const auto verb = hdr.method();
@@ -627,6 +745,7 @@ net::awaitable<void> server::impl::run_session(std::shared_ptr<impl> self, conne
         std::uint32_t route_key = route_key_unmatched;
         std::string_view route = route_unmatched;
         http_response res = co_await dispatch(ctx, m, route_key, route);
+        apply_hsts(res, ctx, cfg_.hsts_max_age);
 
         const bool keep = ctx.request.keep_alive() && !stopping_;
         const bool ok = co_await write_response(conn, sock, res, version, keep,
@@ -636,11 +755,99 @@ net::awaitable<void> server::impl::run_session(std::shared_ptr<impl> self, conne
         if (!ok || !keep) break;
     }
 
-    conn.socket = nullptr;
     conn.buffer = nullptr;
+    co_await send_close(conn, sock);
+    conn.socket = nullptr;
     error_code ec;
-    sock.shutdown(tcp::socket::shutdown_send, ec);
-    sock.close(ec);
+    sock.socket().close(ec);
+}
+
+namespace {
+
+// A Host header we are willing to put into a Location: a DNS name or an IP literal, with an
+// optional port. Anything else (spaces, '@', '/', a second host) gets a 400, so the redirect
+// port never writes attacker-shaped text into a header.
+std::optional<std::string> redirect_host(std::string_view host) {
+    if (host.empty() || host.size() > 255) return std::nullopt;
+    std::string_view name = host;
+    if (name.front() == '[') {
+        const auto close = name.find(']');
+        if (close == std::string_view::npos) return std::nullopt;
+        const auto rest = name.substr(close + 1);
+        if (!rest.empty() && rest.front() != ':') return std::nullopt;
+        name = name.substr(0, close + 1);
+        for (char c : name.substr(1, name.size() - 2))
+            if (!(std::isxdigit(static_cast<unsigned char>(c)) || c == ':' || c == '.')) return std::nullopt;
+    } else {
+        name = name.substr(0, name.find(':'));
+        if (name.empty()) return std::nullopt;
+        for (char c : name)
+            if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.')) return std::nullopt;
+    }
+    return std::string(name);
+}
+
+} // namespace
+
+// The plain-HTTP port next to HTTPS: every request gets a redirect to the same host and
+// target over https, nothing else (no route, no static file, no API over plain text).
+net::awaitable<void> server::impl::serve_redirects(connection& conn, connection_stream& sock,
+                                                   const tcp::endpoint& peer) {
+    const std::string remote = endpoint_string(peer);
+    beast::flat_buffer buffer;
+    request_context ctx;
+    ctx.peer = peer;
+    ctx.remote = peer;
+    conn.buffer = &buffer;
+    parser_type parser;
+    parser.header_limit(static_cast<std::uint32_t>(cfg_.header_limit));
+    conn.state = connection::phase::reading;
+    conn.parser = &parser;
+    conn.deadline = clock::now() + cfg_.read_timeout;
+    auto [ec, n] = co_await bhttp::async_read_header(sock, buffer, parser, use_tuple);
+    conn.deadline = clock::time_point::max();
+    conn.parser = nullptr;
+    conn.state = connection::phase::busy;
+    const auto start = clock::now();
+    ctx.id.generate();
+    if (ec) {
+        if (ec == bhttp::error::header_limit)
+            co_await fail(conn, sock, ctx, transport_error::headers_too_large, route_key_unmatched,
+                          route_unmatched, bhttp::verb::unknown, 11, start, remote);
+        else if (is_http_error(ec))
+            co_await fail(conn, sock, ctx, transport_error::malformed_request, route_key_unmatched,
+                          route_unmatched, bhttp::verb::unknown, 11, start, remote);
+    } else {
+        const auto& hdr = parser.get();
+        const auto verb = hdr.method();
+        const std::string_view target = sv(hdr.target());
+        const auto host = redirect_host(sv(hdr[bhttp::field::host]));
+        http_response res;
+        if (!host || target.empty() || target.front() != '/') {
+            res = error_response(map_error(transport_error::malformed_request));
+        } else {
+            const bool safe = verb == bhttp::verb::get || verb == bhttp::verb::head;
+            res = http_response{safe ? bhttp::status::moved_permanently
+                                     : bhttp::status::permanent_redirect, 11};
+            const unsigned short port = cfg_.public_https_port ? cfg_.public_https_port
+                                                               : acceptor_port();
+            std::string location = "https://" + *host;
+            if (port != 443) location += ":" + std::to_string(port);
+            location += target;
+            res.set(bhttp::field::location, location);
+            res.set(bhttp::field::content_type, "text/plain; charset=utf-8");
+            res.body() = "Use " + location + "\n";
+        }
+        std::string out;
+        if (co_await write_response(conn, sock, res, hdr.version(), false, verb == bhttp::verb::head,
+                                    ctx.request_id(), out))
+            co_await send_close(conn, sock);
+        record(route_key_redirect, "redirect", verb, res.result_int(), start, ctx, remote);
+    }
+    conn.buffer = nullptr;
+    conn.socket = nullptr;
+    error_code ig;
+    sock.socket().close(ig);
 }
 
 net::awaitable<http_response> server::impl::dispatch(request_context& ctx,
@@ -697,7 +904,7 @@ net::awaitable<http_response> server::impl::dispatch(request_context& ctx,
     co_return error_response(map_error(transport_error::not_found));
 }
 
-net::awaitable<void> server::impl::run_websocket(connection& conn, tcp::socket& sock,
+net::awaitable<void> server::impl::run_websocket(connection& conn, connection_stream& sock,
                                                  request_context& ctx, const route_entry& entry,
                                                  std::uint32_t route_key,
                                                  const std::string& remote,
@@ -872,6 +1079,18 @@ void server::listen() { impl_->listen(); }
 unsigned short server::port() const {
     error_code ec;
     return impl_->acceptor_.local_endpoint(ec).port();
+}
+
+unsigned short server::redirect_port() const {
+    error_code ec;
+    return impl_->redirect_acceptor_.is_open() ? impl_->redirect_acceptor_.local_endpoint(ec).port() : 0;
+}
+
+void server::set_tls_context(std::shared_ptr<net::ssl::context> ctx) {
+    if (!ctx) return;
+    net::dispatch(impl_->ex_, [self = impl_, ctx = std::move(ctx)]() mutable {
+        if (self->tls_ctx_) self->tls_ctx_ = std::move(ctx);
+    });
 }
 
 std::size_t server::open_connections() const noexcept { return impl_->conns_.size(); }

@@ -150,3 +150,45 @@ TEST(Config, HelpAndReadmeListEveryVariable) {
             << "README.md does not document " << s.name;
     }
 }
+
+TEST(Config, TlsIsOffByDefaultAndNeedsBothFiles) {
+    const auto c = fake_env{}.parse();
+    EXPECT_FALSE(c.tls.enabled());
+    EXPECT_EQ(c.tls.hsts_max_age, std::chrono::seconds(31536000));
+    EXPECT_TRUE(c.trusted_proxies.empty());
+
+    fake_env cert_only;
+    cert_only.vars["TLS_CERT_FILE"] = "/etc/ssl/a.pem";
+    EXPECT_EQ(failing_variable(cert_only), "TLS_KEY_FILE");
+    fake_env key_only;
+    key_only.vars["TLS_KEY_FILE"] = "/etc/ssl/a.key";
+    EXPECT_EQ(failing_variable(key_only), "TLS_CERT_FILE");
+
+    fake_env redirect_without_tls;
+    redirect_without_tls.vars["TLS_REDIRECT_PORT"] = "8080";
+    EXPECT_EQ(failing_variable(redirect_without_tls), "TLS_REDIRECT_PORT");
+
+    fake_env both;
+    both.vars["TLS_CERT_FILE"] = "/etc/ssl/a.pem";
+    both.vars["TLS_KEY_FILE"] = "/etc/ssl/a.key";
+    both.vars["TLS_REDIRECT_PORT"] = "8080";
+    both.vars["TLS_PUBLIC_PORT"] = "443";
+    both.vars["HSTS_MAX_AGE"] = "0";
+    const auto t = both.parse().tls;
+    EXPECT_TRUE(t.enabled());
+    EXPECT_EQ(t.redirect_port, 8080);
+    EXPECT_EQ(t.public_port, 443);
+    EXPECT_EQ(t.hsts_max_age, std::chrono::seconds(0));
+}
+
+TEST(Config, TrustedProxiesAreValidated) {
+    fake_env ok;
+    ok.vars["TRUSTED_PROXIES"] = "127.0.0.1, 10.0.0.0/8, fd00::/8";
+    EXPECT_EQ(ok.parse().trusted_proxies, "127.0.0.1, 10.0.0.0/8, fd00::/8");
+    fake_env bad;
+    bad.vars["TRUSTED_PROXIES"] = "127.0.0.1, nginx";
+    EXPECT_EQ(failing_variable(bad), "TRUSTED_PROXIES");
+    fake_env bad_age;
+    bad_age.vars["HSTS_MAX_AGE"] = "-1";
+    EXPECT_EQ(failing_variable(bad_age), "HSTS_MAX_AGE");
+}

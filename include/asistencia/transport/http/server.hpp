@@ -3,6 +3,8 @@
 // graceful shutdown. The io_context must be run by exactly one thread (no locks inside).
 #pragma once
 
+#include "asistencia/transport/http/connection_stream.hpp"
+#include "asistencia/transport/http/forwarded.hpp"
 #include "asistencia/transport/http/metrics.hpp"
 #include "asistencia/transport/http/request_log.hpp"
 #include "asistencia/transport/http/router.hpp"
@@ -11,7 +13,6 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
@@ -37,7 +38,8 @@ namespace net = boost::asio;
 
 using http_request = boost::beast::http::request<boost::beast::http::string_body>;
 using http_response = boost::beast::http::response<boost::beast::http::string_body>;
-using websocket_stream = boost::beast::websocket::stream<boost::beast::tcp_stream>;
+// Over plain TCP or TLS (wss); get_lowest_layer(ws).socket() is the TCP socket either way.
+using websocket_stream = boost::beast::websocket::stream<connection_stream>;
 
 // Everything a handler gets. Owned by the session and reused for the next request on the
 // connection, so do not keep references to it after the handler returns.
@@ -46,9 +48,13 @@ struct request_context {
     path_params params;            // ":name" captures, percent-decoded
     std::string_view route;        // the matched pattern, e.g. "/api/x/:id/close"
     http::request_id id;           // X-Request-Id (incoming if sane, else generated)
-    net::ip::tcp::endpoint remote; // peer address (no proxy headers are trusted here)
-    // The request came over HTTPS (the app-session cookie is then `Secure`). False on the
-    // plain listener; the TLS listener sets it.
+    // The client: the TCP peer, or the address a trusted proxy (server_config::trusted_proxies)
+    // put in X-Forwarded-For (port 0 then). Use it for logs and rate limits.
+    net::ip::tcp::endpoint remote;
+    net::ip::tcp::endpoint peer; // the TCP peer itself (the proxy, when there is one)
+    bool tls = false;            // this connection is TLS (native HTTPS)
+    // The request came over HTTPS: native TLS, or X-Forwarded-Proto: https from a trusted
+    // proxy. Decides HSTS and Secure cookies.
     bool secure = false;
     // The app-session cookie as the request hook resolved it (reset for every request).
     auth::cookie_auth cookie;
@@ -110,6 +116,19 @@ struct server_config {
     // nullptr = spdlog::default_logger().
     std::shared_ptr<spdlog::logger> logger;
     bool access_log = true;
+
+    // HTTPS: when set, the port speaks TLS only (see tls.hpp); replaced by set_tls_context().
+    std::shared_ptr<boost::asio::ssl::context> tls;
+    // With tls: a second, plain-HTTP port that only redirects to https (301 GET/HEAD, 308
+    // otherwise). 0 = off; redirect_port() gives the bound port.
+    std::optional<unsigned short> redirect_port;
+    // The https port written in redirects (a port mapping may differ from `port`); 0 = the
+    // bound TLS port; 443 is left out of the Location.
+    unsigned short public_https_port = 0;
+    // Strict-Transport-Security max-age on responses to secure requests; 0 = no header.
+    std::chrono::seconds hsts_max_age{31'536'000};
+    // Peers whose X-Forwarded-For / X-Forwarded-Proto are believed (nginx in front).
+    proxy_list trusted_proxies;
 };
 
 class server {
@@ -134,6 +153,11 @@ public:
     void listen();
     // The bound port (useful with config.port == 0).
     unsigned short port() const;
+    // The bound redirect port (0 when there is none).
+    unsigned short redirect_port() const;
+    // New TLS connections use `ctx` from now on; open ones keep theirs (certificate reload on
+    // SIGHUP without dropping anyone). Callable from any thread; ignored when TLS is off.
+    void set_tls_context(std::shared_ptr<boost::asio::ssl::context> ctx);
     std::size_t open_connections() const noexcept;
 
     // Graceful shutdown, callable from any thread (e.g. main's signal handler): stop
@@ -150,6 +174,10 @@ public:
 private:
     std::shared_ptr<impl> impl_; // shared with every session so it outlives them
 };
+
+// Adds Strict-Transport-Security when the request came over HTTPS (ctx.secure) and
+// max_age > 0. The server calls it on every REST/static response.
+void apply_hsts(http_response& res, const request_context& ctx, std::chrono::seconds max_age);
 
 // A JSON response with Content-Type application/json.
 http_response json_response(boost::beast::http::status status, std::string body);

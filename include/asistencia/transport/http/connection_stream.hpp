@@ -1,0 +1,94 @@
+// The byte stream under one HTTP/WebSocket connection: plain TCP, or TLS over TCP when the
+// server has a certificate. One concrete type for both, so the session code and every
+// WebSocket handler are compiled once and a plain connection pays one branch per I/O call.
+#pragma once
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/ssl/stream.hpp>
+#include <boost/beast/core/role.hpp>
+#include <boost/beast/websocket/ssl.hpp>
+#include <boost/beast/websocket/teardown.hpp>
+
+#include <cstddef>
+#include <memory>
+#include <utility>
+#include <variant>
+
+namespace asistencia::transport::http {
+
+class connection_stream {
+public:
+    using executor_type = boost::asio::any_io_executor;
+    using tcp_socket = boost::asio::ip::tcp::socket;
+    using tls_stream = boost::asio::ssl::stream<tcp_socket>;
+
+    explicit connection_stream(tcp_socket s)
+        : s_(std::in_place_type<tcp_socket>, std::move(s)) {}
+    // `ctx` is kept for the connection's lifetime: a certificate reload swaps the server's
+    // context for new connections while this one keeps the one it was accepted with.
+    connection_stream(tcp_socket s, std::shared_ptr<boost::asio::ssl::context> ctx)
+        : ctx_(std::move(ctx)), s_(std::in_place_type<tls_stream>, std::move(s), *ctx_) {}
+
+    connection_stream(connection_stream&&) = default;
+    connection_stream& operator=(connection_stream&&) = default;
+
+    executor_type get_executor() noexcept { return socket().get_executor(); }
+
+    // The TCP socket at the bottom (options, cancel, close, shutdown).
+    tcp_socket& socket() noexcept {
+        if (auto* t = std::get_if<tls_stream>(&s_)) return t->next_layer();
+        return std::get<tcp_socket>(s_);
+    }
+    bool is_tls() const noexcept { return std::holds_alternative<tls_stream>(s_); }
+    tls_stream* tls() noexcept { return std::get_if<tls_stream>(&s_); }
+
+    template <class MutableBufferSequence, class Token>
+    auto async_read_some(const MutableBufferSequence& buffers, Token&& token) {
+        return boost::asio::async_initiate<Token, void(boost::system::error_code, std::size_t)>(
+            [this](auto handler, const MutableBufferSequence& b) {
+                if (auto* t = tls()) t->async_read_some(b, std::move(handler));
+                else std::get<tcp_socket>(s_).async_read_some(b, std::move(handler));
+            },
+            token, buffers);
+    }
+
+    template <class ConstBufferSequence, class Token>
+    auto async_write_some(const ConstBufferSequence& buffers, Token&& token) {
+        return boost::asio::async_initiate<Token, void(boost::system::error_code, std::size_t)>(
+            [this](auto handler, const ConstBufferSequence& b) {
+                if (auto* t = tls()) t->async_write_some(b, std::move(handler));
+                else std::get<tcp_socket>(s_).async_write_some(b, std::move(handler));
+            },
+            token, buffers);
+    }
+
+private:
+    std::shared_ptr<boost::asio::ssl::context> ctx_; // before s_: the stream uses it
+    std::variant<tcp_socket, tls_stream> s_;
+};
+
+// Beast's customization points (found by ADL): how a WebSocket stream over this type closes
+// its socket on a timeout and tears the connection down after the close handshake.
+inline void beast_close_socket(connection_stream& s) {
+    boost::system::error_code ec;
+    s.socket().close(ec);
+}
+
+inline void teardown(boost::beast::role_type role, connection_stream& s,
+                     boost::system::error_code& ec) {
+    using boost::beast::websocket::teardown;
+    if (auto* t = s.tls()) teardown(role, *t, ec);
+    else teardown(role, s.socket(), ec);
+}
+
+template <class TeardownHandler>
+void async_teardown(boost::beast::role_type role, connection_stream& s, TeardownHandler&& handler) {
+    using boost::beast::websocket::async_teardown;
+    if (auto* t = s.tls()) async_teardown(role, *t, std::forward<TeardownHandler>(handler));
+    else async_teardown(role, s.socket(), std::forward<TeardownHandler>(handler));
+}
+
+} // namespace asistencia::transport::http
