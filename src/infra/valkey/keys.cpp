@@ -41,4 +41,8 @@ std::string key_builder::challenge(std::string_view purpose, std::string_view id
     return prefix_ + "challenge:" + std::string(purpose) + ":" + std::string(id);
 }
 
+std::string key_builder::rate_limit(std::string_view rule, std::string_view subject) const {
+    return prefix_ + "ratelimit:" + std::string(rule) + ":" + std::string(subject);
+}
+
 } // namespace asistencia::infra::valkey

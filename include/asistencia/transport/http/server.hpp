@@ -6,6 +6,7 @@
 #include "asistencia/transport/http/metrics.hpp"
 #include "asistencia/transport/http/request_log.hpp"
 #include "asistencia/transport/http/router.hpp"
+#include "asistencia/transport/http/security_headers.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
@@ -75,8 +76,9 @@ using handler = std::function<net::awaitable<http_response>(request_context&)>;
 // websocket::error::closed means the peer or the server closed: just return.
 using websocket_handler = std::function<net::awaitable<boost::beast::websocket::close_reason>(
     websocket_stream&, request_context&)>;
-// Runs before the upgrade (e.g. Origin check); throw api_error to refuse with that status.
-using websocket_authorizer = std::function<void(const request_context&)>;
+// Runs before the upgrade (e.g. Origin check, a rate limit); throw api_error to refuse
+// with that status.
+using websocket_authorizer = std::function<net::awaitable<void>(const request_context&)>;
 
 // Readiness probe: true (or returning normally with true) means "up"; false, an
 // exception or the timeout means "down".
@@ -99,6 +101,8 @@ struct server_config {
     // nullptr = spdlog::default_logger().
     std::shared_ptr<spdlog::logger> logger;
     bool access_log = true;
+    // CSP, Referrer-Policy, nosniff, no-store, and HSTS when hsts_enabled (set by TLS).
+    security_header_policy security;
 };
 
 class server {
