@@ -129,8 +129,9 @@ void add_attendance_routes(http::server& server, const auth::authenticator& auth
             // Per participation token (its session, user and device): over the limit the
             // answer is refused before anything is read or stored (no validation row); the
             // refused attempts are still counted in the window's counter.
-            co_await limits.check(limits.answers, per_user_session(who.session_id, who.user_id) + ":" +
-                                                      std::to_string(who.device_id));
+            std::string token_subject =
+                per_user_session(who.session_id, who.user_id) + ":" + std::to_string(who.device_id);
+            co_await limits.check(limits.answers, std::move(token_subject));
             auto answer = parse_answer(json_body(ctx));
             const auto result = co_await attendance.answer(who, std::move(answer), received);
             co_return json_ok(to_json(result));

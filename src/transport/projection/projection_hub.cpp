@@ -202,9 +202,12 @@ struct projection_hub::impl : std::enable_shared_from_this<impl> {
         // Every upgrade is unauthenticated (the token comes as the first message): a budget
         // per client address keeps a flood of sockets waiting for auth bounded.
         if (settings_.limits) {
+            // (The subject goes through a variable: GCC 12 mishandles a conditional's
+            // temporaries inside a co_await expression.)
             beast::error_code ec;
-            const auto address = ctx.remote.address().to_string(ec);
-            co_await settings_.limits->check(settings_.limits->ws_upgrades, ec ? std::string("unknown") : address);
+            std::string subject = ctx.remote.address().to_string(ec);
+            if (ec) subject = "unknown";
+            co_await settings_.limits->check(settings_.limits->ws_upgrades, std::move(subject));
         }
     }
 

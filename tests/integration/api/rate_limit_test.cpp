@@ -114,7 +114,7 @@ TEST_F(rate_limit_api, EnrollmentStartsPerUser) {
     forget_enrollments(100025);
     EXPECT_EQ(post_with("/api/enrollment/start", bearer_user(100025), json::object())->status, 200);
     EXPECT_EQ(post_with("/api/enrollment/start", bearer_user(100025), json::object())->status, 409) << "the lock";
-    const auto r = post_with("/api/enrollment/start", bearer_user(100025), json::object());
+    auto r = post_with("/api/enrollment/start", bearer_user(100025), json::object());
     ASSERT_TRUE(r);
     EXPECT_EQ(r->status, 429);
     EXPECT_EQ(code(*r), "rate_limited");
@@ -171,7 +171,7 @@ TEST_F(rate_limit_api, SecurityHeadersOnApiPagesAndErrors) {
     for (const auto& [target, api] : std::vector<std::pair<std::string, bool>>{
              {"/api/me", true}, {"/healthz", true}, {"/api/nope", true}, {"/profesor.html", false},
              {"/alumno.html", false}}) {
-        const auto r = get(port_, target);
+        auto r = get(port_, target);
         ASSERT_TRUE(r) << target;
         EXPECT_EQ(r->headers["content-security-policy"].find("default-src 'self'"), 0u) << target;
         EXPECT_NE(r->headers["content-security-policy"].find("frame-ancestors 'none'"), std::string::npos) << target;
