@@ -647,8 +647,14 @@ TEST_F(attendance_api, AUserHandleOfAnotherUserIsRefused) {
     EXPECT_EQ(r.status, 200) << r.body.dump();
 }
 
-// Numbers in the answer are range-checked before narrowing: no double -> int64 UB.
+// Numbers are range-checked before narrowing: no int64 -> int truncation (2^32 + 3
+// rounds is not 3 rounds), no double -> int64 UB (the sanitizer build reports that).
 TEST_F(attendance_api, OutOfRangeNumbersInAnAnswerAre400) {
+    for (const json& rounds : {json(4294967299LL), json(18446744073709551615ULL), json(-4294967295LL)}) {
+        const auto r = call(port_, verb::post, "/api/attendance/sessions", professor_token(1),
+                            {{"courseId", 1}, {"semesterId", 2}, {"room", "Sala 3"}, {"maxRounds", rounds}});
+        EXPECT_EQ(r.status, 400) << rounds.dump() << " " << r.body.dump();
+    }
     const auto sid = open_session(1);
     auto p = enrolled(100038);
     ASSERT_EQ(p.join(sid).status, 200);
