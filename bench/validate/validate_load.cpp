@@ -631,6 +631,9 @@ int main(int argc, char** argv) try {
                               {{"PORT", std::to_string(port)},
                                {"HOST", "127.0.0.1"},
                                {"RT_MIN_MS", "0"},
+                               // The generator answers faster than a phone: a limit it never
+                               // reaches keeps the limiter's Valkey call in the measured path.
+                               {"RATE_LIMIT_ANSWERS_PER_SEC", "100000"},
                                {"SERVER_MASTER_KEY", enc::base64_encode(s.master_key)},
                                {"KEY_PREFIX", s.key_prefix},
                                {"DB_POOL_SIZE", std::to_string(pool_size)},

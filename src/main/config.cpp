@@ -96,6 +96,17 @@ const std::vector<variable_spec> specs = {
     {"RT_SPAN_MS", "700", false, false, "Above the threshold a round's weight falls from 1 to 0 over this span."},
     {"OUTBOX_POLL_MS", "1000", false, false,
      "How often the legacy sync looks for results to post to PHP when it has nothing to do."},
+    {"RATE_LIMIT_INTERNAL_PER_MIN", "1000", false, false,
+     "Calls per minute to the PHP module's endpoints, per internal token issuer (0: no limit)."},
+    {"RATE_LIMIT_ENROLL_START_PER_MIN", "10", false, false, "Enrollment starts per minute, per user (0: no limit)."},
+    {"RATE_LIMIT_JOIN_PER_MIN", "20", false, false,
+     "Join options and joins per minute (each), per user and session (0: no limit)."},
+    {"RATE_LIMIT_ANSWERS_PER_SEC", "5", false, false,
+     "Answers per second, per participation token; refused ones store no row (0: no limit)."},
+    {"RATE_LIMIT_WS_UPGRADES_PER_MIN", "30", false, false,
+     "Projection WebSocket upgrades per minute, per client address (0: no limit)."},
+    {"RATE_LIMIT_PROJECTOR_MSGS_PER_SEC", "20", false, false,
+     "Messages per second a projector connection may send; above it is closed (0: no limit)."},
     {"LOG_LEVEL", "info", false, false, "trace, debug, info, warn, error."},
 };
 
@@ -360,6 +371,13 @@ config parse_config(const env_lookup& env,
         throw config_error("RT_GOOD_MS", std::string("scoring constants: ") + e.what());
     }
     c.outbox_poll = std::chrono::milliseconds(r.integer("OUTBOX_POLL_MS", 50, 600000));
+    auto& rl = c.rate_limits;
+    rl.internal_per_minute = static_cast<int>(r.integer("RATE_LIMIT_INTERNAL_PER_MIN", 0, 1000000));
+    rl.enroll_start_per_minute = static_cast<int>(r.integer("RATE_LIMIT_ENROLL_START_PER_MIN", 0, 1000000));
+    rl.join_per_minute = static_cast<int>(r.integer("RATE_LIMIT_JOIN_PER_MIN", 0, 1000000));
+    rl.answers_per_second = static_cast<int>(r.integer("RATE_LIMIT_ANSWERS_PER_SEC", 0, 100000));
+    rl.ws_upgrades_per_minute = static_cast<int>(r.integer("RATE_LIMIT_WS_UPGRADES_PER_MIN", 0, 1000000));
+    rl.projector_messages_per_second = static_cast<int>(r.integer("RATE_LIMIT_PROJECTOR_MSGS_PER_SEC", 0, 100000));
     c.log_level = one_of(r, "LOG_LEVEL", {"trace", "debug", "info", "warn", "error"});
     return c;
 }

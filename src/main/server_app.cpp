@@ -20,6 +20,7 @@
 #include "asistencia/application/attendance/session_service.hpp"
 #include "asistencia/infra/repositories/attendance_repository.hpp"
 #include "asistencia/infra/stores/attendance_events.hpp"
+#include "asistencia/infra/stores/rate_limit_store.hpp"
 #include "asistencia/infra/stores/round_store.hpp"
 #include "asistencia/infra/webauthn/join_verifier.hpp"
 #include "asistencia/transport/api/attendance_routes.hpp"
@@ -216,6 +217,28 @@ application::attendance::attendance_settings attendance_settings(const config& c
     return s;
 }
 
+// The RATE_LIMIT_* rules over the Valkey limiter (docs/http.md).
+application::rate_limits rate_limits(const rate_limit_config& c, application::rate_limiter& limiter) {
+    application::rate_limits l;
+    l.limiter = &limiter;
+    l.internal.limit = c.internal_per_minute;
+    l.enroll_start.limit = c.enroll_start_per_minute;
+    l.join_options.limit = c.join_per_minute;
+    l.join.limit = c.join_per_minute;
+    l.answers.limit = c.answers_per_second;
+    l.ws_upgrades.limit = c.ws_upgrades_per_minute;
+    l.projector_messages_per_second = c.projector_messages_per_second;
+    return l;
+}
+
+void register_rate_limit_metrics(http::metrics_registry& metrics, const infra::stores::valkey_rate_limiter& l) {
+    metrics.add_counter_callback("asistencia_rate_limited_total", "Requests refused with 429 rate_limited.",
+                                 [&l] { return static_cast<double>(l.stats().refused); });
+    metrics.add_counter_callback("asistencia_rate_limit_unchecked_total",
+                                 "Requests let through unchecked because Valkey did not answer (fail open).",
+                                 [&l] { return static_cast<double>(l.stats().degraded); });
+}
+
 // Closes sessions past their closes_at every `period` until the io_context stops. A failed
 // sweep (PostgreSQL down) is logged and retried at the next tick.
 net::awaitable<void> sweep_expired_sessions(application::attendance::attendance_service& sessions,
@@ -270,6 +293,9 @@ int run_server(const config& cfg, std::shared_ptr<spdlog::logger> access_log) {
     const std::string participation_key(participation_key_bytes.begin(), participation_key_bytes.end());
     const transport::auth::authenticator auth(cfg.jwt_secret, cfg.jwt_secret_internal, participation_key,
                                               domain::tokens::token_settings{});
+    infra::stores::valkey_rate_limiter limiter(kv);
+    register_rate_limit_metrics(metrics, limiter);
+    const auto limits = rate_limits(cfg.rate_limits, limiter);
     transport::api::add_legacy_routes(server, auth, legacy, bridge);
 
     // The app session behind the pages' cookie (PROTOCOL.md 3, docs/tokens.md).
@@ -282,11 +308,11 @@ int run_server(const config& cfg, std::shared_ptr<spdlog::logger> access_log) {
 
     infra::repositories::device_repository devices(pg);
     infra::stores::valkey_ceremony_store ceremonies(kv, cfg.master_key);
-    infra::php_bridge::legacy_user_directory directory(legacy);
+    infra::php_bridge::legacy_user_directory directory(legacy, bridge);
     const infra::webauthn::enrollment_verifier verifier(registration_policy(cfg));
     application::enrollment::enrollment_service enrollment(enrollment_settings(cfg), devices, ceremonies,
                                                            directory, verifier);
-    transport::api::add_enrollment_routes(server, auth, enrollment);
+    transport::api::add_enrollment_routes(server, auth, enrollment, limits);
 
     infra::repositories::session_repository session_rows(pg);
     infra::php_bridge::legacy_course_directory courses(legacy, bridge);
@@ -298,9 +324,10 @@ int run_server(const config& cfg, std::shared_ptr<spdlog::logger> access_log) {
     application::attendance::attendance_service attendance(attendance_settings(cfg, participation_key), sessions,
                                                            session_rows, courses, attendance_rows, rounds, devices,
                                                            join_verifier, events);
+    enrollment.set_revocation_listener(&attendance); // a revoked phone stops answering at once
     application::attendance::review_service review(sessions, attendance_rows, courses);
-    transport::api::add_session_routes(server, auth, sessions, attendance, review);
-    transport::api::add_attendance_routes(server, auth, attendance);
+    transport::api::add_session_routes(server, auth, sessions, attendance, review, limits);
+    transport::api::add_attendance_routes(server, auth, attendance, limits);
     net::co_spawn(ioc, sweep_expired_sessions(attendance, cfg.session_sweep), net::detached);
 
     // Legacy sync (6.7): the outbox worker and the results PHP reads.
@@ -310,7 +337,7 @@ int run_server(const config& cfg, std::shared_ptr<spdlog::logger> access_log) {
     register_outbox_metrics(metrics, legacy_sync);
     net::co_spawn(ioc, legacy_sync.run(cfg.outbox_poll), net::detached);
     infra::repositories::result_repository result_rows(pg);
-    transport::api::add_legacy_results_route(server, auth, result_rows);
+    transport::api::add_legacy_results_route(server, auth, result_rows, limits);
     // History and summaries (issue 11 point 5, issue 12 point 4).
     application::attendance::history_service history(session_rows, result_rows, courses);
     transport::api::add_history_routes(server, auth, history);
@@ -319,6 +346,7 @@ int run_server(const config& cfg, std::shared_ptr<spdlog::logger> access_log) {
     transport::projection::projection_settings projection_cfg;
     projection_cfg.allowed_origins = cfg.webauthn.origins;
     projection_cfg.frame_interval = cfg.rounds.frame_interval;
+    projection_cfg.limits = &limits;
     transport::projection::projection_hub projection(ioc.get_executor(), projection_cfg, kv,
                                                      to_valkey_settings(cfg.valkey), auth, sessions, attendance,
                                                      attendance_rows, rounds, metrics);

@@ -62,8 +62,18 @@ export async function launchBrowser(extraArgs = []) {
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
       '--disable-component-update', '--disable-sync', ...extraArgs],
   });
+  // The server's Content-Security-Policy must never block our own pages: Chromium reports
+  // every violation on the console ("... violates the following Content Security Policy
+  // directive ..."); run.mjs fails the test that caused one.
+  const cspViolations = [];
+  const watch = (page) => page.on('console', (m) => {
+    if (/Content Security Policy/i.test(m.text())) cspViolations.push(`${page.url()}: ${m.text()}`);
+  });
+  context.pages().forEach(watch);
+  context.on('page', watch);
   return {
     context,
+    cspViolations,
     close: async () => {
       await context.close();
       rmSync(profile, { recursive: true, force: true });

@@ -17,6 +17,9 @@ try {
       const browser = await launchBrowser();
       try {
         await t.run({ server, browser });
+        if (browser.cspViolations.length) {
+          throw new Error(`Content-Security-Policy violations:\n${browser.cspViolations.join('\n')}`);
+        }
         passed++;
         console.log(`ok   - ${file}: ${t.name}`);
       } catch (e) {

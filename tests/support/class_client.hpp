@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include <chrono>
+#include <map>
 #include <cstdio>
 
 namespace class_test {
@@ -45,6 +46,7 @@ inline std::string test_master_key_b64() { return enc::base64_encode(test_master
 struct http_reply {
     int status = 0;
     json body;
+    std::map<std::string, std::string> headers; // lower-case names
     std::string code() const {
         return body.is_object() && body.contains("error") ? body["error"].value("code", "") : "";
     }
@@ -55,7 +57,7 @@ inline http_reply call(std::uint16_t port, server_test::http::verb verb, const s
     const auto r = server_test::request(port, verb, target, {{"Authorization", auth}},
                                         verb == server_test::http::verb::get ? "" : body.dump());
     if (!r) return {};
-    return {r->status, json::parse(r->body, nullptr, false)};
+    return {r->status, json::parse(r->body, nullptr, false), r->headers};
 }
 
 // A student's phone: one passkey, the ECDH secret, the derived keys, the participation token.

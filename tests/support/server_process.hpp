@@ -8,6 +8,7 @@
 #include <boost/beast/http.hpp>
 #include <gtest/gtest.h>
 
+#include <cctype>
 #include <chrono>
 #include <csignal>
 #include <cstdlib>
@@ -49,6 +50,7 @@ inline std::uint16_t free_port() {
 struct response {
     int status = 0;
     std::string body;
+    std::map<std::string, std::string> headers; // lower-case names
 };
 
 // One request on a new connection; nullopt when the server does not answer.
@@ -72,7 +74,13 @@ inline std::optional<response> request(std::uint16_t port, http::verb verb, cons
         beast::flat_buffer buf;
         http::response<http::string_body> res;
         http::read(stream, buf, res);
-        return response{static_cast<int>(res.result_int()), res.body()};
+        response out{static_cast<int>(res.result_int()), res.body(), {}};
+        for (const auto& f : res) {
+            std::string name(f.name_string());
+            for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+            out.headers[name] = std::string(f.value());
+        }
+        return out;
     } catch (const std::exception&) {
         return std::nullopt;
     }

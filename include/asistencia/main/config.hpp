@@ -87,6 +87,16 @@ struct rounds_config {
     domain::scoring::scoring_config scoring;
 };
 
+// RATE_LIMIT_*: hits per fixed window; 0 turns a limit off (docs/http.md).
+struct rate_limit_config {
+    int internal_per_minute = 1000;
+    int enroll_start_per_minute = 10;
+    int join_per_minute = 20;
+    int answers_per_second = 5;
+    int ws_upgrades_per_minute = 30;
+    int projector_messages_per_second = 20;
+};
+
 struct config {
     http_config http;
     tls_config tls;
@@ -104,6 +114,7 @@ struct config {
     std::chrono::milliseconds app_session_idle; // APP_SESSION_IDLE_MINUTES
     std::chrono::milliseconds app_session_max;  // APP_SESSION_MAX_HOURS
     rounds_config rounds;
+    rate_limit_config rate_limits;
     std::chrono::milliseconds outbox_poll; // legacy sync's idle period (OUTBOX_POLL_MS)
     bool migrate_on_start;
     std::string log_level;

@@ -153,12 +153,19 @@ net::awaitable<join_result> attendance_service::join(std::int64_t user_id, std::
     if (r.credential_id != d.credential_id) {
         throw forbidden("credential_not_enrolled", "this passkey is not the one of your enrolled phone");
     }
+    // WebAuthn L2 7.2 step 6: a userHandle, when present, is the credential owner's
+    // user.id (base64url of the decimal userId, as enrollment created it).
+    if (!r.user_handle.empty() && r.user_handle != enc::base64url_encode(std::to_string(d.user_id))) {
+        spdlog::info("join: user {} session {} assertion refused: userHandle is not the owner's", user_id, session_id);
+        throw bad_request("assertion_refused", "the passkey assertion was not accepted; try again");
+    }
     const auto verified = verifier_.verify(
         {client_data, auth_data, signature, *challenge, d.public_key_pem, d.sign_count, d.backup_eligible,
          d.backup_state});
     if (const auto* refused = std::get_if<assertion_refused>(&verified)) {
+        // The failed check is for the log only: the phone gets a coarse refusal.
         spdlog::info("join: user {} session {} assertion refused: {}", user_id, session_id, refused->reason);
-        throw bad_request("assertion_refused", "the passkey assertion was not accepted (" + refused->reason + ")");
+        throw bad_request("assertion_refused", "the passkey assertion was not accepted; try again");
     }
     const auto& ok = std::get<verified_assertion>(verified);
     co_await devices_.record_assertion(d.device_id, ok.sign_count, ok.backup_eligible, ok.backup_state,
@@ -191,7 +198,9 @@ net::awaitable<join_result> attendance_service::join(std::int64_t user_id, std::
 net::awaitable<student_state> attendance_service::rebuild(std::int64_t session_id, const registration_record& rec) {
     const auto s = co_await active_session(session_id);
     const auto d = co_await devices_.find_by_id(rec.reg.device_id);
-    if (!d || !d->is_active) throw conflict("device_revoked", "the phone of this registration is no longer enrolled");
+    if (rec.reg.status == "failed" || !d || !d->is_active) {
+        throw conflict("device_revoked", "the phone of this registration is no longer enrolled");
+    }
     const auto secret = crypto::open_at_rest(settings_.master_key, d->sealed_secret, d->credential_id);
     if (!secret) throw std::runtime_error("a device secret does not open with this master key");
     const auto keys = crypto::derive_device_keys(*secret);
@@ -329,6 +338,23 @@ net::awaitable<void> attendance_service::provisional_result(std::int64_t session
             score_registration(*rec, s->max_rounds, settings_.max_failed_attempts, baseline, settings_.scoring));
     } catch (const std::exception& e) {
         spdlog::warn("provisional result of user {} in session {} not saved: {}", user_id, session_id, e.what());
+    }
+}
+
+net::awaitable<void> attendance_service::registrations_ended(std::vector<enrollment::superseded_registration> ended,
+                                                             std::string reason) {
+    for (const auto& e : ended) {
+        spdlog::info("session {}: registration {} of user {} ended mid-session ({})", e.session_id, e.registration_id,
+                     e.user_id, reason);
+        try {
+            co_await rounds_.invalidate(e.session_id, e.user_id);
+        } catch (const std::exception& ex) {
+            // PostgreSQL has the truth: a rebuild refuses the device; until Valkey answers
+            // again the answer path answers 503 anyway.
+            spdlog::warn("session {}: round state of user {} not invalidated: {}", e.session_id, e.user_id, ex.what());
+        }
+        co_await provisional_result(e.session_id, e.user_id); // ERROR (results.cpp)
+        events_.progress(e.session_id);
     }
 }
 

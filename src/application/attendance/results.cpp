@@ -89,6 +89,12 @@ result_row score_registration(const registration_record& rec, int max_rounds, in
     r.failure_penalty = scored.failure_penalty;
     r.threshold_ms = scored.baseline.threshold_ms;
     r.flagged_cap_applied = scored.flagged_cap_applied;
+    if (rec.reg.status == "failed") {
+        // The device was revoked or replaced mid-session (PROTOCOL.md 6.6): the result
+        // cannot be computed; the registration's flag_reason says why.
+        r.status = "ERROR";
+        r.score = 0;
+    }
     return r;
 }
 

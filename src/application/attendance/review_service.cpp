@@ -31,12 +31,17 @@ void validate(const new_override& o) {
     if (o.reason_code == "other" && blank) throw unprocessable("invalid_override", "reason `other` needs a reasonText");
 }
 
-// A CSV field: quoted when it holds the separator, a quote or a line break; a leading
-// = + - @ is neutralized so a spreadsheet never runs a name as a formula.
-std::string field(const std::string& v) {
+} // namespace
+
+// A CSV field: quoted when it holds a separator (`;` is ours, `,` is the other common one
+// a spreadsheet may split on), a quote or a line break; a leading = + - @ TAB or CR is
+// neutralized (OWASP CSV injection) so a spreadsheet never runs a name as a formula.
+std::string csv_field(const std::string& v) {
     std::string s = v;
-    if (!s.empty() && (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@')) s.insert(s.begin(), '\'');
-    if (s.find_first_of(";\"\r\n") == std::string::npos) return s;
+    if (!s.empty() && (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' || s[0] == '\t' || s[0] == '\r')) {
+        s.insert(s.begin(), '\'');
+    }
+    if (s.find_first_of(";,\"\r\n") == std::string::npos) return s;
     std::string out = "\"";
     for (const char c : s) {
         if (c == '"') out += '"';
@@ -44,6 +49,10 @@ std::string field(const std::string& v) {
     }
     return out + "\"";
 }
+
+namespace {
+
+std::string field(const std::string& v) { return csv_field(v); }
 
 std::string number(std::optional<double> v) {
     return v ? std::to_string(static_cast<long long>(std::llround(*v))) : std::string();

@@ -67,39 +67,42 @@ enrollment_service::enrollment_service(enrollment_settings settings, device_stor
 net::awaitable<json> enrollment_service::start(std::int64_t user_id) {
     // (The awaited value goes through a variable: GCC 12 miscompiled `if (!co_await ...)
     // throw` in this file into an illegal instruction.)
-    const bool locked = co_await ceremonies_.lock(user_id, settings_.lock_ttl);
-    if (!locked) {
+    const auto token = co_await ceremonies_.lock(user_id, settings_.lock_ttl);
+    if (!token) {
         throw conflict("enrollment_in_progress", "another enrollment of this user is in progress; try again in a minute");
     }
     // A start that fails leaves nothing behind: the phone may try again at once.
     std::exception_ptr error;
     json result;
     try {
-        result = co_await start_locked(user_id);
+        result = co_await start_locked(user_id, *token);
     } catch (...) {
         error = std::current_exception();
     }
     if (error) {
-        co_await release(user_id);
+        co_await release(user_id, *token);
         std::rethrow_exception(error);
     }
     co_return result;
 }
 
-net::awaitable<void> enrollment_service::release(std::int64_t user_id) {
+net::awaitable<void> enrollment_service::release(std::int64_t user_id, std::string token) {
+    // A ceremony stored before lock tokens existed has none: its lock just expires.
+    if (token.empty()) co_return;
     try {
-        co_await ceremonies_.unlock(user_id);
+        co_await ceremonies_.unlock(user_id, std::move(token));
     } catch (const std::exception& e) {
         // The lock expires by itself (lock_ttl); nothing else depends on it.
         spdlog::warn("enrollment: could not release the lock of user {}: {}", user_id, e.what());
     }
 }
 
-net::awaitable<json> enrollment_service::start_locked(std::int64_t user_id) {
+net::awaitable<json> enrollment_service::start_locked(std::int64_t user_id, std::string lock_token) {
     const auto current = co_await devices_.find_active(user_id);
     // The cool-down counts from the last enrollment whether or not that device is still
-    // active (a student revoking their own phone does not skip it); a revocation by a
-    // professor lifts it, so a lost phone has a way back.
+    // active (a student revoking their own phone does not skip it, nor does a professor's
+    // revocation); a revocation by an admin (legacy super admin) lifts it, so a lost phone
+    // has a way back.
     const auto since = co_await devices_.since_last_enrollment(user_id);
     const auto cooldown = std::chrono::duration_cast<std::chrono::seconds>(settings_.reenroll_cooldown);
     if (since && *since < cooldown) {
@@ -116,6 +119,7 @@ net::awaitable<json> enrollment_service::start_locked(std::int64_t user_id) {
     c.challenge = crypto::random_bytes(32);
     auto keys = crypto::ecdh_generate();
     c.server_private_key = keys.private_scalar;
+    c.lock_token = std::move(lock_token);
     co_await ceremonies_.put(user_id, c, settings_.ceremony_ttl);
     co_return json{{"publicKey", creation_options(settings_, user_id, who, c.challenge, current)},
                    {"serverHandshakeKey", enc::base64url_encode(keys.public_raw)}};
@@ -130,12 +134,13 @@ net::awaitable<json> enrollment_service::finish(std::int64_t user_id, finish_req
     // released, so the phone can start again at once.
     std::exception_ptr error;
     json result;
+    const std::string lock_token = c->lock_token;
     try {
         result = co_await finish_locked(user_id, std::move(request), std::move(*c));
     } catch (...) {
         error = std::current_exception();
     }
-    co_await release(user_id);
+    co_await release(user_id, lock_token);
     if (error) std::rethrow_exception(error);
     co_return result;
 }
@@ -157,8 +162,9 @@ net::awaitable<json> enrollment_service::finish_locked(std::int64_t user_id, fin
 
     const auto verified = verifier_.verify({client_data, attestation, c.challenge});
     if (const auto* refused = std::get_if<registration_refused>(&verified)) {
+        // The failed check is for the log only: the phone gets a coarse refusal.
         spdlog::info("enrollment: user {} registration refused: {}", user_id, refused->reason);
-        throw bad_request("registration_refused", "the passkey registration was not accepted (" + refused->reason + ")");
+        throw bad_request("registration_refused", "the passkey registration was not accepted; try again");
     }
     const auto& cred = std::get<verified_registration>(verified);
     if (cred.credential_id != raw_id) {
@@ -196,7 +202,9 @@ net::awaitable<json> enrollment_service::finish_locked(std::int64_t user_id, fin
                                {"backupEligible", cred.backup_eligible},
                                {"backupState", cred.backup_state}}
                               .dump();
-    const auto stored = co_await devices_.enroll(std::move(d), std::move(audit));
+    std::vector<superseded_registration> superseded;
+    const auto stored = co_await devices_.enroll(std::move(d), std::move(audit), &superseded);
+    co_await notify(std::move(superseded), "device replaced by a new enrollment");
     spdlog::info("enrollment: user {} enrolled device {} ({}, {})", user_id, stored.device_id, cred.format, cred.aaguid);
     co_return json{{"enrolled", true},
                    {"deviceId", stored.device_id},
@@ -205,8 +213,8 @@ net::awaitable<json> enrollment_service::finish_locked(std::int64_t user_id, fin
 }
 
 net::awaitable<void> enrollment_service::abandon(std::int64_t user_id) {
-    co_await ceremonies_.take(user_id);
-    co_await release(user_id);
+    const auto c = co_await ceremonies_.take(user_id);
+    if (c) co_await release(user_id, c->lock_token);
 }
 
 net::awaitable<json> enrollment_service::status(std::int64_t user_id) {
@@ -238,12 +246,69 @@ net::awaitable<json> enrollment_service::me(std::int64_t user_id) {
     co_return out;
 }
 
-net::awaitable<json> enrollment_service::revoke(std::int64_t device_id, audit_context audit) {
-    const bool revoked = co_await devices_.revoke(device_id, std::move(audit));
-    if (!revoked) throw not_found("device_not_found", "no active device with this id");
+net::awaitable<void> enrollment_service::notify(std::vector<superseded_registration> ended, std::string reason) {
+    if (ended.empty() || listener_ == nullptr) co_return;
+    // PostgreSQL already ended the registrations (their results become ERROR); dropping
+    // the cached round state is what stops the phone's next answer.
+    co_await listener_->registrations_ended(std::move(ended), std::move(reason));
+}
+
+net::awaitable<json> enrollment_service::revoke(const revoker& who, revoke_request r) {
+    constexpr std::size_t max_reason = 500;
+    if (r.reason.size() > max_reason) throw bad_request("invalid_field", "reason has at most 500 characters");
+    audit_context audit;
+    audit.performed_by = who.user_id;
+    audit.reason = r.reason;
+    std::optional<device> target;
+    std::string role = "student";
+    if (who.student) {
+        // A student acts only on their own device.
+        if (r.user_id && *r.user_id != who.user_id) {
+            throw forbidden("forbidden", "a student can only revoke their own device");
+        }
+        target = co_await devices_.find_active(who.user_id);
+        if (r.device_id && (!target || target->device_id != *r.device_id)) {
+            throw forbidden("forbidden", "a student can only revoke their own device");
+        }
+        if (audit.reason.empty()) audit.reason = "revoked by the student";
+    } else {
+        if (audit.reason.empty()) throw bad_request("invalid_field", "reason is required");
+        if (!r.user_id && !r.device_id) throw bad_request("invalid_field", "userId or deviceId is required");
+        const auto actor = co_await directory_.user(who.user_id);
+        // Who owns the device decides the permission; an unknown device is refused like a
+        // foreign one (403 before 404), so a professor learns nothing about other phones.
+        std::optional<std::int64_t> owner = r.user_id;
+        if (r.device_id) {
+            target = co_await devices_.find_by_id(*r.device_id);
+            const bool consistent = target && (!r.user_id || target->user_id == *r.user_id);
+            if (!consistent) {
+                if (!actor.super_admin) throw forbidden("forbidden", "you may not revoke this device");
+                throw not_found("device_not_found", "no active device with this id");
+            }
+            owner = target->user_id;
+            if (!target->is_active) target.reset();
+        }
+        if (actor.super_admin) {
+            role = "admin";
+        } else {
+            const bool teaches = co_await directory_.teaches_student(who.user_id, *owner);
+            if (!teaches) {
+                throw forbidden("forbidden", "only a professor of the student's courses this semester may revoke");
+            }
+            role = "professor";
+        }
+        if (!r.device_id) target = co_await devices_.find_active(*owner);
+    }
+    if (!target) throw not_found("device_not_found", "no active device");
+    audit.metadata_json = json{{"actorRole", role}}.dump();
+    const auto done = co_await devices_.revoke(target->device_id, audit);
+    if (!done) throw not_found("device_not_found", "no active device with this id");
+    spdlog::info("enrollment: device {} of user {} revoked by {} {}", done->device_id, done->user_id, role,
+                 who.user_id);
+    co_await notify(done->superseded, "device revoked: " + audit.reason);
     json out;
     out["revoked"] = true;
-    out["deviceId"] = device_id;
+    out["deviceId"] = done->device_id;
     co_return out;
 }
 

@@ -208,7 +208,8 @@ attendance_repository::attendance_repository(postgres::pool& pool) : pool_(pool)
                   "WHERE r.session_id = $1");
     pool_.prepare("attendance_result_upsert", upsert_result);
     pool_.prepare("attendance_registration_completed",
-                  "UPDATE attendance.registrations SET status = 'completed' WHERE registration_id = $1");
+                  "UPDATE attendance.registrations SET status = 'completed' WHERE registration_id = $1 "
+                  "AND COALESCE(status, 'active') <> 'failed'"); // an ended registration stays ended
     pool_.prepare("attendance_session_close",
                   "UPDATE attendance.sessions SET status = 'closed', "
                   "end_time = CASE WHEN $2 THEN COALESCE(closes_at, NOW()) ELSE NOW() END "

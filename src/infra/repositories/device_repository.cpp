@@ -89,9 +89,11 @@ device_repository::device_repository(postgres::pool& pool) : pool_(pool) {
                   "SELECT EXTRACT(EPOCH FROM (NOW() - MAX(performed_at)))::bigint "
                   "FROM enrollment.enrollment_history "
                   "WHERE user_id = $1 AND action = 'enrolled'");
+    // Only an admin's revocation lifts the cool-down (a professor's or the student's own
+    // does not): the history's metadata names the actor's role.
     pool_.prepare("device_staff_revoked",
                   "SELECT EXISTS (SELECT 1 FROM enrollment.enrollment_history r "
-                  "WHERE r.user_id = $1 AND r.action = 'revoked' AND r.performed_by IS NOT NULL "
+                  "WHERE r.user_id = $1 AND r.action = 'revoked' AND r.metadata->>'actorRole' = 'admin' "
                   "AND r.performed_at >= (SELECT MAX(e.performed_at) FROM enrollment.enrollment_history e "
                   "WHERE e.user_id = $1 AND e.action = 'enrolled'))");
     pool_.prepare("device_deactivate_user",
@@ -107,8 +109,16 @@ device_repository::device_repository(postgres::pool& pool) : pool_(pool) {
     pool_.prepare("device_revoke",
                   "UPDATE enrollment.devices SET is_active = FALSE "
                   "WHERE device_id = $1 AND is_active RETURNING user_id");
+    // The stored counter only moves forward (WebAuthn L2 7.2 step 21): a regressed counter
+    // flags the device but never lowers what a later assertion is compared with.
+    pool_.prepare("device_end_registrations",
+                  "UPDATE attendance.registrations r SET status = 'failed', flag_reason = $2 "
+                  "FROM attendance.sessions s WHERE s.session_id = r.session_id AND s.status = 'active' "
+                  "AND r.device_id = $1 AND COALESCE(r.status, 'active') <> 'failed' "
+                  "RETURNING r.session_id, r.user_id, r.registration_id");
     pool_.prepare("device_record_assertion",
-                  "UPDATE enrollment.devices SET sign_count = $2, backup_eligible = $3, "
+                  "UPDATE enrollment.devices SET sign_count = GREATEST(COALESCE(sign_count, 0), $2), "
+                  "backup_eligible = $3, "
                   "backup_state = $4, last_used_at = NOW(), "
                   "possibly_cloned = possibly_cloned OR $5 "
                   "WHERE device_id = $1 RETURNING user_id");
@@ -153,12 +163,25 @@ net::awaitable<bool> device_repository::staff_revoked_since_last_enrollment(std:
     });
 }
 
-net::awaitable<device> device_repository::enroll(new_device d, audit_context audit) {
+namespace {
+// Ends the device's registrations in active sessions (PROTOCOL.md 6.6: ERROR with a reason).
+void end_registrations(pqxx::work& w, std::int64_t device_id, const std::string& reason,
+                       std::vector<application::enrollment::superseded_registration>* out) {
+    for (const auto& row : w.exec_prepared("device_end_registrations", device_id, reason)) {
+        if (out) out->push_back({row[0].as<std::int64_t>(), row[1].as<std::int64_t>(), row[2].as<std::int64_t>()});
+    }
+}
+} // namespace
+
+net::awaitable<device> device_repository::enroll(new_device d, audit_context audit,
+                                                 std::vector<application::enrollment::superseded_registration>* superseded) {
     co_return co_await pool_.with_transaction("device_enroll", [&](pqxx::work& w) {
+        if (superseded) superseded->clear(); // a retried transaction starts again
         const auto previous = w.exec_prepared("device_deactivate_user", d.user_id);
         for (const auto& row : previous) {
             w.exec_prepared("device_history", row[0].as<std::int64_t>(), d.user_id,
                             "re-enrolled", audit.reason, actor(audit), audit.metadata_json);
+            end_registrations(w, row[0].as<std::int64_t>(), "device replaced by a new enrollment", superseded);
         }
         const auto inserted = w.exec_prepared1(
             "device_insert", d.user_id, d.credential_id, d.public_key_pem, d.sealed_secret,
@@ -171,14 +194,20 @@ net::awaitable<device> device_repository::enroll(new_device d, audit_context aud
     });
 }
 
-net::awaitable<bool> device_repository::revoke(std::int64_t device_id, audit_context audit) {
-    co_return co_await pool_.with_transaction("device_revoke", [&](pqxx::work& w) {
-        const auto r = w.exec_prepared("device_revoke", device_id);
-        if (r.empty()) return false;
-        w.exec_prepared("device_history", device_id, r[0][0].as<std::int64_t>(), "revoked",
-                        audit.reason, actor(audit), audit.metadata_json);
-        return true;
-    });
+net::awaitable<std::optional<application::enrollment::revocation>>
+device_repository::revoke(std::int64_t device_id, audit_context audit) {
+    co_return co_await pool_.with_transaction(
+        "device_revoke", [&](pqxx::work& w) -> std::optional<application::enrollment::revocation> {
+            const auto r = w.exec_prepared("device_revoke", device_id);
+            if (r.empty()) return std::nullopt;
+            application::enrollment::revocation out;
+            out.device_id = device_id;
+            out.user_id = r[0][0].as<std::int64_t>();
+            w.exec_prepared("device_history", device_id, out.user_id, "revoked", audit.reason, actor(audit),
+                            audit.metadata_json);
+            end_registrations(w, device_id, "device revoked: " + audit.reason, &out.superseded);
+            return out;
+        });
 }
 
 net::awaitable<void> device_repository::record_assertion(std::int64_t device_id,

@@ -116,6 +116,14 @@ redis.call('HSET', KEYS[1], 'n:' .. ARGV[1], issued .. ':' .. ARGV[2], 'timestam
 return 1
 )lua";
 
+// KEYS: 1 state, 2 queue, 3.. every round's metadata. ARGV: 1 userId, 2 rounds.
+constexpr const char* lua_invalidate = R"lua(
+redis.call('DEL', KEYS[1])
+for i = 3, #KEYS do redis.call('DEL', KEYS[i]) end
+for r = 1, tonumber(ARGV[2]) do redis.call('LREM', KEYS[2], 0, ARGV[1] .. ':' .. r) end
+return 1
+)lua";
+
 std::string secs(std::chrono::seconds s) { return std::to_string(s.count()); }
 
 std::int64_t now_ms() {
@@ -299,6 +307,17 @@ valkey_round_store::take_join_challenge(std::int64_t session_id, std::int64_t us
     const auto text = r.text();
     if (!text) co_return std::nullopt;
     co_return application::attendance::bytes(text->begin(), text->end());
+}
+
+net::awaitable<void> valkey_round_store::invalidate(std::int64_t session_id, std::int64_t user_id) {
+    constexpr int rounds = 11; // the protocol's largest maxRounds, plus the "done" slot
+    const auto& k = kv_.keys();
+    valkey::command_args cmd{"EVAL", lua_invalidate, std::to_string(2 + rounds), k.student_state(session_id, user_id),
+                             k.projection_queue(session_id)};
+    for (int r = 1; r <= rounds; ++r) cmd.push_back(k.qr_meta(session_id, user_id, r));
+    cmd.push_back(std::to_string(user_id));
+    cmd.push_back(std::to_string(rounds));
+    integer_reply(co_await kv_.command(std::move(cmd)));
 }
 
 net::awaitable<void> valkey_round_store::forget(std::int64_t session_id, std::vector<std::int64_t> user_ids) {

@@ -44,4 +44,8 @@ std::string key_builder::app_session(std::string_view session_id) const {
     return prefix_ + "app:session:" + std::string(session_id);
 }
 
+std::string key_builder::rate_limit(std::string_view rule, std::string_view subject) const {
+    return prefix_ + "ratelimit:" + std::string(rule) + ":" + std::string(subject);
+}
+
 } // namespace asistencia::infra::valkey

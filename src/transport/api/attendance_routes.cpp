@@ -45,6 +45,7 @@ att::join_request parse_join(const json& body) {
     r.client_data_json = string_member(*resp, "clientDataJSON");
     r.authenticator_data = string_member(*resp, "authenticatorData");
     r.signature = string_member(*resp, "signature");
+    r.user_handle = string_member(*resp, "userHandle");
     return r;
 }
 
@@ -63,16 +64,21 @@ att::answer_request parse_answer(const json& body) {
     if (round == body.end() || !round->is_number_integer()) {
         throw application::bad_request("invalid_answer", "round must be an integer");
     }
-    const auto r = round->get<std::int64_t>();
+    // A round outside 1..10 (even one that does not fit in int64) is recorded as no round.
+    const auto r = round->is_number_unsigned() && round->get<std::uint64_t>() > 10 ? 0 : round->get<std::int64_t>();
     a.round = (r < 1 || r > 10) ? 0 : static_cast<int>(r);
     a.nonce = answer_text(body, "nonce");
     a.totps = answer_text(body, "totps");
     a.totpu = answer_text(body, "totpu");
     if (const auto it = body.find("clientScannedAt"); it != body.end() && !it->is_null()) {
-        if (!it->is_number()) throw application::bad_request("invalid_answer", "clientScannedAt must be a number");
-        a.client_scanned_at_ms = static_cast<std::int64_t>(it->get<double>());
+        // Milliseconds since the epoch: a finite number up to 2^53 (no double->int64 UB).
+        a.client_scanned_at_ms = bounded_number(*it, "clientScannedAt", 0, 9007199254740992.0, "invalid_answer");
     }
     return a;
+}
+
+std::string per_user_session(std::int64_t session_id, std::int64_t user_id) {
+    return std::to_string(session_id) + ":" + std::to_string(user_id);
 }
 
 json to_json(const att::join_result& r) {
@@ -92,12 +98,13 @@ json to_json(const att::answer_result& r) {
 } // namespace
 
 void add_attendance_routes(http::server& server, const auth::authenticator& auth,
-                           att::attendance_service& attendance) {
+                           att::attendance_service& attendance, const application::rate_limits& limits) {
     server.add_route(bhttp::verb::post, "/api/attendance/sessions/:id/join/options",
                      [&](http::request_context& ctx) -> net::awaitable<http::http_response> {
                          const auto who = auth.student(authorization(ctx));
                          const auto session_id = path_id(ctx);
                          json_body(ctx);
+                         co_await limits.check(limits.join_options, per_user_session(session_id, who.user_id));
                          co_return json_ok(co_await attendance.join_options(who.user_id, session_id));
                      });
     server.add_route(
@@ -105,6 +112,7 @@ void add_attendance_routes(http::server& server, const auth::authenticator& auth
         [&](http::request_context& ctx) -> net::awaitable<http::http_response> {
             const auto who = auth.student(authorization(ctx));
             const auto session_id = path_id(ctx);
+            co_await limits.check(limits.join, per_user_session(session_id, who.user_id));
             auto request = parse_join(json_body(ctx));
             const auto joined = co_await attendance.join(who.user_id, session_id, std::move(request));
             co_return json_ok(to_json(joined));
@@ -118,6 +126,12 @@ void add_attendance_routes(http::server& server, const auth::authenticator& auth
             if (who.session_id != path_id(ctx)) {
                 throw application::forbidden("wrong_session", "this participation token is for another session");
             }
+            // Per participation token (its session, user and device): over the limit the
+            // answer is refused before anything is read or stored (no validation row); the
+            // refused attempts are still counted in the window's counter.
+            std::string token_subject =
+                per_user_session(who.session_id, who.user_id) + ":" + std::to_string(who.device_id);
+            co_await limits.check(limits.answers, std::move(token_subject));
             auto answer = parse_answer(json_body(ctx));
             const auto result = co_await attendance.answer(who, std::move(answer), received);
             co_return json_ok(to_json(result));

@@ -27,10 +27,7 @@ std::int64_t positive_id(std::string_view text, const char* name) {
 std::optional<std::int64_t> id_member(const json& j, const char* key) {
     const auto it = j.find(key);
     if (it == j.end() || it->is_null()) return std::nullopt;
-    if (!it->is_number_integer() || it->get<std::int64_t>() <= 0) {
-        throw application::bad_request("invalid_field", std::string(key) + " must be a positive integer");
-    }
-    return it->get<std::int64_t>();
+    return bounded_integer(*it, key, 1, 2147483647);
 }
 
 finish_request parse_finish(const json& body, std::string user_agent) {
@@ -69,11 +66,13 @@ std::string user_agent(const http::request_context& ctx) {
 } // namespace
 
 void add_enrollment_routes(http::server& server, const auth::authenticator& auth,
-                           application::enrollment::enrollment_service& enrollment) {
+                           application::enrollment::enrollment_service& enrollment,
+                           const application::rate_limits& limits) {
     server.add_route(bhttp::verb::post, "/api/enrollment/start",
                      [&](http::request_context& ctx) -> net::awaitable<http::http_response> {
                          const auto who = auth.student(authorization(ctx));
                          json_body(ctx); // must be {} or an object
+                         co_await limits.check(limits.enroll_start, std::to_string(who.user_id));
                          co_return json_ok(co_await enrollment.start(who.user_id));
                      });
 
@@ -100,6 +99,8 @@ void add_enrollment_routes(http::server& server, const auth::authenticator& auth
                      [&](http::request_context& ctx) -> net::awaitable<http::http_response> {
                          const auto caller = auth.internal_or_user(authorization(ctx));
                          const auto user_id = positive_id(ctx.param("userId"), "userId");
+                         // The PHP module's calls share one budget per token issuer.
+                         if (caller.internal) co_await limits.check(limits.internal, auth.settings().php_issuer);
                          if (!caller.internal && caller.user->user_id != user_id) {
                              throw application::forbidden("forbidden", "a user can only see their own enrollment");
                          }
@@ -112,36 +113,19 @@ void add_enrollment_routes(http::server& server, const auth::authenticator& auth
                          co_return json_ok(co_await enrollment.me(who.user_id));
                      });
 
-    // A student revokes their own active device; a professor revokes a student's device
-    // (by userId or deviceId) and must give a reason, recorded with performed_by.
-    server.add_route(
-        bhttp::verb::post, "/api/enrollment/revoke",
-        [&](http::request_context& ctx) -> net::awaitable<http::http_response> {
-            const auto who = auth.user(authorization(ctx));
-            const auto body = json_body(ctx);
-            application::enrollment::audit_context audit;
-            audit.reason = string_member(body, "reason").substr(0, 500);
-            std::optional<application::enrollment::device> target;
-            if (who.role == auth::user_role::alumno) {
-                target = co_await enrollment.active_device(who.user_id);
-                if (const auto id = id_member(body, "deviceId"); id && target && target->device_id != *id) {
-                    throw application::forbidden("forbidden", "a student can only revoke their own device");
-                }
-                if (audit.reason.empty()) audit.reason = "revoked by the student";
-            } else {
-                if (audit.reason.empty()) throw application::bad_request("invalid_field", "reason is required");
-                audit.performed_by = who.user_id;
-                if (const auto user = id_member(body, "userId")) {
-                    target = co_await enrollment.active_device(*user);
-                } else if (const auto id = id_member(body, "deviceId")) {
-                    co_return json_ok(co_await enrollment.revoke(*id, std::move(audit)));
-                } else {
-                    throw application::bad_request("invalid_field", "userId or deviceId is required");
-                }
-            }
-            if (!target) throw application::not_found("device_not_found", "no active device");
-            co_return json_ok(co_await enrollment.revoke(target->device_id, std::move(audit)));
-        });
+    // The rules (own device / the professor's students / admin) live in the service.
+    server.add_route(bhttp::verb::post, "/api/enrollment/revoke",
+                     [&](http::request_context& ctx) -> net::awaitable<http::http_response> {
+                         const auto who = auth.user(authorization(ctx));
+                         const auto body = json_body(ctx);
+                         application::enrollment::revoke_request r;
+                         r.reason = string_member(body, "reason");
+                         r.user_id = id_member(body, "userId");
+                         r.device_id = id_member(body, "deviceId");
+                         const application::enrollment::revoker actor{who.user_id,
+                                                                      who.role == auth::user_role::alumno};
+                         co_return json_ok(co_await enrollment.revoke(actor, std::move(r)));
+                     });
 }
 
 } // namespace asistencia::transport::api

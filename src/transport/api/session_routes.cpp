@@ -4,6 +4,8 @@
 #include "asistencia/application/errors.hpp"
 #include "asistencia/transport/api/request_helpers.hpp"
 
+#include <cstdint>
+
 
 namespace asistencia::transport::api {
 
@@ -32,14 +34,15 @@ json to_json(const session& s) {
                 {"registrations", s.registrations}};
 }
 
-std::int64_t int_member(const json& j, const char* key, std::optional<std::int64_t> fallback = std::nullopt) {
+// Every numeric field is range-checked here, before it is narrowed to an int anywhere.
+std::int64_t int_member(const json& j, const char* key, std::int64_t min, std::int64_t max,
+                        std::optional<std::int64_t> fallback = std::nullopt) {
     const auto it = j.find(key);
     if (it == j.end() || it->is_null()) {
         if (fallback) return *fallback;
         throw application::bad_request("invalid_field", std::string(key) + " is required");
     }
-    if (!it->is_number_integer()) throw application::bad_request("invalid_field", std::string(key) + " must be an integer");
-    return it->get<std::int64_t>();
+    return bounded_integer(*it, key, min, max);
 }
 
 json optional_number(const std::optional<double>& v) { return v ? json(*v) : json(nullptr); }
@@ -110,7 +113,7 @@ json to_json(const session& s, const application::attendance::session_review& r)
 
 application::attendance::new_override parse_override(const json& body) {
     application::attendance::new_override o;
-    o.user_id = int_member(body, "userId");
+    o.user_id = int_member(body, "userId", 1, 2147483647);
     o.to_status = string_member(body, "status");
     o.reason_code = string_member(body, "reasonCode");
     if (auto text = string_member(body, "reasonText"); !text.empty()) o.reason_text = std::move(text);
@@ -139,16 +142,19 @@ http::http_response csv_response(std::string body, const session& s) {
 void add_session_routes(http::server& server, const auth::authenticator& auth,
                         application::attendance::session_service& sessions,
                         application::attendance::attendance_service& attendance,
-                        application::attendance::review_service& review) {
+                        application::attendance::review_service& review,
+                        const application::rate_limits& limits) {
     server.add_route(bhttp::verb::post, "/api/attendance/sessions",
                      [&](http::request_context& ctx) -> net::awaitable<http::http_response> {
                          const auto who = auth.professor(authorization(ctx));
                          const auto body = json_body(ctx);
                          application::attendance::create_session_request r;
-                         r.course_id = int_member(body, "courseId");
-                         r.semester_id = int_member(body, "semesterId");
+                         r.course_id = int_member(body, "courseId", 1, 2147483647);
+                         r.semester_id = int_member(body, "semesterId", 1, 2147483647);
                          r.room = string_member(body, "room");
-                         r.max_rounds = static_cast<int>(int_member(body, "maxRounds", 3));
+                         // Within int's range here (no truncation: 2^32 + 3 is not 3); the service's rule
+                         // (1 to 10, else 422) decides the rest.
+                         r.max_rounds = static_cast<int>(int_member(body, "maxRounds", INT32_MIN, INT32_MAX, 3));
                          const auto s = co_await sessions.create(who.user_id, std::move(r));
                          co_return http::json_response(bhttp::status::created, to_json(s).dump());
                      });
@@ -185,10 +191,20 @@ void add_session_routes(http::server& server, const auth::authenticator& auth,
                      [&](http::request_context& ctx) -> net::awaitable<http::http_response> {
                          const auto who = auth.professor(authorization(ctx));
                          const auto session_id = path_id(ctx);
-                         const auto headcount = int_member(json_body(ctx), "headcount");
-                         if (headcount < 0 || headcount > 10000) {
+                         const auto body = json_body(ctx);
+                         const auto it = body.find("headcount");
+                         if (it == body.end() || it->is_null()) {
+                             throw application::bad_request("invalid_field", "headcount is required");
+                         }
+                         if (!it->is_number_integer()) {
+                             throw application::bad_request("invalid_field", "headcount must be an integer");
+                         }
+                         // Out of range (also a uint64 that would wrap) is 422 as before.
+                         if (it->is_number_unsigned() ? it->get<std::uint64_t>() > 10000
+                                                      : (it->get<std::int64_t>() < 0 || it->get<std::int64_t>() > 10000)) {
                              throw application::unprocessable("invalid_headcount", "headcount must be 0 to 10000");
                          }
+                         const auto headcount = it->get<std::int64_t>();
                          const auto s = co_await review.set_headcount(who.user_id, session_id, static_cast<int>(headcount));
                          co_return json_ok(to_json(s));
                      });
@@ -206,6 +222,7 @@ void add_session_routes(http::server& server, const auth::authenticator& auth,
                          if (!caller.internal) {
                              throw application::forbidden("forbidden", "only the legacy system reads this");
                          }
+                         co_await limits.check(limits.internal, auth.settings().php_issuer);
                          co_return json_ok(to_json(co_await sessions.get_any(path_id(ctx))));
                      });
 }

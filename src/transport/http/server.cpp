@@ -149,7 +149,7 @@ void append_uint(std::string& out, std::size_t v) {
 // the fields the session owns: X-Request-Id, Content-Length and Connection. Writing this by
 // hand instead of through Beast's serializer is a large part of the per-request budget.
 void serialize_head(const http_response& res, unsigned version, bool keep_alive,
-                    std::string_view request_id, std::string& out) {
+                    std::string_view request_id, const security_header_policy& security, std::string& out) {
     out.clear();
     const unsigned status = res.result_int();
     out += version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ";
@@ -171,6 +171,7 @@ void serialize_head(const http_response& res, unsigned version, bool keep_alive,
     out += "X-Request-Id: ";
     out += request_id;
     out += "\r\n";
+    append_security_headers(out, security, res.find(bhttp::field::cache_control) != res.end());
     if (!body_forbidden(status)) {
         out += "Content-Length: ";
         append_uint(out, res.body().size());
@@ -523,7 +524,7 @@ net::awaitable<bool> server::impl::write_response(connection& conn, connection_s
                                                   const http_response& res, unsigned version,
                                                   bool keep_alive, bool head,
                                                   std::string_view rid, std::string& out) {
-    serialize_head(res, version, keep_alive, rid, out);
+    serialize_head(res, version, keep_alive, rid, cfg_.security, out);
     std::array<net::const_buffer, 2> bufs{net::buffer(out), net::const_buffer{}};
     if (!head && !body_forbidden(res.result_int()))
         bufs[1] = net::buffer(res.body().data(), res.body().size());
@@ -895,7 +896,6 @@ net::awaitable<http_response> server::impl::dispatch(request_context& ctx,
             res.set(bhttp::field::cache_control, f.cache_control);
             if (ok) {
                 res.set(bhttp::field::content_type, f.mime);
-                res.set("X-Content-Type-Options", "nosniff");
                 res.body() = std::move(f.body);
             }
             co_return res;
@@ -913,7 +913,7 @@ net::awaitable<void> server::impl::run_websocket(connection& conn, connection_st
     std::exception_ptr refused;
     if (entry.authorize) {
         try {
-            entry.authorize(ctx);
+            co_await entry.authorize(ctx);
         } catch (...) {
             refused = std::current_exception();
         }
@@ -943,7 +943,10 @@ net::awaitable<void> server::impl::run_websocket(connection& conn, connection_st
     ws->read_message_max(cfg_.websocket_message_limit);
     const std::string rid(ctx.request_id());
     ws->set_option(websocket::stream_base::decorator(
-        [&rid](websocket::response_type& res) { res.set("X-Request-Id", rid); }));
+        [&rid, this](websocket::response_type& res) {
+            res.set("X-Request-Id", rid);
+            for (const auto& [name, value] : security_headers(cfg_.security, false)) res.set(name, value);
+        }));
 
     auto [aec] = co_await ws->async_accept(ctx.request, use_tuple);
     record(route_key, ctx.route, verb, aec ? 400u : 101u, start, ctx, remote);

@@ -128,6 +128,8 @@ struct projector {
     std::optional<std::int64_t> offset_ms; // server clock − projector clock (see docs)
     domain::tokens::user_claims user;
     std::string auth_json; // ws:auth:{id}, re-written on renewal (Valkey may have restarted)
+    steady::time_point window_start{}; // the per-connection message limit's current second
+    int window_messages = 0;
 };
 
 // This replica's view of a session with local projectors.
@@ -189,7 +191,7 @@ struct projection_hub::impl : std::enable_shared_from_this<impl> {
     }
 
     // ---- the route
-    void authorize(const http::request_context& ctx) const {
+    net::awaitable<void> authorize(const http::request_context& ctx) const {
         const auto origin = ctx.request[beast::http::field::origin];
         const bool allowed = std::any_of(settings_.allowed_origins.begin(), settings_.allowed_origins.end(),
                                          [&](const std::string& o) { return o == origin; });
@@ -197,6 +199,29 @@ struct projection_hub::impl : std::enable_shared_from_this<impl> {
         if (!parse_id(ctx.param("sessionId"))) {
             throw application::api_error(404, "not_found", "no such session");
         }
+        // Every upgrade is unauthenticated (the token comes as the first message): a budget
+        // per client address keeps a flood of sockets waiting for auth bounded.
+        if (settings_.limits) {
+            // (The subject goes through a variable: GCC 12 mishandles a conditional's
+            // temporaries inside a co_await expression.)
+            beast::error_code ec;
+            std::string subject = ctx.remote.address().to_string(ec);
+            if (ec) subject = "unknown";
+            co_await settings_.limits->check(settings_.limits->ws_upgrades, std::move(subject));
+        }
+    }
+
+    // True while the connection is within its messages per second; past it the projector is
+    // closed (a page sends a few pings and one `shown` per frame).
+    bool within_message_limit(projector& p) {
+        const int limit = settings_.limits ? settings_.limits->projector_messages_per_second : 0;
+        if (limit <= 0) return true;
+        const auto now = steady::now();
+        if (now - p.window_start >= std::chrono::seconds(1)) {
+            p.window_start = now;
+            p.window_messages = 0;
+        }
+        return ++p.window_messages <= limit;
     }
 
     net::awaitable<websocket::close_reason> handle(http::websocket_stream& ws, http::request_context& ctx) {
@@ -220,6 +245,12 @@ struct projection_hub::impl : std::enable_shared_from_this<impl> {
             auto [ec, n] = co_await ws.async_read(buf, use_tuple);
             if (ec) break;
             if (p->close_with || p->dead || !ws.got_text()) continue; // draining until the close completes
+            if (!within_message_limit(*p)) {
+                spdlog::warn("projection {}: projector {} over {} messages/s: closed", sid, p->id,
+                             settings_.limits->projector_messages_per_second);
+                close(*p, websocket::close_code::policy_error, "rate_limited");
+                continue;
+            }
             auto msg = json::parse(beast::buffers_to_string(buf.data()), nullptr, false);
             if (!msg.is_object()) continue;
             try {
@@ -713,7 +744,7 @@ void projection_hub::attach(http::server& server) {
     server.add_websocket_route(
         "/ws/projection/:sessionId",
         [self](http::websocket_stream& ws, http::request_context& ctx) { return self->handle(ws, ctx); },
-        [self](const http::request_context& ctx) { self->authorize(ctx); });
+        [self](const http::request_context& ctx) { return self->authorize(ctx); });
     impl_->sub_.start();
 }
 

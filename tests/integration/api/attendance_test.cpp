@@ -90,17 +90,27 @@ private:
     stores::valkey_round_store rounds_;
 };
 
+std::map<std::string, std::string> with(std::map<std::string, std::string> base,
+                                        const std::map<std::string, std::string>& extra) {
+    for (const auto& [k, v] : extra) base[k] = v;
+    return base;
+}
+
 class attendance_api : public ::testing::Test {
 protected:
-    attendance_api()
+    explicit attendance_api(const std::map<std::string, std::string>& extra = {})
         : port_(server_test::free_port()), origin_("http://localhost:" + std::to_string(port_)),
           prefix_("att-test-" + std::to_string(::getpid()) + ":"),
-          server_({}, {{"PORT", std::to_string(port_)},
-                       {"WEBAUTHN_ORIGINS", origin_},
-                       {"WEBAUTHN_RP_ID", "localhost"},
-                       {"REENROLL_COOLDOWN_HOURS", "0"},
-                       {"SERVER_MASTER_KEY", test_master_key_b64()},
-                       {"KEY_PREFIX", prefix_}}),
+          server_({}, with({{"PORT", std::to_string(port_)},
+                            {"WEBAUTHN_ORIGINS", origin_},
+                            {"WEBAUTHN_RP_ID", "localhost"},
+                            {"REENROLL_COOLDOWN_HOURS", "0"},
+                            {"SERVER_MASTER_KEY", test_master_key_b64()},
+                            // These tests fire answers faster than a phone would; the limits
+                            // have their own fixture (attendance_limits).
+                            {"RATE_LIMIT_ANSWERS_PER_SEC", "100"},
+                            {"KEY_PREFIX", prefix_}},
+                           extra)),
           frames_(prefix_) {
         auto ready = server_test::poll(port_, "/readyz", [](const server_test::response& r) { return r.status == 200; });
         if (!ready || ready->status != 200) ADD_FAILURE() << "server not ready: " << server_.output();
@@ -377,6 +387,7 @@ TEST_F(attendance_api, JoinRefusals) {
     r = p.join_with(sid, bad);
     EXPECT_EQ(r.status, 400);
     EXPECT_EQ(r.code(), "assertion_refused");
+    EXPECT_EQ(r.body.dump().find("signature"), std::string::npos) << "coarse refusal: " << r.body.dump();
     r = p.join_with(sid, p.assertion(options.body));
     EXPECT_EQ(r.status, 400);
     EXPECT_EQ(r.code(), "no_join_in_progress");
@@ -559,6 +570,153 @@ TEST_F(attendance_api, TheProfessorReviewsOverridesCountsTheRoomAndDownloadsTheR
     r = call(port_, verb::post, "/api/attendance/sessions/" + std::to_string(cancelled) + "/overrides",
              professor_token(1), {{"userId", 100029}, {"status", "PRESENT"}, {"reasonCode", "forgot_phone"}});
     EXPECT_EQ(r.status, 409);
+}
+
+// Issue 14.3 and PROTOCOL.md 6.6: a phone revoked mid-session stops answering at the next
+// request (its cached round state is dropped), nothing more is stored for it, and its
+// result is ERROR with the reason.
+TEST_F(attendance_api, ARevokedPhoneStopsAnsweringAtOnceAndItsResultIsError) {
+    const auto sid = open_session(3);
+    auto p = enrolled(100040); // on course 1, professor 1's
+    ASSERT_EQ(p.join(sid).status, 200);
+    auto r = answer_round(sid, p, 1);
+    ASSERT_EQ(r.body["accepted"], true) << r.body.dump();
+    // The phone already holds round 2's QR when the professor revokes it.
+    const auto qr = frames_.show(sid, p, 2);
+    const auto payload = p.open(qr);
+    ASSERT_TRUE(payload);
+    const auto revoked = call(port_, verb::post, "/api/enrollment/revoke", professor_token(1),
+                              {{"userId", 100040}, {"reason", "teléfono robado"}});
+    ASSERT_EQ(revoked.status, 200) << revoked.body.dump();
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    r = p.send_answer(sid, p.answer_for(*payload));
+    EXPECT_EQ(r.status, 409) << r.body.dump();
+    EXPECT_EQ(r.code(), "device_revoked");
+    EXPECT_EQ(validations(sid, 100040), "success") << "nothing stored for the revoked phone";
+    EXPECT_TRUE(frames_.pending(sid).empty()) << "its rounds left the projection queue";
+    const auto result = [&] {
+        return sql("SELECT res.final_status || ',' || res.is_final || ',' || r.status || ',' || r.flag_reason FROM "
+                   "attendance.results res JOIN attendance.registrations r USING (registration_id) WHERE "
+                   "r.session_id = " + std::to_string(sid) + " AND r.user_id = 100040");
+    };
+    EXPECT_EQ(result(), "ERROR,false,failed,device revoked: teléfono robado");
+    // A re-join with the same (revoked) passkey is refused too.
+    EXPECT_NE(p.join(sid).status, 200);
+    ASSERT_EQ(call(port_, verb::post, "/api/attendance/sessions/" + std::to_string(sid) + "/close", professor_token(1))
+                  .status,
+              200);
+    EXPECT_EQ(result(), "ERROR,true,failed,device revoked: teléfono robado");
+}
+
+// A re-enrollment replaces the phone: the old one's next answer is refused the same way.
+TEST_F(attendance_api, AReEnrolledPhoneStopsAnsweringTheOldOne) {
+    const auto sid = open_session(2);
+    auto old_phone = enrolled(100030);
+    ASSERT_EQ(old_phone.join(sid).status, 200);
+    const auto payload = old_phone.open(frames_.show(sid, old_phone, 1));
+    ASSERT_TRUE(payload);
+    auto new_phone = enrolled(100030);
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    const auto r = old_phone.send_answer(sid, old_phone.answer_for(*payload));
+    EXPECT_EQ(r.status, 409) << r.body.dump();
+    EXPECT_EQ(r.code(), "device_revoked");
+    EXPECT_EQ(validations(sid, 100030), "");
+    EXPECT_EQ(sql("SELECT final_status FROM attendance.results JOIN attendance.registrations USING (registration_id) "
+                  "WHERE session_id = " + std::to_string(sid) + " AND user_id = 100030"),
+              "ERROR");
+}
+
+// WebAuthn L2 7.2 step 6: a userHandle that is not the credential owner's is refused.
+TEST_F(attendance_api, AUserHandleOfAnotherUserIsRefused) {
+    const auto sid = open_session(1);
+    auto p = enrolled(100039);
+    auto options = p.join_options(sid);
+    ASSERT_EQ(options.status, 200);
+    auto body = p.assertion(options.body);
+    body["credential"]["response"]["userHandle"] = enc::base64url_encode(std::string("100038"));
+    auto r = p.join_with(sid, body);
+    EXPECT_EQ(r.status, 400) << r.body.dump();
+    EXPECT_EQ(r.code(), "assertion_refused");
+    EXPECT_EQ(sql("SELECT count(*) FROM attendance.registrations WHERE session_id = " + std::to_string(sid)), "0");
+    // The owner's own handle (base64url of the decimal userId) is accepted.
+    options = p.join_options(sid);
+    ASSERT_EQ(options.status, 200);
+    body = p.assertion(options.body);
+    body["credential"]["response"]["userHandle"] = enc::base64url_encode(std::string("100039"));
+    r = p.join_with(sid, body);
+    EXPECT_EQ(r.status, 200) << r.body.dump();
+}
+
+// Numbers are range-checked before narrowing: no int64 -> int truncation (2^32 + 3
+// rounds is not 3 rounds), no double -> int64 UB (the sanitizer build reports that).
+TEST_F(attendance_api, OutOfRangeNumbersInAnAnswerAre400) {
+    for (const json& rounds : {json(4294967299LL), json(18446744073709551615ULL), json(-4294967295LL)}) {
+        const auto r = call(port_, verb::post, "/api/attendance/sessions", professor_token(1),
+                            {{"courseId", 1}, {"semesterId", 2}, {"room", "Sala 3"}, {"maxRounds", rounds}});
+        EXPECT_EQ(r.status, 400) << rounds.dump() << " " << r.body.dump();
+    }
+    const auto sid = open_session(1);
+    auto p = enrolled(100038);
+    ASSERT_EQ(p.join(sid).status, 200);
+    const auto payload = p.open(frames_.show(sid, p, 1));
+    ASSERT_TRUE(payload);
+    for (const json& v : {json(1e300), json(-5.0), json(18446744073709551615ULL)}) {
+        auto body = p.answer_for(*payload);
+        body["clientScannedAt"] = v;
+        const auto r = p.send_answer(sid, body);
+        EXPECT_EQ(r.status, 400) << v.dump() << " " << r.body.dump();
+        EXPECT_EQ(r.code(), "invalid_answer");
+    }
+    EXPECT_EQ(validations(sid, 100038), "");
+}
+
+// Issue 14.2: rate limits on join and answers (low limits for the test).
+class attendance_limits : public attendance_api {
+protected:
+    attendance_limits() : attendance_api({{"RATE_LIMIT_ANSWERS_PER_SEC", "3"}, {"RATE_LIMIT_JOIN_PER_MIN", "2"}}) {}
+};
+
+TEST_F(attendance_limits, AnswersOverTheLimitAre429AndStoreNoRow) {
+    const auto sid = open_session(1);
+    auto p = enrolled(100037);
+    ASSERT_EQ(p.join(sid).status, 200);
+    // A loop of answers to a round that is not pending: each one within the limit is an
+    // `invalid` row, the ones over it are refused before anything is stored.
+    const json junk{{"round", 5}, {"nonce", std::string(22, 'A')}, {"totps", "000000"}, {"totpu", "000000"}};
+    int ok = 0, limited = 0;
+    std::string retry_after;
+    for (int i = 0; i < 12; ++i) {
+        const auto r = p.send_answer(sid, junk);
+        if (r.status == 200) ++ok;
+        if (r.status == 429) {
+            ++limited;
+            EXPECT_EQ(r.code(), "rate_limited");
+            retry_after = r.headers.count("retry-after") ? r.headers.at("retry-after") : "";
+        }
+    }
+    EXPECT_GE(limited, 1);
+    EXPECT_EQ(retry_after, "1") << "Retry-After: the rest of the 1 s window";
+    EXPECT_EQ(std::stoi(sql("SELECT count(*) FROM attendance.validations v JOIN attendance.registrations r USING "
+                            "(registration_id) WHERE r.session_id = " + std::to_string(sid))),
+              ok);
+    EXPECT_LE(ok, 3 * 4) << "at most the limit per window";
+    EXPECT_EQ(ok + limited, 12);
+    // The counters are in Valkey (shared by every replica).
+    EXPECT_NE(server_test::valkey_cli("KEYS '" + prefix_ + "ratelimit:answers:*'"), "");
+}
+
+TEST_F(attendance_limits, JoinOptionsOverTheLimitAre429) {
+    const auto sid = open_session(1);
+    auto p = enrolled(100036);
+    EXPECT_EQ(p.join_options(sid).status, 200);
+    EXPECT_EQ(p.join_options(sid).status, 200);
+    const auto r = p.join_options(sid);
+    EXPECT_EQ(r.status, 429);
+    EXPECT_EQ(r.code(), "rate_limited");
+    EXPECT_TRUE(r.headers.count("retry-after"));
+    // Per user and session: another session is its own budget.
+    const auto other = open_session(1);
+    EXPECT_EQ(p.join_options(other).status, 200);
 }
 
 } // namespace

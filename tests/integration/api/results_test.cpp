@@ -139,6 +139,10 @@ TEST_F(results_api, OnlyThePhpSystemAndTheOwningProfessorReadResults) {
     r = get("/api/attendance/session/1999999999/results", bearer_internal());
     EXPECT_EQ(r->status, 404);
     EXPECT_EQ(json::parse(r->body)["error"]["code"], "session_not_found");
+    // A professor cannot probe which sessions exist: an unknown one is 403 like another's.
+    r = get("/api/attendance/session/1999999999/results", professor(2));
+    EXPECT_EQ(r->status, 403);
+    EXPECT_EQ(json::parse(r->body)["error"]["code"], "forbidden");
     EXPECT_EQ(get("/api/attendance/session/abc/results", bearer_internal())->status, 400);
 }
 

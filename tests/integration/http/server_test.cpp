@@ -206,8 +206,9 @@ struct http_server_test : ::testing::Test {
             [](websocket_stream&, request_context&) -> net::awaitable<websocket::close_reason> {
                 co_return websocket::close_reason{websocket::close_code::normal};
             },
-            [](const request_context&) {
+            [](const request_context&) -> net::awaitable<void> {
                 throw asistencia::application::forbidden("origin_not_allowed", "bad origin");
+                co_return;
             });
     }
 
@@ -450,6 +451,36 @@ TEST_F(http_server_test, static_files_mime_etag_and_304) {
 
     // Static files answer GET/HEAD only.
     EXPECT_EQ(c.exchange(post("/app.js", "")).result_int(), 404);
+}
+
+// Every response carries the browser hardening headers (docs/http.md): API answers,
+// static files, errors from handlers, routing and the parser. no-store on all but the
+// static files (which keep their ETag caching); no HSTS over plain http.
+TEST_F(http_server_test, security_headers_on_every_response) {
+    start();
+    const auto check = [](const client_response& res, bool api, const char* what) {
+        EXPECT_EQ(res["Content-Security-Policy"], std::string(content_security_policy)) << what;
+        EXPECT_EQ(res["Referrer-Policy"], "no-referrer") << what;
+        EXPECT_EQ(res["X-Content-Type-Options"], "nosniff") << what;
+        EXPECT_EQ(res.count("Strict-Transport-Security"), 0u) << what;
+        if (api) EXPECT_EQ(res[bhttp::field::cache_control], "no-store") << what;
+        EXPECT_EQ(res.count(bhttp::field::cache_control), 1u) << what;
+        EXPECT_EQ(res.count("X-Content-Type-Options"), 1u) << what;
+    };
+    client c;
+    ASSERT_FALSE(c.connect(srv->port()));
+    check(c.exchange(get("/healthz")), true, "healthz");
+    check(c.exchange(get("/api/echo/5")), true, "api");
+    check(c.exchange(get("/api/nope")), true, "404");
+    check(c.exchange(get("/api/fail")), true, "500");
+    check(c.exchange(get("/api/conflict")), true, "429");
+    auto page = c.exchange(get("/"));
+    check(page, false, "static page");
+    EXPECT_EQ(page[bhttp::field::cache_control], "no-cache");
+    check(c.exchange(get("/app.js")), false, "static script");
+    client big;
+    ASSERT_FALSE(big.connect(srv->port()));
+    check(big.exchange(get("/healthz", "X-Big: " + std::string(9000, 'a') + "\r\n")), true, "431");
 }
 
 TEST_F(http_server_test, traversal_attempts_are_refused) {

@@ -143,7 +143,10 @@ TEST_F(device_repository_test, revoke_records_who_and_why_once) {
     audit_context audit;
     audit.performed_by = 7;
     audit.reason = "lost phone";
-    EXPECT_TRUE(run(repo_.revoke(d.device_id, audit)));
+    const auto revoked = run(repo_.revoke(d.device_id, audit));
+    ASSERT_TRUE(revoked);
+    EXPECT_EQ(revoked->user_id, 100004);
+    EXPECT_TRUE(revoked->superseded.empty()) << "no class registration to end";
     EXPECT_FALSE(run(repo_.revoke(d.device_id, audit)));
     EXPECT_FALSE(run(repo_.find_active(100004)));
     EXPECT_EQ(count("SELECT count(*) FROM enrollment.enrollment_history WHERE action = "
@@ -163,6 +166,9 @@ TEST_F(device_repository_test, assertions_update_counter_flags_and_the_clone_fla
     run(repo_.record_assertion(d.device_id, 4, true, true, std::string("counter went back")));
     now = run(repo_.find_active(100005));
     EXPECT_TRUE(now->possibly_cloned);
+    // WebAuthn L2 7.2 step 21: the stored counter never moves back (else a cloned key
+    // replaying low counters would reset the comparison for the genuine one).
+    EXPECT_EQ(now->sign_count, 9u);
     EXPECT_EQ(count("SELECT count(*) FROM enrollment.enrollment_history WHERE action = "
                     "'updated' AND reason = 'counter went back'"),
               1);

@@ -39,4 +39,19 @@ TEST(attendance_report, ListsEveryStudentWithTheEffectiveStatus) {
     EXPECT_NE(csv.find("alerta;"), std::string::npos) << "2 present, 1 counted in the room";
 }
 
+TEST(attendance_report, CsvFieldsNeverRunAsFormulasNorSplit) {
+    // A comma splits a field in spreadsheets that guess the separator: quoted, and the
+    // formula after it is inside the quoted text.
+    EXPECT_EQ(csv_field("Ana,=HYPERLINK(\"x\")"), "\"Ana,=HYPERLINK(\"\"x\"\")\"");
+    EXPECT_EQ(csv_field("=1+1"), "'=1+1");
+    EXPECT_EQ(csv_field("\t=1+1"), "'\t=1+1");
+    EXPECT_EQ(csv_field("\r=1+1"), "\"'\r=1+1\"");
+    EXPECT_EQ(csv_field("+56 9"), "'+56 9");
+    EXPECT_EQ(csv_field("@SUM(A1)"), "'@SUM(A1)");
+    EXPECT_EQ(csv_field("-1"), "'-1");
+    EXPECT_EQ(csv_field("Ana Núñez"), "Ana Núñez");
+    EXPECT_EQ(csv_field("a;b"), "\"a;b\"");
+    EXPECT_EQ(csv_field(""), "");
+}
+
 } // namespace

@@ -28,6 +28,7 @@ TEST(ValkeyKeys, PrefixGoesInFrontOfEveryKey) {
     EXPECT_EQ(k.cache_enrolled(4, 5), "ucn:cache:php:enrolled:4:5");
     EXPECT_EQ(k.enrollment_lock(9), "ucn:lock:enrollment:9");
     EXPECT_EQ(k.challenge("enroll", "9"), "ucn:challenge:enroll:9");
+    EXPECT_EQ(k.rate_limit("answers", "5:100001:7"), "ucn:ratelimit:answers:5:100001:7");
     EXPECT_EQ(k.raw("x"), "ucn:x");
 }
 

@@ -30,6 +30,7 @@ struct join_request {
     std::string client_data_json;
     std::string authenticator_data;
     std::string signature;
+    std::string user_handle; // response.userHandle (base64url), "" when absent
 };
 
 struct join_result {
@@ -56,7 +57,7 @@ struct answer_result {
     std::optional<std::string> reason; // retry | expired | round_failed
 };
 
-class attendance_service {
+class attendance_service final : public enrollment::revocation_listener {
 public:
     attendance_service(attendance_settings settings, session_service& sessions, session_store& session_rows,
                        course_directory& courses, attendance_store& store, round_store& rounds,
@@ -83,6 +84,13 @@ public:
     net::awaitable<int> restore_session(std::int64_t session_id);
 
     const attendance_settings& settings() const noexcept { return settings_; }
+
+    // A device stopped being enrolled (revoked, replaced) while registered in active
+    // sessions: PostgreSQL already ended those registrations; here their cached round state
+    // goes (the next answer is refused), their provisional result becomes ERROR and the
+    // projectors' counts move.
+    net::awaitable<void> registrations_ended(std::vector<enrollment::superseded_registration> ended,
+                                             std::string reason) override;
 
 private:
     net::awaitable<session> active_session(std::int64_t session_id);

@@ -98,6 +98,8 @@ std::string csv_field(const std::string& v);
 std::string csv_status_label(const std::string& status);
 
 // Exposed for unit tests: the CSV text of a report (pure).
+// One CSV field of the report, quoted and neutralized against formula injection.
+std::string csv_field(const std::string& v);
 std::string render_report_csv(const session& s, const session_review& review, const std::vector<course_student>& list);
 
 } // namespace asistencia::application::attendance

@@ -95,6 +95,9 @@ public:
                                                     bytes challenge) = 0;
     virtual net::awaitable<std::optional<bytes>> take_join_challenge(std::int64_t session_id,
                                                                      std::int64_t user_id) = 0;
+    // Drops one student's round state, round metadata and queue entries (the device was
+    // revoked or replaced): the next answer finds no state and is refused.
+    virtual net::awaitable<void> invalidate(std::int64_t session_id, std::int64_t user_id) = 0;
     // Drops every key of the session (after close/cancel).
     virtual net::awaitable<void> forget(std::int64_t session_id, std::vector<std::int64_t> user_ids) = 0;
 };

@@ -31,6 +31,20 @@ struct finish_request {
     std::string user_agent; // for the history's metadata
 };
 
+// Who asks for a revocation (from their token): a student, or a professor (whose legacy
+// permisos.superAdmin makes them an admin).
+struct revoker {
+    std::int64_t user_id = 0;
+    bool student = true;
+};
+
+// The body of POST /api/enrollment/revoke.
+struct revoke_request {
+    std::optional<std::int64_t> user_id;
+    std::optional<std::int64_t> device_id;
+    std::string reason;
+};
+
 class enrollment_service {
 public:
     enrollment_service(enrollment_settings settings, device_store& devices, ceremony_store& ceremonies,
@@ -48,15 +62,17 @@ public:
     // For the student's page: {enrolled, deviceId, enrolledAt, aaguid, lastUsed,
     // backupEligible, reenrollAllowedAt}.
     net::awaitable<nlohmann::json> me(std::int64_t user_id);
-    // Revokes a device: its owner (performed_by = nullopt) or a professor/admin.
-    net::awaitable<nlohmann::json> revoke(std::int64_t device_id, audit_context audit);
-    net::awaitable<std::optional<device>> active_device(std::int64_t user_id) {
-        return devices_.find_active(user_id);
-    }
+    // Revokes a device (PROTOCOL.md 5.5): a student their own; a professor only a device of
+    // a student on one of their courses this semester; an admin any. Refusals are 403 and
+    // change nothing; the history records performed_by, the reason and the actor's role.
+    net::awaitable<nlohmann::json> revoke(const revoker& who, revoke_request request);
+    // Told when a device stops being enrolled while registered in active sessions.
+    void set_revocation_listener(revocation_listener* listener) noexcept { listener_ = listener; }
 
 private:
-    net::awaitable<nlohmann::json> start_locked(std::int64_t user_id);
-    net::awaitable<void> release(std::int64_t user_id);
+    net::awaitable<nlohmann::json> start_locked(std::int64_t user_id, std::string lock_token);
+    net::awaitable<void> release(std::int64_t user_id, std::string token);
+    net::awaitable<void> notify(std::vector<superseded_registration> ended, std::string reason);
     net::awaitable<nlohmann::json> finish_locked(std::int64_t user_id, finish_request request, ceremony c);
 
     enrollment_settings settings_;
@@ -64,6 +80,7 @@ private:
     ceremony_store& ceremonies_;
     user_directory& directory_;
     const registration_verifier& verifier_;
+    revocation_listener* listener_ = nullptr;
 };
 
 } // namespace asistencia::application::enrollment

@@ -35,10 +35,14 @@ public:
     // Deactivates the user's active device, if any (history `re-enrolled`), inserts the new
     // one (history `enrolled`, with audit.metadata_json). A credential id already stored
     // anywhere gives api_error 409 (unique violation), and nothing changes.
-    net::awaitable<device> enroll(new_device d, audit_context audit) override;
+    net::awaitable<device> enroll(new_device d, audit_context audit,
+                                  std::vector<application::enrollment::superseded_registration>* superseded =
+                                      nullptr) override;
 
-    // Deactivates the device (history `revoked`). False when it was not active.
-    net::awaitable<bool> revoke(std::int64_t device_id, audit_context audit) override;
+    // Deactivates the device (history `revoked`) and ends its registrations in active
+    // sessions; nullopt when it was not active.
+    net::awaitable<std::optional<application::enrollment::revocation>> revoke(std::int64_t device_id,
+                                                                              audit_context audit) override;
 
     // After a verified assertion: new counter, flags and last use. When the caller found the
     // device possibly cloned, the flag is set and history gets `updated` with the reason.

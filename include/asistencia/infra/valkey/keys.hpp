@@ -39,6 +39,8 @@ public:
     std::string projection_leader(std::int64_t session_id) const;
     std::string challenge(std::string_view purpose, std::string_view id) const;
     std::string app_session(std::string_view session_id) const; // app:session:{id}
+    // ratelimit:{rule}:{subject}: one fixed-window counter (infra/stores/rate_limit_store).
+    std::string rate_limit(std::string_view rule, std::string_view subject) const;
     // Any other key under the same prefix.
     std::string raw(std::string_view key) const { return prefix_ + std::string(key); }
 

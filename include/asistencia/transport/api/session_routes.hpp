@@ -4,6 +4,7 @@
 #include "asistencia/application/attendance/attendance_service.hpp"
 #include "asistencia/application/attendance/review.hpp"
 #include "asistencia/application/attendance/session_service.hpp"
+#include "asistencia/application/rate_limit.hpp"
 #include "asistencia/transport/auth/authenticator.hpp"
 #include "asistencia/transport/http/server.hpp"
 
@@ -16,6 +17,7 @@ namespace asistencia::transport::api {
 void add_session_routes(http::server& server, const auth::authenticator& auth,
                         application::attendance::session_service& sessions,
                         application::attendance::attendance_service& attendance,
-                        application::attendance::review_service& review);
+                        application::attendance::review_service& review,
+                        const application::rate_limits& limits);
 
 } // namespace asistencia::transport::api

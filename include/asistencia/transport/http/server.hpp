@@ -9,6 +9,7 @@
 #include "asistencia/transport/http/request_log.hpp"
 #include "asistencia/transport/http/router.hpp"
 #include "asistencia/transport/auth/credentials.hpp"
+#include "asistencia/transport/http/security_headers.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
@@ -87,8 +88,9 @@ using handler = std::function<net::awaitable<http_response>(request_context&)>;
 // websocket::error::closed means the peer or the server closed: just return.
 using websocket_handler = std::function<net::awaitable<boost::beast::websocket::close_reason>(
     websocket_stream&, request_context&)>;
-// Runs before the upgrade (e.g. Origin check); throw api_error to refuse with that status.
-using websocket_authorizer = std::function<void(const request_context&)>;
+// Runs before the upgrade (e.g. Origin check, a rate limit); throw api_error to refuse
+// with that status.
+using websocket_authorizer = std::function<net::awaitable<void>(const request_context&)>;
 
 // Runs before every matched route (REST handler or WebSocket upgrade), e.g. to resolve
 // the app-session cookie into ctx.cookie. Should record refusals in ctx, not throw; a
@@ -129,6 +131,8 @@ struct server_config {
     std::chrono::seconds hsts_max_age{31'536'000};
     // Peers whose X-Forwarded-For / X-Forwarded-Proto are believed (nginx in front).
     proxy_list trusted_proxies;
+    // CSP, Referrer-Policy, nosniff, no-store, and HSTS when hsts_enabled (set by TLS).
+    security_header_policy security;
 };
 
 class server {

@@ -6,6 +6,7 @@
 
 #include "asistencia/application/attendance/attendance_service.hpp"
 #include "asistencia/application/attendance/session_service.hpp"
+#include "asistencia/application/rate_limit.hpp"
 #include "asistencia/infra/valkey/client.hpp"
 #include "asistencia/transport/auth/authenticator.hpp"
 #include "asistencia/transport/http/metrics.hpp"
@@ -32,6 +33,9 @@ struct projection_settings {
     // SO_SNDBUF of a projector's socket: a fixed, small kernel buffer (no autotuning to
     // megabytes), so a projector that stops reading fills its queue within seconds.
     int socket_send_buffer = 16 * 1024;
+    // Upgrades per client address (Valkey) and messages per connection (in the process);
+    // nullptr: no limits.
+    const application::rate_limits* limits = nullptr;
 };
 
 // Owns the per-session state of this replica (local projectors, the subscriber, the frame

@@ -1,0 +1,51 @@
+// Rate-limit counters in Valkey; see rate_limit_store.hpp.
+#include "asistencia/infra/stores/rate_limit_store.hpp"
+
+#include <spdlog/spdlog.h>
+
+namespace asistencia::infra::stores {
+
+namespace {
+
+// KEYS: 1 counter. ARGV: 1 window (ms). Returns {hits in this window, ms left}. A key
+// that somehow lost its expiry gets it back, so a counter never blocks for good.
+constexpr const char* lua_fixed_window = R"lua(
+local n = redis.call('INCR', KEYS[1])
+if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+local left = redis.call('PTTL', KEYS[1])
+if left < 0 then
+  redis.call('PEXPIRE', KEYS[1], ARGV[1])
+  left = tonumber(ARGV[1])
+end
+return {n, left}
+)lua";
+
+} // namespace
+
+net::awaitable<application::rate_decision> valkey_rate_limiter::hit(const application::rate_rule& rule,
+                                                                   std::string subject) {
+    application::rate_decision d;
+    valkey::command_args cmd{"EVAL", lua_fixed_window, "1", kv_.keys().rate_limit(rule.name, subject),
+                             std::to_string(rule.window.count())};
+    valkey::reply r;
+    try {
+        r = co_await kv_.command(std::move(cmd));
+    } catch (const application::dependency_unavailable&) {
+        // Fail open: every limited endpoint that needs Valkey answers 503 on its own; the
+        // ones that do not (PHP's reads of PostgreSQL) keep working through a cache outage.
+        if (stats_.degraded++ % 1000 == 0) spdlog::warn("rate limits: Valkey unavailable, {} allowed unchecked", rule.name);
+        co_return d;
+    }
+    if (r.is_error() || r.elements.size() != 2) {
+        ++stats_.degraded;
+        spdlog::warn("rate limits: unexpected reply for {}: {}", rule.name, r.str);
+        co_return d;
+    }
+    d.count = r.elements[0].integer;
+    d.retry_after = std::chrono::milliseconds(r.elements[1].integer);
+    d.allowed = d.count <= rule.limit;
+    if (!d.allowed) ++stats_.refused;
+    co_return d;
+}
+
+} // namespace asistencia::infra::stores
