@@ -53,13 +53,18 @@ function stopChild(child) {
   });
 }
 
-export async function launchBrowser() {
+// camera: Chromium's fake capture device with the permission prompt auto-accepted (the
+// permission API can still deny it); false: a phone without any camera.
+export async function launchBrowser({ camera = true } = {}) {
   const profile = mkdtempSync(join(tmpdir(), 'asistencia-e2e-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: '/usr/bin/chromium',
     headless: true,
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'],
+      '--disable-component-update', '--disable-sync', '--use-fake-ui-for-media-stream',
+      // Background tabs keep painting: the projector and the phone are two tabs here.
+      '--disable-background-timer-throttling', '--disable-renderer-backgrounding', '--disable-backgrounding-occluded-windows',
+      ...(camera ? ['--use-fake-device-for-media-stream'] : [])],
   });
   return {
     context,

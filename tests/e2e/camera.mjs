@@ -1,0 +1,161 @@
+// The phone's camera in the browser tests: a real MediaStream whose frames are the
+// projector tab's canvas. The projector tab posts each painted frame (ImageData, with the
+// time it was painted) on a BroadcastChannel; the phone tab draws the latest one, as a
+// camera sees a screen across the room (scaled, on a grey room), on a canvas 30 times a
+// second and hands `canvas.captureStream(30)` to the page from getUserMedia. The real
+// getUserMedia is called first and its tracks stopped, so the browser's permission and
+// device checks (denied permission, no camera) still apply. All of this is test-only init
+// script: nothing of it is in web/.
+//
+// Also here: the timing harness (paint -> decoded -> answer received, per showing, with
+// its parts) for this test and for the scoring work (CPU throttling, network latency).
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { repoRoot } from './lib.mjs';
+
+const CHANNEL = 'asistencia-e2e-camera';
+
+// In the projector tab: relay every painted frame of canvas#qr (body[data-frames] changes
+// right after the paint, in the same requestAnimationFrame callback).
+function projectorRelay(channelName) {
+  const channel = new BroadcastChannel(channelName);
+  const post = () => {
+    const c = document.getElementById('qr');
+    if (!c || !c.width) return;
+    const img = c.getContext('2d').getImageData(0, 0, c.width, c.height);
+    channel.postMessage({ paintedAt: performance.timeOrigin + performance.now(), frames: document.body.dataset.frames, img });
+  };
+  const start = () => {
+    new MutationObserver(post).observe(document.body, { attributes: true, attributeFilter: ['data-frames'] });
+    // A still image (a join QR) is relayed too, now and then.
+    setInterval(post, 400);
+  };
+  if (document.body) start(); else document.addEventListener('DOMContentLoaded', start);
+}
+
+// In the phone tab: the fake camera, and a buffer of the page's User Timing measures.
+function phoneCamera({ channelName, frameW, frameH, qrShare, barcodeDetector }) {
+  const frames = [];
+  const measures = [];
+  window.__e2e = { frames, measures };
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      if (e.name.startsWith('asistencia:')) measures.push({ name: e.name, startTime: e.startTime, duration: e.duration, detail: e.detail });
+    }
+  }).observe({ type: 'measure', buffered: true });
+
+  if (barcodeDetector === 'delete') {
+    delete window.BarcodeDetector;
+  } else if (barcodeDetector === 'jsqr') {
+    // A BarcodeDetector with the standard interface backed by jsQR, so the page's
+    // BarcodeDetector path runs here (Chromium on Linux has none).
+    const jsQR = window.jsQR; // jsQR's own file runs just before this function
+    window.BarcodeDetector = class {
+      static async getSupportedFormats() { return ['qr_code']; }
+      constructor(opts) { this.formats = opts?.formats; }
+      async detect(image) {
+        const r = jsQR(image.data, image.width, image.height, { inversionAttempts: 'dontInvert' });
+        return r ? [{ rawValue: r.data, format: 'qr_code' }] : [];
+      }
+    };
+  }
+
+  const canvas = document.createElement('canvas');
+  canvas.width = frameW;
+  canvas.height = frameH;
+  const ctx = canvas.getContext('2d');
+  const screen = document.createElement('canvas');
+  let hasImage = false;
+  const channel = new BroadcastChannel(channelName);
+  channel.onmessage = ({ data }) => {
+    screen.width = data.img.width;
+    screen.height = data.img.height;
+    screen.getContext('2d').putImageData(data.img, 0, 0);
+    hasImage = true;
+    frames.push({ paintedAt: data.paintedAt, relayedAt: performance.timeOrigin + performance.now(), frames: data.frames });
+    if (frames.length > 5000) frames.splice(0, 1000);
+  };
+  let tick = 0;
+  setInterval(() => {
+    ctx.fillStyle = tick++ % 2 ? '#767676' : '#777777'; // a camera's frames always differ a little
+    ctx.fillRect(0, 0, frameW, frameH);
+    if (hasImage) {
+      const side = frameH * qrShare;
+      ctx.drawImage(screen, (frameW - side) / 2, (frameH - side) / 2, side, side);
+    }
+  }, 33);
+
+  const real = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+  navigator.mediaDevices.getUserMedia = async (constraints) => {
+    const stream = await real(constraints); // the browser's permission and device checks
+    stream.getTracks().forEach((t) => t.stop());
+    return canvas.captureStream(30);
+  };
+}
+
+// Sets up the relay: call before the pages load (init scripts). barcodeDetector: 'delete'
+// (the Safari/Firefox path) or 'jsqr' (a BarcodeDetector present).
+export async function fakeCamera(phone, projector, { barcodeDetector = 'delete', frameW = 640, frameH = 480, qrShare = 0.6 } = {}) {
+  const jsqrSource = barcodeDetector === 'jsqr'
+    ? readFileSync(join(repoRoot, 'tests', 'e2e', 'node_modules', 'jsqr', 'dist', 'jsQR.js'), 'utf8') : '';
+  const args = JSON.stringify({ channelName: CHANNEL, frameW, frameH, qrShare, barcodeDetector });
+  await phone.addInitScript({ content: `${jsqrSource}\n;(${phoneCamera})(${args});` });
+  if (projector) await projector.addInitScript(projectorRelay, CHANNEL);
+}
+
+// Network and CPU conditions for the phone tab (the scoring work runs the same class at
+// CPU throttling 4x/6x and with added latency).
+export async function setConditions(page, { cpuRate = 1, latencyMs = 0, offline = false } = {}) {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Emulation.setCPUThrottlingRate', { rate: cpuRate });
+  await cdp.send('Network.enable');
+  await cdp.send('Network.emulateNetworkConditions', {
+    offline, latency: latencyMs, downloadThroughput: -1, uploadThroughput: -1,
+  });
+  return cdp;
+}
+
+export function distribution(values) {
+  const s = values.filter((v) => Number.isFinite(v)).sort((a, b) => a - b);
+  const q = (p) => (s.length ? s[Math.min(s.length - 1, Math.floor(p * s.length))] : NaN);
+  return { n: s.length, median: q(0.5), p90: q(0.9), p95: q(0.95), p99: q(0.99), max: s[s.length - 1] ?? NaN };
+}
+
+// Per answered showing: paint -> decoded -> answer received (ms) and its parts, from the
+// phone tab's buffers (fakeCamera must be in place). frameWait = paint -> the camera frame
+// the decoder took (relay, camera interval, decoder busy); decode; crypto (open the QR,
+// TOTPu); network (POST .../responses until its answer).
+export async function showingTimings(phone) {
+  const { frames, measures, origin } = await phone.evaluate(() => ({ ...window.__e2e, origin: performance.timeOrigin }));
+  const decodes = measures.filter((m) => m.name === 'asistencia:decode');
+  const answers = measures.filter((m) => m.name === 'asistencia:answer').map((m) => {
+    const d = m.detail;
+    const frameAt = origin + (d.frameAt ?? m.startTime);
+    // The projector frame on screen when the camera frame was taken: the last one relayed before it.
+    const shown = [...frames].reverse().find((f) => f.relayedAt <= frameAt);
+    const paintedAt = shown ? shown.paintedAt : NaN;
+    const decodedAt = origin + d.decodedAt;
+    const receivedAt = origin + m.startTime + m.duration;
+    return {
+      round: d.round, accepted: d.accepted, decoder: d.decoder,
+      paintToDecoded: decodedAt - paintedAt, paintToAnswer: receivedAt - paintedAt,
+      frameWait: frameAt - paintedAt, relay: shown ? shown.relayedAt - shown.paintedAt : NaN,
+      decode: d.decodeMs, crypto: d.cryptoMs, network: d.networkMs,
+    };
+  });
+  return { answers, decodeMs: decodes.map((m) => m.duration), decoders: [...new Set(decodes.map((m) => m.detail.decoder))] };
+}
+
+export function formatDistribution(name, values) {
+  const d = distribution(values);
+  const f = (v) => (Number.isFinite(v) ? v.toFixed(1) : '—');
+  return `${name}: n=${d.n} median ${f(d.median)} p90 ${f(d.p90)} p95 ${f(d.p95)} p99 ${f(d.p99)} max ${f(d.max)} ms`;
+}
+
+export function printTimings(label, t) {
+  console.log(`       [${label}] decoders used: ${t.decoders.join(', ') || 'none'}`);
+  console.log(`       [${label}] ${formatDistribution('decode per frame', t.decodeMs)}`);
+  for (const k of ['paintToDecoded', 'paintToAnswer', 'frameWait', 'relay', 'decode', 'crypto', 'network']) {
+    console.log(`       [${label}] ${formatDistribution(`showing ${k}`, t.answers.map((a) => a[k]))}`);
+  }
+}
