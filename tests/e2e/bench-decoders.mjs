@@ -33,7 +33,7 @@ function qrMatrix(text) {
 
 const files = {
   '/projection.js': join(repo, 'web', 'js', 'projection.js'),
-  '/jsQR.js': join(repo, 'web-vendor', 'node_modules', 'jsqr', 'dist', 'jsQR.js'),
+  '/jsQR.js': join(here, 'node_modules', 'jsqr', 'dist', 'jsQR.js'),
 };
 function fileFor(path) {
   if (files[path]) return files[path];

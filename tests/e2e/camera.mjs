@@ -100,7 +100,12 @@ export async function fakeCamera(phone, projector, { barcodeDetector = 'delete',
     ? readFileSync(join(repoRoot, 'tests', 'e2e', 'node_modules', 'jsqr', 'dist', 'jsQR.js'), 'utf8') : '';
   const args = JSON.stringify({ channelName: CHANNEL, frameW, frameH, qrShare, barcodeDetector });
   await phone.addInitScript({ content: `${jsqrSource}\n;(${phoneCamera})(${args});` });
-  if (projector) await projector.addInitScript(projectorRelay, CHANNEL);
+  if (projector) await relayProjector(projector);
+}
+
+// The relay's sending side alone (a projector tab, or any page with a canvas#qr).
+export async function relayProjector(page) {
+  await page.addInitScript(projectorRelay, CHANNEL);
 }
 
 // Network and CPU conditions for the phone tab (the scoring work runs the same class at
