@@ -19,22 +19,28 @@ const CHANNEL = 'asistencia-e2e-camera';
 // right after the paint, in the same requestAnimationFrame callback).
 function projectorRelay(channelName) {
   const channel = new BroadcastChannel(channelName);
+  // Half size: a quarter of the bytes to copy between the tabs, still ~7 px per module.
+  const small = document.createElement('canvas');
+  const sctx = small.getContext('2d', { willReadFrequently: true });
   const post = () => {
     const c = document.getElementById('qr');
     if (!c || !c.width) return;
-    const img = c.getContext('2d').getImageData(0, 0, c.width, c.height);
-    channel.postMessage({ paintedAt: performance.timeOrigin + performance.now(), frames: document.body.dataset.frames, img });
+    const paintedAt = performance.timeOrigin + performance.now();
+    small.width = c.width >> 1;
+    small.height = c.height >> 1;
+    sctx.drawImage(c, 0, 0, small.width, small.height);
+    channel.postMessage({ paintedAt, frames: document.body.dataset.frames, img: sctx.getImageData(0, 0, small.width, small.height) });
   };
   const start = () => {
     new MutationObserver(post).observe(document.body, { attributes: true, attributeFilter: ['data-frames'] });
     // A still image (a join QR) is relayed too, now and then.
-    setInterval(post, 400);
+    setInterval(post, 1000);
   };
   if (document.body) start(); else document.addEventListener('DOMContentLoaded', start);
 }
 
 // In the phone tab: the fake camera, and a buffer of the page's User Timing measures.
-function phoneCamera({ channelName, frameW, frameH, qrShare, barcodeDetector }) {
+function phoneCamera({ channelName, frameW, frameH, qrShare, barcodeDetector, cameraLatencyMs }) {
   const frames = [];
   const measures = [];
   window.__e2e = { frames, measures };
@@ -67,16 +73,24 @@ function phoneCamera({ channelName, frameW, frameH, qrShare, barcodeDetector }) 
   const screen = document.createElement('canvas');
   let hasImage = false;
   const channel = new BroadcastChannel(channelName);
+  // A real camera delivers what the sensor saw some time ago (exposure, ISP, encoder):
+  // each relayed frame enters the "sensor" cameraLatencyMs after it was painted.
+  const queue = [];
   channel.onmessage = ({ data }) => {
-    screen.width = data.img.width;
-    screen.height = data.img.height;
-    screen.getContext('2d').putImageData(data.img, 0, 0);
-    hasImage = true;
-    frames.push({ paintedAt: data.paintedAt, relayedAt: performance.timeOrigin + performance.now(), frames: data.frames });
-    if (frames.length > 5000) frames.splice(0, 1000);
+    queue.push({ ...data, relayedAt: performance.timeOrigin + performance.now() });
   };
+  const now = () => performance.timeOrigin + performance.now();
   let tick = 0;
   setInterval(() => {
+    while (queue.length && queue[0].paintedAt + cameraLatencyMs <= now()) {
+      const f = queue.shift();
+      screen.width = f.img.width;
+      screen.height = f.img.height;
+      screen.getContext('2d').putImageData(f.img, 0, 0);
+      hasImage = true;
+      frames.push({ paintedAt: f.paintedAt, relayedAt: f.relayedAt, inCameraAt: now(), frames: f.frames });
+      if (frames.length > 5000) frames.splice(0, 1000);
+    }
     ctx.fillStyle = tick++ % 2 ? '#767676' : '#777777'; // a camera's frames always differ a little
     ctx.fillRect(0, 0, frameW, frameH);
     if (hasImage) {
@@ -95,10 +109,12 @@ function phoneCamera({ channelName, frameW, frameH, qrShare, barcodeDetector }) 
 
 // Sets up the relay: call before the pages load (init scripts). barcodeDetector: 'delete'
 // (the Safari/Firefox path) or 'jsqr' (a BarcodeDetector present).
-export async function fakeCamera(phone, projector, { barcodeDetector = 'delete', frameW = 640, frameH = 480, qrShare = 0.6 } = {}) {
+// cameraLatencyMs: glass-to-frame latency of a phone camera (typically 100-200 ms); without
+// it this relay is faster than any camera and answers arrive before RT_MIN_MS.
+export async function fakeCamera(phone, projector, { barcodeDetector = 'delete', frameW = 640, frameH = 480, qrShare = 0.6, cameraLatencyMs = 150 } = {}) {
   const jsqrSource = barcodeDetector === 'jsqr'
     ? readFileSync(join(repoRoot, 'tests', 'e2e', 'node_modules', 'jsqr', 'dist', 'jsQR.js'), 'utf8') : '';
-  const args = JSON.stringify({ channelName: CHANNEL, frameW, frameH, qrShare, barcodeDetector });
+  const args = JSON.stringify({ channelName: CHANNEL, frameW, frameH, qrShare, barcodeDetector, cameraLatencyMs });
   await phone.addInitScript({ content: `${jsqrSource}\n;(${phoneCamera})(${args});` });
   if (projector) await relayProjector(projector);
 }
@@ -129,7 +145,8 @@ export function distribution(values) {
 // Per answered showing: paint -> decoded -> answer received (ms) and its parts, from the
 // phone tab's buffers (fakeCamera must be in place). frameWait = paint -> the camera frame
 // the decoder took (relay, camera interval, decoder busy); decode; crypto (open the QR,
-// TOTPu); network (POST .../responses until its answer).
+// TOTPu); network (POST .../responses until its answer). frameWait includes the relay
+// between the tabs and the simulated camera latency (both printed on their own).
 export async function showingTimings(phone) {
   const { frames, measures, origin } = await phone.evaluate(() => ({ ...window.__e2e, origin: performance.timeOrigin }));
   const decodes = measures.filter((m) => m.name === 'asistencia:decode');
@@ -137,7 +154,7 @@ export async function showingTimings(phone) {
     const d = m.detail;
     const frameAt = origin + (d.frameAt ?? m.startTime);
     // The projector frame on screen when the camera frame was taken: the last one relayed before it.
-    const shown = [...frames].reverse().find((f) => f.relayedAt <= frameAt);
+    const shown = [...frames].reverse().find((f) => f.inCameraAt <= frameAt);
     const paintedAt = shown ? shown.paintedAt : NaN;
     const decodedAt = origin + d.decodedAt;
     const receivedAt = origin + m.startTime + m.duration;
@@ -145,6 +162,7 @@ export async function showingTimings(phone) {
       round: d.round, accepted: d.accepted, decoder: d.decoder,
       paintToDecoded: decodedAt - paintedAt, paintToAnswer: receivedAt - paintedAt,
       frameWait: frameAt - paintedAt, relay: shown ? shown.relayedAt - shown.paintedAt : NaN,
+      cameraLatency: shown ? shown.inCameraAt - shown.paintedAt : NaN,
       decode: d.decodeMs, crypto: d.cryptoMs, network: d.networkMs,
     };
   });
@@ -160,7 +178,7 @@ export function formatDistribution(name, values) {
 export function printTimings(label, t) {
   console.log(`       [${label}] decoders used: ${t.decoders.join(', ') || 'none'}`);
   console.log(`       [${label}] ${formatDistribution('decode per frame', t.decodeMs)}`);
-  for (const k of ['paintToDecoded', 'paintToAnswer', 'frameWait', 'relay', 'decode', 'crypto', 'network']) {
+  for (const k of ['paintToDecoded', 'paintToAnswer', 'frameWait', 'relay', 'cameraLatency', 'decode', 'crypto', 'network']) {
     console.log(`       [${label}] ${formatDistribution(`showing ${k}`, t.answers.map((a) => a[k]))}`);
   }
 }

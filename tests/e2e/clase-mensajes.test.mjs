@@ -1,5 +1,5 @@
 // The phone's class screen when something is in the way, each provoked for real: the
-// camera permission denied through the browser's permission API (CDP Browser.setPermission)
+// camera permission denied through the browser's permission API (CDP Browser.resetPermissions)
 // and granted again, a phone without a camera, a student outside the course, a number with
 // no session and a closed session, a revoked device (opening the projector's join link), a
 // phone that is not enrolled and one whose account is enrolled on another phone, and the
@@ -9,7 +9,7 @@
 import { execFileSync } from 'node:child_process';
 import { assert, assertEqual, env, launchBrowser, loginAs, addVirtualAuthenticator, screenshot, sql } from './lib.mjs';
 import { fakeCamera, relayProjector, setConditions } from './camera.mjs';
-import { axeCheck, enrollPhone, projectSession, resetStudent, waitState } from './phone.mjs';
+import { axeCheck, enrollPhone, joinByNumber, projectSession, resetStudent, waitState } from './phone.mjs';
 
 async function problem(page, kind, state, name) {
   await waitState(page, `body[data-problem=${kind}]`);
@@ -19,10 +19,11 @@ async function problem(page, kind, state, name) {
   return text;
 }
 
+// The camera permission through the browser's permission API (CDP Browser.resetPermissions
+// and Browser.grantPermissions): without a grant, headless Chromium denies the camera.
 async function setCamera(page, setting) {
-  const cdp = await page.context().newCDPSession(page);
-  await cdp.send('Browser.setPermission', { permission: { name: 'camera' }, setting, origin: env('SERVER_URL') });
-  await cdp.detach();
+  if (setting === 'granted') await page.context().grantPermissions(['camera'], { origin: env('SERVER_URL') });
+  else await page.context().clearPermissions();
 }
 
 // A QR of `text` painted by the projector's own paintQr on a canvas#qr of a plain page of
@@ -53,21 +54,20 @@ export default [
       const studentId = 100036;
       resetStudent(studentId);
       const phone = await browser.context.newPage();
-      const beamer = await browser.context.newPage();
-      await fakeCamera(phone, beamer);
+      await fakeCamera(phone, null);
       await enrollPhone(phone, studentId);
-      const sessionId = await projectSession(beamer, { rounds: 1 });
       await setCamera(phone, 'denied');
-      await phone.fill('#sesion', sessionId);
-      await phone.click('#unirse');
+      await phone.click('#escanear-union');
       const text = await problem(phone, 'camera-denied', 'camera denied', 'sin-permiso-camara');
       assert(text.includes('no tiene permiso para usar la cámara'), `the reason: ${text}`);
       for (const browserName of ['Chrome', 'Safari', 'Firefox']) assert(text.includes(`En ${browserName}`), `how to grant it in ${browserName}: ${text}`);
       assertEqual(await phone.isVisible('#reintentar'), true, 'a retry button');
+      assertEqual(await phone.isVisible('#sesion'), true, 'typing the number stays possible');
       await setCamera(phone, 'granted');
       await phone.click('#reintentar');
-      await waitState(phone, 'body[data-state=in-class]');
-      await waitState(phone, 'body[data-state=done]', 60000);
+      await waitState(phone, 'body[data-state=scanning-join]');
+      assertEqual(await phone.isVisible('#problema'), false, 'the message is gone');
+      assertEqual(await phone.evaluate(() => document.getElementById('camara').srcObject?.getVideoTracks().length), 1, 'the camera runs');
     },
   },
   {
@@ -81,8 +81,7 @@ export default [
         const beamer = await bare.context.newPage();
         await enrollPhone(phone, studentId);
         const sessionId = await projectSession(beamer, { rounds: 1 });
-        await phone.fill('#sesion', sessionId);
-        await phone.click('#unirse');
+        await joinByNumber(phone, sessionId);
         const text = await problem(phone, 'no-camera', 'no camera', 'sin-camara');
         assert(text.includes('No encontramos una cámara'), `the reason: ${text}`);
       } finally {
@@ -100,14 +99,12 @@ export default [
       await fakeCamera(phone, beamer);
       await enrollPhone(phone, outsider);
       const sessionId = await projectSession(beamer, { rounds: 1 });
-      await phone.fill('#sesion', sessionId);
-      await phone.click('#unirse');
+      await joinByNumber(phone, sessionId);
       let text = await problem(phone, 'not-in-course', 'not in course', 'fuera-del-curso');
       assert(text.includes('No estás inscrito en el curso'), `the reason: ${text}`);
       assertEqual(sql(`SELECT count(*) FROM attendance.registrations WHERE session_id = ${sessionId}`), '0', 'nothing registered');
 
-      await phone.fill('#sesion', '987654321');
-      await phone.click('#unirse');
+      await joinByNumber(phone, '987654321');
       text = await problem(phone, 'session-not-found', 'no such session', 'sesion-inexistente');
       assert(text.includes('No hay una sesión abierta con ese número'), `the reason: ${text}`);
 
@@ -116,8 +113,7 @@ export default [
       resetStudent(100040);
       const member = await browser.context.newPage();
       await enrollPhone(member, 100040);
-      await member.fill('#sesion', sessionId);
-      await member.click('#unirse');
+      await joinByNumber(member, sessionId);
       text = await problem(member, 'session-closed', 'session closed', 'sesion-cerrada');
       assert(text.includes('Esta sesión ya terminó'), `the reason: ${text}`);
     },
@@ -135,6 +131,7 @@ export default [
       const phone = await browser.context.newPage();
       await addVirtualAuthenticator(phone);
       await loginAs(phone, 'alumno', fresh);
+      await phone.waitForSelector('body[data-state=ready]');
       await phone.goto(joinLink);
       let text = await problem(phone, 'not-enrolled', 'not enrolled', 'no-enrolado');
       assert(text.includes('Este teléfono no está enrolado'), `the reason: ${text}`);
@@ -150,13 +147,16 @@ export default [
       assertEqual(sql(`SELECT count(*) FROM attendance.registrations WHERE session_id = ${sessionId}`), '0', 'nothing registered');
 
       // Enrolled on another phone (another browser profile): this one has no keys.
+      const owner = 100029;
+      resetStudent(owner);
+      const mine = await browser.context.newPage();
+      await enrollPhone(mine, owner);
       const other = await launchBrowser();
       try {
         const second = await other.context.newPage();
         await addVirtualAuthenticator(second);
-        await phone.click('#enrolar'); // enroll the first phone again
-        await phone.waitForSelector('body[data-enrolled=true]', { timeout: 20000 });
-        await loginAs(second, 'alumno', fresh);
+        await loginAs(second, 'alumno', owner);
+        await second.waitForSelector('body[data-state=ready]');
         await second.goto(joinLink);
         text = await problem(second, 'other-phone', 'enrolled on another phone', 'otro-telefono');
         assert(text.includes('enrolada en otro teléfono'), `the reason: ${text}`);
@@ -177,6 +177,7 @@ export default [
       const sessionId = await projectSession(beamer, { rounds: 5 });
       // The projector's join QR is painted by the same paintQr the projector uses.
       const joinQr = await poster(browser.context, `${env('SERVER_URL')}/alumno.html#join=${sessionId}`);
+      await phone.bringToFront();
       await phone.click('#escanear-union');
       await waitState(phone, 'body[data-state=in-class]');
       await joinQr.close();

@@ -8,7 +8,7 @@
 // paint -> decoded -> answer chain, the page's weight and the axe results.
 import { assert, assertEqual, env, screenshot, sql } from './lib.mjs';
 import { fakeCamera, printTimings, showingTimings } from './camera.mjs';
-import { axeCheck, enrollPhone, projectSession, resetStudent, transferMeter, waitLegacyPresent, waitState } from './phone.mjs';
+import { axeCheck, enrollPhone, joinByNumber, projectSession, resetStudent, transferMeter, waitLegacyPresent, waitState } from './phone.mjs';
 
 async function classThroughCamera({ browser, studentId, barcodeDetector, label }) {
   resetStudent(studentId);
@@ -20,8 +20,7 @@ async function classThroughCamera({ browser, studentId, barcodeDetector, label }
   const sessionId = await projectSession(beamer, { rounds: 3 });
   const origin = env('SERVER_URL');
 
-  await phone.fill('#sesion', sessionId);
-  await phone.click('#unirse');
+  await joinByNumber(phone, sessionId);
   await waitState(phone, 'body[data-state=in-class]');
   assertEqual(sql(`SELECT count(*) FROM attendance.registrations WHERE session_id = ${sessionId}`), '1', 'registered');
   assert(!(await phone.evaluate(() => 'asistenciaLeerQr' in window)), 'no test hook on the page');

@@ -42,12 +42,20 @@ export async function axeCheck(page, state) {
   return violations.length;
 }
 
+// WebAuthn needs the focused tab: the phone's tab comes to the front first.
 export async function enrollPhone(page, studentId) {
+  await page.bringToFront();
   await addVirtualAuthenticator(page);
   await loginAs(page, 'alumno', studentId);
   await page.waitForSelector('body[data-state=ready]');
   await page.click('#enrolar');
-  await page.waitForSelector('body[data-enrolled=true]', { timeout: 20000 });
+  await waitState(page, 'body[data-enrolled=true]', 20000);
+}
+
+export async function joinByNumber(phone, sessionId) {
+  await phone.bringToFront();
+  await phone.fill('#sesion', sessionId);
+  await phone.click('#unirse');
 }
 
 export async function projectSession(beamer, { rounds = 3, course = 1 } = {}) {
@@ -62,7 +70,7 @@ export async function projectSession(beamer, { rounds = 3, course = 1 } = {}) {
 
 export async function waitState(page, selector, timeout = 30000) {
   await page.waitForSelector(selector, { timeout }).catch(async (e) => {
-    const text = await page.evaluate(() => `state=${document.body.dataset.state} problem=${document.body.dataset.problem} estado="${document.getElementById('estado')?.textContent}" problema="${document.getElementById('problema-texto')?.textContent}" rondas="${document.getElementById('rondas')?.textContent}"`);
+    const text = await page.evaluate(() => `state=${document.body.dataset.state} problem=${document.body.dataset.problem} estado="${document.getElementById('estado')?.textContent}" problema="${document.getElementById('problema-texto')?.textContent}" rondas="${document.getElementById('rondas')?.textContent}" enClase=${!document.getElementById('en-clase')?.hidden}`);
     throw new Error(`${selector} not reached: ${text} (${e.message.split('\n')[0]})`);
   });
 }

@@ -280,6 +280,7 @@ function setNetwork(state) {
 function makeClass(token) {
   const screen = classScreen();
   let joining = false;
+  let inClass = false; // joined: the camera serves the rounds, not the join QR
 
   async function attend(sessionId) {
     if (joining) return;
@@ -312,6 +313,7 @@ function makeClass(token) {
       const phone = await classPhone({
         sessionId,
         participationToken: joined.participationToken,
+        round: joined.round || 1,
         onNetwork: (state) => setNetwork(state === 'ok' ? (navigator.onLine ? null : 'offline') : state),
         onAnswer: (r) => {
           if (r.error) {
@@ -328,6 +330,7 @@ function makeClass(token) {
         },
       });
       screen.setHandler(phone.handleText);
+      inClass = true;
       if (!(await screen.camera())) return;
       document.body.dataset.state = 'in-class';
     } catch (e) {
@@ -355,12 +358,22 @@ function makeClass(token) {
       screen.setHandler(null);
       attend(id);
     });
-    if (await screen.camera()) document.body.dataset.state = 'scanning-join';
+    if (await screen.camera()) {
+      document.body.dataset.state = 'scanning-join';
+    } else {
+      $('en-clase').hidden = true; // the number stays as the way in
+      $('clase').hidden = false;
+    }
   }
 
   window.addEventListener('offline', () => { if (!$('en-clase').hidden) setNetwork('offline'); });
   window.addEventListener('online', () => { if (document.body.dataset.network === 'offline') setNetwork(null); });
-  return { attend, scanToJoin, retryCamera: () => screen.camera().then((ok) => { if (ok) { clearProblem(); document.body.dataset.state = 'in-class'; } }) };
+  async function retryCamera() {
+    if (!(await screen.camera())) return;
+    clearProblem();
+    document.body.dataset.state = inClass ? 'in-class' : 'scanning-join';
+  }
+  return { attend, scanToJoin, retryCamera };
 }
 
 async function loadHistory(token) {
@@ -410,11 +423,16 @@ async function main() {
     await showDevice(token);
     document.body.dataset.state = 'ready';
     loadHistory(token);
-    const pending = consumePendingJoin();
-    if (pending) {
+    // The join link opened here (or, with the page already open, its fragment changed).
+    const joinPending = () => {
+      takePendingJoin();
+      const pending = consumePendingJoin();
+      if (!pending) return;
       $('sesion').value = pending;
-      await classes.attend(pending);
-    }
+      classes.attend(pending);
+    };
+    window.addEventListener('hashchange', joinPending);
+    joinPending();
   } catch (e) {
     show('error', messageFor(e));
   }

@@ -36,11 +36,13 @@ function transient(e) {
 
 // Answers this phone's own QRs of `sessionId`. onAnswer(result) gets every server answer
 // (or {accepted:false, error}); onNetwork('retrying' | 'ok' | 'gave_up') the answer path's state.
-export async function classPhone({ sessionId, participationToken, onAnswer, onNetwork }) {
+// round: the round the join said this student is on.
+export async function classPhone({ sessionId, participationToken, round = 1, onAnswer, onNetwork }) {
   const device = await loadDevice();
   if (!device) throw new Error('no_local_keys');
   let busy = false;
   let done = false;
+  let current = round;
   const seen = new Set(); // a showing may be decoded again later: answer each once
 
   async function send(p, scannedAt) {
@@ -80,12 +82,14 @@ export async function classPhone({ sessionId, participationToken, onAnswer, onNe
     const c0 = performance.now();
     const p = await protocol.openQr(text, device.kQr);
     if (!p || p.sessionId !== Number(sessionId)) return; // someone else's, or a decoy
+    if (p.round < current) return; // a showing of a round already answered, still on screen
     busy = true;
     const c1 = performance.now();
     try {
       const { result, attempts } = await send(p, scannedAt);
       const c2 = performance.now();
       done = result.done;
+      if (result.round > current) current = result.round;
       performance.measure('asistencia:answer', {
         start: timing.frameAt ?? c0, end: c2,
         detail: {
