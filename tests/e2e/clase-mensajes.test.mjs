@@ -9,7 +9,7 @@
 import { execFileSync } from 'node:child_process';
 import { assert, assertEqual, env, launchBrowser, loginAs, addVirtualAuthenticator, screenshot, sql } from './lib.mjs';
 import { fakeCamera, relayProjector, setConditions } from './camera.mjs';
-import { axeCheck, enrollPhone, joinByNumber, projectSession, resetStudent, waitState } from './phone.mjs';
+import { axeCheck, enrollPhone, joinByNumber, projectSession, startRounds, resetStudent, waitState } from './phone.mjs';
 
 async function problem(page, kind, state, name) {
   await waitState(page, `body[data-problem=${kind}]`);
@@ -175,12 +175,15 @@ export default [
       await fakeCamera(phone, beamer);
       await enrollPhone(phone, studentId);
       const sessionId = await projectSession(beamer, { rounds: 5 });
-      // The projector's join QR is painted by the same paintQr the projector uses.
-      const joinQr = await poster(browser.context, `${env('SERVER_URL')}/alumno.html#join=${sessionId}`);
+      // The projector's own join code when it has one (it opens on it), else the join link
+      // painted by the projector's paintQr on a page of the server.
+      const projectorShowsJoin = Boolean(await beamer.$('body[data-mode=join]'));
+      const joinQr = projectorShowsJoin ? null : await poster(browser.context, `${env('SERVER_URL')}/alumno.html#join=${sessionId}`);
       await phone.bringToFront();
       await phone.click('#escanear-union');
       await waitState(phone, 'body[data-state=in-class]');
-      await joinQr.close();
+      await joinQr?.close();
+      await startRounds(beamer);
       assertEqual(sql(`SELECT count(*) FROM attendance.registrations WHERE session_id = ${sessionId}`), '1', 'joined by scanning');
 
       // Offline while rounds are left: the page says so and keeps retrying.

@@ -58,6 +58,12 @@ export async function joinByNumber(phone, sessionId) {
   await phone.click('#unirse');
 }
 
+// The projector may open on its join code with the rounds paused ("Comenzar rondas").
+export async function startRounds(beamer) {
+  const start = await beamer.$('#comenzar');
+  if (start && (await start.isVisible())) await start.click();
+}
+
 export async function projectSession(beamer, { rounds = 3, course = 1 } = {}) {
   await loginAs(beamer, 'profesor', 1);
   await beamer.waitForSelector('body[data-state=ready]');

@@ -7,8 +7,6 @@ import { launchBrowser, startServer } from './lib.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const files = readdirSync(here).filter((f) => f.endsWith('.test.mjs')).sort();
-// E2E_ONLY=<regex>: only the tests whose "file: name" matches (a quicker run by hand).
-const only = process.env.E2E_ONLY ? new RegExp(process.env.E2E_ONLY) : null;
 let passed = 0;
 let failed = 0;
 const server = await startServer();
@@ -16,7 +14,6 @@ try {
   for (const file of files) {
     const { default: tests } = await import(join(here, file));
     for (const t of tests) {
-      if (only && !only.test(`${file}: ${t.name}`)) continue;
       const browser = await launchBrowser();
       try {
         await t.run({ server, browser });

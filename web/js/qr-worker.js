@@ -1,11 +1,11 @@
 // The phone's QR decoder, off the page's thread: zxing-cpp compiled to WebAssembly
-// (npm zxing-wasm, served from /vendor/, never a CDN). Chosen over jsQR by measurement
+// (npm zxing-wasm, served from /vendor/zxing/, never a CDN). Chosen over jsQR by measurement
 // (docs/web.md): 5-50x faster per frame and it reads washed-out, noisy projector frames.
 // Message in: {id, image: ImageData}; out: {id, texts: [string], ms} or {id, error}.
-importScripts('/vendor/zxing-reader.js');
+importScripts('/vendor/zxing/zxing-reader.js');
 
 const ready = self.ZXingWASM.prepareZXingModule({
-  overrides: { locateFile: (file) => `/vendor/${file}` },
+  overrides: { locateFile: (file) => `/vendor/zxing/${file}` },
   fireImmediately: true,
 });
 // One QR on the projector; tryHarder keeps oblique and blurred views readable.
