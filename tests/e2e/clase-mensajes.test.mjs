@@ -67,6 +67,8 @@ export default [
       await phone.click('#reintentar');
       await waitState(phone, 'body[data-state=scanning-join]');
       assertEqual(await phone.isVisible('#problema'), false, 'the message is gone');
+      await axeCheck(phone, 'scanning the join code');
+      await screenshot(phone, 'clase-escaneando-union');
       assertEqual(await phone.evaluate(() => document.getElementById('camara').srcObject?.getVideoTracks().length), 1, 'the camera runs');
     },
   },

@@ -19,6 +19,7 @@ async function classThroughCamera({ browser, studentId, barcodeDetector, label }
   await enrollPhone(phone, studentId);
   const sessionId = await projectSession(beamer, { rounds: 3 });
   const origin = env('SERVER_URL');
+  await axeCheck(phone, 'ready, enrolled');
 
   await joinByNumber(phone, sessionId);
   await waitState(phone, 'body[data-state=in-class]');
