@@ -291,7 +291,13 @@ function makeClass(token) {
     document.body.dataset.state = 'joining';
     try {
       const problem = await localEnrollmentProblem(token);
-      if (problem) { screen.stop(); showProblem(problem); return; }
+      if (problem) {
+        screen.stop();
+        $('en-clase').hidden = true;
+        $('clase').hidden = document.body.dataset.enrolled !== 'true';
+        showProblem(problem);
+        return;
+      }
       show('ok', 'Confirma con tu huella, rostro o PIN…');
       const joined = await joinSession(token, sessionId);
       const max = joined.maxRounds || 0;
