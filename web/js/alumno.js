@@ -409,7 +409,7 @@ async function loadHistory(token) {
 
 async function main() {
   takePendingJoin();
-  const session = startSession();
+  const session = await startSession();
   if (!session) return;
   const { token, claims } = session;
   const classes = makeClass(token);
