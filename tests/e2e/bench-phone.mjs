@@ -9,10 +9,11 @@ import { assert, launchBrowser, sql, startServer } from './lib.mjs';
 import { fakeCamera, formatDistribution, setConditions, showingTimings } from './camera.mjs';
 import { enrollPhone, joinByNumber, projectSession, resetStudent, startRounds, waitState } from './phone.mjs';
 
-export async function measureClass({ browser, studentId, rounds = 10, cpuRate = 1, latencyMs = 0, cameraLatencyMs = 150, barcodeDetector = 'delete' }) {
+// browser: the phone's; room: the projector's (another browser: its own app session cookie).
+export async function measureClass({ browser, room, studentId, rounds = 10, cpuRate = 1, latencyMs = 0, cameraLatencyMs = 150, barcodeDetector = 'delete' }) {
   resetStudent(studentId);
   const phone = await browser.context.newPage();
-  const beamer = await browser.context.newPage();
+  const beamer = await room.context.newPage();
   await fakeCamera(phone, beamer, { barcodeDetector, cameraLatencyMs });
   await enrollPhone(phone, studentId);
   const sessionId = await projectSession(beamer, { rounds });
@@ -38,13 +39,15 @@ if (process.argv[1] && process.argv[1].endsWith('bench-phone.mjs')) {
   try {
     for (let i = 0; i < classes; i++) {
       const browser = await launchBrowser();
+      const room = await launchBrowser({ camera: false });
       try {
-        const r = await measureClass({ browser, studentId: 100021 + i, ...conditions });
+        const r = await measureClass({ browser, room, studentId: 100021 + i, ...conditions });
         all.answers.push(...r.timings.answers);
         all.decodeMs.push(...r.timings.decodeMs);
         all.rts.push(...r.rts);
       } finally {
         await browser.close();
+        await room.close();
       }
     }
   } finally {

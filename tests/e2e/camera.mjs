@@ -1,8 +1,10 @@
 // The phone's camera in the browser tests: a real MediaStream whose frames are the
-// projector tab's canvas. The projector tab posts each painted frame (ImageData, with the
-// time it was painted) on a BroadcastChannel; the phone tab draws the latest one, as a
-// camera sees a screen across the room (scaled, on a grey room), on a canvas 30 times a
-// second and hands `canvas.captureStream(30)` to the page from getUserMedia. The real
+// projector tab's canvas. The projector and the phone run in separate browsers (each its
+// own app session cookie, as two devices have); the projector tab hands each painted frame
+// (a PNG, with the time it was painted) to the test process (exposeFunction), which passes
+// it to the phone tabs; the phone tab draws the latest one, as a camera sees a screen
+// across the room (scaled, on a grey room), on a canvas 30 times a second and hands
+// `canvas.captureStream(30)` to the page from getUserMedia. The real
 // getUserMedia is called first and its tracks stopped, so the browser's permission and
 // device checks (denied permission, no camera) still apply. All of this is test-only init
 // script: nothing of it is in web/.
@@ -13,23 +15,20 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from './lib.mjs';
 
-const CHANNEL = 'asistencia-e2e-camera';
-
 // In the projector tab: relay every painted frame of canvas#qr (body[data-frames] changes
 // right after the paint, in the same requestAnimationFrame callback).
-function projectorRelay(channelName) {
-  const channel = new BroadcastChannel(channelName);
-  // Half size: a quarter of the bytes to copy between the tabs, still ~7 px per module.
+function projectorRelay() {
+  // Half size: fewer bytes to pass, still ~7 px per module.
   const small = document.createElement('canvas');
-  const sctx = small.getContext('2d', { willReadFrequently: true });
+  const sctx = small.getContext('2d');
   const post = () => {
     const c = document.getElementById('qr');
-    if (!c || !c.width) return;
+    if (!c || !c.width || !window.__e2eRelay) return;
     const paintedAt = performance.timeOrigin + performance.now();
     small.width = c.width >> 1;
     small.height = c.height >> 1;
     sctx.drawImage(c, 0, 0, small.width, small.height);
-    channel.postMessage({ paintedAt, frames: document.body.dataset.frames, img: sctx.getImageData(0, 0, small.width, small.height) });
+    window.__e2eRelay({ paintedAt, frames: document.body.dataset.frames ?? null, png: small.toDataURL('image/png') });
   };
   const start = () => {
     new MutationObserver(post).observe(document.body, { attributes: true, attributeFilter: ['data-frames'] });
@@ -40,7 +39,7 @@ function projectorRelay(channelName) {
 }
 
 // In the phone tab: the fake camera, and a buffer of the page's User Timing measures.
-function phoneCamera({ channelName, frameW, frameH, qrShare, barcodeDetector, cameraLatencyMs }) {
+function phoneCamera({ frameW, frameH, qrShare, barcodeDetector, cameraLatencyMs }) {
   const frames = [];
   const measures = [];
   window.__e2e = { frames, measures };
@@ -72,12 +71,14 @@ function phoneCamera({ channelName, frameW, frameH, qrShare, barcodeDetector, ca
   const ctx = canvas.getContext('2d');
   const screen = document.createElement('canvas');
   let hasImage = false;
-  const channel = new BroadcastChannel(channelName);
   // A real camera delivers what the sensor saw some time ago (exposure, ISP, encoder):
   // each relayed frame enters the "sensor" cameraLatencyMs after it was painted.
   const queue = [];
-  channel.onmessage = ({ data }) => {
-    queue.push({ ...data, relayedAt: performance.timeOrigin + performance.now() });
+  window.__e2eCamera = (data) => {
+    const relayedAt = performance.timeOrigin + performance.now();
+    const img = new Image();
+    img.onload = () => queue.push({ ...data, img, relayedAt });
+    img.src = data.png;
   };
   const now = () => performance.timeOrigin + performance.now();
   let tick = 0;
@@ -86,7 +87,7 @@ function phoneCamera({ channelName, frameW, frameH, qrShare, barcodeDetector, ca
       const f = queue.shift();
       screen.width = f.img.width;
       screen.height = f.img.height;
-      screen.getContext('2d').putImageData(f.img, 0, 0);
+      screen.getContext('2d').drawImage(f.img, 0, 0);
       hasImage = true;
       frames.push({ paintedAt: f.paintedAt, relayedAt: f.relayedAt, inCameraAt: now(), frames: f.frames });
       if (frames.length > 5000) frames.splice(0, 1000);
@@ -114,14 +115,20 @@ function phoneCamera({ channelName, frameW, frameH, qrShare, barcodeDetector, ca
 export async function fakeCamera(phone, projector, { barcodeDetector = 'delete', frameW = 640, frameH = 480, qrShare = 0.6, cameraLatencyMs = 150 } = {}) {
   const jsqrSource = barcodeDetector === 'jsqr'
     ? readFileSync(join(repoRoot, 'tests', 'e2e', 'node_modules', 'jsqr', 'dist', 'jsQR.js'), 'utf8') : '';
-  const args = JSON.stringify({ channelName: CHANNEL, frameW, frameH, qrShare, barcodeDetector, cameraLatencyMs });
+  const args = JSON.stringify({ frameW, frameH, qrShare, barcodeDetector, cameraLatencyMs });
   await phone.addInitScript({ content: `${jsqrSource}\n;(${phoneCamera})(${args});` });
-  if (projector) await relayProjector(projector);
+  if (projector) await relayProjector(projector, [phone]);
 }
 
-// The relay's sending side alone (a projector tab, or any page with a canvas#qr).
-export async function relayProjector(page) {
-  await page.addInitScript(projectorRelay, CHANNEL);
+// The relay's sending side (a projector tab, or any page with a canvas#qr) to `phones`
+// (more can be pushed later).
+export async function relayProjector(page, phones) {
+  await page.exposeFunction('__e2eRelay', (frame) => {
+    for (const phone of phones) {
+      if (!phone.isClosed()) phone.evaluate((f) => window.__e2eCamera?.(f), frame).catch(() => {});
+    }
+  });
+  await page.addInitScript(projectorRelay);
 }
 
 // Network and CPU conditions for the phone tab (the scoring work runs the same class at

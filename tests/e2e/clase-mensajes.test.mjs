@@ -26,11 +26,19 @@ async function setCamera(page, setting) {
   else await page.context().clearPermissions();
 }
 
+// The projector is another device: its own browser, so its own app session cookie; closed
+// with the phone's browser.
+async function roomFor(browser) {
+  const room = await launchBrowser({ camera: false });
+  browser.context.once('close', () => { room.close().catch(() => {}); });
+  return room;
+}
+
 // A QR of `text` painted by the projector's own paintQr on a canvas#qr of a plain page of
 // the server (a poster the camera relay picks up).
-async function poster(context, text) {
+async function poster(context, text, phones) {
   const page = await context.newPage();
-  await relayProjector(page);
+  await relayProjector(page, phones);
   await page.goto(`${env('SERVER_URL')}/index.html`);
   const rows = execFileSync('qrencode', ['-8', '-lM', '-m0', '-t', 'ASCII', text]).toString().split('\n').filter(Boolean);
   await page.evaluate(async (lines) => {
@@ -80,7 +88,7 @@ export default [
         const studentId = 100039;
         resetStudent(studentId);
         const phone = await bare.context.newPage();
-        const beamer = await bare.context.newPage();
+        const beamer = await (await roomFor(bare)).context.newPage();
         await enrollPhone(phone, studentId);
         const sessionId = await projectSession(beamer, { rounds: 1 });
         await joinByNumber(phone, sessionId);
@@ -97,7 +105,8 @@ export default [
       const outsider = 100045; // in courses 2 and 3, not in course 1
       resetStudent(outsider);
       const phone = await browser.context.newPage();
-      const beamer = await browser.context.newPage();
+      const room = await roomFor(browser);
+      const beamer = await room.context.newPage();
       await fakeCamera(phone, beamer);
       await enrollPhone(phone, outsider);
       const sessionId = await projectSession(beamer, { rounds: 1 });
@@ -123,7 +132,7 @@ export default [
   {
     name: 'a revoked phone, a phone never enrolled and an account enrolled on another phone are told so from the join link',
     async run({ browser }) {
-      const beamer = await browser.context.newPage();
+      const beamer = await (await roomFor(browser)).context.newPage();
       const sessionId = await projectSession(beamer, { rounds: 1 });
       const joinLink = `${env('SERVER_URL')}/alumno.html#join=${sessionId}`;
 
@@ -173,14 +182,15 @@ export default [
       const studentId = 100038;
       resetStudent(studentId);
       const phone = await browser.context.newPage();
-      const beamer = await browser.context.newPage();
+      const room = await roomFor(browser);
+      const beamer = await room.context.newPage();
       await fakeCamera(phone, beamer);
       await enrollPhone(phone, studentId);
       const sessionId = await projectSession(beamer, { rounds: 5 });
       // The projector's own join code when it has one (it opens on it), else the join link
       // painted by the projector's paintQr on a page of the server.
       const projectorShowsJoin = Boolean(await beamer.$('body[data-mode=join]'));
-      const joinQr = projectorShowsJoin ? null : await poster(browser.context, `${env('SERVER_URL')}/alumno.html#join=${sessionId}`);
+      const joinQr = projectorShowsJoin ? null : await poster(room.context, `${env('SERVER_URL')}/alumno.html#join=${sessionId}`, [phone]);
       await phone.bringToFront();
       await phone.click('#escanear-union');
       await waitState(phone, 'body[data-state=in-class]');

@@ -6,14 +6,23 @@
 // in the PHP stand-in's alumno_asistencia. Twice: with BarcodeDetector deleted (Safari and
 // Firefox) and with one present. Prints the decode time per frame and the per-showing
 // paint -> decoded -> answer chain, the page's weight and the axe results.
-import { assert, assertEqual, env, screenshot, sql } from './lib.mjs';
+import { assert, assertEqual, env, launchBrowser, screenshot, sql } from './lib.mjs';
 import { fakeCamera, printTimings, showingTimings } from './camera.mjs';
 import { axeCheck, enrollPhone, joinByNumber, projectSession, startRounds, resetStudent, transferMeter, waitLegacyPresent, waitState } from './phone.mjs';
 
 async function classThroughCamera({ browser, studentId, barcodeDetector, label }) {
   resetStudent(studentId);
   const phone = await browser.context.newPage();
-  const beamer = await browser.context.newPage();
+  // The projector is another device: its own browser, its own app session cookie.
+  const room = await launchBrowser({ camera: false });
+  try {
+    await classInRoom({ phone, beamer: await room.context.newPage(), studentId, barcodeDetector, label });
+  } finally {
+    await room.close();
+  }
+}
+
+async function classInRoom({ phone, beamer, studentId, barcodeDetector, label }) {
   await fakeCamera(phone, beamer, { barcodeDetector });
   const meter = transferMeter(phone);
   await enrollPhone(phone, studentId);
