@@ -306,7 +306,7 @@ function makeClass(token) {
         screen.stop();
         $('rondas').textContent = roundsText(max || doneRounds, max);
         $('listo').hidden = false;
-        $('listo-hora').textContent = `Registrada a las ${new Date().toLocaleTimeString('es-CL', { hour: '2-digit', minute: '2-digit' })}.`;
+        $('listo-hora').textContent = `Registrada a las ${new Date().toLocaleTimeString('es-CL', { hour: '2-digit', minute: '2-digit', hour12: false })}`;
         $('en-clase-titulo').textContent = 'Listo';
         setNetwork(null);
         document.body.dataset.round = 'done';
