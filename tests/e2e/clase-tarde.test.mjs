@@ -36,6 +36,7 @@ export default [
 
       const ttl = 6;
       const token = legacyToken({ userId: studentId, nombre: 'Estudiante temprano', username: `${studentId}@alumnos.example` }, ttl);
+      await phone.goto('about:blank'); // a fresh load, not a fragment change
       await phone.goto(`${env('SERVER_URL')}/alumno.html#token=${token}`);
       await waitState(phone, 'body[data-state=ready]');
       await sleep((ttl + 2) * 1000); // the class starts after the token's life (30 s leeway aside)
