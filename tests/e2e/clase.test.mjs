@@ -62,6 +62,15 @@ async function classInRoom({ phone, beamer, studentId, barcodeDetector, label })
   const rows = await beamer.$$eval('#tabla-resultados tr', (trs) => trs.map((tr) => tr.textContent));
   assert(rows.some((r) => r.includes(String(studentId)) && r.includes('Presente')), `PRESENT in the results: ${rows.join(' | ')}`);
   assert(waitLegacyPresent(studentId, sessionId), 'present in the stand-in\'s alumno_asistencia');
+
+  // The student's own history shows it; the enrolled phone is still listed.
+  await phone.reload();
+  await waitState(phone, `#historial-filas tr[data-session="${sessionId}"]`);
+  const row = await phone.textContent(`#historial-filas tr[data-session="${sessionId}"]`);
+  assert(row.includes('ICI-') && row.includes('Presente'), `the history row: ${row}`);
+  assertEqual(await phone.isVisible('#dispositivo'), true, 'the enrolled phone is shown');
+  await axeCheck(phone, 'history');
+  await screenshot(phone, `clase-${label}-4-historial`);
   await screenshot(beamer, `clase-${label}-3-resultados`);
 }
 

@@ -102,7 +102,7 @@ async function enroll(token, userId) {
 
 // ---- The class screen (issue 12): join by scanning or by number, the camera, the rounds.
 
-const STATUS_TEXT = { PRESENT: 'Presente', DOUBTFUL: 'Dudoso', ABSENT: 'Ausente', ERROR: 'Error', PENDING: 'En curso' };
+const STATUS_TEXT = { PRESENT: 'Presente', DOUBTFUL: 'Dudoso', ABSENT: 'Ausente', ERROR: 'Error', PENDING: 'En curso', NOT_JOINED: 'No te uniste' };
 
 function browserFamily() {
   const ua = navigator.userAgent;
@@ -382,27 +382,28 @@ function makeClass(token) {
   return { attend, scanToJoin, retryCamera };
 }
 
+// The student's own sessions (GET /api/student/attendance): course, date, effective status
+// and score, newest first as the server sends them.
 async function loadHistory(token) {
-  // GET /api/student/attendance (app session issue): the student's own sessions.
   let data;
   try {
     data = await api('/api/student/attendance', { token });
   } catch {
     return; // the history is a convenience: the page works without it
   }
-  const rows = Array.isArray(data) ? data : data.sessions || [];
+  const rows = Array.isArray(data?.sessions) ? data.sessions : [];
   $('historial').hidden = false;
   $('historial-vacio').hidden = rows.length > 0;
   $('historial-tabla').hidden = rows.length === 0;
   $('historial-filas').replaceChildren(...rows.map((s) => {
     const tr = document.createElement('tr');
     const course = [s.courseCode, s.courseName].filter(Boolean).join(' · ') || String(s.courseId ?? '');
-    const when = s.date || s.startedAt || s.createdAt;
-    const score = s.score ?? s.result?.score;
-    for (const text of [course, when ? formatDate(when) : '—', STATUS_TEXT[s.status] || s.status || '—',
-      typeof score === 'number' ? String(Math.round(score)) : '—']) {
+    const when = s.startTime ? formatDate(s.startTime) : (s.date || '—');
+    const status = s.sessionStatus === 'active' && (!s.status || s.status === 'PENDING') ? 'En curso' : STATUS_TEXT[s.status] || s.status || '—';
+    for (const text of [course, when, status, typeof s.score === 'number' ? String(Math.round(s.score)) : '—']) {
       tr.append(Object.assign(document.createElement('td'), { textContent: text }));
     }
+    tr.dataset.session = String(s.sessionId);
     return tr;
   }));
 }
