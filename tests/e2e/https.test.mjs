@@ -199,8 +199,8 @@ async function loginAt(page, phpUrl, kind, id, origin) {
 
 // Enrollment, a join and one projected round at `origin`, in a browser that trusts `pki`.
 async function classAt({ origin, phpUrl, pki, studentId, label, dir }) {
-  const browser = await launchBrowser([`--host-resolver-rules=MAP ${HOST} 127.0.0.1`,
-    `--ignore-certificate-errors-spki-list=${pki.pin}`, '--no-proxy-server']);
+  const browser = await launchBrowser({ camera: false, origin, extraArgs: [`--host-resolver-rules=MAP ${HOST} 127.0.0.1`,
+    `--ignore-certificate-errors-spki-list=${pki.pin}`, '--no-proxy-server'] });
   try {
     resetStudent(studentId);
     const phone = await browser.context.newPage();

@@ -53,15 +53,23 @@ function stopChild(child) {
   });
 }
 
-// `extraArgs`: more Chromium switches (the HTTPS test's host mapping and certificate pin).
-export async function launchBrowser(extraArgs = []) {
+// camera: Chromium's fake capture device; false: a phone without any camera. The page's
+// origin is granted the camera through the permission API (which a test can set to
+// denied: with --use-fake-ui-for-media-stream Chromium would accept regardless).
+// extraArgs: more Chromium switches (the HTTPS test's host mapping and certificate pin);
+// origin: the origin granted the camera (the HTTPS test's).
+export async function launchBrowser({ camera = true, extraArgs = [], origin = env('SERVER_URL') } = {}) {
   const profile = mkdtempSync(join(tmpdir(), 'asistencia-e2e-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: '/usr/bin/chromium',
     headless: true,
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', ...extraArgs],
+      '--disable-component-update', '--disable-sync',
+      // Background tabs keep painting: the projector and the phone are two tabs here.
+      '--disable-background-timer-throttling', '--disable-renderer-backgrounding', '--disable-backgrounding-occluded-windows',
+      ...(camera ? ['--use-fake-device-for-media-stream'] : []), ...extraArgs],
   });
+  await context.grantPermissions(['camera'], { origin });
   // The server's Content-Security-Policy must never block our own pages: Chromium reports
   // every violation on the console ("... violates the following Content Security Policy
   // directive ..."); run.mjs fails the test that caused one.

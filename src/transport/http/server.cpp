@@ -886,7 +886,10 @@ net::awaitable<http_response> server::impl::dispatch(request_context& ctx,
         std::string_view inm;
         if (auto it = ctx.request.find(bhttp::field::if_none_match); it != ctx.request.end())
             inm = sv(it->value());
-        auto f = statics_->lookup(ctx.raw_path(), inm);
+        bool gzip_ok = false;
+        if (auto it = ctx.request.find(bhttp::field::accept_encoding); it != ctx.request.end())
+            gzip_ok = static_files::accepts_gzip(sv(it->value()));
+        auto f = statics_->lookup(ctx.raw_path(), inm, gzip_ok);
         if (f.result != static_file_reply::kind::not_found) {
             route_key = route_key_static;
             route = route_static;
@@ -894,6 +897,8 @@ net::awaitable<http_response> server::impl::dispatch(request_context& ctx,
             http_response res{ok ? bhttp::status::ok : bhttp::status::not_modified, 11};
             res.set(bhttp::field::etag, f.etag);
             res.set(bhttp::field::cache_control, f.cache_control);
+            if (f.has_gzip_variant) res.set(bhttp::field::vary, "Accept-Encoding");
+            if (ok && f.gzip) res.set(bhttp::field::content_encoding, "gzip");
             if (ok) {
                 res.set(bhttp::field::content_type, f.mime);
                 res.body() = std::move(f.body);
