@@ -20,9 +20,9 @@ struct scoring_v2_config {
     double rt_max_ms = 5000;                // RT_MAX_MS: slower answers fail rt_valid
     std::size_t baseline_min_students = 8;  // BASELINE_MIN_STUDENTS: else RT_GOOD_MS is the median
     double rt_good_ms = 600;                // RT_GOOD_MS: class median while too few students
-    double rt_margin_ms = 250;              // RT_MARGIN_MS: least distance median -> threshold
+    double rt_margin_ms = 300;              // RT_MARGIN_MS: least distance median -> threshold
     double mad_factor = 3;                  // RT_MAD_FACTOR: T = m + max(margin, k * MAD)
-    double rt_span_ms = 250;                // RT_SPAN_MS: above T the timing factor falls 1 -> 0
+    double rt_span_ms = 400;                // RT_SPAN_MS: above T the timing factor falls 1 -> 0
     double failure_penalty_per_attempt = 5;
     double failure_penalty_max = 20;
     double flagged_cap = 69;                // flagged device: score at most this
@@ -75,7 +75,7 @@ certainty_v2_result score_student_v2(const student_input& input, const class_dis
                                      const scoring_v2_config& config);
 
 // The explanation line, e.g. "Mediana 310 ms; clase: mediana 290 ms, MAD 35 ms (40
-// alumnos); umbral 540 ms: dentro del umbral, 5/5 rondas -> PRESENTE (100.00)".
+// alumnos); umbral 590 ms: dentro del umbral, 5/5 rondas -> PRESENTE (100.00)".
 std::string explain(const certainty_v2_result& result);
 
 } // namespace asistencia::domain::scoring
