@@ -53,14 +53,21 @@ function stopChild(child) {
   });
 }
 
-export async function launchBrowser() {
+// camera: Chromium's fake capture device; false: a phone without any camera. The page's
+// origin is granted the camera through the permission API (which a test can set to
+// denied: with --use-fake-ui-for-media-stream Chromium would accept regardless).
+export async function launchBrowser({ camera = true } = {}) {
   const profile = mkdtempSync(join(tmpdir(), 'asistencia-e2e-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: '/usr/bin/chromium',
     headless: true,
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'],
+      '--disable-component-update', '--disable-sync',
+      // Background tabs keep painting: the projector and the phone are two tabs here.
+      '--disable-background-timer-throttling', '--disable-renderer-backgrounding', '--disable-backgrounding-occluded-windows',
+      ...(camera ? ['--use-fake-device-for-media-stream'] : [])],
   });
+  await context.grantPermissions(['camera'], { origin: env('SERVER_URL') });
   return {
     context,
     close: async () => {

@@ -41,7 +41,7 @@ async function showResults(token, sessionId) {
     return tr;
   }));
   $('descargar').onclick = async () => {
-    const res = await fetch(`/api/attendance/sessions/${sessionId}/report.csv`, { headers: { Authorization: `Bearer ${token}` } });
+    const res = await fetch(`/api/attendance/sessions/${sessionId}/report.csv`, { headers: token ? { Authorization: `Bearer ${token}` } : {}, credentials: 'same-origin' });
     if (!res.ok) { showError('No se pudo descargar el reporte.'); return; }
     const url = URL.createObjectURL(await res.blob());
     Object.assign(document.createElement('a'), { href: url, download: `asistencia-${sessionId}.csv` }).click();
@@ -93,7 +93,7 @@ function project(token, session) {
 }
 
 async function main() {
-  const signed = startSession();
+  const signed = await startSession();
   if (!signed) return;
   const { token } = signed;
   try {

@@ -185,7 +185,7 @@ net::awaitable<join_result> attendance_service::join(std::int64_t user_id, std::
                                                          settings_.participation_key, settings_.tokens, closes_at);
     events_.progress(session_id);
     co_return join_result{token.token, reg.registration_id, reg.queue_position, std::min(state.round, state.max_rounds),
-                          state.done()};
+                          state.done(), state.max_rounds};
 }
 
 net::awaitable<student_state> attendance_service::rebuild(std::int64_t session_id, const registration_record& rec) {

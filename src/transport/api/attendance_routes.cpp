@@ -80,7 +80,8 @@ json to_json(const att::join_result& r) {
                 {"registrationId", r.registration_id},
                 {"queuePosition", r.queue_position},
                 {"round", r.round},
-                {"done", r.done}};
+                {"done", r.done},
+                {"maxRounds", r.max_rounds}};
 }
 
 json to_json(const att::answer_result& r) {

@@ -140,8 +140,36 @@ bool static_files::etag_matches(std::string_view inm, std::string_view etag) noe
     return false;
 }
 
-static_file_reply static_files::lookup(std::string_view raw_path,
-                                       std::string_view if_none_match) const {
+bool static_files::accepts_gzip(std::string_view accept_encoding) noexcept {
+    std::size_t pos = 0;
+    while (pos < accept_encoding.size()) {
+        auto comma = accept_encoding.find(',', pos);
+        auto item = accept_encoding.substr(
+            pos, comma == std::string_view::npos ? std::string_view::npos : comma - pos);
+        auto semi = item.find(';');
+        auto coding = item.substr(0, semi);
+        while (!coding.empty() && (coding.front() == ' ' || coding.front() == '\t'))
+            coding.remove_prefix(1);
+        while (!coding.empty() && (coding.back() == ' ' || coding.back() == '\t'))
+            coding.remove_suffix(1);
+        if (iequals(coding, "gzip")) {
+            if (semi == std::string_view::npos) return true;
+            auto params = item.substr(semi + 1);
+            auto q = params.find("q=");
+            if (q == std::string_view::npos) return true;
+            auto value = params.substr(q + 2);
+            // q=0, q=0.0, q=0.000: refused; any other weight accepts.
+            auto num = value.substr(0, value.find_first_of(" ;,\t"));
+            return num.empty() || num.find_first_not_of("0.") != std::string_view::npos;
+        }
+        if (comma == std::string_view::npos) break;
+        pos = comma + 1;
+    }
+    return false;
+}
+
+static_file_reply static_files::lookup(std::string_view raw_path, std::string_view if_none_match,
+                                       bool gzip_ok) const {
     static_file_reply reply;
     auto real = resolve(raw_path);
     if (!real) return reply;
@@ -155,6 +183,26 @@ static_file_reply static_files::lookup(std::string_view raw_path,
     reply.mime = mime_type_for(real->filename().native());
     reply.cache_control = reply.mime.rfind("text/html", 0) == 0 ? cache_html : cache_other;
     reply.etag = make_etag(size, mtime);
+
+    // The sibling is used only when it is a regular file inside the root and no older
+    // than the original (a stale .gz would serve old content).
+    fs::path gz = *real;
+    gz += ".gz";
+    auto gz_real = fs::canonical(gz, ec);
+    if (!ec && is_within(root_, gz_real) && fs::is_regular_file(gz_real, ec)) {
+        auto gz_mtime = fs::last_write_time(gz_real, ec);
+        auto gz_size = ec ? 0 : fs::file_size(gz_real, ec);
+        if (!ec && gz_mtime >= mtime && gz_size <= max_file_size) {
+            reply.has_gzip_variant = true;
+            if (gzip_ok) {
+                real = gz_real;
+                size = gz_size;
+                reply.gzip = true;
+                reply.etag = make_etag(size, gz_mtime);
+                reply.etag.insert(reply.etag.size() - 1, "-gz");
+            }
+        }
+    }
     if (!if_none_match.empty() && etag_matches(if_none_match, reply.etag)) {
         reply.result = static_file_reply::kind::not_modified;
         return reply;

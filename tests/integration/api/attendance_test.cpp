@@ -157,6 +157,7 @@ TEST_F(attendance_api, AStudentJoinsAnswersEveryRoundAndTheCloseMakesItFinal) {
     ASSERT_EQ(joined.status, 200) << joined.body.dump();
     EXPECT_EQ(joined.body["round"], 1);
     EXPECT_EQ(joined.body["queuePosition"], 1);
+    EXPECT_EQ(joined.body["maxRounds"], 2) << "the phone shows rounds done / to do";
     EXPECT_FALSE(joined.body["participationToken"].get<std::string>().empty());
     const auto pending = frames_.pending(sid);
     ASSERT_EQ(pending.size(), 1u);

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <fstream>
 #include <random>
 
@@ -149,3 +150,43 @@ TEST(mime_types, known_extensions) {
 }
 
 } // namespace
+
+TEST_F(static_files_test, precompressed_sibling_served_only_when_accepted_and_fresh) {
+    write_file(root / "big.wasm", "original");
+    write_file(root / "big.wasm.gz", "gzipped");
+    fs::last_write_time(root / "big.wasm.gz", fs::last_write_time(root / "big.wasm") + std::chrono::seconds(1));
+    static_files s(root);
+    auto plain = s.lookup("/big.wasm", "", false);
+    ASSERT_EQ(plain.result, kind::ok);
+    EXPECT_EQ(plain.body, "original");
+    EXPECT_TRUE(plain.has_gzip_variant);
+    EXPECT_FALSE(plain.gzip);
+    auto gz = s.lookup("/big.wasm", "", true);
+    ASSERT_EQ(gz.result, kind::ok);
+    EXPECT_EQ(gz.body, "gzipped");
+    EXPECT_TRUE(gz.gzip);
+    EXPECT_EQ(gz.mime, "application/wasm"); // the original's type, not .gz's
+    EXPECT_NE(gz.etag, plain.etag);
+    EXPECT_EQ(s.lookup("/big.wasm", gz.etag, true).result, kind::not_modified);
+
+    // A file without a sibling is unaffected; a stale sibling is ignored.
+    auto js = s.lookup("/app.js", "", true);
+    EXPECT_FALSE(js.has_gzip_variant);
+    EXPECT_EQ(js.body, "console.log(1)");
+    fs::last_write_time(root / "big.wasm.gz", fs::last_write_time(root / "big.wasm") - std::chrono::seconds(5));
+    auto stale = s.lookup("/big.wasm", "", true);
+    EXPECT_FALSE(stale.gzip);
+    EXPECT_EQ(stale.body, "original");
+}
+
+TEST(static_files_encoding, accepts_gzip_parses_accept_encoding) {
+    EXPECT_TRUE(static_files::accepts_gzip("gzip"));
+    EXPECT_TRUE(static_files::accepts_gzip("gzip, deflate, br, zstd"));
+    EXPECT_TRUE(static_files::accepts_gzip("br;q=1.0, GZIP;q=0.5"));
+    EXPECT_TRUE(static_files::accepts_gzip(" deflate , gzip "));
+    EXPECT_FALSE(static_files::accepts_gzip(""));
+    EXPECT_FALSE(static_files::accepts_gzip("br, deflate"));
+    EXPECT_FALSE(static_files::accepts_gzip("gzip;q=0"));
+    EXPECT_FALSE(static_files::accepts_gzip("gzip;q=0.000, br"));
+    EXPECT_FALSE(static_files::accepts_gzip("x-gzip"));
+}

@@ -38,6 +38,7 @@ struct join_result {
     int queue_position = 0;
     int round = 1;
     bool done = false;
+    int max_rounds = 0; // so the phone shows "rounds done / to do"
 };
 
 // POST .../responses.

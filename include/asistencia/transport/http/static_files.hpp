@@ -19,6 +19,10 @@ struct static_file_reply {
     std::string_view mime;     // when ok / not_modified
     std::string etag;          // strong: "size-mtime_ns" in hex, quoted
     std::string_view cache_control;
+    // A precompressed sibling (`name.gz`, made by scripts/setup for large vendor files)
+    // exists: the reply varies on Accept-Encoding; `gzip` when the body is that sibling.
+    bool has_gzip_variant = false;
+    bool gzip = false;
 };
 
 class static_files {
@@ -30,7 +34,13 @@ public:
     // that could escape the root, hidden segments (".x", which covers "." and ".."),
     // encoded '/', '\\' or NUL, empty segments and symlinks resolving outside the root
     // give not_found. A directory serves its index.html.
-    static_file_reply lookup(std::string_view raw_path, std::string_view if_none_match) const;
+    // With `gzip_ok` (the client accepts gzip) a fresh `name.gz` beside the file is served
+    // instead, with its own ETag.
+    static_file_reply lookup(std::string_view raw_path, std::string_view if_none_match,
+                             bool gzip_ok = false) const;
+
+    // Whether an Accept-Encoding value allows gzip (a "gzip" item without q=0).
+    static bool accepts_gzip(std::string_view accept_encoding) noexcept;
 
     const std::filesystem::path& root() const noexcept { return root_; }
 
