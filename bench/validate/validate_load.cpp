@@ -58,7 +58,7 @@ using nlohmann::json;
 using steady = std::chrono::steady_clock;
 
 constexpr int max_rounds = 10;
-constexpr int students_per_session = 100; // a large lecture; class_rts reads one session
+constexpr int students_per_session = 100; // a large lecture; class_student_medians reads one session
 
 std::string env(const char* name, const char* fallback = nullptr) {
     const char* v = std::getenv(name);
@@ -644,7 +644,7 @@ int main(int argc, char** argv) try {
         }
         if (variant == 0 && s.pgbench) {
             // Registrations of their own session for pgbench's rows (so the server's
-            // class_rts never reads them).
+            // class_student_medians never reads them).
             const auto sid = open_session(port);
             pqxx::work w(db);
             const auto r = w.exec_params("INSERT INTO attendance.registrations (session_id, user_id, queue_position) "

@@ -87,13 +87,22 @@ const std::vector<variable_spec> specs = {
     {"FRAME_INTERVAL_MS", "500", false, false, "How often the projector shows the next QR (one frame)."},
     {"MAX_FAILED_ATTEMPTS", "3", false, false, "Failed answers that fail a round (the next round starts)."},
     {"TOTP_STEP_SECONDS", "30", false, false, "TOTP time step of TOTPu and TOTPs (RFC 6238)."},
-    {"RT_MIN_MS", "150", false, false, "Answers faster than this after the showing fail rt_valid."},
+    // Scoring v2 (docs/scoring.md); defaults from the simulation on the measured model.
+    {"RT_MIN_MS", "50", false, false,
+     "Answers faster than this after the showing fail rt_valid (only clock nonsense: nonces are per showing)."},
     {"RT_MAX_MS", "5000", false, false, "Answers slower than this after the showing fail rt_valid."},
-    {"BASELINE_MIN_ANSWERS", "10", false, false,
-     "Successful rounds a session needs before its own median is the baseline (else RT_GOOD_MS)."},
-    {"RT_GOOD_MS", "900", false, false, "The baseline median while the class has too few answers."},
+    {"BASELINE_MIN_STUDENTS", "8", false, false,
+     "Students with a median RT a session needs before their distribution is the yardstick (else RT_GOOD_MS)."},
+    {"RT_GOOD_MS", "600", false, false, "The class median while the class has too few students with a median RT."},
     {"RT_MARGIN_MS", "300", false, false, "Least distance between the class median and the RT threshold."},
-    {"RT_SPAN_MS", "700", false, false, "Above the threshold a round's weight falls from 1 to 0 over this span."},
+    {"RT_MAD_FACTOR", "3", false, false, "Threshold = class median + max(RT_MARGIN_MS, this x MAD of the students' medians)."},
+    {"RT_SPAN_MS", "400", false, false,
+     "Above the threshold a student's timing factor falls from 1 to 0 over this span."},
+    {"FAILURE_PENALTY_PER_ATTEMPT", "5", false, false, "Score points each failed answer costs."},
+    {"FAILURE_PENALTY_MAX", "20", false, false, "Most score points failed answers can cost."},
+    {"SCORE_PRESENT_MIN", "70", false, false, "Least score judged PRESENT."},
+    {"SCORE_DOUBTFUL_MIN", "40", false, false, "Least score judged DOUBTFUL (below: ABSENT)."},
+    {"SCORE_FLAGGED_CAP", "69", false, false, "Highest score of a possibly cloned device (below SCORE_PRESENT_MIN)."},
     {"OUTBOX_POLL_MS", "1000", false, false,
      "How often the legacy sync looks for results to post to PHP when it has nothing to do."},
     {"RATE_LIMIT_INTERNAL_PER_MIN", "1000", false, false,
@@ -358,10 +367,17 @@ config parse_config(const env_lookup& env,
     c.rounds.totp_step_seconds = r.integer("TOTP_STEP_SECONDS", 5, 300);
     c.rounds.scoring.rt_min_ms = static_cast<double>(r.integer("RT_MIN_MS", 0, 60000));
     c.rounds.scoring.rt_max_ms = static_cast<double>(r.integer("RT_MAX_MS", 100, 120000));
-    c.rounds.scoring.baseline_min_answers = static_cast<std::size_t>(r.integer("BASELINE_MIN_ANSWERS", 1, 100000));
-    c.rounds.scoring.rt_good_ms = static_cast<double>(r.integer("RT_GOOD_MS", 1, 60000));
-    c.rounds.scoring.rt_margin_ms = static_cast<double>(r.integer("RT_MARGIN_MS", 0, 60000));
-    c.rounds.scoring.rt_span_ms = static_cast<double>(r.integer("RT_SPAN_MS", 1, 60000));
+    auto& sc = c.rounds.scoring;
+    sc.baseline_min_students = static_cast<std::size_t>(r.integer("BASELINE_MIN_STUDENTS", 1, 100000));
+    sc.rt_good_ms = static_cast<double>(r.integer("RT_GOOD_MS", 1, 60000));
+    sc.rt_margin_ms = static_cast<double>(r.integer("RT_MARGIN_MS", 0, 60000));
+    sc.mad_factor = r.decimal("RT_MAD_FACTOR", 0, 100);
+    sc.rt_span_ms = static_cast<double>(r.integer("RT_SPAN_MS", 1, 60000));
+    sc.failure_penalty_per_attempt = r.decimal("FAILURE_PENALTY_PER_ATTEMPT", 0, 100);
+    sc.failure_penalty_max = r.decimal("FAILURE_PENALTY_MAX", 0, 100);
+    sc.present_min = r.decimal("SCORE_PRESENT_MIN", 0, 100);
+    sc.doubtful_min = r.decimal("SCORE_DOUBTFUL_MIN", 0, 100);
+    sc.flagged_cap = r.decimal("SCORE_FLAGGED_CAP", 0, 100);
     if (c.rounds.scoring.rt_min_ms >= c.rounds.scoring.rt_max_ms) {
         throw config_error("RT_MIN_MS", "must be below RT_MAX_MS");
     }

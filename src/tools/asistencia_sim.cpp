@@ -1,19 +1,29 @@
 // asistencia-sim: simulates whole classes (honest students and relay attackers) through the
-// real scoring code, class baseline included, and prints which share of each group the
-// certainty score judges PRESENT for 1..N rounds (docs/scoring.md holds the default tables).
+// real scoring code, class baseline included, and prints which share of each group v1
+// (PROTOCOL.md 6.6 defaults) and v2 (the server's scoring, docs/scoring.md) judge PRESENT for
+// 1..N rounds. The honest decode delay is the measured model (docs/data/honest-delay.json)
+// when that file exists, else uniform over the showing.
 #include "asistencia/domain/scoring/certainty.hpp"
+#include "asistencia/domain/scoring/certainty_v2.hpp"
 
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
-#include <limits>
+#include <fstream>
 #include <random>
 #include <sstream>
 #include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#ifndef ASISTENCIA_DEFAULT_DELAY_MODEL
+#define ASISTENCIA_DEFAULT_DELAY_MODEL "docs/data/honest-delay.json"
+#endif
 
 namespace {
 
@@ -23,18 +33,24 @@ struct sim_options {
     int classes = 2000;
     int honest = 40;
     int relays = 3;
-    int max_rounds_shown = 10;     // tables cover 1..this many rounds
+    int max_rounds_shown = 6;  // tables cover 1..this many rounds
     std::vector<double> sigmas{0.6, 0.9};
     double network_median_ms = 120;
     double frame_interval_ms = 500;
-    double decode_window_ms = -1;    // camera decode delay ~ U(0, this); < 0: frame interval
-    double miss_probability = 0.05;  // a showing decoded one or more frames late
-    std::vector<double> relay_delays_ms{300, 700, 1000, 1500, 3000};
-    double relay_jitter_sigma = 0.2;  // relay delay = d * lognormal(0, this)
-    double fixed_threshold_ms = 1500;
+    std::string delay_model = ASISTENCIA_DEFAULT_DELAY_MODEL; // "uniform": U(0, decode window)
+    double decode_window_ms = -1;    // uniform model: decode ~ U(0, this); < 0: frame interval
+    double camera_latency_ms = 0;    // added to every measured decode (sensor -> frame, unmeasured)
+    double miss_probability = 0.05;  // an answer late by one or more frame intervals
+    std::vector<double> relay_delays_ms{300, 500, 700, 1000, 1500};
+    double relay_jitter_sigma = 0.2; // relay delay = d * lognormal(0, this)
     int max_failed_attempts = 3;
+    int showings_per_round = 1;      // v2 variant: answer this many showings, keep the min RT
+    int extra_rounds = 0;            // v2 variant: adaptive rounds for ambiguous students
+    double ambiguous_below_ms = 100; // ambiguous: statistic within [T - this, T + span]
+    bool only_v2 = false;
     std::uint64_t seed = 20261122;
-    scoring_config config{};
+    scoring_config v1{};             // the protocol's v1 defaults
+    scoring_v2_config v2{};
 };
 
 [[noreturn]] void usage(const char* why) {
@@ -42,12 +58,15 @@ struct sim_options {
                  "asistencia-sim: %s\n"
                  "usage: asistencia-sim [--classes N] [--honest N] [--relays N] [--rounds N]\n"
                  "  [--sigma 0.6,0.9] [--network-median MS] [--frame-interval MS]\n"
-                 "  [--decode-window MS (default: the frame interval)]\n"
-                 "  [--miss-prob P] [--relay-delays 300,700,...] [--relay-jitter SIGMA]\n"
-                 "  [--fixed-threshold MS] [--max-failed-attempts N] [--seed N]\n"
-                 "  scoring constants: [--rt-min MS] [--rt-max MS] [--baseline-min N]\n"
-                 "  [--rt-good MS] [--margin MS] [--mad-factor K] [--span MS]\n"
-                 "  [--present-min S] [--doubtful-min S]\n",
+                 "  [--delay-model FILE|uniform (default " ASISTENCIA_DEFAULT_DELAY_MODEL
+                 " when it exists)]\n"
+                 "  [--decode-window MS (uniform model; default: the frame interval)]\n"
+                 "  [--camera-latency MS] [--miss-prob P] [--relay-delays 300,700,...]\n"
+                 "  [--relay-jitter SIGMA] [--max-failed-attempts N] [--seed N]\n"
+                 "  v2 variants: [--showings K] [--extra-rounds N] [--ambiguous-below MS] [--only-v2 1]\n"
+                 "  v1 constants: [--v1-rt-min MS] [--v1-mad-factor K] [--v1-margin MS] [--v1-span MS]\n"
+                 "  v2 constants: [--rt-min MS] [--rt-max MS] [--baseline-min-students N] [--rt-good MS]\n"
+                 "  [--margin MS] [--mad-factor K] [--span MS] [--present-min S] [--doubtful-min S]\n",
                  why);
     std::exit(2);
 }
@@ -74,6 +93,7 @@ std::vector<double> to_list(std::string_view s) {
 
 sim_options parse(int argc, char** argv) {
     sim_options o;
+    bool model_given = false;
     for (int i = 1; i < argc; ++i) {
         std::string_view name = argv[i];
         std::string_view value;
@@ -94,160 +114,307 @@ sim_options parse(int argc, char** argv) {
         else if (name == "--sigma") o.sigmas = to_list(value);
         else if (name == "--network-median") o.network_median_ms = to_double(value);
         else if (name == "--frame-interval") o.frame_interval_ms = to_double(value);
+        else if (name == "--delay-model") { o.delay_model = std::string(value); model_given = true; }
         else if (name == "--decode-window") o.decode_window_ms = to_double(value);
+        else if (name == "--camera-latency") o.camera_latency_ms = to_double(value);
         else if (name == "--miss-prob") o.miss_probability = to_double(value);
         else if (name == "--relay-delays") o.relay_delays_ms = to_list(value);
         else if (name == "--relay-jitter") o.relay_jitter_sigma = to_double(value);
-        else if (name == "--fixed-threshold") o.fixed_threshold_ms = to_double(value);
         else if (name == "--max-failed-attempts") o.max_failed_attempts = integer();
         else if (name == "--seed") o.seed = static_cast<std::uint64_t>(to_double(value));
-        else if (name == "--rt-min") o.config.rt_min_ms = to_double(value);
-        else if (name == "--rt-max") o.config.rt_max_ms = to_double(value);
-        else if (name == "--baseline-min") o.config.baseline_min_answers =
+        else if (name == "--showings") o.showings_per_round = integer();
+        else if (name == "--extra-rounds") o.extra_rounds = integer();
+        else if (name == "--ambiguous-below") o.ambiguous_below_ms = to_double(value);
+        else if (name == "--only-v2") o.only_v2 = integer() != 0;
+        else if (name == "--v1-rt-min") o.v1.rt_min_ms = to_double(value);
+        else if (name == "--v1-mad-factor") o.v1.mad_factor = to_double(value);
+        else if (name == "--v1-margin") o.v1.rt_margin_ms = to_double(value);
+        else if (name == "--v1-span") o.v1.rt_span_ms = to_double(value);
+        else if (name == "--rt-min") o.v2.rt_min_ms = to_double(value);
+        else if (name == "--rt-max") o.v2.rt_max_ms = to_double(value);
+        else if (name == "--baseline-min-students") o.v2.baseline_min_students =
             static_cast<std::size_t>(to_double(value));
-        else if (name == "--rt-good") o.config.rt_good_ms = to_double(value);
-        else if (name == "--margin") o.config.rt_margin_ms = to_double(value);
-        else if (name == "--mad-factor") o.config.mad_factor = to_double(value);
-        else if (name == "--span") o.config.rt_span_ms = to_double(value);
-        else if (name == "--present-min") o.config.present_min = to_double(value);
-        else if (name == "--doubtful-min") o.config.doubtful_min = to_double(value);
+        else if (name == "--rt-good") o.v2.rt_good_ms = to_double(value);
+        else if (name == "--margin") o.v2.rt_margin_ms = to_double(value);
+        else if (name == "--mad-factor") o.v2.mad_factor = to_double(value);
+        else if (name == "--span") o.v2.rt_span_ms = to_double(value);
+        else if (name == "--present-min") o.v2.present_min = to_double(value);
+        else if (name == "--doubtful-min") o.v2.doubtful_min = to_double(value);
         else usage("unknown option");
     }
     if (o.classes < 1 || o.honest < 0 || o.relays < 0 || o.honest + o.relays < 1 ||
         o.max_rounds_shown < 1 || o.max_failed_attempts < 1 || o.miss_probability < 0 ||
-        o.miss_probability >= 1 || o.frame_interval_ms <= 0 || o.network_median_ms <= 0) {
+        o.miss_probability >= 1 || o.frame_interval_ms <= 0 || o.network_median_ms <= 0 ||
+        o.showings_per_round < 1 || o.extra_rounds < 0 || o.camera_latency_ms < 0) {
         usage("option out of range");
     }
     if (o.decode_window_ms < 0) o.decode_window_ms = o.frame_interval_ms;
+    // The measured model is the default only when its file is there.
+    if (!model_given && !std::ifstream(o.delay_model)) o.delay_model = "uniform";
     try {
-        validate(o.config);
+        validate(o.v1);
+        validate(o.v2);
     } catch (const std::invalid_argument& e) {
         usage(e.what());
     }
     return o;
 }
 
-// One student's answer times, drawn the way the protocol's model describes them.
+// One kind of phone (a measured condition): its decode delays, resampled.
+struct device_class {
+    std::string name;
+    double weight = 1;
+    std::vector<double> delays_ms;
+};
+
+// The honest decode delay: uniform over the showing, or the measured conditions of
+// docs/data/honest-delay.json (paint -> answer received on loopback), each simulated
+// student drawing one condition for the whole class (a phone keeps its speed).
+struct decode_model {
+    std::string description;
+    std::vector<device_class> devices; // empty: uniform
+};
+
+decode_model load_model(const sim_options& o) {
+    decode_model m;
+    if (o.delay_model == "uniform") {
+        char buf[96];
+        std::snprintf(buf, sizeof buf, "uniform U(0, %.0f) ms", o.decode_window_ms);
+        m.description = buf;
+        return m;
+    }
+    std::ifstream in(o.delay_model);
+    if (!in) usage("cannot read the delay model file");
+    const auto doc = nlohmann::json::parse(in, nullptr, false);
+    if (doc.is_discarded() || !doc.contains("conditions") || !doc["conditions"].is_array()) {
+        usage("the delay model file is not a model (needs a conditions array)");
+    }
+    double total = 0;
+    std::string names;
+    for (const auto& c : doc["conditions"]) {
+        const double w = c.value("sim_weight", 0.0);
+        if (!(w > 0) || !c.contains("samples_ms") || !c["samples_ms"].is_array()) continue;
+        device_class d;
+        d.name = c.value("name", "?");
+        d.weight = w;
+        for (const auto& v : c["samples_ms"]) {
+            if (v.is_number() && std::isfinite(v.get<double>()) && v.get<double>() >= 0) {
+                d.delays_ms.push_back(v.get<double>());
+            }
+        }
+        if (d.delays_ms.empty()) continue;
+        char buf[96];
+        std::snprintf(buf, sizeof buf, "%s%s (w %.2f, %zu samples)", names.empty() ? "" : ", ", d.name.c_str(), w,
+                      d.delays_ms.size());
+        names += buf;
+        total += w;
+        m.devices.push_back(std::move(d));
+    }
+    if (m.devices.empty() || !(total > 0)) usage("the delay model file has no condition with sim_weight > 0");
+    m.description = "measured (" + o.delay_model + (doc.value("provisional", false) ? ", PROVISIONAL" : "") +
+                    "): " + names;
+    return m;
+}
+
+// One student's answer times.
 class rt_model {
 public:
-    rt_model(const sim_options& o, double sigma)
-        : frame_(o.frame_interval_ms), miss_p_(o.miss_probability),
-          decode_(0.0, o.decode_window_ms),
-          network_(std::log(o.network_median_ms), sigma),
-          relay_factor_(0.0, o.relay_jitter_sigma) {}
+    rt_model(const sim_options& o, const decode_model& m, double sigma)
+        : o_(o), model_(m), uniform_(0.0, o.decode_window_ms), network_(std::log(o.network_median_ms), sigma),
+          relay_factor_(0.0, o.relay_jitter_sigma) {
+        for (const auto& d : m.devices) weights_.push_back(d.weight);
+    }
 
-    // Camera decode somewhere within the showing + network, sometimes a late frame or more.
-    double honest(std::mt19937_64& rng) {
-        double rt = decode_(rng) + network_(rng);
-        if (coin_(rng) < miss_p_) {
+    // Which measured condition this student's phone is (0 for the uniform model).
+    int draw_device(std::mt19937_64& rng) {
+        if (weights_.empty()) return 0;
+        std::discrete_distribution<int> pick(weights_.begin(), weights_.end());
+        return pick(rng);
+    }
+    // Camera decode + network, sometimes late by a frame interval or more.
+    double honest(std::mt19937_64& rng, int device) {
+        double decode;
+        if (model_.devices.empty()) {
+            decode = uniform_(rng);
+        } else {
+            const auto& d = model_.devices[static_cast<std::size_t>(device)].delays_ms;
+            decode = d[std::uniform_int_distribution<std::size_t>(0, d.size() - 1)(rng)] + o_.camera_latency_ms;
+        }
+        double rt = decode + network_(rng);
+        if (coin_(rng) < o_.miss_probability) {
             int frames = 1;
-            while (coin_(rng) < 0.5) ++frames;  // 1 frame late w.p. 1/2, 2 w.p. 1/4, ...
-            rt += frames * frame_;
+            while (coin_(rng) < 0.5) ++frames;
+            rt += frames * o_.frame_interval_ms;
         }
         return rt;
     }
     // The remote phone is an honest phone watching a relayed picture delay_ms later.
-    double relay(std::mt19937_64& rng, double delay_ms) {
-        return honest(rng) + delay_ms * std::exp(relay_factor_(rng));
+    double relay(std::mt19937_64& rng, int device, double delay_ms) {
+        return honest(rng, device) + delay_ms * std::exp(relay_factor_(rng));
     }
 
 private:
-    double frame_;
-    double miss_p_;
-    std::uniform_real_distribution<double> decode_;
+    const sim_options& o_;
+    const decode_model& model_;
+    std::vector<double> weights_;
+    std::uniform_real_distribution<double> uniform_;
     std::lognormal_distribution<double> network_;
     std::normal_distribution<double> relay_factor_;
     std::uniform_real_distribution<double> coin_{0.0, 1.0};
 };
 
-// Counters for one (sigma, rounds, relay delay) cell.
-struct tally {
-    long honest = 0, honest_present = 0, honest_attempts = 0, honest_failed_attempts = 0;
-    long relays = 0, relays_present = 0;
-    long fixed_honest_present = 0, fixed_relays_present = 0;
-    double threshold_sum = 0;
-    long class_count = 0;
+// A simulated student: what they are and their own random stream, so v1 and v2 score the
+// same answers (each through its own RT window).
+struct sim_student {
+    bool honest = true;
+    int device = 0;
+    std::uint64_t seed = 0;
 };
 
-// Plays every round of one student as the server would: an answer outside
-// [RT_MIN_MS, RT_MAX_MS] is a failed attempt and the student answers a later showing;
-// MAX_FAILED_ATTEMPTS failures fail the round.
+struct play_counts {
+    long attempts = 0;         // answers sent (each answers one showing)
+    long refused = 0;          // answers outside [RT_MIN_MS, RT_MAX_MS]
+};
+
+// Plays rounds first..last as the server does: an answer outside [rt_min, rt_max] is a failed
+// attempt and the student answers a later showing; max_failed failures fail the round. With
+// `showings` > 1 the round takes that many accepted answers and keeps the smallest RT.
 template <class Draw>
-student_input play(int rounds, const sim_options& o, Draw&& draw, long& attempts) {
-    student_input in;
-    in.max_rounds = rounds;
-    for (int r = 1; r <= rounds; ++r) {
-        int failures = 0;
+void play(student_input& in, int first, int last, double rt_min, double rt_max, int showings,
+          const sim_options& o, Draw&& draw, play_counts& n) {
+    for (int r = first; r <= last; ++r) {
+        int failures = 0, accepted = 0;
         round_record rec{r, false, 0};
-        while (failures < o.max_failed_attempts) {
+        while (failures < o.max_failed_attempts && accepted < showings) {
             const double rt = draw();
-            ++attempts;
-            if (rt >= o.config.rt_min_ms && rt <= o.config.rt_max_ms) {
+            ++n.attempts;
+            if (rt >= rt_min && rt <= rt_max) {
+                rec.rt_ms = accepted == 0 ? rt : std::min(rec.rt_ms, rt);
                 rec.success = true;
-                rec.rt_ms = rt;
-                break;
+                ++accepted;
+            } else {
+                ++failures;
+                ++n.refused;
             }
-            ++failures;
         }
         in.failed_attempts += failures;
         in.rounds.push_back(rec);
     }
-    return in;
 }
 
-tally simulate(const sim_options& o, double sigma, int rounds, double delay_ms,
-               std::size_t delay_index) {
-    std::seed_seq seq{o.seed, static_cast<std::uint64_t>(rounds),
-                      static_cast<std::uint64_t>(delay_index),
+struct cell {
+    long honest = 0, relays = 0;
+    long v1_honest_present = 0, v1_relays_present = 0;
+    long v2_honest_present = 0, v2_honest_absent = 0, v2_relays_present = 0;
+    double v1_threshold_sum = 0, v2_threshold_sum = 0;
+    long classes = 0;
+    play_counts v1_honest_play, v2_honest_play;
+    long v2_showings = 0;  // every answer of the class (honest and relays), extra rounds included
+    long v2_extra_rounds = 0;
+};
+
+cell simulate(const sim_options& o, const decode_model& model, double sigma, int rounds, double delay_ms,
+              std::size_t delay_index) {
+    std::seed_seq seq{o.seed, static_cast<std::uint64_t>(rounds), static_cast<std::uint64_t>(delay_index),
                       static_cast<std::uint64_t>(std::llround(sigma * 1000))};
-    std::mt19937_64 rng(seq);
-    rt_model model(o, sigma);
-
-    scoring_config fixed = o.config;  // T pinned: median RT_GOOD_MS, never a class baseline
-    fixed.baseline_min_answers = std::numeric_limits<std::size_t>::max();
-    fixed.rt_good_ms = o.fixed_threshold_ms - fixed.rt_margin_ms;
-
-    tally t;
-    std::vector<student_input> students;
-    std::vector<double> class_rts;
+    std::mt19937_64 class_rng(seq);
+    rt_model rt(o, model, sigma);
+    cell t;
+    std::vector<sim_student> people;
+    std::vector<student_input> v1_in, v2_in;
+    std::vector<std::mt19937_64> v2_rng;
+    std::vector<double> pool;
     for (int c = 0; c < o.classes; ++c) {
-        students.clear();
-        class_rts.clear();
-        for (int s = 0; s < o.honest; ++s) {
-            students.push_back(play(rounds, o, [&] { return model.honest(rng); },
-                                    t.honest_attempts));
-            t.honest_failed_attempts += students.back().failed_attempts;
+        people.clear();
+        for (int s = 0; s < o.honest + o.relays; ++s) {
+            sim_student p;
+            p.honest = s < o.honest;
+            p.device = rt.draw_device(class_rng);
+            p.seed = class_rng();
+            people.push_back(p);
         }
-        long relay_attempts = 0;
-        for (int s = 0; s < o.relays; ++s) {
-            students.push_back(play(rounds, o, [&] { return model.relay(rng, delay_ms); },
-                                    relay_attempts));
-        }
-        for (const auto& st : students) {
-            for (const auto& r : st.rounds) {
-                if (r.success) class_rts.push_back(r.rt_ms);
+        // v1: the protocol's defaults, first success of each round.
+        v1_in.assign(people.size(), {});
+        v2_in.assign(people.size(), {});
+        v2_rng.clear();
+        for (std::size_t s = 0; s < people.size(); ++s) {
+            const auto& p = people[s];
+            const auto draw_with = [&](std::mt19937_64& g) {
+                return [&rt, &p, &g, delay_ms] { return p.honest ? rt.honest(g, p.device) : rt.relay(g, p.device, delay_ms); };
+            };
+            play_counts relay_counts;
+            if (!o.only_v2) {
+                std::mt19937_64 g(p.seed);
+                v1_in[s].max_rounds = rounds;
+                play(v1_in[s], 1, rounds, o.v1.rt_min_ms, o.v1.rt_max_ms, 1, o, draw_with(g),
+                     p.honest ? t.v1_honest_play : relay_counts);
+            }
+            v2_rng.emplace_back(p.seed);
+            v2_in[s].max_rounds = rounds;
+            play_counts v2_counts;
+            play(v2_in[s], 1, rounds, o.v2.rt_min_ms, o.v2.rt_max_ms, o.showings_per_round, o,
+                 draw_with(v2_rng.back()), v2_counts);
+            t.v2_showings += v2_counts.attempts;
+            if (p.honest) {
+                t.v2_honest_play.attempts += v2_counts.attempts;
+                t.v2_honest_play.refused += v2_counts.refused;
             }
         }
-        const auto baseline = compute_baseline(class_rts, o.config);
-        const auto fixed_baseline = compute_baseline(class_rts, fixed);
-        t.threshold_sum += baseline.threshold_ms;
-        ++t.class_count;
-        for (int s = 0; s < static_cast<int>(students.size()); ++s) {
-            const bool is_honest = s < o.honest;
-            const bool present = score_student(students[static_cast<std::size_t>(s)], baseline,
-                                               o.config)
-                                     .status == attendance_status::present;
-            const bool fixed_present =
-                score_student(students[static_cast<std::size_t>(s)], fixed_baseline, fixed)
-                    .status == attendance_status::present;
-            if (is_honest) {
+        if (!o.only_v2) {
+            pool.clear();
+            for (const auto& in : v1_in) {
+                for (const auto& r : in.rounds) {
+                    if (r.success) pool.push_back(r.rt_ms);
+                }
+            }
+            const auto baseline = compute_baseline(pool, o.v1);
+            t.v1_threshold_sum += baseline.threshold_ms;
+            for (std::size_t s = 0; s < people.size(); ++s) {
+                const bool present = score_student(v1_in[s], baseline, o.v1).status == attendance_status::present;
+                (people[s].honest ? t.v1_honest_present : t.v1_relays_present) += present;
+            }
+        }
+        const auto distribution_of = [&] {
+            pool.clear();
+            for (const auto& in : v2_in) {
+                if (const auto m = student_statistic(in)) pool.push_back(*m);
+            }
+            return compute_class_distribution(pool, o.v2);
+        };
+        auto dist = distribution_of();
+        // Adaptive: students still near the threshold get more rounds, one at a time.
+        for (int extra = 0; extra < o.extra_rounds; ++extra) {
+            bool any = false;
+            for (std::size_t s = 0; s < people.size(); ++s) {
+                const auto m = student_statistic(v2_in[s]);
+                if (!m || *m < dist.threshold_ms - o.ambiguous_below_ms || *m > dist.threshold_ms + o.v2.rt_span_ms) {
+                    continue;
+                }
+                const auto& p = people[s];
+                auto& g = v2_rng[s];
+                auto& in = v2_in[s];
+                ++in.max_rounds;
+                play_counts n;
+                play(in, in.max_rounds, in.max_rounds, o.v2.rt_min_ms, o.v2.rt_max_ms, o.showings_per_round, o,
+                     [&] { return p.honest ? rt.honest(g, p.device) : rt.relay(g, p.device, delay_ms); }, n);
+                t.v2_showings += n.attempts;
+                ++t.v2_extra_rounds;
+                any = true;
+            }
+            if (!any) break;
+            dist = distribution_of();
+        }
+        t.v2_threshold_sum += dist.threshold_ms;
+        ++t.classes;
+        for (std::size_t s = 0; s < people.size(); ++s) {
+            const auto st = score_student_v2(v2_in[s], dist, o.v2).status;
+            if (people[s].honest) {
                 ++t.honest;
-                t.honest_present += present;
-                t.fixed_honest_present += fixed_present;
+                t.v2_honest_present += st == attendance_status::present;
+                t.v2_honest_absent += st == attendance_status::absent;
             } else {
                 ++t.relays;
-                t.relays_present += present;
-                t.fixed_relays_present += fixed_present;
+                t.v2_relays_present += st == attendance_status::present;
             }
         }
     }
@@ -256,29 +423,51 @@ tally simulate(const sim_options& o, double sigma, int rounds, double delay_ms,
 
 double pct(long part, long whole) { return whole == 0 ? 0 : 100.0 * part / whole; }
 
-void print_table(const char* title, const std::vector<std::vector<tally>>& cells,
-                 const sim_options& o, bool fixed) {
-    std::printf("\n%s\n\n| rounds | honest |", title);
+void print_header(const sim_options& o, bool v2) {
+    std::printf("\n| rounds | honest |");
     for (const double d : o.relay_delays_ms) std::printf(" relay +%.0f ms |", d);
-    std::printf("%s\n|---:|---:|", fixed ? "" : " mean T (ms) |");
-    for (std::size_t i = 0; i < o.relay_delays_ms.size(); ++i) std::printf("---:|");
-    std::printf("%s\n", fixed ? "" : "---:|");
+    std::printf(" mean T (ms) |%s\n|---:|---:|", v2 ? " honest ABSENT | class time (s) |" : "");
+    for (std::size_t i = 0; i < o.relay_delays_ms.size() + (v2 ? 3 : 1); ++i) std::printf("---:|");
+    std::printf("\n");
+}
+
+void print_tables(const sim_options& o, const std::vector<std::vector<cell>>& cells) {
+    if (!o.only_v2) {
+        std::printf("\nv1 (protocol 6.6 defaults: RT_MIN_MS %.0f, T = m + max(%.0f, %.1f x MAD) over all "
+                    "rounds' RTs, per-round weights, span %.0f), share judged PRESENT:\n",
+                    o.v1.rt_min_ms, o.v1.rt_margin_ms, o.v1.mad_factor, o.v1.rt_span_ms);
+        print_header(o, false);
+        for (std::size_t r = 0; r < cells.size(); ++r) {
+            long h = 0, hp = 0, k = 0;
+            double ts = 0;
+            for (const auto& t : cells[r]) { h += t.honest; hp += t.v1_honest_present; ts += t.v1_threshold_sum; k += t.classes; }
+            std::printf("| %zu | %.1f %% |", r + 1, pct(hp, h));
+            for (const auto& t : cells[r]) std::printf(" %.1f %% |", pct(t.v1_relays_present, t.relays));
+            std::printf(" %.0f |\n", k ? ts / k : 0.0);
+        }
+    }
+    std::printf("\nv2 (RT_MIN_MS %.0f; student median vs class of medians, T = m + max(%.0f, %.1f x MAD), "
+                "span %.0f%s), share judged PRESENT:\n",
+                o.v2.rt_min_ms, o.v2.rt_margin_ms, o.v2.mad_factor, o.v2.rt_span_ms,
+                o.showings_per_round > 1 || o.extra_rounds > 0 ? ", variant below" : "");
+    if (o.showings_per_round > 1) std::printf("variant: %d showings per round, min RT kept\n", o.showings_per_round);
+    if (o.extra_rounds > 0) {
+        std::printf("variant: up to %d adaptive extra rounds for statistics in [T - %.0f, T + %.0f]\n",
+                    o.extra_rounds, o.ambiguous_below_ms, o.v2.rt_span_ms);
+    }
+    print_header(o, true);
     for (std::size_t r = 0; r < cells.size(); ++r) {
-        long honest = 0, honest_present = 0, classes = 0;
-        double threshold_sum = 0;
+        long h = 0, hp = 0, ha = 0, k = 0, shows = 0;
+        double ts = 0;
         for (const auto& t : cells[r]) {
-            honest += t.honest;
-            honest_present += fixed ? t.fixed_honest_present : t.honest_present;
-            threshold_sum += t.threshold_sum;
-            classes += t.class_count;
+            h += t.honest; hp += t.v2_honest_present; ha += t.v2_honest_absent;
+            ts += t.v2_threshold_sum; k += t.classes; shows += t.v2_showings;
         }
-        std::printf("| %zu | %.1f %% |", r + 1, pct(honest_present, honest));
-        for (const auto& t : cells[r]) {
-            std::printf(" %.1f %% |",
-                        pct(fixed ? t.fixed_relays_present : t.relays_present, t.relays));
-        }
-        if (!fixed) std::printf(" %.0f |", classes ? threshold_sum / classes : 0.0);
-        std::printf("\n");
+        std::printf("| %zu | %.1f %% |", r + 1, pct(hp, h));
+        for (const auto& t : cells[r]) std::printf(" %.1f %% |", pct(t.v2_relays_present, t.relays));
+        // The frame loop shows one pending QR per frame: the class's answers x the interval.
+        std::printf(" %.0f | %.2f %% | %.0f |\n", k ? ts / k : 0.0, pct(ha, h),
+                    k ? static_cast<double>(shows) / k * o.frame_interval_ms / 1000 : 0.0);
     }
 }
 
@@ -286,43 +475,34 @@ void print_table(const char* title, const std::vector<std::vector<tally>>& cells
 
 int main(int argc, char** argv) {
     const sim_options o = parse(argc, argv);
-    const auto& c = o.config;
+    const decode_model model = load_model(o);
     std::printf("# asistencia-sim\n\n");
-    std::printf("%d classes x (%d honest + %d relays) per cell, seed %llu; honest RT = "
-                "U(0, %.0f) decode + lognormal network (median %.0f ms), late by >= 1 frame of "
-                "%.0f ms w.p. %.2f;"
-                "\nrelay RT = honest RT + d x lognormal(0, %.2f). RT outside [%.0f, %.0f] = "
-                "failed attempt, %d fail a round.\nScoring: BASELINE_MIN_ANSWERS %zu, "
-                "RT_GOOD_MS %.0f, RT_MARGIN_MS %.0f, MAD factor %.1f, RT_SPAN_MS %.0f, "
-                "PRESENT >= %.0f.\n",
-                o.classes, o.honest, o.relays, static_cast<unsigned long long>(o.seed),
-                o.decode_window_ms, o.network_median_ms, o.frame_interval_ms,
-                o.miss_probability,
-                o.relay_jitter_sigma, c.rt_min_ms, c.rt_max_ms, o.max_failed_attempts,
-                c.baseline_min_answers, c.rt_good_ms, c.rt_margin_ms, c.mad_factor,
-                c.rt_span_ms, c.present_min);
+    std::printf("%d classes x (%d honest + %d relays) per cell, seed %llu.\nHonest RT = decode delay %s%s\n"
+                "  + lognormal network (median %.0f ms), late by >= 1 frame of %.0f ms w.p. %.2f.\n"
+                "Relay RT = honest RT + d x lognormal(0, %.2f). %d refused answers fail a round.\n",
+                o.classes, o.honest, o.relays, static_cast<unsigned long long>(o.seed), model.description.c_str(),
+                o.camera_latency_ms > 0 ? (" + camera latency " + std::to_string(o.camera_latency_ms) + " ms").c_str()
+                                        : "",
+                o.network_median_ms, o.frame_interval_ms, o.miss_probability, o.relay_jitter_sigma,
+                o.max_failed_attempts);
     for (const double sigma : o.sigmas) {
-        std::vector<std::vector<tally>> cells;
-        long attempts = 0, failed = 0;
+        std::vector<std::vector<cell>> cells;
+        long v1a = 0, v1r = 0, v2a = 0, v2r = 0;
         for (int rounds = 1; rounds <= o.max_rounds_shown; ++rounds) {
-            std::vector<tally> row;
+            std::vector<cell> row;
             for (std::size_t d = 0; d < o.relay_delays_ms.size(); ++d) {
-                row.push_back(simulate(o, sigma, rounds, o.relay_delays_ms[d], d));
-                attempts += row.back().honest_attempts;
-                failed += row.back().honest_failed_attempts;
+                row.push_back(simulate(o, model, sigma, rounds, o.relay_delays_ms[d], d));
+                v1a += row.back().v1_honest_play.attempts;
+                v1r += row.back().v1_honest_play.refused;
+                v2a += row.back().v2_honest_play.attempts;
+                v2r += row.back().v2_honest_play.refused;
             }
             cells.push_back(std::move(row));
         }
-        std::printf("\n## network sigma %.2f\n\nHonest answers refused as faster than RT_MIN_MS"
-                    " or slower than RT_MAX_MS: %.2f %% of attempts.\n",
-                    sigma, pct(failed, attempts));
-        print_table("Share judged PRESENT, class baseline (T = m + max(margin, k * MAD)):",
-                    cells, o, false);
-        char title[160];
-        std::snprintf(title, sizeof title,
-                      "Share judged PRESENT, fixed threshold T = %.0f ms (no class baseline):",
-                      o.fixed_threshold_ms);
-        print_table(title, cells, o, true);
+        std::printf("\n## network sigma %.2f\n\nHonest answers refused (outside [RT_MIN_MS, RT_MAX_MS]): v1 %.2f %%, "
+                    "v2 %.2f %% of attempts.\n",
+                    sigma, pct(v1r, v1a), pct(v2r, v2a));
+        print_tables(o, cells);
     }
     return 0;
 }

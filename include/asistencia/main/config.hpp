@@ -2,7 +2,7 @@
 // project's own). One table of variables drives parsing, --help and the README.
 #pragma once
 
-#include "asistencia/domain/scoring/certainty.hpp"
+#include "asistencia/domain/scoring/certainty_v2.hpp"
 #include "asistencia/infra/postgres/settings.hpp"
 
 #include <chrono>
@@ -84,7 +84,7 @@ struct rounds_config {
     std::chrono::milliseconds frame_interval{500};
     int max_failed_attempts = 3;
     std::int64_t totp_step_seconds = 30;
-    domain::scoring::scoring_config scoring;
+    domain::scoring::scoring_v2_config scoring;
 };
 
 // RATE_LIMIT_*: hits per fixed window; 0 turns a limit off (docs/http.md).

@@ -332,10 +332,10 @@ net::awaitable<void> attendance_service::provisional_result(std::int64_t session
         const auto rec = co_await store_.record(session_id, user_id);
         const auto s = co_await session_rows_.find(session_id);
         if (!rec || !s) co_return;
-        const auto rts = co_await store_.class_rts(session_id);
-        const auto baseline = domain::scoring::compute_baseline(rts, settings_.scoring);
+        const auto medians = co_await store_.class_student_medians(session_id);
+        const auto distribution = domain::scoring::compute_class_distribution(medians, settings_.scoring);
         co_await store_.save_provisional(
-            score_registration(*rec, s->max_rounds, settings_.max_failed_attempts, baseline, settings_.scoring));
+            score_registration(*rec, s->max_rounds, settings_.max_failed_attempts, distribution, settings_.scoring));
     } catch (const std::exception& e) {
         spdlog::warn("provisional result of user {} in session {} not saved: {}", user_id, session_id, e.what());
     }

@@ -48,18 +48,10 @@ int current_round(const std::vector<validation_row>& attempts, int max_rounds, i
     return max_rounds + 1;
 }
 
-std::vector<double> successful_rts(const std::vector<registration_record>& records) {
-    std::vector<double> rts;
-    for (const auto& rec : records) {
-        for (const auto& [round, o] : outcomes(rec.validations)) {
-            if (o.success_rt) rts.push_back(*o.success_rt);
-        }
-    }
-    return rts;
-}
+namespace {
 
-result_row score_registration(const registration_record& rec, int max_rounds, int max_failed,
-                              const scoring::class_baseline& baseline, const scoring::scoring_config& config) {
+// What v2 scores: the first success of each round, rounds failed by MAX_FAILED_ATTEMPTS.
+scoring::student_input input_of(const registration_record& rec, int max_rounds, int max_failed) {
     scoring::student_input in;
     in.max_rounds = max_rounds;
     in.device_flagged = rec.reg.device_flagged;
@@ -69,7 +61,24 @@ result_row score_registration(const registration_record& rec, int max_rounds, in
         if (o.success_rt) in.rounds.push_back({round, true, *o.success_rt});
         else if (o.failures >= max_failed) in.rounds.push_back({round, false, 0});
     }
-    const auto scored = scoring::score_student(in, baseline, config);
+    return in;
+}
+
+} // namespace
+
+std::vector<double> student_medians(const std::vector<registration_record>& records, int max_rounds,
+                                    int max_failed) {
+    std::vector<double> out;
+    for (const auto& rec : records) {
+        if (const auto m = scoring::student_statistic(input_of(rec, max_rounds, max_failed))) out.push_back(*m);
+    }
+    return out;
+}
+
+result_row score_registration(const registration_record& rec, int max_rounds, int max_failed,
+                              const scoring::class_distribution& distribution,
+                              const scoring::scoring_v2_config& config) {
+    const auto scored = scoring::score_student_v2(input_of(rec, max_rounds, max_failed), distribution, config);
     result_row r;
     r.registration_id = rec.reg.registration_id;
     r.user_id = rec.reg.user_id;
@@ -85,10 +94,16 @@ result_row score_registration(const registration_record& rec, int max_rounds, in
     r.score = scored.score;
     r.status = std::string(scoring::to_string(scored.status));
     r.base = scored.base;
-    r.jitter_penalty = scored.jitter_penalty;
+    r.jitter_penalty = 0; // v1's component; v2 has none (the median ignores one late answer)
     r.failure_penalty = scored.failure_penalty;
-    r.threshold_ms = scored.baseline.threshold_ms;
+    r.threshold_ms = scored.distribution.threshold_ms;
     r.flagged_cap_applied = scored.flagged_cap_applied;
+    r.scoring_version = 2;
+    r.statistic_ms = scored.statistic_ms;
+    r.class_median_ms = scored.distribution.median_ms;
+    r.class_mad_ms = scored.distribution.mad_ms;
+    r.class_students = static_cast<int>(scored.distribution.students);
+    r.explanation = scored.explanation;
     if (rec.reg.status == "failed") {
         // The device was revoked or replaced mid-session (PROTOCOL.md 6.6): the result
         // cannot be computed; the registration's flag_reason says why.
@@ -99,14 +114,14 @@ result_row score_registration(const registration_record& rec, int max_rounds, in
 }
 
 final_results build_results(int max_rounds, const std::vector<registration_record>& records, int max_failed,
-                            const scoring::scoring_config& config) {
-    const auto rts = successful_rts(records);
-    const auto baseline = scoring::compute_baseline(rts, config);
+                            const scoring::scoring_v2_config& config) {
+    const auto medians = student_medians(records, max_rounds, max_failed);
+    const auto distribution = scoring::compute_class_distribution(medians, config);
     final_results out;
-    out.baseline_median_ms = baseline.median_ms;
-    out.baseline_mad_ms = baseline.mad_ms;
+    out.baseline_median_ms = distribution.median_ms;
+    out.baseline_mad_ms = distribution.mad_ms;
     for (const auto& rec : records) {
-        out.results.push_back(score_registration(rec, max_rounds, max_failed, baseline, config));
+        out.results.push_back(score_registration(rec, max_rounds, max_failed, distribution, config));
     }
     return out;
 }

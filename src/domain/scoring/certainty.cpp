@@ -123,25 +123,27 @@ attendance_status status_for_score(double score, const scoring_config& c) noexce
     return attendance_status::absent;
 }
 
-certainty_result score_student(const student_input& in, const class_baseline& baseline,
-                               const scoring_config& c) {
-    if (in.error_reason) return error_result(*in.error_reason, baseline, in);
-    if (in.max_rounds <= 0) return error_result("max_rounds must be positive", baseline, in);
-    if (in.rounds.size() > static_cast<std::size_t>(in.max_rounds)) {
-        return error_result("more rounds than max_rounds", baseline, in);
-    }
-    if (in.failed_attempts < 0) return error_result("negative failed attempts", baseline, in);
+std::optional<std::string> input_error(const student_input& in) {
+    if (in.error_reason) return *in.error_reason;
+    if (in.max_rounds <= 0) return "max_rounds must be positive";
+    if (in.rounds.size() > static_cast<std::size_t>(in.max_rounds)) return "more rounds than max_rounds";
+    if (in.failed_attempts < 0) return "negative failed attempts";
     std::vector<bool> seen(static_cast<std::size_t>(in.max_rounds) + 1, false);
     for (const auto& r : in.rounds) {
         if (r.round < 1 || r.round > in.max_rounds || seen[static_cast<std::size_t>(r.round)]) {
-            return error_result("round numbers must be distinct, within 1..max_rounds",
-                                baseline, in);
+            return "round numbers must be distinct, within 1..max_rounds";
         }
         seen[static_cast<std::size_t>(r.round)] = true;
         if (r.success && (!std::isfinite(r.rt_ms) || r.rt_ms < 0)) {
-            return error_result("a successful round has no valid response time", baseline, in);
+            return "a successful round has no valid response time";
         }
     }
+    return std::nullopt;
+}
+
+certainty_result score_student(const student_input& in, const class_baseline& baseline,
+                               const scoring_config& c) {
+    if (auto why = input_error(in)) return error_result(std::move(*why), baseline, in);
 
     certainty_result out;
     out.baseline = baseline;

@@ -90,9 +90,11 @@ constexpr const char* upsert_result =
     "INSERT INTO attendance.results (registration_id, total_rounds, successful_rounds, failed_rounds, "
     "avg_response_time_ms, std_dev_response_time, min_response_time_ms, max_response_time_ms, "
     "median_response_time_ms, certainty_score, final_status, base_score, jitter_penalty, failure_penalty, "
-    "failed_attempts, flagged_cap_applied, threshold_ms, is_final, calculated_at) "
+    "failed_attempts, flagged_cap_applied, threshold_ms, is_final, scoring_version, statistic_ms, "
+    "class_median_ms, class_mad_ms, class_students, explanation, calculated_at) "
     "VALUES ($1, $2, $3, $4, NULLIF($5, '')::float8, NULLIF($6, '')::float8, NULLIF($7, '')::float8, "
-    "NULLIF($8, '')::float8, NULLIF($9, '')::float8, $10, $11, $12, $13, $14, $15, $16, $17, $18, NOW()) "
+    "NULLIF($8, '')::float8, NULLIF($9, '')::float8, $10, $11, $12, $13, $14, $15, $16, $17, $18, "
+    "$19, NULLIF($20, '')::float8, $21, $22, $23, $24, NOW()) "
     "ON CONFLICT (registration_id) DO UPDATE SET total_rounds = EXCLUDED.total_rounds, "
     "successful_rounds = EXCLUDED.successful_rounds, failed_rounds = EXCLUDED.failed_rounds, "
     "avg_response_time_ms = EXCLUDED.avg_response_time_ms, std_dev_response_time = EXCLUDED.std_dev_response_time, "
@@ -101,14 +103,18 @@ constexpr const char* upsert_result =
     "final_status = EXCLUDED.final_status, base_score = EXCLUDED.base_score, "
     "jitter_penalty = EXCLUDED.jitter_penalty, failure_penalty = EXCLUDED.failure_penalty, "
     "failed_attempts = EXCLUDED.failed_attempts, flagged_cap_applied = EXCLUDED.flagged_cap_applied, "
-    "threshold_ms = EXCLUDED.threshold_ms, is_final = EXCLUDED.is_final, calculated_at = NOW() "
+    "threshold_ms = EXCLUDED.threshold_ms, is_final = EXCLUDED.is_final, "
+    "scoring_version = EXCLUDED.scoring_version, statistic_ms = EXCLUDED.statistic_ms, "
+    "class_median_ms = EXCLUDED.class_median_ms, class_mad_ms = EXCLUDED.class_mad_ms, "
+    "class_students = EXCLUDED.class_students, explanation = EXCLUDED.explanation, calculated_at = NOW() "
     "WHERE NOT attendance.results.is_final";
 
 void write_result(pqxx::work& w, const result_row& r, bool final) {
     w.exec_prepared("attendance_result_upsert", r.registration_id, r.total_rounds, r.successful_rounds,
                     r.failed_rounds, opt(r.avg_ms), opt(r.std_dev_ms), opt(r.min_ms), opt(r.max_ms),
                     opt(r.median_ms), r.score, r.status, r.base, r.jitter_penalty, r.failure_penalty,
-                    r.failed_attempts, r.flagged_cap_applied, r.threshold_ms, final);
+                    r.failed_attempts, r.flagged_cap_applied, r.threshold_ms, final, r.scoring_version,
+                    opt(r.statistic_ms), r.class_median_ms, r.class_mad_ms, r.class_students, r.explanation);
 }
 
 // Queues every student of a closed session whose effective status (the latest override, else
@@ -200,12 +206,14 @@ attendance_repository::attendance_repository(postgres::pool& pool) : pool_(pool)
     // Per registration through its index (LATERAL + OFFSET 0 keeps the planner from a
     // sequential scan of every validation while the table is young; see the bench notes).
     // One RT per successful round, as the results count them.
-    pool_.prepare("attendance_class_rts",
-                  "SELECT v.response_time_ms FROM attendance.registrations r JOIN LATERAL "
+    // The first success of each round (as results.cpp counts them), median per registration.
+    pool_.prepare("attendance_class_student_medians",
+                  "SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY v.response_time_ms) "
+                  "FROM attendance.registrations r JOIN LATERAL "
                   "(SELECT DISTINCT ON (round_number) response_time_ms FROM attendance.validations x "
                   "WHERE x.registration_id = r.registration_id AND x.validation_status = 'success' "
                   "AND x.response_time_ms IS NOT NULL ORDER BY round_number, validation_id OFFSET 0) v ON TRUE "
-                  "WHERE r.session_id = $1");
+                  "WHERE r.session_id = $1 GROUP BY r.registration_id");
     pool_.prepare("attendance_result_upsert", upsert_result);
     pool_.prepare("attendance_registration_completed",
                   "UPDATE attendance.registrations SET status = 'completed' WHERE registration_id = $1 "
@@ -231,7 +239,8 @@ attendance_repository::attendance_repository(postgres::pool& pool) : pool_(pool)
                   "res.std_dev_response_time, res.min_response_time_ms, res.max_response_time_ms, "
                   "res.median_response_time_ms, res.certainty_score, res.final_status, res.base_score, "
                   "res.jitter_penalty, res.failure_penalty, res.failed_attempts, res.flagged_cap_applied, "
-                  "res.threshold_ms, res.is_final FROM attendance.registrations r LEFT JOIN attendance.results res "
+                  "res.threshold_ms, res.is_final, res.scoring_version, res.statistic_ms, res.class_median_ms, "
+                  "res.class_mad_ms, res.class_students, res.explanation FROM attendance.registrations r LEFT JOIN attendance.results res "
                   "USING (registration_id) WHERE r.session_id = $1 ORDER BY r.queue_position");
     pool_.prepare("attendance_review_attempts",
                   "SELECT v.registration_id, v.round_number, COALESCE(v.validation_status, 'invalid'), "
@@ -319,10 +328,12 @@ net::awaitable<void> attendance_repository::add_validation(validation_row v) {
     });
 }
 
-net::awaitable<std::vector<double>> attendance_repository::class_rts(std::int64_t session_id) {
-    co_return co_await pool_.with_read_transaction("attendance_class_rts", [&](pqxx::read_transaction& tx) {
+net::awaitable<std::vector<double>> attendance_repository::class_student_medians(std::int64_t session_id) {
+    co_return co_await pool_.with_read_transaction("attendance_class_student_medians", [&](pqxx::read_transaction& tx) {
         std::vector<double> out;
-        for (const auto& row : tx.exec_prepared("attendance_class_rts", session_id)) out.push_back(row[0].as<double>());
+        for (const auto& row : tx.exec_prepared("attendance_class_student_medians", session_id)) {
+            out.push_back(row[0].as<double>());
+        }
         return out;
     });
 }
@@ -393,6 +404,12 @@ net::awaitable<att::session_review> attendance_repository::review(std::int64_t s
                 res.flagged_cap_applied = r[19].as<bool>();
                 res.threshold_ms = field<double>(r[20]).value_or(0);
                 st.result_final = r[21].as<bool>();
+                res.scoring_version = field<int>(r[22]).value_or(1); // rows from before v2
+                res.statistic_ms = field<double>(r[23]);
+                res.class_median_ms = field<double>(r[24]).value_or(0);
+                res.class_mad_ms = field<double>(r[25]).value_or(0);
+                res.class_students = field<int>(r[26]).value_or(0);
+                res.explanation = field<std::string>(r[27]).value_or("");
                 st.result = res;
             }
             by_registration[*st.registration_id] = out.students.size();

@@ -79,7 +79,14 @@ json to_json(const application::attendance::student_review& st) {
                   {"failedAttempts", r.failed_attempts},
                   {"components", {{"base", r.base}, {"jitterPenalty", r.jitter_penalty},
                                   {"failurePenalty", r.failure_penalty}, {"flaggedCapApplied", r.flagged_cap_applied},
-                                  {"thresholdMs", r.threshold_ms}}},
+                                  {"thresholdMs", r.threshold_ms},
+                                  // Scoring v2's decision: the student's median RT vs the class's.
+                                  {"scoringVersion", r.scoring_version},
+                                  {"statisticMs", optional_number(r.statistic_ms)},
+                                  {"classMedianMs", r.class_median_ms},
+                                  {"classMadMs", r.class_mad_ms},
+                                  {"classStudents", r.class_students}}},
+                  {"explanation", r.explanation},
                   {"statistics", {{"avgMs", optional_number(r.avg_ms)}, {"stdDevMs", optional_number(r.std_dev_ms)},
                                   {"minMs", optional_number(r.min_ms)}, {"maxMs", optional_number(r.max_ms)},
                                   {"medianMs", optional_number(r.median_ms)}}}};

@@ -109,6 +109,7 @@ protected:
                             // These tests fire answers faster than a phone would; the limits
                             // have their own fixture (attendance_limits).
                             {"RATE_LIMIT_ANSWERS_PER_SEC", "100"},
+                            {"RT_MIN_MS", "150"}, // the "too fast" case below answers at once
                             {"KEY_PREFIX", prefix_}},
                            extra)),
           frames_(prefix_) {
@@ -501,6 +502,17 @@ TEST_F(attendance_api, TheProfessorReviewsOverridesCountsTheRoomAndDownloadsTheR
     EXPECT_EQ(a["status"], "PRESENT");
     EXPECT_EQ(a["result"]["final"], false);
     EXPECT_EQ(a["result"]["components"]["base"], 100.0);
+    // Scoring v2 explains itself: one student is too few for a class distribution, so the
+    // student's median is measured against RT_GOOD_MS (600) + RT_MARGIN_MS (300).
+    const auto& comp = a["result"]["components"];
+    EXPECT_EQ(comp["scoringVersion"], 2);
+    EXPECT_EQ(comp["statisticMs"], a["attempts"][0]["rtMs"]);
+    EXPECT_EQ(comp["classStudents"], 1);
+    EXPECT_EQ(comp["thresholdMs"], 900.0);
+    const auto why = a["result"]["explanation"].get<std::string>();
+    EXPECT_NE(why.find("Mediana del alumno " + std::to_string(a["attempts"][0]["rtMs"].get<long long>()) + " ms"),
+              std::string::npos) << why;
+    EXPECT_NE(why.find("umbral 900 ms: dentro del umbral, 1/1 rondas -> PRESENTE"), std::string::npos) << why;
     EXPECT_EQ(a["attempts"][0]["checks"]["totpu"], true);
     EXPECT_EQ(r.body["students"][1]["status"], "PENDING");
     EXPECT_EQ(call(port_, verb::get, path + "/results", professor_token(2)).status, 403);

@@ -1,5 +1,5 @@
 // From attempts to rounds and results (PROTOCOL.md 6.5, 6.6): which round a student is on,
-// which attempts count, and the class baseline over every registration.
+// which attempts count, and the class distribution over every registration (scoring v2).
 #include "asistencia/application/attendance/results.hpp"
 
 #include <gtest/gtest.h>
@@ -63,8 +63,15 @@ TEST(attendance_results, TheBaselineIsTheWholeClassAndAFlaggedDeviceIsCapped) {
     records.push_back(record(400, {})); // joined, never answered
     const auto built = build_results(2, records, 3, {});
     ASSERT_EQ(built.results.size(), records.size());
-    EXPECT_NEAR(built.baseline_median_ms, 420, 1e-9);
+    // Scoring v2: the median of the 12 students' medians (410..455, 420, and the relay's 1550).
+    EXPECT_NEAR(built.baseline_median_ms, 432.5, 1e-9);
+    EXPECT_EQ(built.results[0].class_students, 12);
+    EXPECT_EQ(built.results[0].scoring_version, 2);
+    EXPECT_EQ(built.results[0].statistic_ms, 410);
     EXPECT_EQ(built.results[0].status, "PRESENT");
+    EXPECT_EQ(built.results[10].statistic_ms, 1550);
+    EXPECT_NE(built.results[10].explanation.find("sobre el umbral"), std::string::npos)
+        << built.results[10].explanation;
     EXPECT_NE(built.results[10].status, "PRESENT") << "700+ ms above the room";
     EXPECT_EQ(built.results[11].status, "DOUBTFUL");
     EXPECT_TRUE(built.results[11].flagged_cap_applied);

@@ -1,9 +1,10 @@
-// From the attendance rows to certainty results (PROTOCOL.md 6.6): which rounds a student
-// completed, the class baseline, and the score of each registration. Pure.
+// From the attendance rows to certainty results (PROTOCOL.md 6.6, scored with v2 of
+// docs/scoring.md): which rounds a student completed, the class distribution of per-student
+// median RTs, and the score of each registration. Pure.
 #pragma once
 
 #include "asistencia/application/attendance/rounds.hpp"
-#include "asistencia/domain/scoring/certainty.hpp"
+#include "asistencia/domain/scoring/certainty_v2.hpp"
 
 namespace asistencia::application::attendance {
 
@@ -11,16 +12,18 @@ namespace asistencia::application::attendance {
 // nor `max_failed` failed attempts; max_rounds + 1 when every round is done.
 int current_round(const std::vector<validation_row>& attempts, int max_rounds, int max_failed);
 
-// The successful RTs of every registration (the class baseline's sample).
-std::vector<double> successful_rts(const std::vector<registration_record>& records);
+// The median successful-round RT of every registration that has one (the class distribution's
+// sample; the same numbers as attendance_store::class_student_medians).
+std::vector<double> student_medians(const std::vector<registration_record>& records, int max_rounds,
+                                    int max_failed);
 
-// One student's result against `baseline`.
+// One student's result against the class `distribution`.
 result_row score_registration(const registration_record& rec, int max_rounds, int max_failed,
-                              const domain::scoring::class_baseline& baseline,
-                              const domain::scoring::scoring_config& config);
+                              const domain::scoring::class_distribution& distribution,
+                              const domain::scoring::scoring_v2_config& config);
 
-// Every registration's result against the whole class's baseline (the close).
+// Every registration's result against the whole class's distribution (the close).
 final_results build_results(int max_rounds, const std::vector<registration_record>& records, int max_failed,
-                            const domain::scoring::scoring_config& config);
+                            const domain::scoring::scoring_v2_config& config);
 
 } // namespace asistencia::application::attendance

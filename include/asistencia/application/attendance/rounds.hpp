@@ -150,6 +150,13 @@ struct result_row {
     std::string status; // PRESENT | DOUBTFUL | ABSENT | ERROR
     double base = 0, jitter_penalty = 0, failure_penalty = 0, threshold_ms = 0;
     bool flagged_cap_applied = false;
+    // Scoring v2's decision (docs/scoring.md): the student's median RT against the class
+    // distribution of per-student medians, and the professor's one-line Spanish explanation.
+    int scoring_version = 2;
+    std::optional<double> statistic_ms;
+    double class_median_ms = 0, class_mad_ms = 0;
+    int class_students = 0;
+    std::string explanation;
 };
 
 struct final_results {
@@ -178,8 +185,9 @@ public:
     // Every registration of the session with its attempts, in queue order.
     virtual net::awaitable<std::vector<registration_record>> records(std::int64_t session_id) = 0;
     virtual net::awaitable<void> add_validation(validation_row v) = 0;
-    // The RTs of every successful round of the session (the class baseline so far).
-    virtual net::awaitable<std::vector<double>> class_rts(std::int64_t session_id) = 0;
+    // The median RT of each registration's successful rounds, one per registration that has
+    // one (scoring v2's class distribution so far).
+    virtual net::awaitable<std::vector<double>> class_student_medians(std::int64_t session_id) = 0;
     // A provisional result (the student's rounds are done; the session goes on).
     virtual net::awaitable<void> save_provisional(result_row r) = 0;
     // Ends an active session in one transaction: status and end_time, final results of

@@ -111,6 +111,9 @@ struct certainty_result {
     std::string error_reason;         // set when status == error
 };
 
+// Why `input` cannot be scored (its error_reason, or inconsistent rounds); nullopt when valid.
+std::optional<std::string> input_error(const student_input& input);
+
 // Pure function of its inputs. Invalid input (max_rounds <= 0, more rounds than max_rounds,
 // round numbers outside 1..max_rounds or repeated, negative or non-finite RTs, negative
 // failed_attempts) and input.error_reason give status ERROR with score 0 and a reason.

@@ -11,10 +11,11 @@
 namespace asistencia::transport::http {
 
 // The one Content-Security-Policy: only our own scripts, styles, images and connections
-// (connect-src 'self' covers same-origin ws:/wss: in current browsers). A WebAssembly QR
-// decoder would need 'wasm-unsafe-eval' in script-src: change it here, nowhere else.
+// (connect-src 'self' covers same-origin ws:/wss: in current browsers). 'wasm-unsafe-eval'
+// lets the phone's QR decoder (zxing-wasm, docs/web.md) compile its WebAssembly; it allows no
+// JavaScript eval. Change the policy here, nowhere else.
 inline constexpr std::string_view content_security_policy =
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+    "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data: blob:; "
     "media-src 'self' blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; "
     "form-action 'self'; frame-ancestors 'none'";
 
