@@ -150,3 +150,14 @@ TEST(Config, HelpAndReadmeListEveryVariable) {
             << "README.md does not document " << s.name;
     }
 }
+
+TEST(Config, DirectAttestationNeedsTrustAnchors) {
+    fake_env e;
+    e.vars["WEBAUTHN_ATTESTATION"] = "direct";
+    EXPECT_EQ(failing_variable(e), "WEBAUTHN_TRUST_ANCHORS");
+    e.vars["WEBAUTHN_TRUST_ANCHORS"] = "/etc/asistencia/fido-roots";
+    const auto c = e.parse();
+    EXPECT_EQ(c.webauthn.attestation, "direct");
+    EXPECT_EQ(c.webauthn.trust_anchors, "/etc/asistencia/fido-roots");
+    EXPECT_TRUE(fake_env{}.parse().webauthn.trust_anchors.empty()); // not needed with none
+}

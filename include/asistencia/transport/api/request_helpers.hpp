@@ -1,6 +1,7 @@
 // Small helpers every REST handler uses: the Authorization header and a JSON body.
 #pragma once
 
+#include "asistencia/transport/api/request_bodies.hpp"
 #include "asistencia/transport/http/server.hpp"
 
 #include <nlohmann/json.hpp>
@@ -13,8 +14,7 @@ namespace asistencia::transport::api {
 std::string_view authorization(const http::request_context& ctx);
 // The body as a JSON object; 400 invalid_json otherwise (an empty body is `{}`).
 nlohmann::json json_body(const http::request_context& ctx);
-// A string member (may be absent: returns ""), 400 when present with another type.
-std::string string_member(const nlohmann::json& j, const char* key);
+// string_member, int_member, id_member: see request_bodies.hpp.
 http::http_response json_ok(const nlohmann::json& body);
 // The path parameter `name` as a database id (1 .. 2^31-1); 400 invalid_parameter otherwise.
 std::int64_t path_id(const http::request_context& ctx, std::string_view name = "id");
