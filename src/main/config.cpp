@@ -74,7 +74,11 @@ const std::vector<variable_spec> specs = {
     {"WEBAUTHN_ORIGINS", "http://localhost:3000", false, false,
      "Comma-separated origins the pages are served from (checked in clientDataJSON)."},
     {"WEBAUTHN_ATTESTATION", "none", false, false,
-     "none (accept any authenticator) or direct (require packed, fido-u2f or tpm attestation)."},
+     "none (accept any authenticator) or direct (require packed, fido-u2f or tpm attestation chained to "
+     "WEBAUTHN_TRUST_ANCHORS)."},
+    {"WEBAUTHN_TRUST_ANCHORS", "", false, false,
+     "Folder of PEM root certificates (*.pem, *.crt, *.cer) of the authenticator vendors accepted under "
+     "WEBAUTHN_ATTESTATION=direct (e.g. from the FIDO Metadata Service); required then."},
     {"REENROLL_COOLDOWN_HOURS", "168", false, false,
      "After enrolling a phone, hours before another one can replace it (0: no cool-down)."},
     {"SESSION_MAX_MINUTES", "240", false, false,
@@ -355,6 +359,11 @@ config parse_config(const env_lookup& env,
     c.webauthn.rp_name = r.text("WEBAUTHN_RP_NAME");
     c.webauthn.origins = origin_list(r, "WEBAUTHN_ORIGINS");
     c.webauthn.attestation = one_of(r, "WEBAUTHN_ATTESTATION", {"none", "direct"});
+    c.webauthn.trust_anchors = r.text("WEBAUTHN_TRUST_ANCHORS");
+    if (c.webauthn.attestation == "direct" && c.webauthn.trust_anchors.empty()) {
+        throw config_error("WEBAUTHN_TRUST_ANCHORS",
+                           "is required with WEBAUTHN_ATTESTATION=direct (a folder of vendor root certificates)");
+    }
     c.reenroll_cooldown = std::chrono::hours(r.integer("REENROLL_COOLDOWN_HOURS", 0, 24 * 365));
     c.session_max_minutes = static_cast<int>(r.integer("SESSION_MAX_MINUTES", 5, 240));
     c.session_sweep = std::chrono::seconds(r.integer("SESSION_SWEEP_SECONDS", 1, 3600));

@@ -178,6 +178,12 @@ infra::webauthn::registration_policy registration_policy(const config& cfg) {
     // "none" (the default): phones that do not attest are welcome; the per-device ECDH
     // secret, not the attestation, binds a student to a phone (PROTOCOL.md 5.4).
     if (cfg.webauthn.attestation == "none") p.allowed_formats.push_back(attestation_format::none);
+    // "direct": only chains to a configured vendor root; a broken folder stops the start.
+    if (cfg.webauthn.attestation == "direct") {
+        p.trusted_roots = infra::webauthn::trust_anchors::load_directory(cfg.webauthn.trust_anchors);
+        spdlog::info("webauthn: {} attestation trust anchors from {}", p.trusted_roots->size(),
+                     cfg.webauthn.trust_anchors);
+    }
     return p;
 }
 

@@ -206,6 +206,27 @@ void corrupt(bytes& sig) {
     sig.back() ^= 0x01;
 }
 
+std::unique_ptr<X509, x509_deleter> read_certificate(const std::string& pem) {
+    std::unique_ptr<BIO, decltype(&BIO_free)> bio{BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())), BIO_free};
+    std::unique_ptr<X509, x509_deleter> cert{bio ? PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr) : nullptr};
+    require(cert != nullptr, "CA certificate PEM");
+    return cert;
+}
+
+pkey_ptr read_private_key(const std::string& pem) {
+    std::unique_ptr<BIO, decltype(&BIO_free)> bio{BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())), BIO_free};
+    pkey_ptr key{bio ? PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr) : nullptr};
+    require(key != nullptr, "CA private key PEM");
+    return key;
+}
+
+std::string bio_text(BIO* bio) {
+    char* data = nullptr;
+    const long len = BIO_get_mem_data(bio, &data);
+    require(len > 0 && data != nullptr, "BIO_get_mem_data");
+    return std::string(data, static_cast<std::size_t>(len));
+}
+
 // A self-signed attestation certificate shaped as L2 8.2.1 asks (v3, C/O/OU/CN,
 // CA:FALSE, AAGUID extension); the knobs bend single requirements.
 bytes attestation_certificate(EVP_PKEY* key, std::span<const std::uint8_t> aaguid,
@@ -215,8 +236,8 @@ bytes attestation_certificate(EVP_PKEY* key, std::span<const std::uint8_t> aagui
     X509* x = cert.get();
     require(X509_set_version(x, X509_VERSION_3) == 1, "X509_set_version");
     ASN1_INTEGER_set(X509_get_serialNumber(x), 1);
-    X509_gmtime_adj(X509_getm_notBefore(x), -3600);
-    X509_gmtime_adj(X509_getm_notAfter(x), 3600L * 24 * 365);
+    X509_gmtime_adj(X509_getm_notBefore(x), o.certificate_not_before_seconds);
+    X509_gmtime_adj(X509_getm_notAfter(x), o.certificate_not_before_seconds + o.certificate_lifetime_seconds);
     require(X509_set_pubkey(x, key) == 1, "X509_set_pubkey");
     X509_NAME* name = X509_get_subject_name(x);
     auto add = [name](const char* field, const std::string& value) {
@@ -230,10 +251,19 @@ bytes attestation_certificate(EVP_PKEY* key, std::span<const std::uint8_t> aagui
     add("O", "Asistencia Test");
     add("OU", o.certificate_ou);
     add("CN", "Soft Authenticator");
-    require(X509_set_issuer_name(x, name) == 1, "X509_set_issuer_name");
+    // Issued by the test CA when there is one, self-signed otherwise.
+    std::unique_ptr<X509, x509_deleter> issuer;
+    pkey_ptr issuer_key;
+    if (o.certificate_issuer) {
+        issuer = read_certificate(o.certificate_issuer->certificate_pem);
+        issuer_key = read_private_key(o.certificate_issuer->private_key_pem);
+        require(X509_set_issuer_name(x, X509_get_subject_name(issuer.get())) == 1, "X509_set_issuer_name");
+    } else {
+        require(X509_set_issuer_name(x, name) == 1, "X509_set_issuer_name");
+    }
 
     X509V3_CTX ctx;
-    X509V3_set_ctx(&ctx, x, x, nullptr, nullptr, 0);
+    X509V3_set_ctx(&ctx, issuer ? issuer.get() : x, x, nullptr, nullptr, 0);
     X509_EXTENSION* bc = X509V3_EXT_conf_nid(nullptr, &ctx, NID_basic_constraints, "critical,CA:FALSE");
     require(bc != nullptr && X509_add_ext(x, bc, -1) == 1, "basicConstraints");
     X509_EXTENSION_free(bc);
@@ -254,7 +284,7 @@ bytes attestation_certificate(EVP_PKEY* key, std::span<const std::uint8_t> aagui
     ASN1_OBJECT_free(oid);
     ASN1_OCTET_STRING_free(data);
 
-    require(X509_sign(x, key, EVP_sha256()) > 0, "X509_sign");
+    require(X509_sign(x, issuer_key ? issuer_key.get() : key, EVP_sha256()) > 0, "X509_sign");
     const int len = i2d_X509(x, nullptr);
     require(len > 0, "i2d_X509");
     bytes der(static_cast<std::size_t>(len));
@@ -443,6 +473,47 @@ bytes random_bytes(std::size_t n) {
 
 bytes to_bytes(std::string_view text) {
     return bytes(text.begin(), text.end());
+}
+
+attestation_ca make_attestation_ca(const std::string& common_name, long not_before_seconds,
+                                   long lifetime_seconds) {
+    pkey_ptr key = generate_key(soft_algorithm::es256);
+    std::unique_ptr<X509, x509_deleter> cert{X509_new()};
+    require(cert != nullptr, "X509_new");
+    X509* x = cert.get();
+    require(X509_set_version(x, X509_VERSION_3) == 1, "X509_set_version");
+    ASN1_INTEGER_set(X509_get_serialNumber(x), 2);
+    X509_gmtime_adj(X509_getm_notBefore(x), not_before_seconds);
+    X509_gmtime_adj(X509_getm_notAfter(x), not_before_seconds + lifetime_seconds);
+    require(X509_set_pubkey(x, key.get()) == 1, "X509_set_pubkey");
+    X509_NAME* name = X509_get_subject_name(x);
+    for (const auto& [field, value] : {std::pair<const char*, std::string>{"O", "Asistencia Test"},
+                                       std::pair<const char*, std::string>{"CN", common_name}}) {
+        require(X509_NAME_add_entry_by_txt(name, field, MBSTRING_ASC,
+                                           reinterpret_cast<const unsigned char*>(value.c_str()), -1, -1, 0) == 1,
+                "X509_NAME_add_entry_by_txt");
+    }
+    require(X509_set_issuer_name(x, name) == 1, "X509_set_issuer_name");
+    X509V3_CTX ctx;
+    X509V3_set_ctx(&ctx, x, x, nullptr, nullptr, 0);
+    for (const auto& [nid, value] : {std::pair<int, const char*>{NID_basic_constraints, "critical,CA:TRUE"},
+                                     std::pair<int, const char*>{NID_key_usage, "critical,keyCertSign,cRLSign"},
+                                     std::pair<int, const char*>{NID_subject_key_identifier, "hash"}}) {
+        X509_EXTENSION* ext = X509V3_EXT_conf_nid(nullptr, &ctx, nid, value);
+        require(ext != nullptr && X509_add_ext(x, ext, -1) == 1, "CA extension");
+        X509_EXTENSION_free(ext);
+    }
+    require(X509_sign(x, key.get(), EVP_sha256()) > 0, "X509_sign");
+
+    attestation_ca out;
+    std::unique_ptr<BIO, decltype(&BIO_free)> cert_bio{BIO_new(BIO_s_mem()), BIO_free};
+    require(cert_bio && PEM_write_bio_X509(cert_bio.get(), x) == 1, "PEM_write_bio_X509");
+    out.certificate_pem = bio_text(cert_bio.get());
+    std::unique_ptr<BIO, decltype(&BIO_free)> key_bio{BIO_new(BIO_s_mem()), BIO_free};
+    require(key_bio && PEM_write_bio_PrivateKey(key_bio.get(), key.get(), nullptr, nullptr, 0, nullptr, nullptr) == 1,
+            "PEM_write_bio_PrivateKey");
+    out.private_key_pem = bio_text(key_bio.get());
+    return out;
 }
 
 } // namespace asistencia::test_support

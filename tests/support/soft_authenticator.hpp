@@ -43,6 +43,17 @@ struct client_data_options {
     std::optional<std::string> raw_json; // replaces clientDataJSON entirely
 };
 
+// A test certificate authority for attestation chains (WEBAUTHN_TRUST_ANCHORS tests): its
+// certificate goes into the trust-anchor folder, its key signs the x5c leaf.
+struct attestation_ca {
+    std::string certificate_pem;
+    std::string private_key_pem;
+};
+// A self-signed P-256 CA (v3, CA:TRUE, keyCertSign) valid from now + `not_before_seconds`
+// for `lifetime_seconds`.
+attestation_ca make_attestation_ca(const std::string& common_name, long not_before_seconds = -3600,
+                                   long lifetime_seconds = 3600L * 24 * 365);
+
 struct registration_options {
     std::string rp_id = "localhost"; // hashed into authData.rpIdHash
     client_data_options client;
@@ -67,6 +78,9 @@ struct registration_options {
     std::optional<bytes> extensions;           // a CBOR map appended to authData (ED set)
     std::string certificate_ou = "Authenticator Attestation"; // x5c subject OU
     bool certificate_aaguid_mismatch = false;  // x5c AAGUID extension != authData AAGUID
+    std::optional<attestation_ca> certificate_issuer; // signs the x5c leaf (default: self-signed)
+    long certificate_not_before_seconds = -3600;      // x5c leaf validity, relative to now
+    long certificate_lifetime_seconds = 3600L * 24 * 365;
 };
 
 struct registration_response {

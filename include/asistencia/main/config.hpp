@@ -77,6 +77,7 @@ struct webauthn_config {
     std::string rp_name;
     std::vector<std::string> origins;
     std::string attestation; // none | direct
+    std::string trust_anchors; // folder of vendor root certificates (PEM); required with direct
 };
 
 // The class loop (PROTOCOL.md 6.4-6.6).

@@ -14,6 +14,7 @@
 #include "cbor_reader.hpp"
 #include "client_data.hpp"
 #include "fido_support.hpp"
+#include "tpm_attestation.hpp"
 
 namespace asistencia::infra::webauthn {
 
@@ -38,6 +39,8 @@ struct attestation_statement {
     std::optional<int> alg;
     std::span<const std::uint8_t> sig;
     std::vector<std::span<const std::uint8_t>> x5c;
+    std::span<const std::uint8_t> cert_info; // tpm
+    std::span<const std::uint8_t> pub_area;  // tpm
 };
 
 template <class T>
@@ -115,6 +118,8 @@ boost::system::result<attestation_statement> read_statement(const cbor_item_t* s
             pub_area->empty() || out.x5c.empty()) {
             return errc::bad_attestation_statement;
         }
+        out.cert_info = *cert_info;
+        out.pub_area = *pub_area;
     }
     return out;
 }
@@ -129,7 +134,9 @@ bool attestation_alg_acceptable(attestation_format format, const attestation_sta
                stmt.alg == cose_alg::rs256 || stmt.alg == cose_alg::eddsa;
     }
     if (format == attestation_format::tpm) {
-        return stmt.alg == cose_alg::rs256 || stmt.alg == cose_rs1;
+        // RS1 through libfido2; ES256, ES384 and RS256 AIKs through OpenSSL (libfido2 1.12
+        // only verifies RS1 TPM signatures).
+        return stmt.alg == cose_rs1 || (stmt.alg && detail::tpm_alg_verified_here(*stmt.alg));
     }
     if (format == attestation_format::fido_u2f) return credential_alg == cose_alg::es256;
     return true;
@@ -290,9 +297,26 @@ boost::system::result<registered_credential> verify_registration(
         if (set != FIDO_OK) return errc::bad_attestation_statement;
 
         const bool self = statement->x5c.empty();
-        const int r = self ? fido_cred_verify_self(cred.get()) : fido_cred_verify(cred.get());
-        if (r != FIDO_OK) return map_verify_result(r, *format);
+        if (*format == attestation_format::tpm && statement->alg != cose_rs1) {
+            if (auto r = detail::verify_tpm_statement(*statement->alg, statement->sig, statement->x5c.front(),
+                                                      statement->cert_info, statement->pub_area, *auth_bytes,
+                                                      input.client_data_json, *pem);
+                !r) {
+                return r.error();
+            }
+        } else {
+            const int r = self ? fido_cred_verify_self(cred.get()) : fido_cred_verify(cred.get());
+            if (r != FIDO_OK) return map_verify_result(r, *format);
+        }
         out.type = self ? attestation_type::self : attestation_type::basic;
+    }
+
+    // WEBAUTHN_ATTESTATION=direct: only a chain to a configured vendor anchor will do.
+    if (policy.trusted_roots) {
+        if (out.type != attestation_type::basic) return errc::attestation_not_trusted;
+        const auto at = policy.attestation_time.value_or(std::chrono::system_clock::now());
+        if (!policy.trusted_roots->verifies(statement->x5c, at)) return errc::attestation_not_trusted;
+        out.attestation_trusted = true;
     }
 
     out.credential_id.assign(attested.credential_id.begin(), attested.credential_id.end());

@@ -51,6 +51,8 @@ entry describe(errc e) noexcept {
         return {"bad_attestation_signature", "the attestation signature is invalid"};
     case errc::attestation_certificate_invalid:
         return {"attestation_certificate_invalid", "the attestation certificate is not acceptable"};
+    case errc::attestation_not_trusted:
+        return {"attestation_not_trusted", "the attestation does not chain to a trusted authenticator vendor"};
     case errc::bad_signature: return {"bad_signature", "the assertion signature is invalid"};
     case errc::stored_key_invalid:
         return {"stored_key_invalid", "the stored credential public key is unusable"};

@@ -2,6 +2,7 @@
 #include "asistencia/transport/api/attendance_routes.hpp"
 
 #include "asistencia/application/errors.hpp"
+#include "asistencia/transport/api/request_bodies.hpp"
 #include "asistencia/transport/api/request_helpers.hpp"
 
 #include <chrono>
@@ -22,59 +23,6 @@ std::int64_t now_ms() {
     return std::chrono::duration_cast<std::chrono::milliseconds>(
                std::chrono::system_clock::now().time_since_epoch())
         .count();
-}
-
-// AuthenticationResponseJSON: {id, rawId, type, response: {clientDataJSON, authenticatorData, signature, userHandle?}}.
-att::join_request parse_join(const json& body) {
-    const auto cred = body.find("credential");
-    if (cred == body.end() || !cred->is_object()) {
-        throw application::bad_request("invalid_field", "credential must be an AuthenticationResponseJSON object");
-    }
-    if (string_member(*cred, "type") != "public-key") {
-        throw application::bad_request("invalid_field", "credential.type must be public-key");
-    }
-    const auto resp = cred->find("response");
-    if (resp == cred->end() || !resp->is_object()) {
-        throw application::bad_request("invalid_field", "credential.response is missing");
-    }
-    att::join_request r;
-    r.credential_id = string_member(*cred, "id");
-    if (r.credential_id.empty() || r.credential_id != string_member(*cred, "rawId")) {
-        throw application::bad_request("invalid_field", "credential.id and credential.rawId must be present and equal");
-    }
-    r.client_data_json = string_member(*resp, "clientDataJSON");
-    r.authenticator_data = string_member(*resp, "authenticatorData");
-    r.signature = string_member(*resp, "signature");
-    r.user_handle = string_member(*resp, "userHandle");
-    return r;
-}
-
-std::string answer_text(const json& body, const char* key) {
-    const auto it = body.find(key);
-    if (it == body.end() || !it->is_string()) {
-        throw application::bad_request("invalid_answer", std::string(key) + " must be a string");
-    }
-    return it->get<std::string>();
-}
-
-// Any malformed field is 400 invalid_answer (PROTOCOL.md 6.5); nothing is recorded for it.
-att::answer_request parse_answer(const json& body) {
-    att::answer_request a;
-    const auto round = body.find("round");
-    if (round == body.end() || !round->is_number_integer()) {
-        throw application::bad_request("invalid_answer", "round must be an integer");
-    }
-    // A round outside 1..10 (even one that does not fit in int64) is recorded as no round.
-    const auto r = round->is_number_unsigned() && round->get<std::uint64_t>() > 10 ? 0 : round->get<std::int64_t>();
-    a.round = (r < 1 || r > 10) ? 0 : static_cast<int>(r);
-    a.nonce = answer_text(body, "nonce");
-    a.totps = answer_text(body, "totps");
-    a.totpu = answer_text(body, "totpu");
-    if (const auto it = body.find("clientScannedAt"); it != body.end() && !it->is_null()) {
-        // Milliseconds since the epoch: a finite number up to 2^53 (no double->int64 UB).
-        a.client_scanned_at_ms = bounded_number(*it, "clientScannedAt", 0, 9007199254740992.0, "invalid_answer");
-    }
-    return a;
 }
 
 std::string per_user_session(std::int64_t session_id, std::int64_t user_id) {

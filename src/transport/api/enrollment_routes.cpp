@@ -2,6 +2,7 @@
 #include "asistencia/transport/api/enrollment_routes.hpp"
 
 #include "asistencia/application/errors.hpp"
+#include "asistencia/transport/api/request_bodies.hpp"
 #include "asistencia/transport/api/request_helpers.hpp"
 
 #include <charconv>
@@ -22,40 +23,6 @@ std::int64_t positive_id(std::string_view text, const char* name) {
         throw application::bad_request("invalid_parameter", std::string(name) + " must be a positive integer");
     }
     return v;
-}
-
-std::optional<std::int64_t> id_member(const json& j, const char* key) {
-    const auto it = j.find(key);
-    if (it == j.end() || it->is_null()) return std::nullopt;
-    return bounded_integer(*it, key, 1, 2147483647);
-}
-
-finish_request parse_finish(const json& body, std::string user_agent) {
-    const auto cred = body.find("credential");
-    if (cred == body.end() || !cred->is_object()) {
-        throw application::bad_request("invalid_field", "credential must be a RegistrationResponseJSON object");
-    }
-    if (string_member(*cred, "type") != "public-key") {
-        throw application::bad_request("invalid_field", "credential.type must be public-key");
-    }
-    const auto resp = cred->find("response");
-    if (resp == cred->end() || !resp->is_object()) {
-        throw application::bad_request("invalid_field", "credential.response is missing");
-    }
-    finish_request r;
-    r.credential_id = string_member(*cred, "id");
-    r.raw_id = string_member(*cred, "rawId");
-    r.client_data_json = string_member(*resp, "clientDataJSON");
-    r.attestation_object = string_member(*resp, "attestationObject");
-    if (const auto t = resp->find("transports"); t != resp->end() && t->is_array()) {
-        for (const auto& x : *t) {
-            if (x.is_string() && r.transports.size() < 8) r.transports.push_back(x.get<std::string>());
-        }
-    }
-    r.client_handshake_key = string_member(body, "clientHandshakeKey");
-    r.device_fingerprint = string_member(body, "deviceFingerprint");
-    r.user_agent = std::move(user_agent);
-    return r;
 }
 
 std::string user_agent(const http::request_context& ctx) {

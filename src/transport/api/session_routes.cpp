@@ -2,6 +2,7 @@
 #include "asistencia/transport/api/session_routes.hpp"
 
 #include "asistencia/application/errors.hpp"
+#include "asistencia/transport/api/request_bodies.hpp"
 #include "asistencia/transport/api/request_helpers.hpp"
 
 #include <cstdint>
@@ -32,17 +33,6 @@ json to_json(const session& s) {
                 {"endTime", s.end_time ? json(*s.end_time) : json(nullptr)},
                 {"closesAt", s.closes_at},
                 {"registrations", s.registrations}};
-}
-
-// Every numeric field is range-checked here, before it is narrowed to an int anywhere.
-std::int64_t int_member(const json& j, const char* key, std::int64_t min, std::int64_t max,
-                        std::optional<std::int64_t> fallback = std::nullopt) {
-    const auto it = j.find(key);
-    if (it == j.end() || it->is_null()) {
-        if (fallback) return *fallback;
-        throw application::bad_request("invalid_field", std::string(key) + " is required");
-    }
-    return bounded_integer(*it, key, min, max);
 }
 
 json optional_number(const std::optional<double>& v) { return v ? json(*v) : json(nullptr); }
@@ -118,15 +108,6 @@ json to_json(const session& s, const application::attendance::session_review& r)
                 {"students", students}};
 }
 
-application::attendance::new_override parse_override(const json& body) {
-    application::attendance::new_override o;
-    o.user_id = int_member(body, "userId", 1, 2147483647);
-    o.to_status = string_member(body, "status");
-    o.reason_code = string_member(body, "reasonCode");
-    if (auto text = string_member(body, "reasonText"); !text.empty()) o.reason_text = std::move(text);
-    return o;
-}
-
 json to_json(const application::attendance::override_outcome& o) {
     auto j = to_json(o.stored);
     j["legacyAlreadyRecorded"] = o.legacy_already_recorded;
@@ -154,14 +135,7 @@ void add_session_routes(http::server& server, const auth::authenticator& auth,
     server.add_route(bhttp::verb::post, "/api/attendance/sessions",
                      [&](http::request_context& ctx) -> net::awaitable<http::http_response> {
                          const auto who = auth.professor(authorization(ctx));
-                         const auto body = json_body(ctx);
-                         application::attendance::create_session_request r;
-                         r.course_id = int_member(body, "courseId", 1, 2147483647);
-                         r.semester_id = int_member(body, "semesterId", 1, 2147483647);
-                         r.room = string_member(body, "room");
-                         // Within int's range here (no truncation: 2^32 + 3 is not 3); the service's rule
-                         // (1 to 10, else 422) decides the rest.
-                         r.max_rounds = static_cast<int>(int_member(body, "maxRounds", INT32_MIN, INT32_MAX, 3));
+                         auto r = parse_create_session(json_body(ctx));
                          const auto s = co_await sessions.create(who.user_id, std::move(r));
                          co_return http::json_response(bhttp::status::created, to_json(s).dump());
                      });

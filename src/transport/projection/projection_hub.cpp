@@ -11,6 +11,7 @@
 #include "asistencia/domain/crypto/totp.hpp"
 #include "asistencia/domain/encoding/base64.hpp"
 #include "asistencia/infra/qr/qr_renderer.hpp"
+#include "asistencia/transport/projection/projector_messages.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -251,8 +252,7 @@ struct projection_hub::impl : std::enable_shared_from_this<impl> {
                 close(*p, websocket::close_code::policy_error, "rate_limited");
                 continue;
             }
-            auto msg = json::parse(beast::buffers_to_string(buf.data()), nullptr, false);
-            if (!msg.is_object()) continue;
+            const auto msg = parse_projector_message(beast::buffers_to_string(buf.data()));
             try {
                 if (!p->authenticated) {
                     co_await authenticate(p, msg);
@@ -329,15 +329,14 @@ struct projection_hub::impl : std::enable_shared_from_this<impl> {
         p->writer_done.cancel();
     }
 
-    net::awaitable<void> authenticate(std::shared_ptr<projector> p, const json& msg) {
-        const auto type = msg.find("type");
-        const auto token = msg.find("token");
-        if (type == msg.end() || *type != "auth" || token == msg.end() || !token->is_string()) {
+    net::awaitable<void> authenticate(std::shared_ptr<projector> p, const projector_message& msg) {
+        const auto* auth = std::get_if<auth_message>(&msg);
+        if (auth == nullptr) {
             close(*p, websocket::close_code::policy_error, "authentication required");
             co_return;
         }
         try {
-            p->user = auth_.professor("Bearer " + token->get<std::string>());
+            p->user = auth_.professor("Bearer " + auth->token);
         } catch (const application::api_error& e) {
             close(*p, websocket::close_code::policy_error, e.status() == 401 ? "invalid token" : "not allowed");
             co_return;
@@ -429,37 +428,30 @@ struct projection_hub::impl : std::enable_shared_from_this<impl> {
         }
     }
 
-    net::awaitable<void> on_message(std::shared_ptr<projector> p, const json& msg) {
-        const auto type_it = msg.find("type");
-        if (type_it == msg.end() || !type_it->is_string()) co_return;
-        const auto& type = type_it->get_ref<const std::string&>();
+    net::awaitable<void> on_message(std::shared_ptr<projector> p, const projector_message& msg) {
         const auto sid = p->session_id;
-        if (type == "ping") {
+        if (const auto* ping = std::get_if<ping_message>(&msg)) {
             const auto received = now_ms();
-            const auto t = json_int(msg, "t");
-            if (!t) co_return;
             // serverReceive − t = offset + the ping's one-way delay: the minimum over the
-            // pings is the tightest upper bound of the offset.
-            const auto sample = received - *t;
+            // pings is the tightest upper bound of the offset. t is bounded by the parser.
+            const auto sample = received - ping->t;
             if (!p->offset_ms || sample < *p->offset_ms) p->offset_ms = sample;
-            send(*p, json{{"type", "pong"}, {"t", msg["t"]}, {"serverTime", received}}.dump());
-        } else if (type == "shown") {
-            const auto seq = json_int(msg, "seq");
-            const auto at = json_int(msg, "at");
-            if (!seq || !at || !p->offset_ms) co_return; // no pings yet: the send time stands
+            send(*p, json{{"type", "pong"}, {"t", ping->t}, {"serverTime", received}}.dump());
+        } else if (const auto* shown_msg = std::get_if<shown_message>(&msg)) {
+            if (!p->offset_ms) co_return; // no pings yet: the send time stands
             const auto it = sessions_map_.find(sid);
             if (it == sessions_map_.end()) co_return;
-            const auto f = it->second->recent.find(*seq);
+            const auto f = it->second->recent.find(shown_msg->seq);
             if (f == it->second->recent.end() || f->second.shown) co_return; // a decoy, too old, or done
             const auto now = now_ms();
             if (now - f->second.sent_at_ms > shown_window_ms) co_return; // late: the send time stands
-            const auto shown = std::clamp(*at + *p->offset_ms, f->second.sent_at_ms, now);
+            const auto shown = std::clamp(shown_msg->at + *p->offset_ms, f->second.sent_at_ms, now);
             f->second.shown = true;
             const auto info = f->second;
             co_await rounds_.record_shown(sid, {info.user_id, info.round}, info.nonce, shown);
-        } else if (type == "pause") {
+        } else if (std::holds_alternative<pause_message>(msg)) {
             co_await kv_.set(paused_key(sid), "1", infra::valkey::ttl::ws_projection);
-        } else if (type == "resume") {
+        } else if (std::holds_alternative<resume_message>(msg)) {
             co_await kv_.del(paused_key(sid));
         }
     }

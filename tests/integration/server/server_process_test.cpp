@@ -35,6 +35,21 @@ TEST(ServerProcess, RefusesToStartWithoutMasterKey) {
     EXPECT_NE(p.output().find("SERVER_MASTER_KEY"), std::string::npos);
 }
 
+// WEBAUTHN_ATTESTATION=direct without vendor roots would refuse every phone: it must not
+// start, and it names what is missing (a folder without certificates, then none at all).
+TEST(ServerProcess, DirectAttestationWithoutTrustAnchorsDoesNotStart) {
+    server_process none_given({}, {{"WEBAUTHN_ATTESTATION", "direct"}, {"MIGRATE_ON_START", "false"}});
+    ASSERT_TRUE(none_given.running());
+    EXPECT_NE(none_given.wait_exit(), 0);
+    EXPECT_NE(none_given.output().find("WEBAUTHN_TRUST_ANCHORS"), std::string::npos) << none_given.output();
+
+    server_process empty({}, {{"WEBAUTHN_ATTESTATION", "direct"}, {"WEBAUTHN_TRUST_ANCHORS", "/nonexistent/roots"},
+                              {"MIGRATE_ON_START", "false"}});
+    ASSERT_TRUE(empty.running());
+    EXPECT_NE(empty.wait_exit(), 0);
+    EXPECT_NE(empty.output().find("/nonexistent/roots"), std::string::npos) << empty.output();
+}
+
 TEST(ServerProcess, MigrateStatusListsTheSeedSchema) {
     server_process up({"migrate", "up"}, {});
     ASSERT_EQ(up.wait_exit(), 0) << up.output();

@@ -192,3 +192,14 @@ TEST(Config, TrustedProxiesAreValidated) {
     bad_age.vars["HSTS_MAX_AGE"] = "-1";
     EXPECT_EQ(failing_variable(bad_age), "HSTS_MAX_AGE");
 }
+
+TEST(Config, DirectAttestationNeedsTrustAnchors) {
+    fake_env e;
+    e.vars["WEBAUTHN_ATTESTATION"] = "direct";
+    EXPECT_EQ(failing_variable(e), "WEBAUTHN_TRUST_ANCHORS");
+    e.vars["WEBAUTHN_TRUST_ANCHORS"] = "/etc/asistencia/fido-roots";
+    const auto c = e.parse();
+    EXPECT_EQ(c.webauthn.attestation, "direct");
+    EXPECT_EQ(c.webauthn.trust_anchors, "/etc/asistencia/fido-roots");
+    EXPECT_TRUE(fake_env{}.parse().webauthn.trust_anchors.empty()); // not needed with none
+}

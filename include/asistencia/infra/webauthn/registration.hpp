@@ -3,13 +3,16 @@
 // consumes the challenge, and checks that the credential id is not registered yet.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
 
 #include <boost/system/result.hpp>
 
+#include "asistencia/infra/webauthn/trust_anchors.hpp"
 #include "asistencia/infra/webauthn/types.hpp"
 #include "asistencia/infra/webauthn/webauthn_error.hpp"
 
@@ -25,6 +28,13 @@ struct registration_policy {
     std::vector<int> allowed_algorithms{cose_alg::es256, cose_alg::rs256, cose_alg::eddsa};
     std::vector<attestation_format> allowed_formats{
         attestation_format::packed, attestation_format::fido_u2f, attestation_format::tpm};
+    // WEBAUTHN_ATTESTATION=direct: the x5c chain must lead to one of these anchors, with
+    // every certificate inside its validity dates; self (and none) attestation is refused
+    // (attestation_not_trusted). nullopt: no chain check, `basic` means well-formed only.
+    std::optional<trust_anchors> trusted_roots;
+    // When certificate validity is judged; nullopt means now (tests pin a date, as the
+    // published vectors' certificates expire).
+    std::optional<std::chrono::system_clock::time_point> attestation_time;
 };
 
 struct registration_input {
@@ -42,6 +52,7 @@ struct registered_credential {
     attestation_type type = attestation_type::none;
     std::uint32_t sign_count = 0;
     authenticator_flags flags; // UP, UV, BE, BS, AT, ED as the authenticator reported
+    bool attestation_trusted = false; // the x5c chain was verified against trusted_roots
 };
 
 // Verifies every check of L2 section 7.1 that needs no storage: client data (type,

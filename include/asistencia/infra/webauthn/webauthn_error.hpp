@@ -57,6 +57,10 @@ enum class errc {
     bad_attestation_signature,
     // The attestation certificate does not meet its format's requirements.
     attestation_certificate_invalid,
+    // Trusted attestation is required (WEBAUTHN_ATTESTATION=direct) and the x5c chain does
+    // not lead to a configured trust anchor, a certificate is outside its validity dates, or
+    // the attestation is self/none.
+    attestation_not_trusted,
     // The assertion signature does not verify with the stored public key.
     bad_signature,
     // The stored public key (PEM + COSE alg) given by the caller is unusable.

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "asistencia/transport/auth/credentials.hpp"
+#include "asistencia/transport/api/request_bodies.hpp"
 #include "asistencia/transport/http/server.hpp"
 
 #include <nlohmann/json.hpp>
@@ -19,16 +20,7 @@ auth::credentials authorization(const http::request_context& ctx);
 std::string_view authorization_header(const http::request_context& ctx);
 // The body as a JSON object; 400 invalid_json otherwise (an empty body is `{}`).
 nlohmann::json json_body(const http::request_context& ctx);
-// A string member (may be absent: returns ""), 400 when present with another type.
-std::string string_member(const nlohmann::json& j, const char* key);
-// An integer JSON value within [min, max], checked before any narrowing (a uint64 above
-// INT64_MAX never wraps); 400 `code` otherwise.
-std::int64_t bounded_integer(const nlohmann::json& v, const char* name, std::int64_t min, std::int64_t max,
-                             const char* code = "invalid_field");
-// A finite JSON number within [min, max] (|bounds| <= 2^53), truncated to an integer; 400
-// `code` for NaN, infinities, strings or anything out of range.
-std::int64_t bounded_number(const nlohmann::json& v, const char* name, double min, double max,
-                            const char* code = "invalid_field");
+// string_member, int_member, id_member and the body parsers: request_bodies.hpp.
 http::http_response json_ok(const nlohmann::json& body);
 // The path parameter `name` as a database id (1 .. 2^31-1); 400 invalid_parameter otherwise.
 std::int64_t path_id(const http::request_context& ctx, std::string_view name = "id");
