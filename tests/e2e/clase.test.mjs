@@ -54,6 +54,7 @@ export default [
       assertEqual(sql(`SELECT count(*) FROM attendance.registrations WHERE session_id = ${sessionId}`), '1', 'registered');
       await screenshot(phone, 'clase-1-alumno-en-clase');
 
+      await beamer.click('#comenzar'); // the join code is shown first, rounds paused
       const dir = mkdtempSync(join(tmpdir(), 'asistencia-camera-'));
       try {
         const deadline = Date.now() + 60000;
