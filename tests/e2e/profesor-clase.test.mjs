@@ -143,14 +143,17 @@ export default [
         // The server crashes mid-class and comes back: the projector shows "reconectando…"
         // with the code blanked, then resumes by itself (authenticating with the session cookie).
         const before = await frames(beamer);
+        const killedAt = Date.now();
         const restart = server.restart('SIGKILL');
         await beamer.waitForSelector('body[data-connection=reconnecting]', { timeout: 10000 });
         assertEqual(await darkShare(beamer), 0, 'the code is blanked while disconnected');
         assert(await beamer.isVisible('#reconectando'), 'the reconnecting state is shown');
         await screenshot(beamer, 'prof-6-reconectando');
         await restart;
+        const upAt = Date.now();
         await beamer.waitForSelector('body[data-connection=open]', { timeout: 30000 });
         await beamer.waitForFunction((n) => Number(document.body.dataset.frames) >= n + 3, before, { timeout: 20000 });
+        console.log(`       server restart: ${((upAt - killedAt) / 1000).toFixed(1)} s down, frames again ${((Date.now() - killedAt) / 1000).toFixed(1)} s after the kill`);
         await answerRounds(beamer, phone, dir, async () => (await phone.evaluate(() => document.body.dataset.round)) === 'done', 'round 2 after the restart');
 
         // Close (with the cookie: the token is long gone) and review.
@@ -178,7 +181,7 @@ export default [
         const rounds = await beamer.$$eval('#det-rondas tr', (trs) => trs.map((t) => t.textContent));
         assertEqual(rounds.length, 2, 'two rounds in the detail');
         assert(rounds.every((t) => t.includes('Correcta') && t.includes('ms')), `both rounds answered with RT: ${rounds.join(' | ')}`);
-        await screenshot(beamer, 'prof-8-detalle');
+        await beamer.screenshot({ path: join(repoRoot, 'build', 'e2e', 'prof-8-detalle.png') }); // the modal as seen
         await noSeriousViolations(beamer, 'detail');
         await beamer.selectOption('#aj-estado', 'PRESENT');
         await beamer.selectOption('#aj-motivo', 'technical_failure');
@@ -186,11 +189,11 @@ export default [
         await beamer.click('#aj-guardar');
         await beamer.waitForFunction(() => document.querySelectorAll('#det-historial li').length === 1 &&
           document.querySelector('#det-historial li').textContent.includes('Falla técnica'));
-        await screenshot(beamer, 'prof-9-ajuste');
+        await beamer.screenshot({ path: join(repoRoot, 'build', 'e2e', 'prof-9-ajuste.png') });
         assertEqual(sql(`SELECT to_status || ':' || reason_code FROM attendance.result_overrides WHERE session_id = ${sessionId} AND user_id = ${STUDENT}`),
           'PRESENT:technical_failure', 'the override stored');
         await beamer.keyboard.press('Escape');
-        await beamer.waitForSelector('#detalle:not([open])');
+        await beamer.waitForSelector('#detalle:not([open])', { state: 'attached' });
         assertEqual(await beamer.$eval(`#tabla-resultados tr[data-user="${STUDENT}"]`, (tr) => tr.dataset.status), 'PRESENT', 'now present');
 
         // Headcount: fewer people counted than present raises the alert.

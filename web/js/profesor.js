@@ -146,11 +146,17 @@ function project({ call, authMessage, results }, session) {
       roster.refresh();
     },
     onClosed: finish,
-    onConnection: (state) => {
+    onConnection: (state, detail) => {
       connected = state === 'open';
       // An attempt ("connecting") after a loss is still part of reconnecting: no flicker.
       if (state !== 'connecting' || !document.body.dataset.connection) document.body.dataset.connection = state;
       if (state !== 'connecting') $('reconectando').hidden = state === 'open';
+      // Refused credentials: retrying goes on (a login from the portal in another tab
+      // renews the session cookie), but the professor must know why it does not come back.
+      if (state === 'reconnecting') {
+        $('reconectando').textContent = /invalid token|not allowed|authentication/.test(detail.reason || '')
+          ? 'Reconectando… tu sesión expiró: vuelve a ingresar desde el portal.' : 'Reconectando…';
+      }
       stage.classList.toggle('desconectado', !connected);
       if (!connected) { lastFrame = null; if (mode === 'rounds') blankCanvas(canvas); }
       if (state === 'open') repaint();

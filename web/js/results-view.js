@@ -6,6 +6,7 @@ import { $, REASONS, STATUS, download, el, fmtDateTime, fmtInt, fmtMs, fmtTime, 
 
 // DOUBTFUL first: they are the ones the professor must look at.
 const STATUS_ORDER = { DOUBTFUL: 0, ERROR: 1, PENDING: 2, ABSENT: 3, NOT_JOINED: 4, PRESENT: 5 };
+const ATTEMPT = { success: 'Correcto', failed: 'Fallido', timeout: 'Expirado', invalid: 'No válido' };
 const collator = new Intl.Collator('es-CL', { sensitivity: 'base', numeric: true });
 
 const KEYS = {
@@ -142,7 +143,7 @@ export function createResultsView({ call, token }) {
     }
     $('det-rondas').replaceChildren(...roundRows);
     $('det-intentos').replaceChildren(...(attempts.length ? attempts.map((a, i) => el('tr', {},
-      el('td', { textContent: String(a.round) }), el('td', { textContent: `${i + 1} · ${a.status}` }),
+      el('td', { textContent: String(a.round) }), el('td', { textContent: `${i + 1} · ${ATTEMPT[a.status] || a.status}` }),
       el('td', { textContent: fmtMs(a.rtMs) }), el('td', { textContent: check(a.checks.secret) }),
       el('td', { textContent: check(a.checks.totps) }), el('td', { textContent: check(a.checks.totpu) }),
       el('td', { textContent: check(a.checks.rt) }), el('td', { textContent: fmtTime(a.at) })))
