@@ -288,6 +288,18 @@ export default [
     },
   },
   {
+    name: 'the projector waits longer after each failed reconnect, with jitter, up to 10 s',
+    async run() {
+      // projection.js imports qr-canvas.js relatively: load it from the page's own URL space.
+      const src = readFileSync(join(repoRoot, 'web', 'js', 'projection.js'), 'utf8').replace(/^export \{[^}]*\} from .*$/m, '');
+      const { backoffDelay } = await import(`data:text/javascript;base64,${Buffer.from(src).toString('base64')}`);
+      const low = [0, 1, 2, 3, 4, 5, 10].map((n) => backoffDelay(n, () => 0));
+      const high = [0, 1, 2, 3, 4, 5, 10].map((n) => backoffDelay(n, () => 0.999999));
+      assertEqual(low.join(','), '250,500,1000,2000,4000,5000,5000', 'shortest delays (half of each step)');
+      assertEqual(high.join(','), '500,1000,2000,4000,8000,10000,10000', 'longest delays (the step, capped)');
+    },
+  },
+  {
     name: 'the join-code encoder served to the pages is the pinned npm package, byte for byte',
     async run() {
       const served = readFileSync(join(repoRoot, 'web', 'vendor', 'uqr', 'index.mjs'));

@@ -9,7 +9,9 @@ const PAGE_SIZE = 20;
 const SESSION_STATUS = { active: 'En curso', closed: 'Cerrada', cancelled: 'Cancelada' };
 
 function sessionRow(s) {
-  const open = el('a', { href: `/profesor.html?resultados=${s.sessionId}`, textContent: s.status === 'cancelled' ? 'Ver' : 'Ver resultados' });
+  const open = s.status === 'active'
+    ? el('a', { href: `/profesor.html?proyectar=${s.sessionId}`, textContent: 'Volver a proyectar' })
+    : el('a', { href: `/profesor.html?resultados=${s.sessionId}`, textContent: s.status === 'cancelled' ? 'Ver' : 'Ver resultados' });
   open.setAttribute('aria-label', `Resultados de la sesión ${s.sessionId}`);
   const tr = el('tr', {}, el('th', { scope: 'row', textContent: String(s.sessionId) }),
     el('td', { textContent: fmtDateTime(s.startTime) }), el('td', { textContent: s.room }),

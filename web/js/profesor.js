@@ -219,11 +219,15 @@ async function main() {
     results: createResultsView({ call, token: () => token }),
   };
   try {
+    // ?resultados=<id> (from the history) shows a session's results; ?proyectar=<id> takes
+    // an active session back to the projector (the tab was closed, the laptop restarted).
     const params = new URLSearchParams(location.search);
-    const wanted = Number(params.get('resultados'));
+    const wanted = Number(params.get('resultados') || params.get('proyectar'));
     if (Number.isInteger(wanted) && wanted > 0) {
       $('cuenta').hidden = true;
-      await ctx.results.show(wanted);
+      const session = await call(`/api/attendance/sessions/${wanted}`);
+      if (params.has('proyectar') && session.status === 'active') project(ctx, session);
+      else await ctx.results.show(wanted);
       return;
     }
     const [me, courses] = await Promise.all([call('/api/me'), call('/api/professor/courses')]);

@@ -7,6 +7,16 @@ import { $, REASONS, STATUS, download, el, fmtDateTime, fmtInt, fmtMs, fmtTime, 
 // DOUBTFUL first: they are the ones the professor must look at.
 const STATUS_ORDER = { DOUBTFUL: 0, ERROR: 1, PENDING: 2, ABSENT: 3, NOT_JOINED: 4, PRESENT: 5 };
 const ATTEMPT = { success: 'Correcto', failed: 'Fallido', timeout: 'Expirado', invalid: 'No válido' };
+// The server's device-flag reasons (infra/webauthn/assertion.cpp) for people.
+const FLAG_REASONS = [
+  [/^signature counter did not increase/, 'el contador de la llave de acceso no aumentó (¿llave copiada?)'],
+  [/^backup eligibility changed/, 'cambió si la llave de acceso se puede respaldar'],
+  [/^backup state changed/, 'cambió el estado de respaldo de la llave de acceso'],
+];
+export function flagText(reason) {
+  if (!reason) return 'sin detalle';
+  return reason.split('; ').map((part) => FLAG_REASONS.find(([re]) => re.test(part))?.[1] || part).join('; ');
+}
 const collator = new Intl.Collator('es-CL', { sensitivity: 'base', numeric: true });
 
 const KEYS = {
@@ -41,7 +51,7 @@ export function rowsFrom(results, roster) {
       rounds: s?.result ? s.result.successfulRounds : 0,
       median: s?.result?.statistics?.medianMs ?? null,
       flagged: Boolean(s?.deviceFlagged),
-      flagReason: s?.flagReason || '',
+      flagReason: flagText(s?.flagReason),
       student: s,
     };
   });
@@ -117,7 +127,7 @@ export function createResultsView({ call, token }) {
     $('det-titulo').textContent = `${r.name}${r.rut ? ` · ${r.rut}` : ''}`;
     $('det-estado').textContent = `Estado: ${STATUS[r.status] || r.status}` +
       (res ? ` · Certeza ${fmtInt(res.score)} (${res.final ? 'final' : 'provisoria'})` : '') +
-      (r.flagged ? ` · Dispositivo marcado: ${r.flagReason || 'sin detalle'}` : '');
+      (r.flagged ? ` · Dispositivo marcado: ${r.flagReason}` : '');
     const base = data.baseline;
     const comp = res ? res.components : null;
     const pairs = [
