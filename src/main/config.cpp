@@ -64,6 +64,10 @@ const std::vector<variable_spec> specs = {
      "After enrolling a phone, hours before another one can replace it (0: no cool-down)."},
     {"SESSION_MAX_MINUTES", "240", false, false,
      "An attendance session closes by itself this long after it opened (PROTOCOL's 4 h token limit)."},
+    {"APP_SESSION_IDLE_MINUTES", "120", false, false,
+     "A page's app session (cookie) ends after this long unused (sliding; decimals allowed)."},
+    {"APP_SESSION_MAX_HOURS", "12", false, false,
+     "A page's app session ends this long after the exchange, used or not (decimals allowed)."},
     {"SESSION_SWEEP_SECONDS", "30", false, false, "How often expired sessions are closed."},
     {"FRAME_INTERVAL_MS", "500", false, false, "How often the projector shows the next QR (one frame)."},
     {"MAX_FAILED_ATTEMPTS", "3", false, false, "Failed answers that fail a round (the next round starts)."},
@@ -101,6 +105,20 @@ public:
         if (out < min || out > max) {
             throw config_error(std::string(name), "must be between " + std::to_string(min) +
                                                       " and " + std::to_string(max));
+        }
+        return out;
+    }
+
+    // A decimal number (e.g. "0.05"), for durations tests want short.
+    double decimal(std::string_view name, double min, double max) const {
+        const std::string v = text(name);
+        double out = 0;
+        auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), out);
+        if (ec != std::errc{} || end != v.data() + v.size()) {
+            throw config_error(std::string(name), "must be a number, got '" + v + "'");
+        }
+        if (!(out >= min && out <= max)) {
+            throw config_error(std::string(name), "must be between " + std::to_string(min) + " and " + std::to_string(max));
         }
         return out;
     }
@@ -274,6 +292,10 @@ config parse_config(const env_lookup& env,
     c.reenroll_cooldown = std::chrono::hours(r.integer("REENROLL_COOLDOWN_HOURS", 0, 24 * 365));
     c.session_max_minutes = static_cast<int>(r.integer("SESSION_MAX_MINUTES", 5, 240));
     c.session_sweep = std::chrono::seconds(r.integer("SESSION_SWEEP_SECONDS", 1, 3600));
+    c.app_session_idle = std::chrono::milliseconds(
+        static_cast<std::int64_t>(r.decimal("APP_SESSION_IDLE_MINUTES", 0.01, 7 * 24 * 60) * 60'000));
+    c.app_session_max = std::chrono::milliseconds(
+        static_cast<std::int64_t>(r.decimal("APP_SESSION_MAX_HOURS", 0.001, 30 * 24) * 3'600'000));
     c.rounds.frame_interval = std::chrono::milliseconds(r.integer("FRAME_INTERVAL_MS", 100, 5000));
     c.rounds.max_failed_attempts = static_cast<int>(r.integer("MAX_FAILED_ATTEMPTS", 1, 10));
     c.rounds.totp_step_seconds = r.integer("TOTP_STEP_SECONDS", 5, 300);

@@ -25,6 +25,9 @@
 #include "asistencia/infra/php_bridge/course_directory.hpp"
 #include "asistencia/infra/repositories/session_repository.hpp"
 #include "asistencia/transport/auth/authenticator.hpp"
+#include "asistencia/transport/api/app_session_routes.hpp"
+#include "asistencia/infra/stores/app_session_store.hpp"
+#include "asistencia/domain/crypto/session_cookie.hpp"
 #include "asistencia/domain/crypto/protocol_keys.hpp"
 #include "asistencia/transport/http/server.hpp"
 #include "asistencia/application/attendance/legacy_sync.hpp"
@@ -225,6 +228,14 @@ int run_server(const config& cfg, std::shared_ptr<spdlog::logger> access_log) {
     const transport::auth::authenticator auth(cfg.jwt_secret, cfg.jwt_secret_internal, participation_key,
                                               domain::tokens::token_settings{});
     transport::api::add_legacy_routes(server, auth, legacy, bridge);
+
+    // The app session behind the pages' cookie (PROTOCOL.md 3, docs/tokens.md).
+    infra::stores::valkey_app_session_store app_session_rows(kv);
+    application::app_session::session_service app_sessions(
+        app_session_rows, domain::crypto::derive_app_session_key(cfg.master_key),
+        {cfg.app_session_idle, cfg.app_session_max});
+    server.set_request_hook(transport::api::app_session_hook(app_sessions, {cfg.webauthn.origins}));
+    transport::api::add_app_session_routes(server, auth, app_sessions, {cfg.webauthn.origins});
 
     infra::repositories::device_repository devices(pg);
     infra::stores::valkey_ceremony_store ceremonies(kv, cfg.master_key);

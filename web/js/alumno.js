@@ -137,7 +137,7 @@ async function attend(token, sessionId) {
 }
 
 async function main() {
-  const session = startSession();
+  const session = await startSession();
   if (!session) return;
   const { token, claims } = session;
   $('enrolar').addEventListener('click', () => enroll(token, claims.userId));

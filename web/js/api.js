@@ -1,8 +1,9 @@
-// fetch for the server's JSON API: bearer token, a timeout, and the error body of
+// fetch for the server's JSON API: the app session cookie (or a bearer token), a timeout, and the error body of
 // PROTOCOL.md section 9 turned into a Spanish message for people.
 const MESSAGES = {
   invalid_token: 'Tu sesión no es válida. Vuelve a ingresar desde el portal.',
   token_expired: 'Tu sesión expiró. Vuelve a ingresar desde el portal.',
+  session_expired: 'Tu sesión expiró. Vuelve a ingresar desde el portal.',
   forbidden: 'Esta acción no está permitida para tu cuenta.',
   enrollment_in_progress: 'Ya hay un enrolamiento en curso. Espera un minuto e inténtalo de nuevo.',
   reenroll_cooldown: 'Enrolaste un teléfono hace poco. Podrás cambiarlo más adelante; si lo perdiste, pide ayuda a tu profesor.',
@@ -45,6 +46,7 @@ export async function api(path, { method = 'GET', token, body, timeoutMs = 15000
     if (body !== undefined) headers['Content-Type'] = 'application/json';
     const res = await fetch(path, {
       method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: controller.signal,
+      credentials: 'same-origin',
     });
     const data = await res.json().catch(() => null);
     if (!res.ok) {

@@ -22,7 +22,7 @@ function sessionRow(s) {
 }
 
 async function main() {
-  const signed = startSession();
+  const signed = await startSession();
   if (!signed) return;
   const { token } = signed;
   const call = (path, options = {}) => api(path, { ...options, token });

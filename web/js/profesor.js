@@ -209,13 +209,15 @@ function project({ call, authMessage, results }, session) {
 }
 
 async function main() {
-  const signed = startSession();
+  const signed = await startSession();
   if (!signed) return;
   const { token } = signed;
   const call = (path, options = {}) => api(path, { ...options, token });
   const ctx = {
     call,
-    authMessage: () => ({ type: 'auth', token }),
+    // With the app session the upgrade's cookie authenticates and no message is needed;
+    // the token (only while the exchange could not be made) goes in the auth message.
+    authMessage: () => (token ? { type: 'auth', token } : null),
     results: createResultsView({ call, token: () => token }),
   };
   try {

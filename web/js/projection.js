@@ -26,7 +26,7 @@ function sessionEnded(event) {
 }
 
 // Opens the projection. Options: sessionId, authMessage() -> the {type:"auth", ...} to send
-// on every (re)connect. Callbacks: onReady(msg), onFrame(msg) (inside requestAnimationFrame,
+// on every (re)connect, or null when the upgrade's session cookie authenticates. Callbacks: onReady(msg), onFrame(msg) (inside requestAnimationFrame,
 // paint there), onProgress(msg), onClosed(summary), onConnection(state, detail) with state
 // 'connecting' | 'open' | 'reconnecting' (detail: {attempt, delayMs, reason}).
 // Returns {pause(), resume(), close(), reconnectNow()}.
@@ -61,7 +61,8 @@ export function openProjection({ sessionId, authMessage, onReady, onFrame, onPro
     const socket = new WebSocket(url);
     ws = socket;
     socket.addEventListener('open', () => {
-      socket.send(JSON.stringify(authMessage()));
+      const auth = authMessage();
+      if (auth) socket.send(JSON.stringify(auth));
       feedWatchdog(socket);
     });
     socket.addEventListener('message', (event) => {

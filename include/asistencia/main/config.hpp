@@ -89,6 +89,8 @@ struct config {
     std::chrono::hours reenroll_cooldown;
     int session_max_minutes;
     std::chrono::seconds session_sweep;
+    std::chrono::milliseconds app_session_idle; // APP_SESSION_IDLE_MINUTES
+    std::chrono::milliseconds app_session_max;  // APP_SESSION_MAX_HOURS
     rounds_config rounds;
     std::chrono::milliseconds outbox_poll; // legacy sync's idle period (OUTBOX_POLL_MS)
     bool migrate_on_start;

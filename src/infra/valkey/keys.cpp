@@ -40,5 +40,8 @@ std::string key_builder::projection_leader(std::int64_t session_id) const {
 std::string key_builder::challenge(std::string_view purpose, std::string_view id) const {
     return prefix_ + "challenge:" + std::string(purpose) + ":" + std::string(id);
 }
+std::string key_builder::app_session(std::string_view session_id) const {
+    return prefix_ + "app:session:" + std::string(session_id);
+}
 
 } // namespace asistencia::infra::valkey

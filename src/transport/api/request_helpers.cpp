@@ -9,9 +9,13 @@ namespace asistencia::transport::api {
 
 namespace bhttp = boost::beast::http;
 
-std::string_view authorization(const http::request_context& ctx) {
+std::string_view authorization_header(const http::request_context& ctx) {
     const auto it = ctx.request.find(bhttp::field::authorization);
     return it == ctx.request.end() ? std::string_view{} : std::string_view(it->value().data(), it->value().size());
+}
+
+auth::credentials authorization(const http::request_context& ctx) {
+    return auth::credentials(authorization_header(ctx), &ctx.cookie);
 }
 
 nlohmann::json json_body(const http::request_context& ctx) {

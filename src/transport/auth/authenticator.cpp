@@ -35,6 +35,14 @@ std::string_view token_of(std::string_view authorization) {
     return *t;
 }
 
+// The cookie's session when the request has no Authorization header and carries the cookie.
+const user_claims* cookie_user(const credentials& c) {
+    if (!c.authorization.empty() || c.cookie == nullptr || !c.cookie->present) return nullptr;
+    if (c.cookie->refusal) std::rethrow_exception(c.cookie->refusal);
+    if (!c.cookie->user) throw refused(tokens::token_error::missing);
+    return &*c.cookie->user;
+}
+
 } // namespace
 
 std::optional<std::string_view> bearer_token(std::string_view authorization) {
@@ -56,30 +64,32 @@ authenticator::authenticator(std::string user_secret, std::string internal_secre
     tokens::validate(settings_);
 }
 
-user_claims authenticator::user(std::string_view authorization) const {
-    auto r = tokens::verify_user_token(token_of(authorization), user_secret_, settings_);
+user_claims authenticator::user(credentials c) const {
+    if (const auto* u = cookie_user(c)) return *u;
+    auto r = tokens::verify_user_token(token_of(c.authorization), user_secret_, settings_);
     if (!r) throw refused(r.error());
     return std::move(*r);
 }
 
-user_claims authenticator::professor(std::string_view authorization) const {
-    auto u = user(authorization);
+user_claims authenticator::professor(credentials c) const {
+    auto u = user(c);
     if (u.role != user_role::profesor) {
         throw application::forbidden("forbidden", "only a professor can do this");
     }
     return u;
 }
 
-user_claims authenticator::student(std::string_view authorization) const {
-    auto u = user(authorization);
+user_claims authenticator::student(credentials c) const {
+    auto u = user(c);
     if (u.role != user_role::alumno) {
         throw application::forbidden("forbidden", "only a student can do this");
     }
     return u;
 }
 
-caller authenticator::internal_or_user(std::string_view authorization) const {
-    const auto token = token_of(authorization);
+caller authenticator::internal_or_user(credentials c) const {
+    if (const auto* u = cookie_user(c)) return caller{false, *u};
+    const auto token = token_of(c.authorization);
     const auto internal = tokens::verify_internal_inbound_token(token, internal_secret_, settings_);
     if (internal) return caller{true, std::nullopt};
     auto u = tokens::verify_user_token(token, user_secret_, settings_);
@@ -88,8 +98,8 @@ caller authenticator::internal_or_user(std::string_view authorization) const {
     throw refused(internal.error() == tokens::token_error::expired ? internal.error() : u.error());
 }
 
-participation_claims authenticator::participation(std::string_view authorization) const {
-    auto r = tokens::verify_participation_token(token_of(authorization), participation_key_,
+participation_claims authenticator::participation(credentials c) const {
+    auto r = tokens::verify_participation_token(token_of(c.authorization), participation_key_,
                                                 settings_);
     if (!r) throw refused(r.error());
     return std::move(*r);

@@ -460,6 +460,7 @@ struct server::impl : std::enable_shared_from_this<server::impl> {
     std::vector<route_entry> entries_; // by route id
     std::size_t max_body_limit_;
     std::vector<std::pair<std::string, readiness_check>> checks_;
+    request_hook request_hook_;
     std::optional<static_files> statics_;
     std::unordered_map<std::uint64_t, metric_cells> cells_;
     std::list<connection> conns_; // list: stable addresses, O(1) erase
@@ -537,6 +538,7 @@ net::awaitable<void> server::impl::run_session(std::shared_ptr<impl> self, conne
         ctx.id.generate();
         ctx.reset_url();
         ctx.route = {};
+        ctx.cookie = {};
 
         if (hec) {
             // Before a complete header: answer only what the client can act on.
@@ -611,6 +613,13 @@ net::awaitable<void> server::impl::run_session(std::shared_ptr<impl> self, conne
 
         if (entry && entry->ws && websocket::is_upgrade(ctx.request)) {
             ctx.route = m.pattern;
+            if (request_hook_) {
+                try {
+                    co_await request_hook_(ctx);
+                } catch (const std::exception& e) {
+                    log_error(ctx, m.pattern, e.what()); // the handler sees no cookie user
+                }
+            }
             co_await run_websocket(conn, sock, ctx, *entry, key, remote, start);
             co_return;
         }
@@ -650,6 +659,7 @@ net::awaitable<http_response> server::impl::dispatch(request_context& ctx,
                 426, "upgrade_required", "this resource needs a WebSocket upgrade")));
         }
         try {
+            if (request_hook_) co_await request_hook_(ctx);
             co_return co_await e.rest(ctx);
         } catch (...) {
             failure = std::current_exception();
@@ -854,6 +864,8 @@ void server::add_websocket_route(std::string_view pattern, websocket_handler h,
 void server::add_readiness_check(std::string name, readiness_check check) {
     impl_->checks_.emplace_back(std::move(name), std::move(check));
 }
+
+void server::set_request_hook(request_hook hook) { impl_->request_hook_ = std::move(hook); }
 
 void server::listen() { impl_->listen(); }
 

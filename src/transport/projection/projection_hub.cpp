@@ -208,6 +208,11 @@ struct projection_hub::impl : std::enable_shared_from_this<impl> {
             net::socket_base::send_buffer_size(settings_.socket_send_buffer), opt_ec);
         net::co_spawn(ex_, run_writer(p), net::detached);
         net::co_spawn(ex_, auth_deadline(p), net::detached);
+        try {
+            co_await authenticate_by_cookie(p, ctx);
+        } catch (const std::exception& e) {
+            spdlog::warn("projection {}: cookie authentication failed: {}", sid, e.what());
+        }
 
         beast::flat_buffer buf;
         for (;;) {
@@ -300,9 +305,28 @@ struct projection_hub::impl : std::enable_shared_from_this<impl> {
             close(*p, websocket::close_code::policy_error, "authentication required");
             co_return;
         }
-        const auto sid = p->session_id;
         try {
             p->user = auth_.professor("Bearer " + token->get<std::string>());
+        } catch (const application::api_error& e) {
+            close(*p, websocket::close_code::policy_error, e.status() == 401 ? "invalid token" : "not allowed");
+            co_return;
+        }
+        co_await admit(p);
+    }
+
+    // The upgrade request's app-session cookie (docs/projection.md): a professor's live
+    // session authenticates the projector at once; anything else leaves the auth message.
+    net::awaitable<void> authenticate_by_cookie(std::shared_ptr<projector> p, const http::request_context& ctx) {
+        if (!ctx.cookie.present || !ctx.cookie.user || ctx.cookie.refusal) co_return;
+        if (ctx.cookie.user->role != domain::tokens::user_role::profesor) co_return;
+        p->user = *ctx.cookie.user;
+        co_await admit(p);
+    }
+
+    // p->user is a professor: the session must be theirs and active; then register.
+    net::awaitable<void> admit(std::shared_ptr<projector> p) {
+        const auto sid = p->session_id;
+        try {
             const auto s = co_await sessions_.get(p->user.user_id, sid);
             if (s.status != "active") {
                 close(*p, websocket::close_code::policy_error, "session not active");

@@ -106,4 +106,33 @@ TEST(Authenticator, ParticipationTokensNeedTheParticipationKey) {
     EXPECT_EQ(refusal([&] { a.participation(bearer(user_token(user_role::alumno))); }).first, 401);
 }
 
+TEST(Authenticator, WithoutABearerHeaderTheResolvedCookieDecides) {
+    const auto a = make();
+    cookie_auth cookie;
+    cookie.present = true;
+    user_claims prof;
+    prof.user_id = 7;
+    prof.username = "demo";
+    prof.role = user_role::profesor;
+    cookie.user = prof;
+    EXPECT_EQ(a.professor(credentials("", &cookie)).user_id, 7);
+    EXPECT_EQ(refusal([&] { a.student(credentials("", &cookie)); }).first, 403) << "roles still apply";
+    const auto c = a.internal_or_user(credentials("", &cookie));
+    EXPECT_FALSE(c.internal);
+    EXPECT_EQ(c.user->user_id, 7);
+    EXPECT_EQ(refusal([&] { a.participation(credentials("", &cookie)); }).first, 401) << "never a participation token";
+    // A Bearer header decides alone, the cookie notwithstanding.
+    const auto student = bearer(user_token(user_role::alumno));
+    EXPECT_EQ(a.user(credentials(student, &cookie)).user_id, 100001);
+    EXPECT_EQ(refusal([&] { a.user(credentials("Bearer garbage", &cookie)); }).first, 401);
+    // The hook's refusal is what the caller gets.
+    cookie_auth refused;
+    refused.present = true;
+    refused.refusal = std::make_exception_ptr(asistencia::application::forbidden("forbidden", "csrf"));
+    EXPECT_EQ(refusal([&] { a.user(credentials("", &refused)); }), std::make_pair(403, std::string("forbidden")));
+    // No cookie at all: as before, 401.
+    cookie_auth none;
+    EXPECT_EQ(refusal([&] { a.user(credentials("", &none)); }).first, 401);
+}
+
 } // namespace

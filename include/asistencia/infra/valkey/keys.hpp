@@ -38,6 +38,7 @@ public:
     // Keys this project adds (documented in docs/valkey.md).
     std::string projection_leader(std::int64_t session_id) const;
     std::string challenge(std::string_view purpose, std::string_view id) const;
+    std::string app_session(std::string_view session_id) const; // app:session:{id}
     // Any other key under the same prefix.
     std::string raw(std::string_view key) const { return prefix_ + std::string(key); }
 

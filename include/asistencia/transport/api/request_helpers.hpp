@@ -1,6 +1,7 @@
-// Small helpers every REST handler uses: the Authorization header and a JSON body.
+// Small helpers every REST handler uses: the caller's credentials and a JSON body.
 #pragma once
 
+#include "asistencia/transport/auth/credentials.hpp"
 #include "asistencia/transport/http/server.hpp"
 
 #include <nlohmann/json.hpp>
@@ -10,7 +11,11 @@
 
 namespace asistencia::transport::api {
 
-std::string_view authorization(const http::request_context& ctx);
+// The Authorization header with the app-session cookie the request hook resolved: what
+// every authenticator check takes (auth.professor(authorization(ctx)) and so on).
+auth::credentials authorization(const http::request_context& ctx);
+// Only the Authorization header's text ("" when absent).
+std::string_view authorization_header(const http::request_context& ctx);
 // The body as a JSON object; 400 invalid_json otherwise (an empty body is `{}`).
 nlohmann::json json_body(const http::request_context& ctx);
 // A string member (may be absent: returns ""), 400 when present with another type.

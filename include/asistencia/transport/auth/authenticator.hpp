@@ -1,9 +1,11 @@
 // Who is calling: the Authorization header of a request checked against the token kinds of
-// PROTOCOL.md section 3. Refusals are api_errors (401 invalid_token / token_expired,
+// PROTOCOL.md section 3, or (without that header) the app-session cookie the request hook
+// resolved (docs/tokens.md). Refusals are api_errors (401 invalid_token / token_expired,
 // 403 forbidden) so handlers just call one function. Pure (no Beast types), unit-tested.
 #pragma once
 
 #include "asistencia/domain/tokens/jwt.hpp"
+#include "asistencia/transport/auth/credentials.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -32,11 +34,13 @@ public:
     authenticator(std::string user_secret, std::string internal_secret,
                   std::string participation_key, token_settings settings);
 
-    user_claims user(std::string_view authorization) const;
-    user_claims professor(std::string_view authorization) const; // 403 for a student
-    user_claims student(std::string_view authorization) const;   // 403 for a professor
-    caller internal_or_user(std::string_view authorization) const;
-    participation_claims participation(std::string_view authorization) const;
+    // A Bearer header decides alone; without one, the cookie's session (or its refusal).
+    user_claims user(credentials c) const;
+    user_claims professor(credentials c) const; // 403 for a student
+    user_claims student(credentials c) const;   // 403 for a professor
+    caller internal_or_user(credentials c) const;
+    // Participation tokens only (never the cookie).
+    participation_claims participation(credentials c) const;
 
     const token_settings& settings() const noexcept { return settings_; }
 

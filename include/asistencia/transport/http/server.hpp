@@ -6,6 +6,7 @@
 #include "asistencia/transport/http/metrics.hpp"
 #include "asistencia/transport/http/request_log.hpp"
 #include "asistencia/transport/http/router.hpp"
+#include "asistencia/transport/auth/credentials.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
@@ -46,6 +47,11 @@ struct request_context {
     std::string_view route;        // the matched pattern, e.g. "/api/x/:id/close"
     http::request_id id;           // X-Request-Id (incoming if sane, else generated)
     net::ip::tcp::endpoint remote; // peer address (no proxy headers are trusted here)
+    // The request came over HTTPS (the app-session cookie is then `Secure`). False on the
+    // plain listener; the TLS listener sets it.
+    bool secure = false;
+    // The app-session cookie as the request hook resolved it (reset for every request).
+    auth::cookie_auth cookie;
 
     // The capture named `name`, or "" when the route has no such parameter.
     std::string_view param(std::string_view name) const noexcept;
@@ -77,6 +83,11 @@ using websocket_handler = std::function<net::awaitable<boost::beast::websocket::
     websocket_stream&, request_context&)>;
 // Runs before the upgrade (e.g. Origin check); throw api_error to refuse with that status.
 using websocket_authorizer = std::function<void(const request_context&)>;
+
+// Runs before every matched route (REST handler or WebSocket upgrade), e.g. to resolve
+// the app-session cookie into ctx.cookie. Should record refusals in ctx, not throw; a
+// throw on a REST route becomes that route's error response.
+using request_hook = std::function<net::awaitable<void>(request_context&)>;
 
 // Readiness probe: true (or returning normally with true) means "up"; false, an
 // exception or the timeout means "down".
@@ -116,6 +127,8 @@ public:
     void add_websocket_route(std::string_view pattern, websocket_handler h,
                              websocket_authorizer authorize = {});
     void add_readiness_check(std::string name, readiness_check check);
+    // One hook (register before listen()); a later call replaces it.
+    void set_request_hook(request_hook hook);
 
     // Binds, listens and starts accepting. Throws boost::system::system_error on failure.
     void listen();
