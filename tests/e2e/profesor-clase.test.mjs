@@ -10,7 +10,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  addVirtualAuthenticator, assert, assertEqual, axeViolations, env, loginAs, mintUserToken, repoRoot, screenshot, sql,
+  addVirtualAuthenticator, assert, assertEqual, axeViolations, env, launchBrowser, loginAs, mintUserToken, repoRoot, screenshot, sql,
   trackWeight,
 } from './lib.mjs';
 
@@ -61,6 +61,7 @@ export default [
     name: 'a class: join code, roster, full screen, server crash and restart mid-class, review, override, headcount, CSV, another professor refused',
     async run({ server, browser }) {
       const dir = mkdtempSync(join(tmpdir(), 'asistencia-profclase-'));
+      let laptop = null;
       try {
         // The student's phone: enrolled now; then the stored counter is moved ahead of the
         // authenticator's, so the next join sees it go backwards and flags the device.
@@ -74,8 +75,10 @@ export default [
         await phone.waitForSelector('body[data-enrolled=true]');
         sql(`UPDATE enrollment.devices SET sign_count = 100000 WHERE user_id = ${STUDENT} AND is_active`);
 
-        // The projector, after the legacy login of the stand-in.
-        const beamer = await browser.context.newPage();
+        // The projector, after the legacy login of the stand-in, on the professor's laptop:
+        // another browser (each browser holds one signed-in user, the app session cookie).
+        laptop = await launchBrowser();
+        const beamer = await laptop.context.newPage();
         await beamer.setViewportSize({ width: 1280, height: 800 });
         const weight = trackWeight(beamer);
         await loginAs(beamer, 'profesor', 1);
@@ -207,11 +210,16 @@ export default [
         console.log(`       profesor.html: ${weight.total()} bytes of JS+CSS (${weight.files().join(', ')})`);
         assert(weight.total() < WEIGHT_LIMIT, `profesor.html weighs ${weight.total()} bytes`);
 
-        // Another professor can neither read nor act on this session.
-        const other = mintUserToken({ userId: 2, rol: 'profesor' }, 120);
+        // Another professor, signed in with their own server session (the cookie the exchange
+        // sets, and a same-origin Origin as their browser would send), can neither read nor act.
+        const exchange = await fetch(`${server.url}/api/session`, { method: 'POST',
+          headers: { Authorization: `Bearer ${mintUserToken({ userId: 2, rol: 'profesor' }, 120)}`, Origin: server.url } });
+        assertEqual(exchange.status, 201, 'the second professor gets a session');
+        const cookie = /asistencia_session=[^;]+/.exec(exchange.headers.get('set-cookie'))[0];
         const asOther = (path, init = {}) => fetch(`${server.url}${path}`, {
-          ...init, headers: { Authorization: `Bearer ${other}`, 'Content-Type': 'application/json', ...(init.headers || {}) },
+          ...init, headers: { Cookie: cookie, Origin: server.url, 'Content-Type': 'application/json' },
         });
+        assertEqual((await asOther('/api/session')).status, 200, 'the cookie is live');
         for (const [path, init] of [
           [`/api/attendance/sessions/${sessionId}/results`, {}],
           [`/api/attendance/sessions/${sessionId}/roster`, {}],
@@ -220,12 +228,47 @@ export default [
           [`/api/attendance/sessions/${sessionId}/headcount`, { method: 'PUT', body: JSON.stringify({ headcount: 99 }) }],
         ]) {
           const r = await asOther(path, init);
-          assertEqual(r.status, 403, `another professor: ${init.method || 'GET'} ${path}`);
+          assertEqual(r.status, 403, `another professor's cookie: ${init.method || 'GET'} ${path}`);
         }
+        assertEqual(sql(`SELECT headcount FROM attendance.sessions WHERE session_id = ${sessionId}`), '0', 'the headcount unchanged');
         assertEqual(sql(`SELECT count(*) FROM attendance.result_overrides WHERE session_id = ${sessionId}`), '1', 'nothing changed by the other professor');
       } finally {
+        await laptop?.close();
         rmSync(dir, { recursive: true, force: true });
       }
+    },
+  },
+  {
+    name: 'the projector and the review outlive the legacy token: it expires, the server restarts, the class closes with results',
+    async run({ server, browser }) {
+      // A legacy token that lives 3 s (+ the server's 30 s leeway), as the portal would hand over.
+      const token = mintUserToken({ userId: 1, rol: 'profesor', nombre: 'Carolina Andrea Muñoz Soto' }, 3);
+      const beamer = await browser.context.newPage();
+      await beamer.goto(`${server.url}/profesor.html#token=${token}`);
+      await beamer.waitForSelector('body[data-state=ready]');
+      await beamer.click('button[data-course="1"]');
+      await beamer.click('#iniciar');
+      await beamer.waitForSelector('body[data-state=projecting][data-connection=open]');
+      await beamer.click('#comenzar');
+      await beamer.waitForFunction(() => Number(document.body.dataset.frames || 0) >= 3, null, { timeout: 15000 });
+      const sessionId = (await beamer.textContent('#proy-numero')).trim();
+      let status = 0;
+      for (let i = 0; i < 90 && status !== 401; i++) {
+        status = (await fetch(`${server.url}/api/me`, { headers: { Authorization: `Bearer ${token}` } })).status;
+        if (status !== 401) await new Promise((r) => setTimeout(r, 500));
+      }
+      assertEqual(status, 401, 'the legacy token is refused now');
+      // The socket must authenticate again after the restart: only the server session can.
+      const before = await frames(beamer);
+      await server.restart('SIGKILL');
+      await beamer.waitForFunction((n) => Number(document.body.dataset.frames) >= n + 3, before, { timeout: 30000 });
+      await beamer.click('#cerrar');
+      await beamer.waitForSelector('body[data-state=results]', { timeout: 20000 });
+      assertEqual(sql(`SELECT status FROM attendance.sessions WHERE session_id = ${sessionId}`), 'closed', 'closed by the page');
+      assertEqual(await beamer.$$eval('#tabla-resultados tr', (t) => t.length), 40, 'ICI-1151 results, one row per student');
+      const [download] = await Promise.all([beamer.waitForEvent('download'), beamer.click('#descargar')]);
+      assert(readFileSync(await download.path(), 'utf8').includes('id_alumno;rut;nombre'), 'the CSV after the token expired');
+      await screenshot(beamer, 'prof-11-tras-expirar-token');
     },
   },
   {

@@ -45,12 +45,13 @@ async function main() {
   async function loadSummary() {
     const q = new URLSearchParams({ semesterId: course.semesterId });
     const data = await call(`/api/professor/courses/${course.courseId}/summary?${q}`);
-    $('resumen-titulo').textContent = `Resumen del semestre · ${course.code} (${data.totalSessions ?? 0} sesiones)`;
+    const total = (data.sessions || []).length;
+    $('resumen-titulo').textContent = `Resumen del semestre · ${course.code} (${total} ${total === 1 ? 'sesión cerrada' : 'sesiones cerradas'})`;
     const students = data.students || [];
     $('resumen').replaceChildren(...(students.length ? students.map((s) => el('tr', {},
       el('th', { scope: 'row', textContent: s.name || `Estudiante ${s.userId}` }), el('td', { textContent: s.rut || '' }),
-      el('td', { className: 'num', textContent: `${s.attended} de ${s.total ?? data.totalSessions}` }),
-      el('td', { className: 'num', textContent: fmtPercent(s.percentage === undefined ? null : s.percentage / 100) })))
+      el('td', { className: 'num', textContent: `${s.attended} de ${s.total ?? total}` }),
+      el('td', { className: 'num', textContent: fmtPercent(s.percentage == null ? null : s.percentage / 100) })))
       : [el('tr', {}, el('td', { colSpan: 4, textContent: 'Sin sesiones cerradas este semestre.' }))]));
     document.body.dataset.summary = 'loaded';
   }

@@ -133,7 +133,7 @@ function project({ call, authMessage, results }, session) {
       document.body.dataset.state = 'projecting';
     },
     onFrame: (msg) => {
-      if (mode !== 'rounds') return false; // not on the glass: no `shown`
+      if (mode !== 'rounds' || !connected) return false; // not on the glass: no `shown`
       lastFrame = msg;
       fitCanvas(canvas);
       paintFrame(canvas, msg.qr);

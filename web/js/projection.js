@@ -80,7 +80,8 @@ export function openProjection({ sessionId, authMessage, onReady, onFrame, onPro
         onReady?.(msg);
       } else if (msg.type === 'frame') {
         requestAnimationFrame(() => {
-          if (socket !== ws || ended) return;
+          // A frame that arrives just before a close must not repaint the blanked canvas.
+          if (socket !== ws || ended || socket.readyState !== WebSocket.OPEN) return;
           if (onFrame?.(msg) !== false) send({ type: 'shown', seq: msg.seq, at: Date.now() });
         });
       } else if (msg.type === 'progress') {
