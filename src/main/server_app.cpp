@@ -26,6 +26,7 @@
 #include "asistencia/infra/repositories/session_repository.hpp"
 #include "asistencia/transport/auth/authenticator.hpp"
 #include "asistencia/transport/api/app_session_routes.hpp"
+#include "asistencia/transport/api/history_routes.hpp"
 #include "asistencia/infra/stores/app_session_store.hpp"
 #include "asistencia/domain/crypto/session_cookie.hpp"
 #include "asistencia/domain/crypto/protocol_keys.hpp"
@@ -268,6 +269,9 @@ int run_server(const config& cfg, std::shared_ptr<spdlog::logger> access_log) {
     net::co_spawn(ioc, legacy_sync.run(cfg.outbox_poll), net::detached);
     infra::repositories::result_repository result_rows(pg);
     transport::api::add_legacy_results_route(server, auth, result_rows);
+    // History and summaries (issue 11 point 5, issue 12 point 4).
+    application::attendance::history_service history(session_rows, result_rows, courses);
+    transport::api::add_history_routes(server, auth, history);
 
     // The projection WebSocket and the frame loop (PROTOCOL.md 6.4, docs/projection.md).
     transport::projection::projection_settings projection_cfg;

@@ -57,6 +57,20 @@ session_repository::session_repository(postgres::pool& pool) : pool_(pool) {
     pool_.prepare("session_finish",
                   "UPDATE attendance.sessions SET status = $2, end_time = NOW() "
                   "WHERE session_id = $1 AND status = 'active' RETURNING session_id");
+    // History (history_store): NULL filters match everything.
+    constexpr const char* professor_filter =
+        "s.professor_id = $1 AND ($2::int IS NULL OR s.course_id = $2::int) "
+        "AND ($3::int IS NULL OR s.semester_id = $3::int)";
+    pool_.prepare("history_professor_page", select_where(professor_filter) +
+                                                " ORDER BY s.start_time DESC, s.session_id DESC LIMIT $4 OFFSET $5");
+    pool_.prepare("history_professor_count",
+                  std::string("SELECT count(*) FROM attendance.sessions s WHERE ") + professor_filter);
+    pool_.prepare("history_student",
+                  select_where("(EXISTS (SELECT 1 FROM attendance.registrations r WHERE r.session_id = s.session_id "
+                               "AND r.user_id = $1) OR EXISTS (SELECT 1 FROM attendance.result_overrides o "
+                               "WHERE o.session_id = s.session_id AND o.user_id = $1)) "
+                               "AND ($2::int IS NULL OR s.semester_id = $2::int)") +
+                      " ORDER BY s.start_time DESC, s.session_id DESC LIMIT 500");
 }
 
 net::awaitable<session> session_repository::create(new_session n) {
@@ -82,6 +96,29 @@ net::awaitable<std::optional<session>> session_repository::finish(std::int64_t s
     co_return co_await pool_.with_transaction("session_finish", [&](pqxx::work& w) -> std::optional<session> {
         if (w.exec_prepared("session_finish", session_id, status).empty()) return std::nullopt;
         return to_session(w.exec_prepared1("session_find", session_id));
+    });
+}
+
+net::awaitable<std::pair<std::int64_t, std::vector<session>>> session_repository::professor_sessions(
+    std::int64_t professor_id, application::attendance::history_filter f, int limit, int offset) {
+    co_return co_await pool_.with_read_transaction("history_professor", [&](pqxx::read_transaction& tx) {
+        const auto total = tx.exec_prepared1("history_professor_count", professor_id, f.course_id, f.semester_id)[0]
+                               .as<std::int64_t>();
+        std::vector<session> out;
+        for (const auto& r : tx.exec_prepared("history_professor_page", professor_id, f.course_id, f.semester_id,
+                                              limit, offset)) {
+            out.push_back(to_session(r));
+        }
+        return std::make_pair(total, std::move(out));
+    });
+}
+
+net::awaitable<std::vector<session>> session_repository::student_sessions(std::int64_t user_id,
+                                                                          std::optional<std::int64_t> semester_id) {
+    co_return co_await pool_.with_read_transaction("history_student", [&](pqxx::read_transaction& tx) {
+        std::vector<session> out;
+        for (const auto& r : tx.exec_prepared("history_student", user_id, semester_id)) out.push_back(to_session(r));
+        return out;
     });
 }
 

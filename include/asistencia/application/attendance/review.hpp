@@ -105,6 +105,11 @@ private:
     course_directory& courses_;
 };
 
+// The report's CSV conventions, shared with the semester summary: a formula-safe field
+// (quoted as needed, a leading = + - @ neutralized) and the Spanish label of a status.
+std::string csv_field(const std::string& v);
+std::string csv_status_label(const std::string& status);
+
 // Exposed for unit tests: the CSV text of a report (pure).
 std::string render_report_csv(const session& s, const session_review& review, const std::vector<course_student>& list);
 

@@ -43,6 +43,14 @@ public:
     virtual ~session_results_reader() = default;
     // nullopt when the session does not exist.
     virtual net::awaitable<std::optional<session_results>> find_results(std::int64_t session_id) = 0;
+    // Several sessions in one read (unknown ids are left out; match them by session_id).
+    virtual net::awaitable<std::vector<session_results>> find_results_many(std::vector<std::int64_t> session_ids) {
+        std::vector<session_results> out;
+        for (const auto id : session_ids) {
+            if (auto r = co_await find_results(id)) out.push_back(std::move(*r));
+        }
+        co_return out;
+    }
 };
 
 } // namespace asistencia::application::attendance

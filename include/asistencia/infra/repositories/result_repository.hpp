@@ -15,6 +15,8 @@ public:
 
     net::awaitable<std::optional<application::attendance::session_results>>
     find_results(std::int64_t session_id) override;
+    net::awaitable<std::vector<application::attendance::session_results>>
+    find_results_many(std::vector<std::int64_t> session_ids) override;
 
 private:
     postgres::pool& pool_;
