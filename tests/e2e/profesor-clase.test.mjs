@@ -272,6 +272,52 @@ export default [
     },
   },
   {
+    name: 'the history lists the sessions of a course, opens their results, and the semester summary downloads as CSV',
+    async run({ server, browser }) {
+      // A closed session of ICI-2241 where the student was marked present by the professor.
+      const api = (token, path, init = {}) => fetch(`${server.url}${path}`, {
+        ...init, headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+      });
+      const prof = mintUserToken({ userId: 1, rol: 'profesor' }, 120);
+      const created = await (await api(prof, '/api/attendance/sessions', { method: 'POST',
+        body: JSON.stringify({ courseId: COURSE, semesterId: 2, room: 'Sala Historial', maxRounds: 1 }) })).json();
+      assertEqual((await api(prof, `/api/attendance/sessions/${created.sessionId}/overrides`, { method: 'POST',
+        body: JSON.stringify({ userId: STUDENT, status: 'PRESENT', reasonCode: 'forgot_phone' }) })).status, 201, 'override');
+      assertEqual((await api(prof, `/api/attendance/sessions/${created.sessionId}/close`, { method: 'POST', body: '{}' })).status, 200, 'closed');
+
+      const page = await browser.context.newPage();
+      const weight = trackWeight(page);
+      await loginAs(page, 'profesor', 1);
+      await page.waitForSelector('body[data-state=ready]');
+      weight.reset();
+      await page.goto(`${server.url}/historial.html`);
+      await page.waitForSelector('body[data-state=ready][data-summary=loaded]');
+      const options = await page.$$eval('#curso option', (os) => os.map((o) => [o.value, o.textContent]));
+      const course = options.find(([, t]) => t.startsWith('ICI-2241'));
+      await page.selectOption('#curso', course[0]);
+      await page.waitForSelector(`#sesiones tr[data-session="${created.sessionId}"]`);
+      const firstRow = await page.$eval('#sesiones tr', (tr) => tr.dataset.session);
+      assertEqual(firstRow, String(created.sessionId), 'newest session first');
+      await page.waitForFunction(() => document.getElementById('resumen-titulo').textContent.includes('ICI-2241'));
+      const rows = await page.$$eval('#resumen tr', (trs) => trs.map((t) => [...t.children].map((c) => c.textContent)));
+      assertEqual(rows.length, 35, 'one summary row per student of the list');
+      const row = rows.find((r) => r[0] === 'Matías Andrés Tapia Jara');
+      assert(row && /^[1-9]\d* de [1-9]/.test(row[2]), `the student attended at least once: ${row}`);
+      await screenshot(page, 'prof-12-historial');
+      await noSeriousViolations(page, 'history');
+      console.log(`       historial.html: ${weight.total()} bytes of JS+CSS`);
+      assert(weight.total() < WEIGHT_LIMIT, `historial.html weighs ${weight.total()} bytes`);
+
+      const [download] = await Promise.all([page.waitForEvent('download'), page.click('#descargar-resumen')]);
+      const csv = readFileSync(await download.path(), 'utf8');
+      assert(csv.includes('id_alumno;rut;nombre') && csv.includes('Matías Andrés Tapia Jara'), 'the summary CSV by name');
+
+      await page.click(`#sesiones tr[data-session="${created.sessionId}"] a`);
+      await page.waitForSelector('body[data-state=results]');
+      assertEqual(await page.$eval(`#tabla-resultados tr[data-user="${STUDENT}"]`, (tr) => tr.dataset.status), 'PRESENT', 'the results of that session');
+    },
+  },
+  {
     name: 'roster and results by name; PHP down: the roster is a clear 503, the results come without names',
     async run({ server }) {
       const prof = mintUserToken({ userId: 2, rol: 'profesor' }, 120);

@@ -12,7 +12,7 @@ function sessionRow(s) {
   const open = s.status === 'active'
     ? el('a', { href: `/profesor.html?proyectar=${s.sessionId}`, textContent: 'Volver a proyectar' })
     : el('a', { href: `/profesor.html?resultados=${s.sessionId}`, textContent: s.status === 'cancelled' ? 'Ver' : 'Ver resultados' });
-  open.setAttribute('aria-label', `Resultados de la sesión ${s.sessionId}`);
+  open.setAttribute('aria-label', `${open.textContent} de la sesión ${s.sessionId}`); // starts with the visible text
   const tr = el('tr', {}, el('th', { scope: 'row', textContent: String(s.sessionId) }),
     el('td', { textContent: fmtDateTime(s.startTime) }), el('td', { textContent: s.room }),
     el('td', { textContent: SESSION_STATUS[s.status] || s.status }),
