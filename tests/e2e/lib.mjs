@@ -1,6 +1,7 @@
 // Shared pieces of the end-to-end tests: the real server process, Debian's Chromium with
 // a CDP WebAuthn virtual authenticator, the stack's services, screenshots under build/e2e/.
 import { spawn, execFileSync } from 'node:child_process';
+import { createHmac } from 'node:crypto';
 import { mkdtempSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -23,33 +24,48 @@ export async function protocolModule() {
 }
 
 // asistencia-server on the stack's PORT (the URL the PHP login redirects to).
+// restart(signal) kills the process (SIGKILL: a crash, nothing closed cleanly) and starts
+// it again on the same port, as a deploy or a crash in the middle of a class would.
 export async function startServer() {
   const bin = env('ASISTENCIA_SERVER_BIN');
   const url = env('SERVER_URL');
-  const child = spawn(bin, [], {
-    env: { ...process.env, WEB_ROOT: join(repoRoot, 'web'), LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  let child = null;
   let output = '';
-  child.stdout.on('data', (d) => { output += d; });
-  child.stderr.on('data', (d) => { output += d; });
-  for (let i = 0; i < 300; i++) {
-    try {
-      const r = await fetch(`${url}/readyz`);
-      if (r.status === 200) return { url, stop: () => stopChild(child), output: () => output };
-    } catch { /* not listening yet */ }
-    if (child.exitCode !== null) break;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  child.kill('SIGKILL');
-  throw new Error(`the server did not become ready:\n${output}`);
+  const launch = async () => {
+    child = spawn(bin, [], {
+      env: { ...process.env, WEB_ROOT: join(repoRoot, 'web'), LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout.on('data', (d) => { output += d; });
+    child.stderr.on('data', (d) => { output += d; });
+    for (let i = 0; i < 300; i++) {
+      try {
+        const r = await fetch(`${url}/readyz`);
+        if (r.status === 200) return;
+      } catch { /* not listening yet */ }
+      if (child.exitCode !== null) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    child.kill('SIGKILL');
+    throw new Error(`the server did not become ready:\n${output}`);
+  };
+  await launch();
+  return {
+    url,
+    stop: () => stopChild(child),
+    output: () => output,
+    restart: async (signal = 'SIGKILL') => {
+      await stopChild(child, signal);
+      await launch();
+    },
+  };
 }
 
-function stopChild(child) {
+function stopChild(child, signal = 'SIGTERM') {
   return new Promise((resolve) => {
-    if (child.exitCode !== null) return resolve(child.exitCode);
+    if (child.exitCode !== null || child.signalCode !== null) return resolve(child.exitCode);
     child.on('exit', (code) => resolve(code));
-    child.kill('SIGTERM');
+    child.kill(signal);
   });
 }
 
@@ -122,6 +138,45 @@ export async function loginAs(page, kind, id) {
     page.waitForURL(new RegExp(`/${kind}\\.html`)),
     page.click(`form:has(#${kind}) button[type=submit]`),
   ]);
+}
+
+// A user token as the PHP module issues it (PROTOCOL section 3), with exp `ttlSeconds` from
+// now: the tests make short-lived ones to see the page outlive the legacy token.
+export function mintUserToken({ userId, rol, nombre, username }, ttlSeconds = 300) {
+  const now = Math.floor(Date.now() / 1000);
+  const b64u = (v) => Buffer.from(typeof v === 'string' ? v : JSON.stringify(v)).toString('base64url');
+  const head = b64u({ alg: 'HS256', typ: 'JWT' });
+  const body = b64u({ sub: String(userId), userId, username: username || `user${userId}@example.cl`,
+    nombre: nombre || `Usuario ${userId}`, rol, iss: 'php-legacy-system', iat: now, exp: now + ttlSeconds });
+  const sig = createHmac('sha256', env('JWT_SECRET')).update(`${head}.${body}`).digest('base64url');
+  return `${head}.${body}.${sig}`;
+}
+
+// axe-core (npm, tests/e2e) run in the page: the serious and critical violations, as text.
+// Evaluated through the DevTools protocol, so the page's CSP does not apply to it.
+const axeSource = readFileSync(join(dirname(fileURLToPath(import.meta.url)), 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
+export async function axeViolations(page) {
+  if (!(await page.evaluate(() => typeof window.axe === 'object'))) await page.evaluate(axeSource);
+  return page.evaluate(async () => {
+    const r = await window.axe.run(document, { resultTypes: ['violations'] });
+    return r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => `${v.impact} ${v.id}: ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
+  });
+}
+
+// Bytes of JavaScript and CSS a page loads, counted from the responses themselves.
+export function trackWeight(page) {
+  const seen = new Map();
+  page.on('response', async (res) => {
+    const type = res.headers()['content-type'] || '';
+    if (!/javascript|text\/css/.test(type)) return;
+    try { seen.set(res.url(), (await res.body()).length); } catch { /* navigated away */ }
+  });
+  return {
+    reset: () => seen.clear(),
+    total: () => [...seen.values()].reduce((a, b) => a + b, 0),
+    files: () => [...seen.entries()].map(([u, n]) => `${new URL(u).pathname} ${n}`),
+  };
 }
 
 export function assert(condition, message) {

@@ -27,6 +27,7 @@ export default [
       await page.fill('#sala', 'Sala E2E');
       await page.click('#iniciar');
       await page.waitForSelector('body[data-state=projecting]');
+      await page.click('#comenzar'); // the join code is shown first, rounds paused
       await page.waitForFunction(() => Number(document.body.dataset.frames || 0) >= 3, null, { timeout: 15000 });
       // The canvas holds a QR: dark and light modules.
       const dark = await page.$eval('#qr', (c) => {

@@ -6,7 +6,10 @@ import { fileURLToPath } from 'node:url';
 import { launchBrowser, startServer } from './lib.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const files = readdirSync(here).filter((f) => f.endsWith('.test.mjs')).sort();
+// `node run.mjs word...`: only the files whose name contains one of the words.
+const only = process.argv.slice(2);
+const files = readdirSync(here).filter((f) => f.endsWith('.test.mjs'))
+  .filter((f) => only.length === 0 || only.some((w) => f.includes(w))).sort();
 let passed = 0;
 let failed = 0;
 const server = await startServer();

@@ -1,66 +1,124 @@
 // The projector's side of PROTOCOL.md 6.4: the WebSocket, the auth message, clock pings,
-// each frame painted on a canvas and reported `shown` from the requestAnimationFrame
-// callback (RT is measured from the glass), progress, pause/resume and the close.
-export function bitmapFromBase64(modules, width) {
-  const bytes = Uint8Array.from(atob(modules), (c) => c.charCodeAt(0));
-  const rowBytes = (width + 7) >> 3;
-  return (x, y) => (bytes[y * rowBytes + (x >> 3)] >> (7 - (x & 7))) & 1;
+// each frame handed over from the requestAnimationFrame callback and reported `shown`
+// from there (RT is measured from the glass), progress, pause/resume and the close.
+// A class lasts 90 minutes and Wi-Fi, laptops and deploys do not: whenever the socket
+// closes for any reason but the session's end, it reconnects by itself with exponential
+// backoff and jitter, authenticates again and frames resume.
+export { bitmapFromBase64 } from './qr-canvas.js';
+
+const BACKOFF_FIRST_MS = 500;
+const BACKOFF_MAX_MS = 10000;
+const PING_EVERY_MS = 10000;
+// No message at all for this long (frames come twice a second, pongs every 10 s): the
+// connection is dead even if the socket did not notice (laptop sleep, half-open TCP).
+const SILENCE_LIMIT_MS = 25000;
+
+// Delay before reconnect attempt `n` (0-based): "full jitter" in [d/2, d] with d doubling
+// from BACKOFF_FIRST_MS up to BACKOFF_MAX_MS, so a room of projectors does not stampede.
+export function backoffDelay(n, random = Math.random) {
+  const d = Math.min(BACKOFF_MAX_MS, BACKOFF_FIRST_MS * 2 ** Math.min(n, 16));
+  return Math.round(d / 2 + random() * (d / 2));
 }
 
-// Draws a QR with a 4-module quiet zone, as large as the canvas allows, crisp.
-export function paintQr(canvas, { width, modules }) {
-  const dark = bitmapFromBase64(modules, width);
-  const side = width + 8;
-  const scale = Math.max(1, Math.floor(Math.min(canvas.width, canvas.height) / side));
-  const offset = Math.floor((Math.min(canvas.width, canvas.height) - side * scale) / 2);
-  const ctx = canvas.getContext('2d');
-  ctx.fillStyle = '#fff';
-  ctx.fillRect(0, 0, canvas.width, canvas.height);
-  ctx.fillStyle = '#000';
-  for (let y = 0; y < width; y++) {
-    for (let x = 0; x < width; x++) {
-      if (dark(x, y)) ctx.fillRect(offset + (x + 4) * scale, offset + (y + 4) * scale, scale, scale);
-    }
-  }
+// A close that means the session is over (nothing to reconnect to).
+function sessionEnded(event) {
+  return event.code === 1008 && /session not active/.test(event.reason || '');
 }
 
-// Opens the projection. Callbacks: onReady, onFrame(seq), onProgress(msg), onClosed(summary),
-// onError(text). Returns {pause(), resume(), close()}.
-export function openProjection({ sessionId, token, canvas, onReady, onFrame, onProgress, onClosed, onError }) {
+// Opens the projection. Options: sessionId, authMessage() -> the {type:"auth", ...} to send
+// on every (re)connect, or null when the upgrade's session cookie authenticates. Callbacks: onReady(msg), onFrame(msg) (inside requestAnimationFrame,
+// paint there), onProgress(msg), onClosed(summary), onConnection(state, detail) with state
+// 'connecting' | 'open' | 'reconnecting' (detail: {attempt, delayMs, reason}).
+// Returns {pause(), resume(), close(), reconnectNow()}.
+export function openProjection({ sessionId, authMessage, onReady, onFrame, onProgress, onClosed, onConnection }) {
   const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
-  const ws = new WebSocket(`${scheme}://${location.host}/ws/projection/${sessionId}`);
-  let pinger = null;
+  const url = `${scheme}://${location.host}/ws/projection/${sessionId}`;
+  let ws = null;
   let ended = false;
-  const send = (msg) => { if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(msg)); };
-  ws.addEventListener('open', () => send({ type: 'auth', token }));
-  ws.addEventListener('message', (event) => {
-    let msg;
-    try { msg = JSON.parse(event.data); } catch { return; }
-    if (msg.type === 'ready') {
-      // A few pings now (the server estimates this screen's clock offset), then one every 10 s.
-      for (let i = 0; i < 3; i++) setTimeout(() => send({ type: 'ping', t: Date.now() }), i * 200);
-      pinger = setInterval(() => send({ type: 'ping', t: Date.now() }), 10000);
-      onReady?.(msg);
-    } else if (msg.type === 'frame') {
-      requestAnimationFrame(() => {
-        paintQr(canvas, msg.qr);
-        send({ type: 'shown', seq: msg.seq, at: Date.now() });
-        onFrame?.(msg.seq);
-      });
-    } else if (msg.type === 'progress') {
-      onProgress?.(msg);
-    } else if (msg.type === 'closed') {
-      ended = true;
-      onClosed?.(msg.summary || {});
-    }
-  });
-  ws.addEventListener('close', (event) => {
-    clearInterval(pinger);
-    if (!ended) onError?.(event.reason || 'La conexión con el servidor se cerró.');
-  });
+  let attempt = 0;
+  let retryTimer = null;
+  let pinger = null;
+  let watchdog = null;
+
+  const send = (msg) => { if (ws?.readyState === WebSocket.OPEN) ws.send(JSON.stringify(msg)); };
+  const stopTimers = () => { clearInterval(pinger); clearTimeout(watchdog); pinger = null; };
+  const feedWatchdog = (socket) => {
+    clearTimeout(watchdog);
+    watchdog = setTimeout(() => socket.close(4000, 'silence'), SILENCE_LIMIT_MS);
+  };
+
+  const scheduleRetry = (reason) => {
+    if (ended || retryTimer) return;
+    const delayMs = backoffDelay(attempt);
+    onConnection?.('reconnecting', { attempt: attempt + 1, delayMs, reason });
+    attempt++;
+    retryTimer = setTimeout(() => { retryTimer = null; connect(); }, delayMs);
+  };
+
+  function connect() {
+    if (ended) return;
+    onConnection?.('connecting', { attempt });
+    const socket = new WebSocket(url);
+    ws = socket;
+    socket.addEventListener('open', () => {
+      const auth = authMessage();
+      if (auth) socket.send(JSON.stringify(auth));
+      feedWatchdog(socket);
+    });
+    socket.addEventListener('message', (event) => {
+      if (socket !== ws) return;
+      feedWatchdog(socket);
+      let msg;
+      try { msg = JSON.parse(event.data); } catch { return; }
+      if (msg.type === 'ready') {
+        attempt = 0;
+        // A few pings now (the server estimates this screen's clock offset), then one every 10 s.
+        for (let i = 0; i < 3; i++) setTimeout(() => send({ type: 'ping', t: Date.now() }), i * 200);
+        clearInterval(pinger);
+        pinger = setInterval(() => send({ type: 'ping', t: Date.now() }), PING_EVERY_MS);
+        onConnection?.('open', {});
+        onReady?.(msg);
+      } else if (msg.type === 'frame') {
+        requestAnimationFrame(() => {
+          // A frame that arrives just before a close must not repaint the blanked canvas.
+          if (socket !== ws || ended || socket.readyState !== WebSocket.OPEN) return;
+          if (onFrame?.(msg) !== false) send({ type: 'shown', seq: msg.seq, at: Date.now() });
+        });
+      } else if (msg.type === 'progress') {
+        onProgress?.(msg);
+      } else if (msg.type === 'closed') {
+        ended = true;
+        onClosed?.(msg.summary || {});
+      }
+    });
+    socket.addEventListener('close', (event) => {
+      if (socket !== ws) return;
+      stopTimers();
+      if (ended) return;
+      if (sessionEnded(event)) {
+        ended = true;
+        onClosed?.({});
+        return;
+      }
+      scheduleRetry(event.reason || `code ${event.code}`);
+    });
+  }
+
+  // The browser knows before we do that the network is back: try at once.
+  const onOnline = () => { if (!ended && retryTimer) { clearTimeout(retryTimer); retryTimer = null; connect(); } };
+  window.addEventListener('online', onOnline);
+  connect();
+
   return {
     pause: () => send({ type: 'pause' }),
     resume: () => send({ type: 'resume' }),
-    close: () => { ended = true; ws.close(1000); },
+    reconnectNow: onOnline,
+    close: () => {
+      ended = true;
+      clearTimeout(retryTimer);
+      stopTimers();
+      window.removeEventListener('online', onOnline);
+      ws?.close(1000);
+    },
   };
 }

@@ -124,6 +124,20 @@ net::awaitable<std::pair<session, session_review>> review_service::review(std::i
     co_return std::make_pair(std::move(s), std::move(r));
 }
 
+net::awaitable<listed_review> review_service::review_with_list(std::int64_t professor_id, std::int64_t session_id,
+                                                               bool list_required) {
+    listed_review out;
+    out.s = co_await sessions_.get(professor_id, session_id);
+    out.review = co_await store_.review(session_id);
+    try {
+        out.list = co_await courses_.students(out.s.course_id, out.s.semester_id);
+        out.list_available = true;
+    } catch (const api_error& e) { // PHP down (503) or answering nonsense (502)
+        if (list_required || (e.status() != 502 && e.status() != 503)) throw;
+    }
+    co_return out;
+}
+
 net::awaitable<override_outcome> review_service::override_result(std::int64_t professor_id, std::int64_t session_id,
                                                                  new_override o) {
     const auto s = co_await sessions_.get(professor_id, session_id);

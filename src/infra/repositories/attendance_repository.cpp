@@ -249,8 +249,8 @@ attendance_repository::attendance_repository(postgres::pool& pool) : pool_(pool)
                   "FROM attendance.validations v JOIN attendance.registrations r USING (registration_id) "
                   "WHERE r.session_id = $1 ORDER BY v.validation_id");
     pool_.prepare("attendance_review_overrides",
-                  std::string("SELECT DISTINCT ON (user_id) ") + override_columns +
-                      " FROM attendance.result_overrides WHERE session_id = $1 ORDER BY user_id, override_id DESC");
+                  std::string("SELECT ") + override_columns +
+                      " FROM attendance.result_overrides WHERE session_id = $1 ORDER BY user_id, override_id");
     pool_.prepare("attendance_override_insert",
                   std::string("INSERT INTO attendance.result_overrides (session_id, user_id, from_status, to_status, "
                               "reason_code, reason_text, performed_by) VALUES ($1, $2, NULLIF($3, ''), $4, $5, "
@@ -439,6 +439,8 @@ net::awaitable<att::session_review> attendance_repository::review(std::int64_t s
                 it = by_user.emplace(o.user_id, out.students.size()).first;
                 out.students.push_back(std::move(st));
             }
+            // Oldest first: the history in order, the last row is the one in force.
+            out.students[it->second].overrides.push_back(o);
             out.students[it->second].last_override = std::move(o);
         }
         return out;

@@ -6,6 +6,8 @@
 #include "asistencia/transport/api/request_helpers.hpp"
 
 #include <cstdint>
+#include <map>
+#include <set>
 
 
 namespace asistencia::transport::api {
@@ -58,6 +60,8 @@ json to_json(const application::attendance::student_review& st) {
                                         {"totpu", b(a.totpu_valid)}, {"rt", b(a.rt_valid)}}},
                             {"at", a.at}});
     }
+    json overrides = json::array();
+    for (const auto& o : st.overrides) overrides.push_back(to_json(o));
     json result = nullptr;
     if (st.result) {
         const auto& r = *st.result;
@@ -89,14 +93,30 @@ json to_json(const application::attendance::student_review& st) {
                 {"flagReason", st.flag_reason ? json(*st.flag_reason) : json(nullptr)},
                 {"result", result},
                 {"override", st.last_override ? to_json(*st.last_override) : json(nullptr)},
+                {"overrides", overrides},
                 {"attempts", attempts}};
 }
 
-json to_json(const session& s, const application::attendance::session_review& r) {
+using course_list = std::vector<application::attendance::course_student>;
+
+// Name and RUT from the course list (null when the list is unavailable or the student left it).
+void add_names(json& student, std::int64_t user_id, const course_list& list) {
+    student["name"] = nullptr;
+    student["rut"] = nullptr;
+    for (const auto& c : list) {
+        if (c.user_id != user_id) continue;
+        student["name"] = c.name;
+        student["rut"] = c.rut;
+        break;
+    }
+}
+
+json to_json(const session& s, const application::attendance::session_review& r, const course_list& list = {}) {
     json students = json::array();
     int present = 0;
     for (const auto& st : r.students) {
         students.push_back(to_json(st));
+        add_names(students.back(), st.user_id, list);
         if (st.effective_status() == "PRESENT") ++present;
     }
     return json{{"session", to_json(s)},
@@ -105,6 +125,63 @@ json to_json(const session& s, const application::attendance::session_review& r)
                 {"headcount", r.headcount ? json(*r.headcount) : json(nullptr)},
                 {"present", present},
                 {"headcountExceeded", r.headcount.has_value() && present > *r.headcount},
+                {"students", students}};
+}
+
+// Where a student stands during the class: NOT_JOINED, JOINED (rounds under way) or DONE
+// (every round answered or failed: a provisional or final result exists).
+std::string roster_state(const application::attendance::student_review* st) {
+    if (!st || !st->registration_id) return "NOT_JOINED";
+    return st->result ? "DONE" : "JOINED";
+}
+
+int rounds_succeeded(const application::attendance::student_review* st) {
+    if (!st) return 0;
+    std::set<int> rounds;
+    for (const auto& a : st->attempts) {
+        if (a.status == "success") rounds.insert(a.round);
+    }
+    return static_cast<int>(rounds.size());
+}
+
+json roster_entry(std::int64_t user_id, json name, json rut, bool listed,
+                  const application::attendance::student_review* st) {
+    return json{{"userId", user_id},
+                {"name", std::move(name)},
+                {"rut", std::move(rut)},
+                {"listed", listed},
+                {"state", roster_state(st)},
+                {"roundsSucceeded", rounds_succeeded(st)},
+                {"status", st ? json(st->effective_status()) : json("NOT_JOINED")},
+                {"final", st && st->result_final},
+                {"deviceFlagged", st && st->device_flagged}};
+}
+
+// The course list (legacy system, through the cache) joined to the review: everyone on the
+// list in its order, then anyone reviewed who is no longer on it.
+json roster_json(const application::attendance::listed_review& lr) {
+    std::map<std::int64_t, const application::attendance::student_review*> by_user;
+    for (const auto& st : lr.review.students) by_user[st.user_id] = &st;
+    json students = json::array();
+    std::set<std::int64_t> seen;
+    json counts = {{"listed", lr.list.size()}, {"joined", 0}, {"done", 0}};
+    for (const auto& c : lr.list) {
+        const auto it = by_user.find(c.user_id);
+        const auto* st = it == by_user.end() ? nullptr : it->second;
+        students.push_back(roster_entry(c.user_id, c.name, c.rut, true, st));
+        seen.insert(c.user_id);
+    }
+    for (const auto& st : lr.review.students) {
+        if (!seen.contains(st.user_id)) students.push_back(roster_entry(st.user_id, nullptr, nullptr, false, &st));
+    }
+    for (const auto& e : students) {
+        if (e["state"] != "NOT_JOINED") counts["joined"] = counts["joined"].get<int>() + 1;
+        if (e["state"] == "DONE") counts["done"] = counts["done"].get<int>() + 1;
+    }
+    return json{{"sessionId", lr.s.session_id},
+                {"status", lr.s.status},
+                {"maxRounds", lr.s.max_rounds},
+                {"counts", counts},
                 {"students", students}};
 }
 
@@ -157,8 +234,14 @@ void add_session_routes(http::server& server, const auth::authenticator& auth,
     server.add_route(bhttp::verb::get, "/api/attendance/sessions/:id/results",
                      [&](http::request_context& ctx) -> net::awaitable<http::http_response> {
                          const auto who = auth.professor(authorization(ctx));
-                         const auto [s, r] = co_await review.review(who.user_id, path_id(ctx));
-                         co_return json_ok(to_json(s, r));
+                         const auto lr = co_await review.review_with_list(who.user_id, path_id(ctx), false);
+                         co_return json_ok(to_json(lr.s, lr.review, lr.list));
+                     });
+    server.add_route(bhttp::verb::get, "/api/attendance/sessions/:id/roster",
+                     [&](http::request_context& ctx) -> net::awaitable<http::http_response> {
+                         const auto who = auth.professor(authorization(ctx));
+                         const auto lr = co_await review.review_with_list(who.user_id, path_id(ctx), true);
+                         co_return json_ok(roster_json(lr));
                      });
     server.add_route(bhttp::verb::post, "/api/attendance/sessions/:id/overrides",
                      [&](http::request_context& ctx) -> net::awaitable<http::http_response> {

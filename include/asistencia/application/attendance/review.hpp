@@ -36,6 +36,7 @@ struct student_review {
     bool result_final = false;
     std::vector<attempt_view> attempts;
     std::optional<override_view> last_override;
+    std::vector<override_view> overrides; // every override of this student, oldest first
 
     // The override's status, else the result's, else PENDING (joined) / NOT_JOINED.
     std::string effective_status() const;
@@ -45,6 +46,14 @@ struct session_review {
     std::optional<int> headcount;
     std::optional<double> baseline_median_ms, baseline_mad_ms;
     std::vector<student_review> students; // joined students in queue order, then overridden others
+};
+
+// The review with the course's list (names, RUT) from the legacy system's cache.
+struct listed_review {
+    session s;
+    session_review review;
+    std::vector<course_student> list; // empty when the list was not needed and PHP is down
+    bool list_available = false;
 };
 
 struct new_override {
@@ -78,6 +87,10 @@ public:
         : sessions_(sessions), store_(store), courses_(courses) {}
 
     net::awaitable<std::pair<session, session_review>> review(std::int64_t professor_id, std::int64_t session_id);
+    // The review plus the course list. list_required: a PHP outage is a 503 (the roster
+    // needs the list); otherwise the review comes without names (results stay readable).
+    net::awaitable<listed_review> review_with_list(std::int64_t professor_id, std::int64_t session_id,
+                                                   bool list_required);
     // 422 invalid_override for an unknown status/reason, a missing text for `other`, or a
     // student who is not on the course's list.
     net::awaitable<override_outcome> override_result(std::int64_t professor_id, std::int64_t session_id,

@@ -13,7 +13,8 @@ namespace asistencia::transport::api {
 // POST /api/attendance/sessions, GET /api/attendance/sessions/:id, POST .../:id/close,
 // POST .../:id/cancel (professor token, owner only; closing computes the final results);
 // the professor's review: GET .../:id/results, POST .../:id/overrides, PUT .../:id/headcount,
-// GET .../:id/report.csv; GET /api/attendance/session/:id/status (internal token, for PHP).
+// GET .../:id/report.csv, GET .../:id/roster (the course list with each student's state);
+// GET /api/attendance/session/:id/status (internal token, for PHP).
 void add_session_routes(http::server& server, const auth::authenticator& auth,
                         application::attendance::session_service& sessions,
                         application::attendance::attendance_service& attendance,
