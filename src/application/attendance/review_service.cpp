@@ -69,7 +69,6 @@ std::string label(const std::string& status) {
 
 } // namespace
 
-std::string csv_field(const std::string& v) { return field(v); }
 std::string csv_status_label(const std::string& status) { return label(status); }
 
 std::string student_review::effective_status() const {
