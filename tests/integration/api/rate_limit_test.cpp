@@ -178,7 +178,9 @@ TEST_F(rate_limit_api, SecurityHeadersOnApiPagesAndErrors) {
         EXPECT_EQ(r->headers["referrer-policy"], "no-referrer") << target;
         EXPECT_EQ(r->headers["x-content-type-options"], "nosniff") << target;
         EXPECT_EQ(r->headers.count("strict-transport-security"), 0u) << "plain http: " << target;
-        if (api) EXPECT_EQ(r->headers["cache-control"], "no-store") << target;
+        if (api) {
+            EXPECT_EQ(r->headers["cache-control"], "no-store") << target;
+        }
     }
 }
 
