@@ -4,6 +4,8 @@
 // resolves asistencia.test to loopback (--host-resolver-rules) and trusts the leaf made here
 // with openssl through --ignore-certificate-errors-spki-list. The PHP stand-in's login gets
 // its own process whose NODE_BASE_URL is this origin, so the login redirects to it.
+// The phone reads the projector's QR through its real camera path (camera.mjs's fake
+// MediaStream fed from the projector browser's canvas), as in clase.test.mjs.
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash, X509Certificate } from 'node:crypto';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -13,6 +15,8 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { addVirtualAuthenticator, assert, assertEqual, env, launchBrowser, repoRoot, screenshot, sql } from './lib.mjs';
+import { fakeCamera, printTimings, showingTimings } from './camera.mjs';
+import { joinByNumber, resetStudent, startRounds, waitState } from './phone.mjs';
 
 const HOST = 'asistencia.test';
 
@@ -117,7 +121,8 @@ async function startPhp(origin) {
   const www = join(repoRoot, 'docker', 'php-legacy', 'www');
   const p = spawnLogged('php', ['-d', 'variables_order=EGPCS', '-S', `127.0.0.1:${port}`, '-t', www,
     join(repoRoot, 'docker', 'php-legacy', 'router.php')], {
-    env: { ...process.env, NODE_BASE_URL: origin, PHP_CLI_SERVER_WORKERS: '2' },
+    // HAWAII_DEV_LOGIN=1: the passwordless login.php, as scripts/lib/services.sh starts it.
+    env: { ...process.env, NODE_BASE_URL: origin, PHP_CLI_SERVER_WORKERS: '2', HAWAII_DEV_LOGIN: '1' },
     detached: true, // its own process group: php -S forks workers
   });
   const url = `http://localhost:${port}`;
@@ -173,21 +178,6 @@ http {
   };
 }
 
-function resetStudent(id) {
-  sql(`DELETE FROM enrollment.enrollment_history WHERE user_id = ${id}`);
-  sql(`DELETE FROM enrollment.devices WHERE user_id = ${id}`);
-}
-
-async function cameraRead(page, dir) {
-  const file = join(dir, 'frame.png');
-  await page.locator('#qr').screenshot({ path: file });
-  try {
-    return execFileSync('zbarimg', ['--raw', '-q', file]).toString().trim();
-  } catch {
-    return '';
-  }
-}
-
 async function loginAt(page, phpUrl, kind, id, origin) {
   await page.goto(`${phpUrl}/login.php`);
   await page.selectOption(`#${kind}`, String(id));
@@ -197,26 +187,30 @@ async function loginAt(page, phpUrl, kind, id, origin) {
   ]);
 }
 
-// Enrollment, a join and one projected round at `origin`, in a browser that trusts `pki`.
-async function classAt({ origin, phpUrl, pki, studentId, label, dir }) {
-  const browser = await launchBrowser({ camera: false, origin, extraArgs: [`--host-resolver-rules=MAP ${HOST} 127.0.0.1`,
-    `--ignore-certificate-errors-spki-list=${pki.pin}`, '--no-proxy-server'] });
+// Enrollment, a join and one projected round at `origin`, in browsers that trust `pki`:
+// the phone (fake camera fed from the projector's canvas, camera.mjs) and the projector
+// as another device (its own browser and app session cookie), as in clase.test.mjs.
+async function classAt({ origin, phpUrl, pki, studentId, label }) {
+  const extraArgs = [`--host-resolver-rules=MAP ${HOST} 127.0.0.1`,
+    `--ignore-certificate-errors-spki-list=${pki.pin}`, '--no-proxy-server'];
+  const browser = await launchBrowser({ camera: true, origin, extraArgs });
+  let room;
   try {
+    room = await launchBrowser({ camera: false, origin, extraArgs });
     resetStudent(studentId);
     const phone = await browser.context.newPage();
+    const beamer = await room.context.newPage();
+    await fakeCamera(phone, beamer);
     await addVirtualAuthenticator(phone);
     await loginAt(phone, phpUrl, 'alumno', studentId, origin);
     await phone.waitForSelector('body[data-state=ready]');
     assertEqual(await phone.evaluate(() => window.isSecureContext), true, 'a secure context');
     assertEqual(await phone.evaluate(() => location.origin), origin, 'the page origin');
     await phone.click('#enrolar');
-    await phone.waitForSelector('body[data-enrolled=true]', { timeout: 20000 }).catch(async (e) => {
-      throw new Error(`not enrolled: ${await phone.textContent('#estado')} (${e.message.split('\n')[0]})`);
-    });
+    await waitState(phone, 'body[data-enrolled=true]', 20000);
     assertEqual(sql(`SELECT count(*) FROM enrollment.devices WHERE user_id = ${studentId} AND is_active`), '1',
       'one active device');
 
-    const beamer = await browser.context.newPage();
     const sockets = [];
     beamer.on('websocket', (ws) => sockets.push(ws.url()));
     await loginAt(beamer, phpUrl, 'profesor', 1, origin);
@@ -229,24 +223,18 @@ async function classAt({ origin, phpUrl, pki, studentId, label, dir }) {
     assert(sockets.some((u) => u.startsWith(`wss://${HOST}:`) && u.includes(`/ws/projection/${sessionId}`)),
       `the projector uses wss: ${sockets.join(', ')}`);
 
-    await phone.fill('#sesion', sessionId);
-    await phone.click('#unirse');
-    await phone.waitForSelector('body[data-state=in-class]', { timeout: 20000 }).catch(async (e) => {
-      throw new Error(`not in class: ${await phone.textContent('#estado')} (${e.message.split('\n')[0]})`);
-    });
-    const deadline = Date.now() + 60000;
-    let reads = 0;
-    while (Date.now() < deadline && (await phone.evaluate(() => document.body.dataset.round)) !== 'done') {
-      const text = await cameraRead(beamer, dir);
-      if (text) {
-        reads++;
-        await phone.evaluate((t) => window.asistenciaLeerQr(t), text);
-      }
-      await new Promise((r) => setTimeout(r, 150));
-    }
-    assertEqual(await phone.evaluate(() => document.body.dataset.round), 'done', `the round is done after ${reads} reads`);
+    await joinByNumber(phone, sessionId);
+    // One round: the phone may read it and be done before a poll sees in-class.
+    await waitState(phone, 'body[data-state=in-class], body[data-state=done]', 20000);
+    assert(!(await phone.evaluate(() => 'asistenciaLeerQr' in window)), 'no test hook on the page');
+    await startRounds(beamer);
+    await waitState(phone, 'body[data-round=done]', 60000);
     assertEqual(sql(`SELECT count(*) FROM attendance.validations v JOIN attendance.registrations r USING (registration_id) WHERE r.session_id = ${sessionId} AND validation_status = 'success'`),
       '1', 'one successful round');
+    const timings = await showingTimings(phone);
+    assert(timings.answers.length >= 1 && timings.answers.every((a) => a.decoder),
+      `every answer came through the camera decoder: ${JSON.stringify(timings.answers)}`);
+    printTimings(`https-${label}`, timings);
     await screenshot(phone, `https-${label}-alumno`);
 
     await beamer.click('#cerrar');
@@ -255,6 +243,7 @@ async function classAt({ origin, phpUrl, pki, studentId, label, dir }) {
     assert(summary.includes('Presentes: 1'), `the student is present: ${summary}`);
     await screenshot(beamer, `https-${label}-resultados`);
   } finally {
+    if (room) await room.close();
     await browser.close();
   }
 }
@@ -283,7 +272,7 @@ export default [
           const ready = await httpsGet(port, '/readyz', pki.ca);
           assert(/max-age=\d+/.test(ready.headers['strict-transport-security'] || ''), 'HSTS on the TLS origin');
           php = await startPhp(origin);
-          await classAt({ origin, phpUrl: php.url, pki, studentId: 100016, label: 'nativo', dir });
+          await classAt({ origin, phpUrl: php.url, pki, studentId: 100016, label: 'nativo' });
         } finally {
           if (php) await stop(php.child, true);
           const code = await stop(server.child);
@@ -315,7 +304,7 @@ export default [
           assertEqual(direct.status, 200, 'a direct request from 127.0.0.2');
           assertEqual(direct.headers['strict-transport-security'], undefined, 'no HSTS for an untrusted peer\'s header');
           php = await startPhp(origin);
-          await classAt({ origin, phpUrl: php.url, pki, studentId: 100017, label: 'nginx', dir });
+          await classAt({ origin, phpUrl: php.url, pki, studentId: 100017, label: 'nginx' });
         } finally {
           if (php) await stop(php.child, true);
           if (nginx) nginx.stop();
