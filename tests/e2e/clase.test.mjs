@@ -59,8 +59,9 @@ async function classInRoom({ phone, beamer, studentId, barcodeDetector, label })
   await beamer.waitForSelector('body[data-state=results]');
   const summary = await beamer.textContent('#resumen');
   assert(summary.includes('Presentes: 1'), `the student is present: ${summary}`);
-  const rows = await beamer.$$eval('#tabla-resultados tr', (trs) => trs.map((tr) => tr.textContent));
-  assert(rows.some((r) => r.includes(String(studentId)) && r.includes('Presente')), `PRESENT in the results: ${rows.join(' | ')}`);
+  // The results table lists students by name; each row carries its userId and status.
+  const rows = await beamer.$$eval('#tabla-resultados tr', (trs) => trs.map((tr) => `${tr.dataset.user}:${tr.dataset.status}`));
+  assert(rows.includes(`${studentId}:PRESENT`), `PRESENT in the results: ${rows.join(' | ')}`);
   assert(waitLegacyPresent(studentId, sessionId), 'present in the stand-in\'s alumno_asistencia');
 
   // The student's own history shows it; the enrolled phone is still listed.

@@ -13,6 +13,7 @@ import {
   addVirtualAuthenticator, assert, assertEqual, axeViolations, env, launchBrowser, loginAs, mintUserToken, repoRoot, screenshot, sql,
   trackWeight,
 } from './lib.mjs';
+import { fakeCamera } from './camera.mjs';
 
 const STUDENT = 100045; // on ICI-2241's list (course 2 of professor 1), used by no other test
 const COURSE = 2;
@@ -43,14 +44,11 @@ const darkShare = (page) => page.$eval('#qr', (c) => {
   return n / (d.length / 4);
 });
 
-// The phone reads the projected codes until `until()` holds.
-async function answerRounds(beamer, phone, dir, until, what) {
+// The phone reads the projected codes through its camera (camera.mjs's MediaStream fed from
+// the projector's canvas) and answers by itself; wait until `until()` holds.
+async function answerRounds(phone, until, what) {
   const deadline = Date.now() + 60000;
-  while (Date.now() < deadline && !(await until())) {
-    const text = await cameraRead(beamer, dir);
-    if (text.startsWith('ASIS1.')) await phone.evaluate((t) => window.asistenciaLeerQr(t), text);
-    await new Promise((r) => setTimeout(r, 150));
-  }
+  while (Date.now() < deadline && !(await until())) await new Promise((r) => setTimeout(r, 150));
   assert(await until(), `${what}: phone at round ${await phone.evaluate(() => document.body.dataset.round)}`);
 }
 
@@ -67,7 +65,12 @@ export default [
         // authenticator's, so the next join sees it go backwards and flags the device.
         sql(`DELETE FROM enrollment.enrollment_history WHERE user_id = ${STUDENT}`);
         sql(`DELETE FROM enrollment.devices WHERE user_id = ${STUDENT}`);
+        // The projector is the professor's laptop: another browser (each browser holds one
+        // signed-in user, the app session cookie). The phone's camera films its canvas.
+        laptop = await launchBrowser({ camera: false });
+        const beamer = await laptop.context.newPage();
         const phone = await browser.context.newPage();
+        await fakeCamera(phone, beamer);
         await addVirtualAuthenticator(phone);
         await loginAs(phone, 'alumno', STUDENT);
         await phone.waitForSelector('body[data-state=ready]');
@@ -75,10 +78,7 @@ export default [
         await phone.waitForSelector('body[data-enrolled=true]');
         sql(`UPDATE enrollment.devices SET sign_count = 100000 WHERE user_id = ${STUDENT} AND is_active`);
 
-        // The projector, after the legacy login of the stand-in, on the professor's laptop:
-        // another browser (each browser holds one signed-in user, the app session cookie).
-        laptop = await launchBrowser();
-        const beamer = await laptop.context.newPage();
+        // The projector, after the legacy login of the stand-in.
         await beamer.setViewportSize({ width: 1280, height: 800 });
         const weight = trackWeight(beamer);
         await loginAs(beamer, 'profesor', 1);
@@ -118,7 +118,7 @@ export default [
         await beamer.waitForFunction(() => Number(document.body.dataset.frames || 0) >= 3, null, { timeout: 15000 });
         await screenshot(beamer, 'prof-4-proyeccion');
         await noSeriousViolations(beamer, 'projecting');
-        await answerRounds(beamer, phone, dir, async () => (await phone.evaluate(() => document.body.dataset.round)) === '2', 'round 1');
+        await answerRounds(phone, async () => ['2', 'done'].includes(await phone.evaluate(() => document.body.dataset.round)), 'round 1');
 
         // Full screen (F) and high contrast (C).
         await beamer.keyboard.press('f');
@@ -147,7 +147,7 @@ export default [
         await beamer.waitForSelector('body[data-connection=open]', { timeout: 30000 });
         await beamer.waitForFunction((n) => Number(document.body.dataset.frames) >= n + 3, before, { timeout: 20000 });
         console.log(`       server restart: ${((upAt - killedAt) / 1000).toFixed(1)} s down, frames again ${((Date.now() - killedAt) / 1000).toFixed(1)} s after the kill`);
-        await answerRounds(beamer, phone, dir, async () => (await phone.evaluate(() => document.body.dataset.round)) === 'done', 'round 2 after the restart');
+        await answerRounds(phone, async () => (await phone.evaluate(() => document.body.dataset.round)) === 'done', 'round 2');
 
         // Close and review.
         await beamer.click('#cerrar');

@@ -12,7 +12,7 @@
 #include <thread>
 
 using namespace class_test;
-using ops_test::frame_stand_in;
+using class_test::frame_stand_in;
 using server_test::http::verb;
 
 namespace {

@@ -1,5 +1,6 @@
-// The frame loop's part for black-box tests of the operations suite: records a showing of
-// a pending round in the real Valkey round store and seals its payload, as the projection does.
+// The frame loop's part for black-box tests (attendance API, operations): records a
+// showing of a pending round in the real Valkey round store and seals its payload, as the
+// projection does.
 #pragma once
 
 #include "asistencia/infra/stores/round_store.hpp"
@@ -10,11 +11,14 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_future.hpp>
 
+#include <chrono>
 #include <future>
+#include <thread>
+#include <type_traits>
+#include <vector>
 
-namespace ops_test {
+namespace class_test {
 
-using namespace class_test;
 namespace net = boost::asio;
 
 // The frame loop's part: records a showing of a pending round and seals its payload.
@@ -34,6 +38,7 @@ public:
         return fut.get();
     }
 
+    // A fresh showing of (session, user, round); empty when the round is not pending.
     std::string show(std::int64_t session_id, const phone& p, int round) {
         crypto::qr_payload q;
         q.session_id = static_cast<std::uint32_t>(session_id);
@@ -44,10 +49,30 @@ public:
         q.issued_at_ms = static_cast<std::uint64_t>(now_ms());
         const auto secret = crypto::derive_session_totps_secret(test_master_key(), session_id);
         q.totps = crypto::totp_value_at_step(secret, crypto::totp_step(static_cast<std::int64_t>(q.issued_at_ms / 1000)));
-        const bool ok = run(rounds_.record_showing(session_id, {p.user_id(), round}, enc::base64url_encode(nonce),
-                                                   static_cast<std::int64_t>(q.issued_at_ms)));
+        const bool ok = retrying([&] {
+            return run(rounds_.record_showing(session_id, {p.user_id(), round}, enc::base64url_encode(nonce),
+                                              static_cast<std::int64_t>(q.issued_at_ms)));
+        });
         return ok ? crypto::seal_qr(q, p.keys().k_qr) : std::string();
     }
+
+    // After a Valkey restart this client notices the dead link only on its next command.
+    template <class F> std::invoke_result_t<F&> retrying(F f) {
+        for (int i = 0;; ++i) {
+            try {
+                return f();
+            } catch (const std::exception&) {
+                if (i == 50) throw;
+                std::this_thread::sleep_for(std::chrono::milliseconds(100));
+            }
+        }
+    }
+
+    std::vector<asistencia::application::attendance::pending_round> pending(std::int64_t session_id) {
+        return run(rounds_.pending(session_id));
+    }
+    void del(const std::string& key) { run(kv_.del(key)); }
+    const asistencia::infra::valkey::key_builder& keys() const { return kv_.keys(); }
 
 private:
     static asistencia::infra::valkey::settings settings(const std::string& prefix) {
@@ -62,4 +87,4 @@ private:
     asistencia::infra::stores::valkey_round_store rounds_;
 };
 
-} // namespace ops_test
+} // namespace class_test
