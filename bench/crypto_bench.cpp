@@ -75,8 +75,8 @@ void BM_ecdh_handshake(benchmark::State& state) {
     const bytes challenge(32, 1);
     const bytes credential(32, 2);
     for (auto _ : state) {
-        auto s = derive_handshake_secret(*ecdh_shared_secret(server.private_scalar, phone.public_raw),
-                                         challenge, credential);
+        auto s = derive_handshake_secret(*ecdh_shared_secret(server.private_scalar, phone.public_raw), challenge,
+                                         credential);
         benchmark::DoNotOptimize(s);
     }
 }

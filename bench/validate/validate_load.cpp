@@ -29,10 +29,10 @@
 #include <cstdlib>
 #include <fcntl.h>
 #include <fstream>
-#include <iterator>
 #include <functional>
 #include <future>
 #include <iostream>
+#include <iterator>
 #include <map>
 #include <spawn.h>
 #include <sstream>
@@ -69,8 +69,7 @@ std::string env(const char* name, const char* fallback = nullptr) {
 }
 
 std::int64_t now_ms() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
         .count();
 }
 
@@ -181,8 +180,10 @@ public:
     static json per_answer(const cpu_sample& a, const cpu_sample& b, std::int64_t answers) {
         const double ms = 1000.0 / static_cast<double>(::sysconf(_SC_CLK_TCK));
         const auto per = [&](std::int64_t d) { return answers > 0 ? static_cast<double>(d) * ms / answers : 0.0; };
-        return json{{"server", per(b.server - a.server)},     {"postgres", per(b.postgres - a.postgres)},
-                    {"valkey", per(b.valkey - a.valkey)},     {"generator", per(b.generator - a.generator)},
+        return json{{"server", per(b.server - a.server)},
+                    {"postgres", per(b.postgres - a.postgres)},
+                    {"valkey", per(b.valkey - a.valkey)},
+                    {"generator", per(b.generator - a.generator)},
                     {"machine", per(b.machine - a.machine)}};
     }
 
@@ -279,7 +280,7 @@ struct student {
     std::int64_t session_id = 0;
     std::int64_t user_id = 0;
     std::int64_t device_id = 0;
-    std::string auth;        // "Bearer <participation token>"
+    std::string auth; // "Bearer <participation token>"
     crypto::bytes k_totpu;
     const crypto::bytes* totps_secret = nullptr;
 };
@@ -312,7 +313,8 @@ std::string professor_bearer() {
 
 std::int64_t open_session(std::uint16_t port) {
     const json body{{"courseId", 1}, {"semesterId", 2}, {"room", "Sala bench"}, {"maxRounds", max_rounds}};
-    const auto r = blocking_request(port, http::verb::post, "/api/attendance/sessions", professor_bearer(), body.dump());
+    const auto r =
+        blocking_request(port, http::verb::post, "/api/attendance/sessions", professor_bearer(), body.dump());
     if (r.status != 201) throw std::runtime_error("session not created: " + std::to_string(r.status) + " " + r.body);
     return json::parse(r.body).at("sessionId").get<std::int64_t>();
 }
@@ -337,15 +339,16 @@ std::vector<student> make_students(pqxx::connection& db, std::uint16_t port, con
         st.user_id = next_uid++;
         const auto secret = crypto::random_bytes(32);
         const auto credential_id = enc::base64url_encode(crypto::random_bytes(16));
-        st.device_id = w.exec_params1("INSERT INTO enrollment.devices (user_id, credential_id, public_key, "
-                                      "handshake_secret, aaguid, device_fingerprint) VALUES ($1, $2, 'bench-placeholder', "
-                                      "$3, '00000000-0000-0000-0000-000000000000', 'bench') RETURNING device_id",
-                                      st.user_id, credential_id,
-                                      crypto::seal_at_rest(s.master_key, secret, credential_id))[0]
+        st.device_id = w.exec_params1(
+                            "INSERT INTO enrollment.devices (user_id, credential_id, public_key, "
+                            "handshake_secret, aaguid, device_fingerprint) VALUES ($1, $2, 'bench-placeholder', "
+                            "$3, '00000000-0000-0000-0000-000000000000', 'bench') RETURNING device_id",
+                            st.user_id, credential_id, crypto::seal_at_rest(s.master_key, secret, credential_id))[0]
                            .as<std::int64_t>();
-        w.exec_params("INSERT INTO attendance.registrations (session_id, user_id, device_id, queue_position) "
-                      "VALUES ($1, $2, $3, $4)",
-                      sid, st.user_id, st.device_id, i % students_per_session + 1);
+        w.exec_params(
+            "INSERT INTO attendance.registrations (session_id, user_id, device_id, queue_position) "
+            "VALUES ($1, $2, $3, $4)",
+            sid, st.user_id, st.device_id, i % students_per_session + 1);
         st.k_totpu = crypto::derive_device_keys(secret).k_totpu;
         st.auth = "Bearer " + tokens::issue_participation_token({sid, st.user_id, st.device_id, {}, {}},
                                                                 participation_key, {}, std::nullopt)
@@ -360,9 +363,9 @@ std::vector<student> make_students(pqxx::connection& db, std::uint16_t port, con
 // ------------------------------------------------------------------ one level
 struct level_result {
     int clients = 0;
-    std::int64_t answers = 0;   // POSTs completed in the timed part
+    std::int64_t answers = 0; // POSTs completed in the timed part
     std::int64_t accepted = 0;
-    std::int64_t errors = 0;    // anything but 200 {accepted:true}, and showings refused
+    std::int64_t errors = 0; // anything but 200 {accepted:true}, and showings refused
     double seconds = 0;
     double answers_per_second = 0;
     double p50_ms = 0, p99_ms = 0, mean_ms = 0;
@@ -401,8 +404,11 @@ public:
             connection c(io_.get_executor(), port_);
             while (next < students.size()) {
                 auto& st = students[next++];
-                const json body{{"round", 1}, {"nonce", enc::base64url_encode(crypto::random_bytes(16))},
-                                {"totps", "000000"}, {"totpu", "000000"}, {"clientScannedAt", now_ms()}};
+                const json body{{"round", 1},
+                                {"nonce", enc::base64url_encode(crypto::random_bytes(16))},
+                                {"totps", "000000"},
+                                {"totpu", "000000"},
+                                {"clientScannedAt", now_ms()}};
                 try {
                     const auto r = co_await c.post(target(st), st.auth, body.dump());
                     if (r.status != 200) ++errors;
@@ -451,8 +457,7 @@ public:
                         break;
                     }
                     // The phone's part: TOTPs from the payload, its own TOTPu now.
-                    const auto totps =
-                        crypto::totp_code_at_step(*st.totps_secret, crypto::totp_step(issued / 1000));
+                    const auto totps = crypto::totp_code_at_step(*st.totps_secret, crypto::totp_step(issued / 1000));
                     const auto scanned = now_ms();
                     const json body{{"round", round},
                                     {"nonce", nonce},
@@ -554,8 +559,8 @@ double pgbench_tps(const std::string& script, int clients, int seconds) {
     ::setenv("PGPASSWORD", env("DB_PASSWORD").c_str(), 1);
     const std::string cmd = env("PGBENCH", "pgbench") + " -n -M prepared -c " + std::to_string(clients) + " -j " +
                             std::to_string(clients) + " -T " + std::to_string(seconds) + " -f " + script + " -h " +
-                            env("DB_HOST") + " -p " + env("DB_PORT") + " -U " + env("DB_USER") + " " +
-                            env("DB_NAME") + " 2>&1";
+                            env("DB_HOST") + " -p " + env("DB_PORT") + " -U " + env("DB_USER") + " " + env("DB_NAME") +
+                            " 2>&1";
     FILE* p = ::popen(cmd.c_str(), "r");
     if (p == nullptr) return 0;
     std::string out;
@@ -571,27 +576,41 @@ double pgbench_tps(const std::string& script, int clients, int seconds) {
 }
 
 json to_json(const level_result& r) {
-    return json{{"clients", r.clients},        {"answers", r.answers},
-                {"accepted", r.accepted},      {"seconds", r.seconds},
+    return json{{"clients", r.clients},
+                {"answers", r.answers},
+                {"accepted", r.accepted},
+                {"seconds", r.seconds},
                 {"answersPerSecond", r.answers_per_second},
-                {"p50Ms", r.p50_ms},           {"p99Ms", r.p99_ms},
-                {"meanMs", r.mean_ms},         {"errors", r.errors},
-                {"p50MsLastRound", r.p50_ms_last_round}, {"p99MsLastRound", r.p99_ms_last_round},
-                {"errorKinds", r.error_kinds}, {"warmupErrors", r.warmup_errors}};
+                {"p50Ms", r.p50_ms},
+                {"p99Ms", r.p99_ms},
+                {"meanMs", r.mean_ms},
+                {"errors", r.errors},
+                {"p50MsLastRound", r.p50_ms_last_round},
+                {"p99MsLastRound", r.p99_ms_last_round},
+                {"errorKinds", r.error_kinds},
+                {"warmupErrors", r.warmup_errors}};
 }
 
 settings parse(int argc, char** argv) {
     settings s;
     for (int i = 1; i + 1 < argc; i += 2) {
         const std::string k = argv[i], v = argv[i + 1];
-        if (k == "--server") s.server_bin = v;
-        else if (k == "--out") s.out = v;
-        else if (k == "--levels") s.levels = int_list(v);
-        else if (k == "--pool-sizes") s.pool_sizes = int_list(v);
-        else if (k == "--seconds") s.seconds = std::stoi(v);
-        else if (k == "--students") s.students_per_level = std::stoi(v);
-        else if (k == "--pgbench") s.pgbench = v != "0";
-        else throw std::invalid_argument("unknown option " + k);
+        if (k == "--server")
+            s.server_bin = v;
+        else if (k == "--out")
+            s.out = v;
+        else if (k == "--levels")
+            s.levels = int_list(v);
+        else if (k == "--pool-sizes")
+            s.pool_sizes = int_list(v);
+        else if (k == "--seconds")
+            s.seconds = std::stoi(v);
+        else if (k == "--students")
+            s.students_per_level = std::stoi(v);
+        else if (k == "--pgbench")
+            s.pgbench = v != "0";
+        else
+            throw std::invalid_argument("unknown option " + k);
     }
     if (s.server_bin.empty() || s.out.empty()) throw std::invalid_argument("--server and --out are required");
     if (s.students_per_level <= 0) s.students_per_level = std::max(1000, 400 * s.seconds);
@@ -614,10 +633,12 @@ int main(int argc, char** argv) try {
                {"maxRounds", max_rounds},
                {"rtMinMs", 0},
                {"hardwareThreads", std::thread::hardware_concurrency()},
-               {"pgbench", "pgbench -n -M prepared -c C -j C -T seconds, one INSERT (autocommit); "
-                           "pgbenchTxnTps: the same INSERT inside BEGIN/COMMIT"},
-               {"note", "server and generator share the machine; RT_MIN_MS=0 lets answers follow the "
-                        "showing at once, every check still runs"}}},
+               {"pgbench",
+                "pgbench -n -M prepared -c C -j C -T seconds, one INSERT (autocommit); "
+                "pgbenchTxnTps: the same INSERT inside BEGIN/COMMIT"},
+               {"note",
+                "server and generator share the machine; RT_MIN_MS=0 lets answers follow the "
+                "showing at once, every check still runs"}}},
              {"levels", json::array()},
              {"poolVariants", json::array()}};
     std::map<std::int64_t, crypto::bytes> totps_secrets;
@@ -647,10 +668,11 @@ int main(int argc, char** argv) try {
             // class_student_medians never reads them).
             const auto sid = open_session(port);
             pqxx::work w(db);
-            const auto r = w.exec_params("INSERT INTO attendance.registrations (session_id, user_id, queue_position) "
-                                         "SELECT $1, 800000 + g, g FROM generate_series(1, 100) g "
-                                         "RETURNING registration_id",
-                                         sid);
+            const auto r = w.exec_params(
+                "INSERT INTO attendance.registrations (session_id, user_id, queue_position) "
+                "SELECT $1, 800000 + g, g FROM generate_series(1, 100) g "
+                "RETURNING registration_id",
+                sid);
             w.commit();
             pg_lo = r.front()[0].as<std::int64_t>();
             pg_hi = r.back()[0].as<std::int64_t>();
@@ -695,20 +717,19 @@ int main(int argc, char** argv) try {
             j["cpuMsPerAnswer"] = cpu_meter::per_answer(before, after, res.accepted);
             j["serverPoolBackends"] = pg_pids.size();
             j["poolSize"] = pool_size;
-            std::cerr << "validate_load: pool " << pool_size << " clients " << clients << ": "
-                      << res.answers_per_second << " answers/s, p50 " << res.p50_ms << " ms, p99 " << res.p99_ms
-                      << " ms, errors " << res.errors << " (" << res.accepted << " accepted in " << res.seconds
-                      << " s)\n";
+            std::cerr << "validate_load: pool " << pool_size << " clients " << clients << ": " << res.answers_per_second
+                      << " answers/s, p50 " << res.p50_ms << " ms, p99 " << res.p99_ms << " ms, errors " << res.errors
+                      << " (" << res.accepted << " accepted in " << res.seconds << " s)\n";
             if (variant == 0) {
                 if (s.pgbench) {
                     const auto m0 = machine_busy_ticks();
                     const auto tps = pgbench_tps(script_autocommit, clients, s.seconds);
                     const auto m1 = machine_busy_ticks();
                     // pgbench and its backends together, per INSERT (noisy: shared machine).
-                    j["pgbenchMachineCpuMsPerInsert"] =
-                        tps > 0 ? static_cast<double>(m1 - m0) * 1000.0 / static_cast<double>(::sysconf(_SC_CLK_TCK)) /
-                                      (tps * s.seconds)
-                                : 0.0;
+                    j["pgbenchMachineCpuMsPerInsert"] = tps > 0 ? static_cast<double>(m1 - m0) * 1000.0 /
+                                                                      static_cast<double>(::sysconf(_SC_CLK_TCK)) /
+                                                                      (tps * s.seconds)
+                                                                : 0.0;
                     drop_pgbench_rows(db, pg_lo, pg_hi);
                     const auto tps_txn = pgbench_tps(script_txn, clients, s.seconds);
                     drop_pgbench_rows(db, pg_lo, pg_hi);

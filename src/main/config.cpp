@@ -38,8 +38,7 @@ const std::vector<variable_spec> specs = {
     {"DB_NAME", "asistencia", false, false, "PostgreSQL database."},
     {"DB_USER", "asistencia", false, false, "PostgreSQL role (least privilege, owns the database)."},
     {"DB_PASSWORD", "", false, true, "PostgreSQL password."},
-    {"DB_SSLMODE", "prefer", false, false,
-     "libpq sslmode: disable, allow, prefer, require, verify-ca, verify-full."},
+    {"DB_SSLMODE", "prefer", false, false, "libpq sslmode: disable, allow, prefer, require, verify-ca, verify-full."},
     {"DB_POOL_SIZE", "8", false, false, "PostgreSQL connections in the pool (1-256)."},
     {"DB_CONNECT_TIMEOUT_MS", "5000", false, false,
      "PostgreSQL connect timeout (libpq counts whole seconds, at least 2)."},
@@ -55,17 +54,14 @@ const std::vector<variable_spec> specs = {
     {"KEY_PREFIX", "", false, false, "Prefix for every Valkey key (several deployments, one Valkey)."},
     {"VALKEY_COMMAND_TIMEOUT_MS", "2000", false, false, "Valkey command timeout."},
     {"JWT_SECRET", "", true, true, "HS256 secret of the user tokens issued by PHP (>= 32 bytes)."},
-    {"JWT_SECRET_INTERNAL", "", true, true,
-     "HS256 secret of the internal PHP<->server tokens (>= 32 bytes)."},
-    {"SERVER_MASTER_KEY", "", false, true,
-     "32 random bytes, base64. Required unless SERVER_MASTER_KEY_FILE is set."},
+    {"JWT_SECRET_INTERNAL", "", true, true, "HS256 secret of the internal PHP<->server tokens (>= 32 bytes)."},
+    {"SERVER_MASTER_KEY", "", false, true, "32 random bytes, base64. Required unless SERVER_MASTER_KEY_FILE is set."},
     {"SERVER_MASTER_KEY_FILE", "", false, false, "File holding SERVER_MASTER_KEY (e.g. a Docker secret)."},
     {"PHP_BASE_URL", "http://localhost:8080", false, false,
      "Base URL of the legacy PHP system (plain http, internal network)."},
     {"PHP_TIMEOUT_MS", "5000", false, false, "Timeout of one call to the PHP bridge."},
     {"PHP_CONNECT_TIMEOUT_MS", "2000", false, false, "Connect timeout to the PHP bridge."},
-    {"PHP_MAX_ATTEMPTS", "3", false, false,
-     "Attempts of an idempotent PHP call (jittered backoff between them)."},
+    {"PHP_MAX_ATTEMPTS", "3", false, false, "Attempts of an idempotent PHP call (jittered backoff between them)."},
     {"PHP_BREAKER_THRESHOLD", "5", false, false,
      "Consecutive failed PHP calls that open the circuit (calls then fail at once)."},
     {"PHP_BREAKER_OPEN_MS", "5000", false, false, "How long the PHP circuit stays open before a trial."},
@@ -99,7 +95,8 @@ const std::vector<variable_spec> specs = {
      "Students with a median RT a session needs before their distribution is the yardstick (else RT_GOOD_MS)."},
     {"RT_GOOD_MS", "600", false, false, "The class median while the class has too few students with a median RT."},
     {"RT_MARGIN_MS", "300", false, false, "Least distance between the class median and the RT threshold."},
-    {"RT_MAD_FACTOR", "3", false, false, "Threshold = class median + max(RT_MARGIN_MS, this x MAD of the students' medians)."},
+    {"RT_MAD_FACTOR", "3", false, false,
+     "Threshold = class median + max(RT_MARGIN_MS, this x MAD of the students' medians)."},
     {"RT_SPAN_MS", "400", false, false,
      "Above the threshold a student's timing factor falls from 1 to 0 over this span."},
     {"FAILURE_PENALTY_PER_ATTEMPT", "5", false, false, "Score points each failed answer costs."},
@@ -142,8 +139,8 @@ public:
             throw config_error(std::string(name), "must be an integer, got '" + v + "'");
         }
         if (out < min || out > max) {
-            throw config_error(std::string(name), "must be between " + std::to_string(min) +
-                                                      " and " + std::to_string(max));
+            throw config_error(std::string(name),
+                               "must be between " + std::to_string(min) + " and " + std::to_string(max));
         }
         return out;
     }
@@ -157,7 +154,8 @@ public:
             throw config_error(std::string(name), "must be a number, got '" + v + "'");
         }
         if (!(out >= min && out <= max)) {
-            throw config_error(std::string(name), "must be between " + std::to_string(min) + " and " + std::to_string(max));
+            throw config_error(std::string(name),
+                               "must be between " + std::to_string(min) + " and " + std::to_string(max));
         }
         return out;
     }
@@ -199,8 +197,8 @@ std::vector<std::uint8_t> decode_master_key(const std::string& variable, const s
         throw config_error(variable, "must be 32 bytes in base64 (44 characters)");
     }
     std::vector<std::uint8_t> out(33);
-    const int n = EVP_DecodeBlock(out.data(), reinterpret_cast<const unsigned char*>(in.data()),
-                                  static_cast<int>(in.size()));
+    const int n =
+        EVP_DecodeBlock(out.data(), reinterpret_cast<const unsigned char*>(in.data()), static_cast<int>(in.size()));
     if (n != 33) throw config_error(variable, "is not valid base64");
     out.resize(32); // EVP_DecodeBlock counts the padding byte
     return out;
@@ -240,8 +238,7 @@ infra::postgres::pg_settings parse_database(const reader& r) {
     d.dbname = r.text("DB_NAME");
     d.user = r.text("DB_USER");
     d.password = r.text("DB_PASSWORD");
-    d.sslmode =
-        one_of(r, "DB_SSLMODE", {"disable", "allow", "prefer", "require", "verify-ca", "verify-full"});
+    d.sslmode = one_of(r, "DB_SSLMODE", {"disable", "allow", "prefer", "require", "verify-ca", "verify-full"});
     d.pool_size = static_cast<std::size_t>(r.integer("DB_POOL_SIZE", 1, 256));
     // libpq's connect_timeout counts whole seconds with a minimum of 2.
     const auto connect_ms = r.integer("DB_CONNECT_TIMEOUT_MS", 100, 120000);
@@ -256,9 +253,9 @@ tls_config parse_tls(const reader& r) {
     t.cert_file = r.text("TLS_CERT_FILE");
     t.key_file = r.text("TLS_KEY_FILE");
     if (t.cert_file.empty() != t.key_file.empty()) {
-        throw config_error(t.cert_file.empty() ? "TLS_CERT_FILE" : "TLS_KEY_FILE",
-                           "must be set together with " +
-                               std::string(t.cert_file.empty() ? "TLS_KEY_FILE" : "TLS_CERT_FILE"));
+        throw config_error(
+            t.cert_file.empty() ? "TLS_CERT_FILE" : "TLS_KEY_FILE",
+            "must be set together with " + std::string(t.cert_file.empty() ? "TLS_KEY_FILE" : "TLS_CERT_FILE"));
     }
     t.redirect_port = static_cast<std::uint16_t>(r.integer("TLS_REDIRECT_PORT", 0, 65535));
     t.public_port = static_cast<std::uint16_t>(r.integer("TLS_PUBLIC_PORT", 0, 65535));
@@ -301,8 +298,7 @@ std::optional<std::string> parse_migrate_backup_dir(const env_lookup& env) {
     return r.text("MIGRATE_BACKUP_DIR");
 }
 
-config parse_config(const env_lookup& env,
-                    const std::function<std::string(const std::string&)>& read_file) {
+config parse_config(const env_lookup& env, const std::function<std::string(const std::string&)>& read_file) {
     const reader r(env);
     config c;
     c.http.host = r.text("HOST");

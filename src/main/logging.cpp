@@ -18,9 +18,7 @@ namespace {
 class json_formatter final : public spdlog::formatter {
 public:
     void format(const spdlog::details::log_msg& msg, spdlog::memory_buf_t& dest) override {
-        const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                            msg.time.time_since_epoch())
-                            .count();
+        const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(msg.time.time_since_epoch()).count();
         const std::time_t secs = static_cast<std::time_t>(ms / 1000);
         std::tm tm{};
         gmtime_r(&secs, &tm);
@@ -40,9 +38,7 @@ public:
         dest.append(line.data(), line.data() + line.size());
     }
 
-    std::unique_ptr<spdlog::formatter> clone() const override {
-        return std::make_unique<json_formatter>();
-    }
+    std::unique_ptr<spdlog::formatter> clone() const override { return std::make_unique<json_formatter>(); }
 };
 
 } // namespace

@@ -47,8 +47,10 @@ sizes read_sizes(pqxx::read_transaction& tx) {
 // Plain functions, not coroutines: g++ 12 miscompiles braced lists inside coroutines.
 void apply_sizes(gauges& g, const sizes& rows) {
     for (const auto& [name, bytes] : rows) {
-        if (name == "database") g.db_size.set(bytes);
-        else g.table_size.with({name}).set(bytes);
+        if (name == "database")
+            g.db_size.set(bytes);
+        else
+            g.table_size.with({name}).set(bytes);
     }
 }
 
@@ -76,16 +78,17 @@ net::awaitable<void> sample_valkey(gauges& g, infra::valkey::client& kv) {
 }
 
 gauges make_gauges(http::metrics_registry& metrics) {
-    return gauges{metrics.add_gauge("asistencia_db_size_bytes", "Size of the node database (sampled).").with({}),
-                  metrics.add_gauge("asistencia_db_table_size_bytes",
-                                    "Size of each table with its indexes and TOAST (sampled).", {"table"}),
-                  metrics.add_gauge("asistencia_valkey_used_memory_bytes", "Valkey INFO used_memory (sampled).").with({}),
-                  metrics.add_gauge("asistencia_valkey_maxmemory_bytes", "Valkey maxmemory, 0 = no limit (sampled).")
-                      .with({}),
-                  metrics.add_gauge("asistencia_valkey_keys", "Keys in Valkey's database, DBSIZE (sampled).").with({}),
-                  metrics.add_counter("asistencia_resource_sample_failures_total",
-                                      "Size samples that failed (PostgreSQL or Valkey down).")
-                      .with({})};
+    return gauges{
+        metrics.add_gauge("asistencia_db_size_bytes", "Size of the node database (sampled).").with({}),
+        metrics.add_gauge("asistencia_db_table_size_bytes", "Size of each table with its indexes and TOAST (sampled).",
+                          {"table"}),
+        metrics.add_gauge("asistencia_valkey_used_memory_bytes", "Valkey INFO used_memory (sampled).").with({}),
+        metrics.add_gauge("asistencia_valkey_maxmemory_bytes", "Valkey maxmemory, 0 = no limit (sampled).").with({}),
+        metrics.add_gauge("asistencia_valkey_keys", "Keys in Valkey's database, DBSIZE (sampled).").with({}),
+        metrics
+            .add_counter("asistencia_resource_sample_failures_total",
+                         "Size samples that failed (PostgreSQL or Valkey down).")
+            .with({})};
 }
 
 } // namespace

@@ -3,50 +3,50 @@
 #include "asistencia/main/server_app.hpp"
 #include "asistencia/main/resource_metrics.hpp"
 
+#include "asistencia/application/attendance/attendance_service.hpp"
+#include "asistencia/application/attendance/legacy_sync.hpp"
+#include "asistencia/application/attendance/session_service.hpp"
+#include "asistencia/application/enrollment/enrollment_service.hpp"
+#include "asistencia/domain/crypto/protocol_keys.hpp"
+#include "asistencia/domain/crypto/session_cookie.hpp"
+#include "asistencia/domain/tokens/jwt.hpp"
+#include "asistencia/infra/php_bridge/attendance_sender.hpp"
+#include "asistencia/infra/php_bridge/course_directory.hpp"
+#include "asistencia/infra/php_bridge/legacy_cache.hpp"
+#include "asistencia/infra/php_bridge/user_directory.hpp"
 #include "asistencia/infra/postgres/migrations.hpp"
 #include "asistencia/infra/postgres/pool.hpp"
-#include "asistencia/infra/valkey/client.hpp"
-#include "asistencia/domain/tokens/jwt.hpp"
-#include "asistencia/infra/php_bridge/legacy_cache.hpp"
-#include "asistencia/application/enrollment/enrollment_service.hpp"
-#include "asistencia/infra/php_bridge/user_directory.hpp"
-#include "asistencia/infra/repositories/device_repository.hpp"
-#include "asistencia/infra/stores/ceremony_store.hpp"
-#include "asistencia/infra/webauthn/enrollment_verifier.hpp"
-#include "asistencia/transport/api/enrollment_routes.hpp"
-#include "asistencia/transport/api/legacy_routes.hpp"
-#include "asistencia/transport/api/session_routes.hpp"
-#include "asistencia/application/attendance/attendance_service.hpp"
-#include "asistencia/application/attendance/session_service.hpp"
 #include "asistencia/infra/repositories/attendance_repository.hpp"
-#include "asistencia/infra/stores/attendance_events.hpp"
-#include "asistencia/infra/stores/rate_limit_store.hpp"
-#include "asistencia/infra/stores/round_store.hpp"
-#include "asistencia/infra/webauthn/join_verifier.hpp"
-#include "asistencia/transport/api/attendance_routes.hpp"
-#include "asistencia/infra/php_bridge/course_directory.hpp"
-#include "asistencia/infra/repositories/session_repository.hpp"
-#include "asistencia/transport/auth/authenticator.hpp"
-#include "asistencia/transport/api/app_session_routes.hpp"
-#include "asistencia/transport/api/history_routes.hpp"
-#include "asistencia/infra/stores/app_session_store.hpp"
-#include "asistencia/domain/crypto/session_cookie.hpp"
-#include "asistencia/domain/crypto/protocol_keys.hpp"
-#include "asistencia/transport/http/server.hpp"
-#include "asistencia/transport/http/tls.hpp"
-#include "asistencia/application/attendance/legacy_sync.hpp"
-#include "asistencia/infra/php_bridge/attendance_sender.hpp"
+#include "asistencia/infra/repositories/device_repository.hpp"
 #include "asistencia/infra/repositories/outbox_repository.hpp"
 #include "asistencia/infra/repositories/result_repository.hpp"
+#include "asistencia/infra/repositories/session_repository.hpp"
+#include "asistencia/infra/stores/app_session_store.hpp"
+#include "asistencia/infra/stores/attendance_events.hpp"
+#include "asistencia/infra/stores/ceremony_store.hpp"
+#include "asistencia/infra/stores/rate_limit_store.hpp"
+#include "asistencia/infra/stores/round_store.hpp"
+#include "asistencia/infra/valkey/client.hpp"
+#include "asistencia/infra/webauthn/enrollment_verifier.hpp"
+#include "asistencia/infra/webauthn/join_verifier.hpp"
+#include "asistencia/transport/api/app_session_routes.hpp"
+#include "asistencia/transport/api/attendance_routes.hpp"
+#include "asistencia/transport/api/enrollment_routes.hpp"
+#include "asistencia/transport/api/history_routes.hpp"
+#include "asistencia/transport/api/legacy_routes.hpp"
 #include "asistencia/transport/api/results_routes.hpp"
+#include "asistencia/transport/api/session_routes.hpp"
+#include "asistencia/transport/auth/authenticator.hpp"
+#include "asistencia/transport/http/server.hpp"
+#include "asistencia/transport/http/tls.hpp"
 #include "asistencia/transport/projection/projection_hub.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/asio/signal_set.hpp>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -76,8 +76,8 @@ http::server_config to_server_config(const config& cfg, std::shared_ptr<spdlog::
     sc.body_limit = cfg.http.max_body_bytes;
     std::error_code ec;
     if (!std::filesystem::is_directory(cfg.http.web_root, ec)) {
-        throw config_error("WEB_ROOT", "is not a directory: " + cfg.http.web_root +
-                                           " (the folder of the web pages, e.g. <repo>/web)");
+        throw config_error(
+            "WEB_ROOT", "is not a directory: " + cfg.http.web_root + " (the folder of the web pages, e.g. <repo>/web)");
     }
     sc.static_root = std::filesystem::path(cfg.http.web_root);
     sc.logger = std::move(log);
@@ -109,13 +109,11 @@ void reload_tls_on_sighup(net::signal_set& hup, http::server& server, const tls_
 }
 
 void register_pool_metrics(http::metrics_registry& metrics, infra::postgres::pool& pg) {
-    metrics.add_gauge_callback("asistencia_db_pool_in_use",
-                               "PostgreSQL connections leased to a running transaction.",
+    metrics.add_gauge_callback("asistencia_db_pool_in_use", "PostgreSQL connections leased to a running transaction.",
                                [&pg] { return static_cast<double>(pg.stats().in_use); });
     metrics.add_gauge_callback("asistencia_db_pool_open", "PostgreSQL connections established.",
                                [&pg] { return static_cast<double>(pg.stats().open); });
-    metrics.add_gauge_callback("asistencia_db_pool_waiting",
-                               "Requests waiting for a free PostgreSQL connection.",
+    metrics.add_gauge_callback("asistencia_db_pool_waiting", "Requests waiting for a free PostgreSQL connection.",
                                [&pg] { return static_cast<double>(pg.stats().waiting); });
 }
 
@@ -282,8 +280,9 @@ int run_server(const config& cfg, std::shared_ptr<spdlog::logger> access_log) {
     net::co_spawn(ioc, sample_resources(metrics, pg, kv, std::chrono::seconds(60)), net::detached);
     domain::tokens::outbound_token_cache php_token(cfg.jwt_secret_internal, domain::tokens::token_settings{});
     auto php_settings = to_php_settings(cfg.php);
-    auto& php_latency = metrics.add_histogram("asistencia_php_request_duration_seconds",
-                                              "Duration of answered PHP bridge calls.", {}).with({});
+    auto& php_latency =
+        metrics.add_histogram("asistencia_php_request_duration_seconds", "Duration of answered PHP bridge calls.", {})
+            .with({});
     php_settings.on_latency = [&php_latency](double s) { php_latency.observe(s); };
     infra::php_bridge::http_client php(ioc.get_executor(), std::move(php_settings),
                                        [&php_token] { return php_token.get(); });
@@ -306,9 +305,9 @@ int run_server(const config& cfg, std::shared_ptr<spdlog::logger> access_log) {
 
     // The app session behind the pages' cookie (PROTOCOL.md 3, docs/tokens.md).
     infra::stores::valkey_app_session_store app_session_rows(kv);
-    application::app_session::session_service app_sessions(
-        app_session_rows, domain::crypto::derive_app_session_key(cfg.master_key),
-        {cfg.app_session_idle, cfg.app_session_max});
+    application::app_session::session_service app_sessions(app_session_rows,
+                                                           domain::crypto::derive_app_session_key(cfg.master_key),
+                                                           {cfg.app_session_idle, cfg.app_session_max});
     server.set_request_hook(transport::api::app_session_hook(app_sessions, {cfg.webauthn.origins}));
     transport::api::add_app_session_routes(server, auth, app_sessions, {cfg.webauthn.origins});
 
@@ -316,8 +315,8 @@ int run_server(const config& cfg, std::shared_ptr<spdlog::logger> access_log) {
     infra::stores::valkey_ceremony_store ceremonies(kv, cfg.master_key);
     infra::php_bridge::legacy_user_directory directory(legacy, bridge);
     const infra::webauthn::enrollment_verifier verifier(registration_policy(cfg));
-    application::enrollment::enrollment_service enrollment(enrollment_settings(cfg), devices, ceremonies,
-                                                           directory, verifier);
+    application::enrollment::enrollment_service enrollment(enrollment_settings(cfg), devices, ceremonies, directory,
+                                                           verifier);
     transport::api::add_enrollment_routes(server, auth, enrollment, limits);
 
     infra::repositories::session_repository session_rows(pg);

@@ -33,14 +33,14 @@ struct sim_options {
     int classes = 2000;
     int honest = 40;
     int relays = 3;
-    int max_rounds_shown = 6;  // tables cover 1..this many rounds
+    int max_rounds_shown = 6; // tables cover 1..this many rounds
     std::vector<double> sigmas{0.6, 0.9};
     double network_median_ms = 120;
     double frame_interval_ms = 500;
     std::string delay_model = ASISTENCIA_DEFAULT_DELAY_MODEL; // "uniform": U(0, decode window)
-    double decode_window_ms = -1;    // uniform model: decode ~ U(0, this); < 0: frame interval
-    double camera_latency_ms = 0;    // added to every measured decode (sensor -> frame, unmeasured)
-    double miss_probability = 0.05;  // an answer late by one or more frame intervals
+    double decode_window_ms = -1;                             // uniform model: decode ~ U(0, this); < 0: frame interval
+    double camera_latency_ms = 0;   // added to every measured decode (sensor -> frame, unmeasured)
+    double miss_probability = 0.05; // an answer late by one or more frame intervals
     std::vector<double> relay_delays_ms{300, 500, 700, 1000, 1500};
     double relay_jitter_sigma = 0.2; // relay delay = d * lognormal(0, this)
     int max_failed_attempts = 3;
@@ -49,7 +49,7 @@ struct sim_options {
     double ambiguous_below_ms = 100; // ambiguous: statistic within [T - this, T + span]
     bool only_v2 = false;
     std::uint64_t seed = 20261122;
-    scoring_config v1{};             // the protocol's v1 defaults
+    scoring_config v1{}; // the protocol's v1 defaults
     scoring_v2_config v2{};
 };
 
@@ -107,45 +107,77 @@ sim_options parse(int argc, char** argv) {
             value = argv[++i];
         }
         const auto integer = [&] { return static_cast<int>(to_double(value)); };
-        if (name == "--classes") o.classes = integer();
-        else if (name == "--honest") o.honest = integer();
-        else if (name == "--relays") o.relays = integer();
-        else if (name == "--rounds") o.max_rounds_shown = integer();
-        else if (name == "--sigma") o.sigmas = to_list(value);
-        else if (name == "--network-median") o.network_median_ms = to_double(value);
-        else if (name == "--frame-interval") o.frame_interval_ms = to_double(value);
-        else if (name == "--delay-model") { o.delay_model = std::string(value); model_given = true; }
-        else if (name == "--decode-window") o.decode_window_ms = to_double(value);
-        else if (name == "--camera-latency") o.camera_latency_ms = to_double(value);
-        else if (name == "--miss-prob") o.miss_probability = to_double(value);
-        else if (name == "--relay-delays") o.relay_delays_ms = to_list(value);
-        else if (name == "--relay-jitter") o.relay_jitter_sigma = to_double(value);
-        else if (name == "--max-failed-attempts") o.max_failed_attempts = integer();
-        else if (name == "--seed") o.seed = static_cast<std::uint64_t>(to_double(value));
-        else if (name == "--showings") o.showings_per_round = integer();
-        else if (name == "--extra-rounds") o.extra_rounds = integer();
-        else if (name == "--ambiguous-below") o.ambiguous_below_ms = to_double(value);
-        else if (name == "--only-v2") o.only_v2 = integer() != 0;
-        else if (name == "--v1-rt-min") o.v1.rt_min_ms = to_double(value);
-        else if (name == "--v1-mad-factor") o.v1.mad_factor = to_double(value);
-        else if (name == "--v1-margin") o.v1.rt_margin_ms = to_double(value);
-        else if (name == "--v1-span") o.v1.rt_span_ms = to_double(value);
-        else if (name == "--rt-min") o.v2.rt_min_ms = to_double(value);
-        else if (name == "--rt-max") o.v2.rt_max_ms = to_double(value);
-        else if (name == "--baseline-min-students") o.v2.baseline_min_students =
-            static_cast<std::size_t>(to_double(value));
-        else if (name == "--rt-good") o.v2.rt_good_ms = to_double(value);
-        else if (name == "--margin") o.v2.rt_margin_ms = to_double(value);
-        else if (name == "--mad-factor") o.v2.mad_factor = to_double(value);
-        else if (name == "--span") o.v2.rt_span_ms = to_double(value);
-        else if (name == "--present-min") o.v2.present_min = to_double(value);
-        else if (name == "--doubtful-min") o.v2.doubtful_min = to_double(value);
-        else usage("unknown option");
+        if (name == "--classes")
+            o.classes = integer();
+        else if (name == "--honest")
+            o.honest = integer();
+        else if (name == "--relays")
+            o.relays = integer();
+        else if (name == "--rounds")
+            o.max_rounds_shown = integer();
+        else if (name == "--sigma")
+            o.sigmas = to_list(value);
+        else if (name == "--network-median")
+            o.network_median_ms = to_double(value);
+        else if (name == "--frame-interval")
+            o.frame_interval_ms = to_double(value);
+        else if (name == "--delay-model") {
+            o.delay_model = std::string(value);
+            model_given = true;
+        } else if (name == "--decode-window")
+            o.decode_window_ms = to_double(value);
+        else if (name == "--camera-latency")
+            o.camera_latency_ms = to_double(value);
+        else if (name == "--miss-prob")
+            o.miss_probability = to_double(value);
+        else if (name == "--relay-delays")
+            o.relay_delays_ms = to_list(value);
+        else if (name == "--relay-jitter")
+            o.relay_jitter_sigma = to_double(value);
+        else if (name == "--max-failed-attempts")
+            o.max_failed_attempts = integer();
+        else if (name == "--seed")
+            o.seed = static_cast<std::uint64_t>(to_double(value));
+        else if (name == "--showings")
+            o.showings_per_round = integer();
+        else if (name == "--extra-rounds")
+            o.extra_rounds = integer();
+        else if (name == "--ambiguous-below")
+            o.ambiguous_below_ms = to_double(value);
+        else if (name == "--only-v2")
+            o.only_v2 = integer() != 0;
+        else if (name == "--v1-rt-min")
+            o.v1.rt_min_ms = to_double(value);
+        else if (name == "--v1-mad-factor")
+            o.v1.mad_factor = to_double(value);
+        else if (name == "--v1-margin")
+            o.v1.rt_margin_ms = to_double(value);
+        else if (name == "--v1-span")
+            o.v1.rt_span_ms = to_double(value);
+        else if (name == "--rt-min")
+            o.v2.rt_min_ms = to_double(value);
+        else if (name == "--rt-max")
+            o.v2.rt_max_ms = to_double(value);
+        else if (name == "--baseline-min-students")
+            o.v2.baseline_min_students = static_cast<std::size_t>(to_double(value));
+        else if (name == "--rt-good")
+            o.v2.rt_good_ms = to_double(value);
+        else if (name == "--margin")
+            o.v2.rt_margin_ms = to_double(value);
+        else if (name == "--mad-factor")
+            o.v2.mad_factor = to_double(value);
+        else if (name == "--span")
+            o.v2.rt_span_ms = to_double(value);
+        else if (name == "--present-min")
+            o.v2.present_min = to_double(value);
+        else if (name == "--doubtful-min")
+            o.v2.doubtful_min = to_double(value);
+        else
+            usage("unknown option");
     }
-    if (o.classes < 1 || o.honest < 0 || o.relays < 0 || o.honest + o.relays < 1 ||
-        o.max_rounds_shown < 1 || o.max_failed_attempts < 1 || o.miss_probability < 0 ||
-        o.miss_probability >= 1 || o.frame_interval_ms <= 0 || o.network_median_ms <= 0 ||
-        o.showings_per_round < 1 || o.extra_rounds < 0 || o.camera_latency_ms < 0) {
+    if (o.classes < 1 || o.honest < 0 || o.relays < 0 || o.honest + o.relays < 1 || o.max_rounds_shown < 1 ||
+        o.max_failed_attempts < 1 || o.miss_probability < 0 || o.miss_probability >= 1 || o.frame_interval_ms <= 0 ||
+        o.network_median_ms <= 0 || o.showings_per_round < 1 || o.extra_rounds < 0 || o.camera_latency_ms < 0) {
         usage("option out of range");
     }
     if (o.decode_window_ms < 0) o.decode_window_ms = o.frame_interval_ms;
@@ -211,8 +243,8 @@ decode_model load_model(const sim_options& o) {
         m.devices.push_back(std::move(d));
     }
     if (m.devices.empty() || !(total > 0)) usage("the delay model file has no condition with sim_weight > 0");
-    m.description = "measured (" + o.delay_model + (doc.value("provisional", false) ? ", PROVISIONAL" : "") +
-                    "): " + names;
+    m.description =
+        "measured (" + o.delay_model + (doc.value("provisional", false) ? ", PROVISIONAL" : "") + "): " + names;
     return m;
 }
 
@@ -220,7 +252,10 @@ decode_model load_model(const sim_options& o) {
 class rt_model {
 public:
     rt_model(const sim_options& o, const decode_model& m, double sigma)
-        : o_(o), model_(m), uniform_(0.0, o.decode_window_ms), network_(std::log(o.network_median_ms), sigma),
+        : o_(o),
+          model_(m),
+          uniform_(0.0, o.decode_window_ms),
+          network_(std::log(o.network_median_ms), sigma),
           relay_factor_(0.0, o.relay_jitter_sigma) {
         for (const auto& d : m.devices) weights_.push_back(d.weight);
     }
@@ -272,16 +307,16 @@ struct sim_student {
 };
 
 struct play_counts {
-    long attempts = 0;         // answers sent (each answers one showing)
-    long refused = 0;          // answers outside [RT_MIN_MS, RT_MAX_MS]
+    long attempts = 0; // answers sent (each answers one showing)
+    long refused = 0;  // answers outside [RT_MIN_MS, RT_MAX_MS]
 };
 
 // Plays rounds first..last as the server does: an answer outside [rt_min, rt_max] is a failed
 // attempt and the student answers a later showing; max_failed failures fail the round. With
 // `showings` > 1 the round takes that many accepted answers and keeps the smallest RT.
 template <class Draw>
-void play(student_input& in, int first, int last, double rt_min, double rt_max, int showings,
-          const sim_options& o, Draw&& draw, play_counts& n) {
+void play(student_input& in, int first, int last, double rt_min, double rt_max, int showings, const sim_options& o,
+          Draw&& draw, play_counts& n) {
     for (int r = first; r <= last; ++r) {
         int failures = 0, accepted = 0;
         round_record rec{r, false, 0};
@@ -309,7 +344,7 @@ struct cell {
     double v1_threshold_sum = 0, v2_threshold_sum = 0;
     long classes = 0;
     play_counts v1_honest_play, v2_honest_play;
-    long v2_showings = 0;  // every answer of the class (honest and relays), extra rounds included
+    long v2_showings = 0; // every answer of the class (honest and relays), extra rounds included
     long v2_extra_rounds = 0;
 };
 
@@ -340,7 +375,9 @@ cell simulate(const sim_options& o, const decode_model& model, double sigma, int
         for (std::size_t s = 0; s < people.size(); ++s) {
             const auto& p = people[s];
             const auto draw_with = [&](std::mt19937_64& g) {
-                return [&rt, &p, &g, delay_ms] { return p.honest ? rt.honest(g, p.device) : rt.relay(g, p.device, delay_ms); };
+                return [&rt, &p, &g, delay_ms] {
+                    return p.honest ? rt.honest(g, p.device) : rt.relay(g, p.device, delay_ms);
+                };
             };
             play_counts relay_counts;
             if (!o.only_v2) {
@@ -352,8 +389,8 @@ cell simulate(const sim_options& o, const decode_model& model, double sigma, int
             v2_rng.emplace_back(p.seed);
             v2_in[s].max_rounds = rounds;
             play_counts v2_counts;
-            play(v2_in[s], 1, rounds, o.v2.rt_min_ms, o.v2.rt_max_ms, o.showings_per_round, o,
-                 draw_with(v2_rng.back()), v2_counts);
+            play(v2_in[s], 1, rounds, o.v2.rt_min_ms, o.v2.rt_max_ms, o.showings_per_round, o, draw_with(v2_rng.back()),
+                 v2_counts);
             t.v2_showings += v2_counts.attempts;
             if (p.honest) {
                 t.v2_honest_play.attempts += v2_counts.attempts;
@@ -395,8 +432,9 @@ cell simulate(const sim_options& o, const decode_model& model, double sigma, int
                 auto& in = v2_in[s];
                 ++in.max_rounds;
                 play_counts n;
-                play(in, in.max_rounds, in.max_rounds, o.v2.rt_min_ms, o.v2.rt_max_ms, o.showings_per_round, o,
-                     [&] { return p.honest ? rt.honest(g, p.device) : rt.relay(g, p.device, delay_ms); }, n);
+                play(
+                    in, in.max_rounds, in.max_rounds, o.v2.rt_min_ms, o.v2.rt_max_ms, o.showings_per_round, o,
+                    [&] { return p.honest ? rt.honest(g, p.device) : rt.relay(g, p.device, delay_ms); }, n);
                 t.v2_showings += n.attempts;
                 ++t.v2_extra_rounds;
                 any = true;
@@ -433,35 +471,46 @@ void print_header(const sim_options& o, bool v2) {
 
 void print_tables(const sim_options& o, const std::vector<std::vector<cell>>& cells) {
     if (!o.only_v2) {
-        std::printf("\nv1 (protocol 6.6 defaults: RT_MIN_MS %.0f, T = m + max(%.0f, %.1f x MAD) over all "
-                    "rounds' RTs, per-round weights, span %.0f), share judged PRESENT:\n",
-                    o.v1.rt_min_ms, o.v1.rt_margin_ms, o.v1.mad_factor, o.v1.rt_span_ms);
+        std::printf(
+            "\nv1 (protocol 6.6 defaults: RT_MIN_MS %.0f, T = m + max(%.0f, %.1f x MAD) over all "
+            "rounds' RTs, per-round weights, span %.0f), share judged PRESENT:\n",
+            o.v1.rt_min_ms, o.v1.rt_margin_ms, o.v1.mad_factor, o.v1.rt_span_ms);
         print_header(o, false);
         for (std::size_t r = 0; r < cells.size(); ++r) {
             long h = 0, hp = 0, k = 0;
             double ts = 0;
-            for (const auto& t : cells[r]) { h += t.honest; hp += t.v1_honest_present; ts += t.v1_threshold_sum; k += t.classes; }
+            for (const auto& t : cells[r]) {
+                h += t.honest;
+                hp += t.v1_honest_present;
+                ts += t.v1_threshold_sum;
+                k += t.classes;
+            }
             std::printf("| %zu | %.1f %% |", r + 1, pct(hp, h));
             for (const auto& t : cells[r]) std::printf(" %.1f %% |", pct(t.v1_relays_present, t.relays));
             std::printf(" %.0f |\n", k ? ts / k : 0.0);
         }
     }
-    std::printf("\nv2 (RT_MIN_MS %.0f; student median vs class of medians, T = m + max(%.0f, %.1f x MAD), "
-                "span %.0f%s), share judged PRESENT:\n",
-                o.v2.rt_min_ms, o.v2.rt_margin_ms, o.v2.mad_factor, o.v2.rt_span_ms,
-                o.showings_per_round > 1 || o.extra_rounds > 0 ? ", variant below" : "");
+    std::printf(
+        "\nv2 (RT_MIN_MS %.0f; student median vs class of medians, T = m + max(%.0f, %.1f x MAD), "
+        "span %.0f%s), share judged PRESENT:\n",
+        o.v2.rt_min_ms, o.v2.rt_margin_ms, o.v2.mad_factor, o.v2.rt_span_ms,
+        o.showings_per_round > 1 || o.extra_rounds > 0 ? ", variant below" : "");
     if (o.showings_per_round > 1) std::printf("variant: %d showings per round, min RT kept\n", o.showings_per_round);
     if (o.extra_rounds > 0) {
-        std::printf("variant: up to %d adaptive extra rounds for statistics in [T - %.0f, T + %.0f]\n",
-                    o.extra_rounds, o.ambiguous_below_ms, o.v2.rt_span_ms);
+        std::printf("variant: up to %d adaptive extra rounds for statistics in [T - %.0f, T + %.0f]\n", o.extra_rounds,
+                    o.ambiguous_below_ms, o.v2.rt_span_ms);
     }
     print_header(o, true);
     for (std::size_t r = 0; r < cells.size(); ++r) {
         long h = 0, hp = 0, ha = 0, k = 0, shows = 0;
         double ts = 0;
         for (const auto& t : cells[r]) {
-            h += t.honest; hp += t.v2_honest_present; ha += t.v2_honest_absent;
-            ts += t.v2_threshold_sum; k += t.classes; shows += t.v2_showings;
+            h += t.honest;
+            hp += t.v2_honest_present;
+            ha += t.v2_honest_absent;
+            ts += t.v2_threshold_sum;
+            k += t.classes;
+            shows += t.v2_showings;
         }
         std::printf("| %zu | %.1f %% |", r + 1, pct(hp, h));
         for (const auto& t : cells[r]) std::printf(" %.1f %% |", pct(t.v2_relays_present, t.relays));
@@ -477,14 +526,13 @@ int main(int argc, char** argv) {
     const sim_options o = parse(argc, argv);
     const decode_model model = load_model(o);
     std::printf("# asistencia-sim\n\n");
-    std::printf("%d classes x (%d honest + %d relays) per cell, seed %llu.\nHonest RT = decode delay %s%s\n"
-                "  + lognormal network (median %.0f ms), late by >= 1 frame of %.0f ms w.p. %.2f.\n"
-                "Relay RT = honest RT + d x lognormal(0, %.2f). %d refused answers fail a round.\n",
-                o.classes, o.honest, o.relays, static_cast<unsigned long long>(o.seed), model.description.c_str(),
-                o.camera_latency_ms > 0 ? (" + camera latency " + std::to_string(o.camera_latency_ms) + " ms").c_str()
-                                        : "",
-                o.network_median_ms, o.frame_interval_ms, o.miss_probability, o.relay_jitter_sigma,
-                o.max_failed_attempts);
+    std::printf(
+        "%d classes x (%d honest + %d relays) per cell, seed %llu.\nHonest RT = decode delay %s%s\n"
+        "  + lognormal network (median %.0f ms), late by >= 1 frame of %.0f ms w.p. %.2f.\n"
+        "Relay RT = honest RT + d x lognormal(0, %.2f). %d refused answers fail a round.\n",
+        o.classes, o.honest, o.relays, static_cast<unsigned long long>(o.seed), model.description.c_str(),
+        o.camera_latency_ms > 0 ? (" + camera latency " + std::to_string(o.camera_latency_ms) + " ms").c_str() : "",
+        o.network_median_ms, o.frame_interval_ms, o.miss_probability, o.relay_jitter_sigma, o.max_failed_attempts);
     for (const double sigma : o.sigmas) {
         std::vector<std::vector<cell>> cells;
         long v1a = 0, v1r = 0, v2a = 0, v2r = 0;
@@ -499,9 +547,10 @@ int main(int argc, char** argv) {
             }
             cells.push_back(std::move(row));
         }
-        std::printf("\n## network sigma %.2f\n\nHonest answers refused (outside [RT_MIN_MS, RT_MAX_MS]): v1 %.2f %%, "
-                    "v2 %.2f %% of attempts.\n",
-                    sigma, pct(v1r, v1a), pct(v2r, v2a));
+        std::printf(
+            "\n## network sigma %.2f\n\nHonest answers refused (outside [RT_MIN_MS, RT_MAX_MS]): v1 %.2f %%, "
+            "v2 %.2f %% of attempts.\n",
+            sigma, pct(v1r, v1a), pct(v2r, v2a));
         print_tables(o, cells);
     }
     return 0;

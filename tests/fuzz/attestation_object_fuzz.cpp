@@ -21,8 +21,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         __builtin_trap();
     }
 
-    const auto r = w::verify_registration(
-        {fuzz_data::registration_client_data, bytes, fuzz_data::registration_challenge}, policy);
+    const auto r =
+        w::verify_registration({fuzz_data::registration_client_data, bytes, fuzz_data::registration_challenge}, policy);
     if (r) {
         if (r->credential_id.empty() || r->credential_id.size() > w::limits::credential_id) __builtin_trap();
         if (r->public_key_pem.rfind("-----BEGIN PUBLIC KEY-----", 0) != 0) __builtin_trap();

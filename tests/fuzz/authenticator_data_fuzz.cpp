@@ -36,8 +36,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         if (!inside(a->rp_id_hash, bytes) || a->rp_id_hash.size() != 32 || !inside(a->extensions, bytes)) {
             __builtin_trap();
         }
-        if (a->attested && (!inside(a->attested->credential_id, bytes) || !inside(a->attested->public_key_cose, bytes) ||
-                            a->attested->aaguid.size() != 16)) {
+        if (a->attested && (!inside(a->attested->credential_id, bytes) ||
+                            !inside(a->attested->public_key_cose, bytes) || a->attested->aaguid.size() != 16)) {
             __builtin_trap();
         }
         (void)w::detail::check_rp_id_and_flags(*a, fuzz_data::rp_id, false);

@@ -3,8 +3,8 @@
 // decodes back to them.
 #include "asistencia/domain/encoding/base64.hpp"
 
-#include <cstddef>
 #include <algorithm>
+#include <cstddef>
 #include <cstdint>
 #include <string_view>
 

@@ -16,8 +16,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const std::span<const std::uint8_t> bytes(data, size);
     const std::string_view text(reinterpret_cast<const char*>(data), size);
 
-    const auto create = w::detail::check_client_data(bytes, "webauthn.create", fuzz_data::registration_challenge,
-                                                     fuzz_data::origins);
+    const auto create =
+        w::detail::check_client_data(bytes, "webauthn.create", fuzz_data::registration_challenge, fuzz_data::origins);
     const auto get =
         w::detail::check_client_data(bytes, "webauthn.get", fuzz_data::assertion_challenge, fuzz_data::origins);
     if (create && get) __builtin_trap(); // one type, one challenge: never both

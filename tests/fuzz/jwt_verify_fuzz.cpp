@@ -8,8 +8,8 @@
 
 #include <chrono>
 #include <cstddef>
-#include <iterator>
 #include <cstdint>
+#include <iterator>
 #include <string>
 #include <string_view>
 
@@ -38,8 +38,7 @@ void check_all(std::string_view token, bool header_known, bool header_hs256) {
     if (any && (token.size() > max_token_bytes || token.empty())) __builtin_trap();
     if (any && header_known && !header_hs256) __builtin_trap();
     // A token is of one kind at most.
-    if (static_cast<int>(user.has_value()) + inbound.has_value() + outbound.has_value() +
-            seat.has_value() > 1) {
+    if (static_cast<int>(user.has_value()) + inbound.has_value() + outbound.has_value() + seat.has_value() > 1) {
         __builtin_trap();
     }
     if (user && (user->user_id <= 0 || user->username.empty())) __builtin_trap();
@@ -59,25 +58,24 @@ void check_all(std::string_view token, bool header_known, bool header_hs256) {
 // Mode 3: a valid token of one kind with one claim replaced by the fuzzer's JSON value
 // (or removed when the bytes are not JSON), so every claim check is reached.
 void fuzz_one_claim(std::uint8_t selector, std::string_view value_text) {
-    static const char* const names[] = {"exp", "nbf",  "iat",      "iss", "aud",
-                                        "sub", "typ",  "userId",   "rol", "username",
-                                        "sid", "uid",  "did"};
+    static const char* const names[] = {"exp",    "nbf", "iat",      "iss", "aud", "sub", "typ",
+                                        "userId", "rol", "username", "sid", "uid", "did"};
     const auto now = std::chrono::floor<std::chrono::seconds>(clock::now());
     const auto exp = (now + std::chrono::hours{1}).time_since_epoch().count();
     nlohmann::json payload;
     switch (selector % 3) {
-    case 0:
-        payload = {{"sub", "7"}, {"userId", 7}, {"username", "u"}, {"rol", "alumno"},
-                   {"iss", "php-legacy-system"}, {"exp", exp}};
-        break;
-    case 1:
-        payload = {{"iss", "php-legacy-system"}, {"aud", "node-service"},
-                   {"sub", "internal-communication"}, {"exp", exp}};
-        break;
-    default:
-        payload = {{"sid", 1}, {"uid", 2}, {"did", 3}, {"typ", "participation"},
-                   {"iss", "node-service"}, {"exp", exp}};
-        break;
+        case 0:
+            payload = {{"sub", "7"}, {"userId", 7}, {"username", "u"}, {"rol", "alumno"}, {"iss", "php-legacy-system"},
+                       {"exp", exp}};
+            break;
+        case 1:
+            payload = {
+                {"iss", "php-legacy-system"}, {"aud", "node-service"}, {"sub", "internal-communication"}, {"exp", exp}};
+            break;
+        default:
+            payload = {{"sid", 1},  {"uid", 2}, {"did", 3}, {"typ", "participation"}, {"iss", "node-service"},
+                       {"exp", exp}};
+            break;
     }
     const char* name = names[(selector / 3U) % std::size(names)];
     auto value = nlohmann::json::parse(value_text, nullptr, false);
@@ -86,8 +84,7 @@ void fuzz_one_claim(std::uint8_t selector, std::string_view value_text) {
     } else {
         payload[name] = std::move(value);
     }
-    check_all(raw::sign_hs256(R"({"alg":"HS256","typ":"JWT"})", payload.dump(), secret), true,
-              true);
+    check_all(raw::sign_hs256(R"({"alg":"HS256","typ":"JWT"})", payload.dump(), secret), true, true);
 }
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -104,8 +101,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     // header JSON '\n' payload JSON, signed with the verifier's own secret.
     const auto nl = input.find('\n');
     const std::string header{input.substr(0, nl)};
-    const std::string payload{nl == std::string_view::npos ? std::string_view{}
-                                                           : input.substr(nl + 1)};
+    const std::string payload{nl == std::string_view::npos ? std::string_view{} : input.substr(nl + 1)};
     const std::string token = raw::sign_hs256(header, payload, secret);
     check_all(token, true, header_says_hs256(header));
     return 0;

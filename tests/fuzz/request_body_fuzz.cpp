@@ -18,47 +18,47 @@ void parse_one(std::uint8_t endpoint, std::string_view text) {
     const auto body = api::parse_json_object(text);
     if (!body.is_object()) __builtin_trap();
     switch (endpoint % 8) {
-    case 0: { // POST /api/enrollment/finish
-        const auto r = api::parse_finish(body, "fuzz");
-        if (r.transports.size() > 8) __builtin_trap();
-        break;
-    }
-    case 1: { // POST /api/attendance/sessions/:id/join
-        const auto r = api::parse_join(body);
-        if (r.credential_id.empty()) __builtin_trap();
-        break;
-    }
-    case 2: { // POST /api/attendance/sessions/:id/responses
-        const auto a = api::parse_answer(body);
-        if (a.round < 0 || a.round > 10) __builtin_trap();
-        if (a.client_scanned_at_ms && (*a.client_scanned_at_ms > 9'000'000'000'000'000 ||
-                                       *a.client_scanned_at_ms < -9'000'000'000'000'000)) {
-            __builtin_trap();
+        case 0: { // POST /api/enrollment/finish
+            const auto r = api::parse_finish(body, "fuzz");
+            if (r.transports.size() > 8) __builtin_trap();
+            break;
         }
-        break;
-    }
-    case 3: { // POST /api/attendance/sessions
-        const auto r = api::parse_create_session(body);
-        if (r.max_rounds < 0 || r.max_rounds > 10) __builtin_trap();
-        break;
-    }
-    case 4: // POST /api/attendance/sessions/:id/overrides
-        api::parse_override(body);
-        break;
-    case 5: { // PUT /api/attendance/sessions/:id/headcount
-        const auto h = api::int_member(body, "headcount");
-        (void)h;
-        break;
-    }
-    case 6: { // POST /api/enrollment/revoke: the members its handler reads
-        api::string_member(body, "reason");
-        for (const char* key : {"userId", "deviceId"}) {
-            if (const auto id = api::id_member(body, key); id && (*id <= 0 || *id > 2147483647)) __builtin_trap();
+        case 1: { // POST /api/attendance/sessions/:id/join
+            const auto r = api::parse_join(body);
+            if (r.credential_id.empty()) __builtin_trap();
+            break;
         }
-        break;
-    }
-    default: // start, join/options: any object
-        break;
+        case 2: { // POST /api/attendance/sessions/:id/responses
+            const auto a = api::parse_answer(body);
+            if (a.round < 0 || a.round > 10) __builtin_trap();
+            if (a.client_scanned_at_ms &&
+                (*a.client_scanned_at_ms > 9'000'000'000'000'000 || *a.client_scanned_at_ms < -9'000'000'000'000'000)) {
+                __builtin_trap();
+            }
+            break;
+        }
+        case 3: { // POST /api/attendance/sessions
+            const auto r = api::parse_create_session(body);
+            if (r.max_rounds < 0 || r.max_rounds > 10) __builtin_trap();
+            break;
+        }
+        case 4: // POST /api/attendance/sessions/:id/overrides
+            api::parse_override(body);
+            break;
+        case 5: { // PUT /api/attendance/sessions/:id/headcount
+            const auto h = api::int_member(body, "headcount");
+            (void)h;
+            break;
+        }
+        case 6: { // POST /api/enrollment/revoke: the members its handler reads
+            api::string_member(body, "reason");
+            for (const char* key : {"userId", "deviceId"}) {
+                if (const auto id = api::id_member(body, key); id && (*id <= 0 || *id > 2147483647)) __builtin_trap();
+            }
+            break;
+        }
+        default: // start, join/options: any object
+            break;
     }
 }
 

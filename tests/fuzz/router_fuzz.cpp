@@ -61,8 +61,8 @@ std::size_t segments(std::string_view path) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     static const router r = make_router();
     if (size < 1) return 0;
-    static const bhttp::verb verbs[] = {bhttp::verb::get,  bhttp::verb::head,   bhttp::verb::post,
-                                        bhttp::verb::put,  bhttp::verb::delete_, bhttp::verb::patch,
+    static const bhttp::verb verbs[] = {bhttp::verb::get,     bhttp::verb::head,    bhttp::verb::post,
+                                        bhttp::verb::put,     bhttp::verb::delete_, bhttp::verb::patch,
                                         bhttp::verb::options, bhttp::verb::unknown};
     const auto verb = verbs[data[0] % (sizeof verbs / sizeof verbs[0])];
     const std::string_view path(reinterpret_cast<const char*>(data) + 1, size - 1);
@@ -74,7 +74,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         if (m.route_id >= r.size() || r.pattern(m.route_id) != m.pattern) __builtin_trap();
         // One captured value per ":name" segment of the pattern, each non-empty.
         std::size_t expected = 0;
-        for (std::size_t i = 0; i + 1 < m.pattern.size(); ++i) expected += m.pattern[i] == '/' && m.pattern[i + 1] == ':';
+        for (std::size_t i = 0; i + 1 < m.pattern.size(); ++i)
+            expected += m.pattern[i] == '/' && m.pattern[i + 1] == ':';
         if (params.size() != expected) __builtin_trap();
         for (const auto& p : params) {
             if (p.value.empty() || p.name.empty()) __builtin_trap();

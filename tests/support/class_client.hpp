@@ -10,14 +10,14 @@
 #include "asistencia/domain/crypto/totp.hpp"
 #include "asistencia/domain/encoding/base64.hpp"
 #include "asistencia/domain/tokens/jwt.hpp"
-#include "test_helpers.hpp"
 #include "soft_authenticator.hpp"
+#include "test_helpers.hpp"
 
 #include <nlohmann/json.hpp>
 
 #include <chrono>
-#include <map>
 #include <cstdio>
+#include <map>
 
 namespace class_test {
 
@@ -34,8 +34,7 @@ using server_test::sql;
 using server_test::student_token;
 
 inline std::int64_t now_ms() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
         .count();
 }
 
@@ -86,8 +85,8 @@ public:
         const auto reg = passkey_.make_credential(opts);
         credential_id_ = reg.credential_id;
         const auto mine = crypto::ecdh_generate();
-        const auto secret = crypto::derive_handshake_secret(*crypto::ecdh_shared_secret(mine.private_scalar, server_key),
-                                                            challenge, reg.credential_id);
+        const auto secret = crypto::derive_handshake_secret(
+            *crypto::ecdh_shared_secret(mine.private_scalar, server_key), challenge, reg.credential_id);
         keys_ = crypto::derive_device_keys(secret);
         const auto id = enc::base64url_encode(reg.credential_id);
         const json body{{"credential",
@@ -99,7 +98,8 @@ public:
                             {"attestationObject", enc::base64url_encode(reg.attestation_object)}}}}},
                         {"clientHandshakeKey", enc::base64url_encode(mine.public_raw)},
                         {"deviceFingerprint", "classroom-phone"}};
-        const auto r = call(port_, server_test::http::verb::post, "/api/enrollment/finish", student_token(user_id_), body);
+        const auto r =
+            call(port_, server_test::http::verb::post, "/api/enrollment/finish", student_token(user_id_), body);
         last_error_ = r.body.dump();
         return r.status;
     }
@@ -153,8 +153,8 @@ public:
 
     http_reply send_answer(std::int64_t session_id, const json& body) const {
         return call(port_, server_test::http::verb::post,
-                    "/api/attendance/sessions/" + std::to_string(session_id) + "/responses",
-                    "Bearer " + participation_, body);
+                    "/api/attendance/sessions/" + std::to_string(session_id) + "/responses", "Bearer " + participation_,
+                    body);
     }
 
     // Tries to open a QR text; only this phone's own opens.

@@ -31,7 +31,8 @@ public:
     }
     ~frame_stand_in() { kv_.stop(); }
 
-    template <class T> T run(net::awaitable<T> a) {
+    template <class T>
+    T run(net::awaitable<T> a) {
         auto fut = net::co_spawn(io_, std::move(a), net::use_future);
         io_.restart();
         while (fut.wait_for(std::chrono::milliseconds(0)) != std::future_status::ready) io_.run_one();
@@ -48,7 +49,8 @@ public:
         std::copy(nonce.begin(), nonce.end(), q.nonce.begin());
         q.issued_at_ms = static_cast<std::uint64_t>(now_ms());
         const auto secret = crypto::derive_session_totps_secret(test_master_key(), session_id);
-        q.totps = crypto::totp_value_at_step(secret, crypto::totp_step(static_cast<std::int64_t>(q.issued_at_ms / 1000)));
+        q.totps =
+            crypto::totp_value_at_step(secret, crypto::totp_step(static_cast<std::int64_t>(q.issued_at_ms / 1000)));
         const bool ok = retrying([&] {
             return run(rounds_.record_showing(session_id, {p.user_id(), round}, enc::base64url_encode(nonce),
                                               static_cast<std::int64_t>(q.issued_at_ms)));
@@ -57,7 +59,8 @@ public:
     }
 
     // After a Valkey restart this client notices the dead link only on its next command.
-    template <class F> std::invoke_result_t<F&> retrying(F f) {
+    template <class F>
+    std::invoke_result_t<F&> retrying(F f) {
         for (int i = 0;; ++i) {
             try {
                 return f();

@@ -93,7 +93,7 @@ inline std::optional<response> get(std::uint16_t port, const std::string& target
 // Polls until `pred` holds or the (generous) deadline passes; returns the last answer.
 template <class Pred>
 inline std::optional<response> poll(std::uint16_t port, const std::string& target, Pred pred,
-                             std::chrono::seconds deadline = 30s) {
+                                    std::chrono::seconds deadline = 30s) {
     const auto end = std::chrono::steady_clock::now() + deadline;
     std::optional<response> last;
     while (std::chrono::steady_clock::now() < end) {

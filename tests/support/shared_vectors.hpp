@@ -52,8 +52,10 @@ inline std::string test_name(std::string_view text) {
     std::string out;
     for (const char c : text) {
         const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-        if (ok) out += c;
-        else if (!out.empty() && out.back() != '_') out += '_';
+        if (ok)
+            out += c;
+        else if (!out.empty() && out.back() != '_')
+            out += '_';
     }
     while (!out.empty() && out.back() == '_') out.pop_back();
     return out.empty() ? "unnamed" : out;

@@ -46,11 +46,15 @@ void require(bool ok, const char* what) {
 pkey_ptr generate_key(soft_algorithm alg) {
     EVP_PKEY* key = nullptr;
     switch (alg) {
-    case soft_algorithm::es256: key = EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256"); break;
-    case soft_algorithm::rs256:
-        key = EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", static_cast<std::size_t>(2048));
-        break;
-    case soft_algorithm::eddsa: key = EVP_PKEY_Q_keygen(nullptr, nullptr, "ED25519"); break;
+        case soft_algorithm::es256:
+            key = EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256");
+            break;
+        case soft_algorithm::rs256:
+            key = EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", static_cast<std::size_t>(2048));
+            break;
+        case soft_algorithm::eddsa:
+            key = EVP_PKEY_Q_keygen(nullptr, nullptr, "ED25519");
+            break;
     }
     require(key != nullptr, "key generation failed");
     return pkey_ptr{key};
@@ -80,11 +84,9 @@ bytes sign(EVP_PKEY* key, soft_algorithm alg, std::span<const std::uint8_t> mess
     require(EVP_DigestSignInit_ex(ctx.get(), nullptr, md, nullptr, nullptr, key, nullptr) == 1,
             "EVP_DigestSignInit_ex");
     std::size_t len = 0;
-    require(EVP_DigestSign(ctx.get(), nullptr, &len, message.data(), message.size()) == 1,
-            "EVP_DigestSign size");
+    require(EVP_DigestSign(ctx.get(), nullptr, &len, message.data(), message.size()) == 1, "EVP_DigestSign size");
     bytes sig(len);
-    require(EVP_DigestSign(ctx.get(), sig.data(), &len, message.data(), message.size()) == 1,
-            "EVP_DigestSign");
+    require(EVP_DigestSign(ctx.get(), sig.data(), &len, message.data(), message.size()) == 1, "EVP_DigestSign");
     sig.resize(len);
     return sig;
 }
@@ -98,9 +100,7 @@ cbor_item_t* cbor_int(std::int64_t v) {
 }
 
 // Small non-negative integers in their shortest form, as canonical CBOR wants.
-cbor_item_t* cbor_small(std::uint8_t v) {
-    return cbor_build_uint8(v);
-}
+cbor_item_t* cbor_small(std::uint8_t v) { return cbor_build_uint8(v); }
 
 void map_add(cbor_item_t* map, cbor_item_t* key, cbor_item_t* value) {
     require(key != nullptr && value != nullptr, "cbor build");
@@ -108,9 +108,7 @@ void map_add(cbor_item_t* map, cbor_item_t* key, cbor_item_t* value) {
     require(ok, "cbor_map_add");
 }
 
-cbor_item_t* cbor_bytes(std::span<const std::uint8_t> b) {
-    return cbor_build_bytestring(b.data(), b.size());
-}
+cbor_item_t* cbor_bytes(std::span<const std::uint8_t> b) { return cbor_build_bytestring(b.data(), b.size()); }
 
 bytes serialize(cbor_item_t* item) {
     unsigned char* buffer = nullptr;
@@ -129,33 +127,32 @@ cbor_item_t* small_or_negative(std::int64_t v) {
 bytes cose_key(EVP_PKEY* key, soft_algorithm alg, int claimed_alg) {
     cbor_ptr map;
     switch (alg) {
-    case soft_algorithm::es256:
-        map.reset(cbor_new_definite_map(5));
-        map_add(map.get(), cbor_small(1), cbor_small(2));  // kty: EC2
-        map_add(map.get(), cbor_small(3), cbor_int(claimed_alg));
-        map_add(map.get(), cbor_int(-1), cbor_small(1));   // crv: P-256
-        map_add(map.get(), cbor_int(-2), cbor_bytes(bn_param(key, OSSL_PKEY_PARAM_EC_PUB_X, 32)));
-        map_add(map.get(), cbor_int(-3), cbor_bytes(bn_param(key, OSSL_PKEY_PARAM_EC_PUB_Y, 32)));
-        break;
-    case soft_algorithm::rs256:
-        map.reset(cbor_new_definite_map(4));
-        map_add(map.get(), cbor_small(1), cbor_small(3));  // kty: RSA
-        map_add(map.get(), cbor_small(3), cbor_int(claimed_alg));
-        map_add(map.get(), cbor_int(-1), cbor_bytes(bn_param(key, OSSL_PKEY_PARAM_RSA_N, 0)));
-        map_add(map.get(), cbor_int(-2), cbor_bytes(bn_param(key, OSSL_PKEY_PARAM_RSA_E, 0)));
-        break;
-    case soft_algorithm::eddsa: {
-        bytes x(32);
-        std::size_t len = x.size();
-        require(EVP_PKEY_get_raw_public_key(key, x.data(), &len) == 1 && len == 32,
-                "EVP_PKEY_get_raw_public_key");
-        map.reset(cbor_new_definite_map(4));
-        map_add(map.get(), cbor_small(1), cbor_small(1));  // kty: OKP
-        map_add(map.get(), cbor_small(3), cbor_int(claimed_alg));
-        map_add(map.get(), cbor_int(-1), cbor_small(6));   // crv: Ed25519
-        map_add(map.get(), cbor_int(-2), cbor_bytes(x));
-        break;
-    }
+        case soft_algorithm::es256:
+            map.reset(cbor_new_definite_map(5));
+            map_add(map.get(), cbor_small(1), cbor_small(2)); // kty: EC2
+            map_add(map.get(), cbor_small(3), cbor_int(claimed_alg));
+            map_add(map.get(), cbor_int(-1), cbor_small(1)); // crv: P-256
+            map_add(map.get(), cbor_int(-2), cbor_bytes(bn_param(key, OSSL_PKEY_PARAM_EC_PUB_X, 32)));
+            map_add(map.get(), cbor_int(-3), cbor_bytes(bn_param(key, OSSL_PKEY_PARAM_EC_PUB_Y, 32)));
+            break;
+        case soft_algorithm::rs256:
+            map.reset(cbor_new_definite_map(4));
+            map_add(map.get(), cbor_small(1), cbor_small(3)); // kty: RSA
+            map_add(map.get(), cbor_small(3), cbor_int(claimed_alg));
+            map_add(map.get(), cbor_int(-1), cbor_bytes(bn_param(key, OSSL_PKEY_PARAM_RSA_N, 0)));
+            map_add(map.get(), cbor_int(-2), cbor_bytes(bn_param(key, OSSL_PKEY_PARAM_RSA_E, 0)));
+            break;
+        case soft_algorithm::eddsa: {
+            bytes x(32);
+            std::size_t len = x.size();
+            require(EVP_PKEY_get_raw_public_key(key, x.data(), &len) == 1 && len == 32, "EVP_PKEY_get_raw_public_key");
+            map.reset(cbor_new_definite_map(4));
+            map_add(map.get(), cbor_small(1), cbor_small(1)); // kty: OKP
+            map_add(map.get(), cbor_small(3), cbor_int(claimed_alg));
+            map_add(map.get(), cbor_int(-1), cbor_small(6)); // crv: Ed25519
+            map_add(map.get(), cbor_int(-2), cbor_bytes(x));
+            break;
+        }
     }
     require(map != nullptr, "cbor_new_definite_map");
     return serialize(map.get());
@@ -171,9 +168,7 @@ std::string public_key_pem(EVP_PKEY* key) {
     return pem;
 }
 
-void append(bytes& out, std::span<const std::uint8_t> part) {
-    out.insert(out.end(), part.begin(), part.end());
-}
+void append(bytes& out, std::span<const std::uint8_t> part) { out.insert(out.end(), part.begin(), part.end()); }
 
 void append_be32(bytes& out, std::uint32_t v) {
     for (int shift = 24; shift >= 0; shift -= 8) {
@@ -182,8 +177,8 @@ void append_be32(bytes& out, std::uint32_t v) {
 }
 
 std::uint8_t flags_byte(bool up, bool uv, bool be, bool bs, bool at, bool ed) {
-    return static_cast<std::uint8_t>((up ? 0x01 : 0) | (uv ? 0x04 : 0) | (be ? 0x08 : 0) |
-                                     (bs ? 0x10 : 0) | (at ? 0x40 : 0) | (ed ? 0x80 : 0));
+    return static_cast<std::uint8_t>((up ? 0x01 : 0) | (uv ? 0x04 : 0) | (be ? 0x08 : 0) | (bs ? 0x10 : 0) |
+                                     (at ? 0x40 : 0) | (ed ? 0x80 : 0));
 }
 
 bytes client_data_json(const client_data_options& o, const char* ceremony_type) {
@@ -229,8 +224,7 @@ std::string bio_text(BIO* bio) {
 
 // A self-signed attestation certificate shaped as L2 8.2.1 asks (v3, C/O/OU/CN,
 // CA:FALSE, AAGUID extension); the knobs bend single requirements.
-bytes attestation_certificate(EVP_PKEY* key, std::span<const std::uint8_t> aaguid,
-                              const registration_options& o) {
+bytes attestation_certificate(EVP_PKEY* key, std::span<const std::uint8_t> aaguid, const registration_options& o) {
     std::unique_ptr<X509, x509_deleter> cert{X509_new()};
     require(cert != nullptr, "X509_new");
     X509* x = cert.get();
@@ -243,8 +237,7 @@ bytes attestation_certificate(EVP_PKEY* key, std::span<const std::uint8_t> aagui
     auto add = [name](const char* field, const std::string& value) {
         if (value.empty()) return;
         require(X509_NAME_add_entry_by_txt(name, field, MBSTRING_ASC,
-                                           reinterpret_cast<const unsigned char*>(value.c_str()),
-                                           -1, -1, 0) == 1,
+                                           reinterpret_cast<const unsigned char*>(value.c_str()), -1, -1, 0) == 1,
                 "X509_NAME_add_entry_by_txt");
     };
     add("C", "CL");
@@ -295,10 +288,14 @@ bytes attestation_certificate(EVP_PKEY* key, std::span<const std::uint8_t> aagui
 
 const char* format_name(soft_attestation a) {
     switch (a) {
-    case soft_attestation::none: return "none";
-    case soft_attestation::packed_self: return "packed";
-    case soft_attestation::packed_x5c: return "packed";
-    case soft_attestation::fido_u2f: return "fido-u2f";
+        case soft_attestation::none:
+            return "none";
+        case soft_attestation::packed_self:
+            return "packed";
+        case soft_attestation::packed_x5c:
+            return "packed";
+        case soft_attestation::fido_u2f:
+            return "fido-u2f";
     }
     return "none";
 }
@@ -327,8 +324,7 @@ struct soft_authenticator::impl {
     }
 };
 
-soft_authenticator::soft_authenticator(std::array<std::uint8_t, 16> aaguid)
-    : impl_(std::make_unique<impl>()) {
+soft_authenticator::soft_authenticator(std::array<std::uint8_t, 16> aaguid) : impl_(std::make_unique<impl>()) {
     impl_->aaguid = aaguid;
 }
 soft_authenticator::~soft_authenticator() = default;
@@ -363,8 +359,10 @@ registration_response soft_authenticator::make_credential(const registration_opt
     append_be32(auth, o.sign_count);
     if (o.include_attested_credential) {
         const bool u2f = o.attestation == soft_attestation::fido_u2f;
-        if (u2f) auth.insert(auth.end(), 16, 0); // U2F devices have no AAGUID
-        else append(auth, impl_->aaguid);
+        if (u2f)
+            auth.insert(auth.end(), 16, 0); // U2F devices have no AAGUID
+        else
+            append(auth, impl_->aaguid);
         auth.push_back(static_cast<std::uint8_t>((cred.id.size() >> 8) & 0xFF));
         auth.push_back(static_cast<std::uint8_t>(cred.id.size() & 0xFF));
         append(auth, cred.id);
@@ -374,51 +372,50 @@ registration_response soft_authenticator::make_credential(const registration_opt
 
     cbor_ptr stmt;
     switch (o.attestation) {
-    case soft_attestation::none: stmt.reset(cbor_new_definite_map(0)); break;
-    case soft_attestation::packed_self: {
-        bytes signed_data = auth;
-        append(signed_data, client_data_hash);
-        bytes sig = sign(cred.key.get(), o.algorithm, signed_data);
-        if (o.corrupt_signature) corrupt(sig);
-        stmt.reset(cbor_new_definite_map(2));
-        map_add(stmt.get(), cbor_build_string("alg"),
-                small_or_negative(o.statement_algorithm.value_or(real_alg)));
-        map_add(stmt.get(), cbor_build_string("sig"), cbor_bytes(sig));
-        break;
-    }
-    case soft_attestation::packed_x5c:
-    case soft_attestation::fido_u2f: {
-        pkey_ptr attestation_key = generate_key(soft_algorithm::es256);
-        const bytes cert = attestation_certificate(attestation_key.get(), impl_->aaguid, o);
-        bytes signed_data;
-        if (o.attestation == soft_attestation::fido_u2f) {
-            // 0x00 || rpIdHash || clientDataHash || credentialId || 0x04 || x || y
-            signed_data.push_back(0x00);
-            append(signed_data, rp_id_hash);
+        case soft_attestation::none:
+            stmt.reset(cbor_new_definite_map(0));
+            break;
+        case soft_attestation::packed_self: {
+            bytes signed_data = auth;
             append(signed_data, client_data_hash);
-            append(signed_data, cred.id);
-            signed_data.push_back(0x04);
-            append(signed_data, bn_param(cred.key.get(), OSSL_PKEY_PARAM_EC_PUB_X, 32));
-            append(signed_data, bn_param(cred.key.get(), OSSL_PKEY_PARAM_EC_PUB_Y, 32));
-        } else {
-            signed_data = auth;
-            append(signed_data, client_data_hash);
+            bytes sig = sign(cred.key.get(), o.algorithm, signed_data);
+            if (o.corrupt_signature) corrupt(sig);
+            stmt.reset(cbor_new_definite_map(2));
+            map_add(stmt.get(), cbor_build_string("alg"), small_or_negative(o.statement_algorithm.value_or(real_alg)));
+            map_add(stmt.get(), cbor_build_string("sig"), cbor_bytes(sig));
+            break;
         }
-        bytes sig = sign(attestation_key.get(), soft_algorithm::es256, signed_data);
-        if (o.corrupt_signature) corrupt(sig);
-        const bool u2f = o.attestation == soft_attestation::fido_u2f;
-        stmt.reset(cbor_new_definite_map(u2f ? 2 : 3));
-        if (!u2f) {
-            map_add(stmt.get(), cbor_build_string("alg"),
-                    small_or_negative(o.statement_algorithm.value_or(-7)));
+        case soft_attestation::packed_x5c:
+        case soft_attestation::fido_u2f: {
+            pkey_ptr attestation_key = generate_key(soft_algorithm::es256);
+            const bytes cert = attestation_certificate(attestation_key.get(), impl_->aaguid, o);
+            bytes signed_data;
+            if (o.attestation == soft_attestation::fido_u2f) {
+                // 0x00 || rpIdHash || clientDataHash || credentialId || 0x04 || x || y
+                signed_data.push_back(0x00);
+                append(signed_data, rp_id_hash);
+                append(signed_data, client_data_hash);
+                append(signed_data, cred.id);
+                signed_data.push_back(0x04);
+                append(signed_data, bn_param(cred.key.get(), OSSL_PKEY_PARAM_EC_PUB_X, 32));
+                append(signed_data, bn_param(cred.key.get(), OSSL_PKEY_PARAM_EC_PUB_Y, 32));
+            } else {
+                signed_data = auth;
+                append(signed_data, client_data_hash);
+            }
+            bytes sig = sign(attestation_key.get(), soft_algorithm::es256, signed_data);
+            if (o.corrupt_signature) corrupt(sig);
+            const bool u2f = o.attestation == soft_attestation::fido_u2f;
+            stmt.reset(cbor_new_definite_map(u2f ? 2 : 3));
+            if (!u2f) {
+                map_add(stmt.get(), cbor_build_string("alg"), small_or_negative(o.statement_algorithm.value_or(-7)));
+            }
+            map_add(stmt.get(), cbor_build_string("sig"), cbor_bytes(sig));
+            cbor_item_t* chain = cbor_new_definite_array(1);
+            require(chain != nullptr && cbor_array_push(chain, cbor_move(cbor_bytes(cert))), "x5c array");
+            map_add(stmt.get(), cbor_build_string("x5c"), chain);
+            break;
         }
-        map_add(stmt.get(), cbor_build_string("sig"), cbor_bytes(sig));
-        cbor_item_t* chain = cbor_new_definite_array(1);
-        require(chain != nullptr && cbor_array_push(chain, cbor_move(cbor_bytes(cert))),
-                "x5c array");
-        map_add(stmt.get(), cbor_build_string("x5c"), chain);
-        break;
-    }
     }
     require(stmt != nullptr, "attStmt");
 
@@ -437,8 +434,10 @@ registration_response soft_authenticator::make_credential(const registration_opt
 assertion_response soft_authenticator::get_assertion(std::span<const std::uint8_t> credential_id,
                                                      const assertion_options& o) {
     auto& cred = impl_->find(credential_id);
-    if (o.sign_count) cred.sign_count = *o.sign_count;
-    else if (cred.counter_enabled) ++cred.sign_count;
+    if (o.sign_count)
+        cred.sign_count = *o.sign_count;
+    else if (cred.counter_enabled)
+        ++cred.sign_count;
 
     assertion_response out;
     out.credential_id = cred.id;
@@ -471,12 +470,9 @@ bytes random_bytes(std::size_t n) {
     return out;
 }
 
-bytes to_bytes(std::string_view text) {
-    return bytes(text.begin(), text.end());
-}
+bytes to_bytes(std::string_view text) { return bytes(text.begin(), text.end()); }
 
-attestation_ca make_attestation_ca(const std::string& common_name, long not_before_seconds,
-                                   long lifetime_seconds) {
+attestation_ca make_attestation_ca(const std::string& common_name, long not_before_seconds, long lifetime_seconds) {
     pkey_ptr key = generate_key(soft_algorithm::es256);
     std::unique_ptr<X509, x509_deleter> cert{X509_new()};
     require(cert != nullptr, "X509_new");

@@ -27,20 +27,20 @@ enum class soft_attestation {
 };
 
 // The AAGUID a soft_authenticator reports unless told otherwise.
-inline constexpr std::array<std::uint8_t, 16> soft_aaguid{
-    0x41, 0x53, 0x49, 0x53, 0x54, 0x45, 0x4e, 0x43, 0x49, 0x41, 0x2d, 0x53, 0x4f, 0x46, 0x54, 0x31};
+inline constexpr std::array<std::uint8_t, 16> soft_aaguid{0x41, 0x53, 0x49, 0x53, 0x54, 0x45, 0x4e, 0x43,
+                                                          0x49, 0x41, 0x2d, 0x53, 0x4f, 0x46, 0x54, 0x31};
 
 // What the browser puts into clientDataJSON. Defaults are valid for origin
 // http://localhost:58090; set a field to something else to break that check.
 struct client_data_options {
-    std::string type;   // empty = the ceremony's own ("webauthn.create" / "webauthn.get")
+    std::string type; // empty = the ceremony's own ("webauthn.create" / "webauthn.get")
     std::string origin = "http://localhost:58090";
-    bytes challenge;    // encoded as base64url into "challenge"
-    std::optional<std::string> challenge_text; // sent verbatim instead of the encoding
-    std::optional<bool> cross_origin = false;  // nullopt omits the member
+    bytes challenge;                                 // encoded as base64url into "challenge"
+    std::optional<std::string> challenge_text;       // sent verbatim instead of the encoding
+    std::optional<bool> cross_origin = false;        // nullopt omits the member
     std::optional<std::string> token_binding_status; // adds tokenBinding: {status}
-    bool chromium_extra_key = false; // adds Chromium's "other_keys_can_be_added_here"
-    std::optional<std::string> raw_json; // replaces clientDataJSON entirely
+    bool chromium_extra_key = false;                 // adds Chromium's "other_keys_can_be_added_here"
+    std::optional<std::string> raw_json;             // replaces clientDataJSON entirely
 };
 
 // A test certificate authority for attestation chains (WEBAUTHN_TRUST_ANCHORS tests): its
@@ -70,16 +70,16 @@ struct registration_options {
     std::uint32_t sign_count = 0; // in the registration's authData
 
     // Faults.
-    bool include_attested_credential = true;   // false: AT clear, no credential data
-    std::optional<int> claimed_algorithm;      // COSE_Key label 3 instead of the real alg
-    std::optional<int> statement_algorithm;    // attStmt.alg instead of the real alg
-    std::optional<std::string> format;         // fmt string instead of the real one
-    bool corrupt_signature = false;            // flips a bit of attStmt.sig
-    std::optional<bytes> extensions;           // a CBOR map appended to authData (ED set)
+    bool include_attested_credential = true;                  // false: AT clear, no credential data
+    std::optional<int> claimed_algorithm;                     // COSE_Key label 3 instead of the real alg
+    std::optional<int> statement_algorithm;                   // attStmt.alg instead of the real alg
+    std::optional<std::string> format;                        // fmt string instead of the real one
+    bool corrupt_signature = false;                           // flips a bit of attStmt.sig
+    std::optional<bytes> extensions;                          // a CBOR map appended to authData (ED set)
     std::string certificate_ou = "Authenticator Attestation"; // x5c subject OU
-    bool certificate_aaguid_mismatch = false;  // x5c AAGUID extension != authData AAGUID
-    std::optional<attestation_ca> certificate_issuer; // signs the x5c leaf (default: self-signed)
-    long certificate_not_before_seconds = -3600;      // x5c leaf validity, relative to now
+    bool certificate_aaguid_mismatch = false;                 // x5c AAGUID extension != authData AAGUID
+    std::optional<attestation_ca> certificate_issuer;         // signs the x5c leaf (default: self-signed)
+    long certificate_not_before_seconds = -3600;              // x5c leaf validity, relative to now
     long certificate_lifetime_seconds = 3600L * 24 * 365;
 };
 
@@ -125,8 +125,7 @@ public:
 
     // navigator.credentials.get with allowCredentials = [credential_id]. Throws
     // std::invalid_argument for an unknown credential id.
-    assertion_response get_assertion(std::span<const std::uint8_t> credential_id,
-                                     const assertion_options& options);
+    assertion_response get_assertion(std::span<const std::uint8_t> credential_id, const assertion_options& options);
 
     // The counter the authenticator holds now for the credential.
     std::uint32_t sign_count(std::span<const std::uint8_t> credential_id) const;

@@ -49,7 +49,9 @@ inline std::string user_token(std::int64_t id, tokens::user_role role) {
     c.role = role;
     return tokens::issue_user_token(c, env_or_fail("JWT_SECRET"), {}).token;
 }
-inline std::string bearer_user(std::int64_t id, tokens::user_role role = tokens::user_role::alumno) { return "Bearer " + user_token(id, role); }
+inline std::string bearer_user(std::int64_t id, tokens::user_role role = tokens::user_role::alumno) {
+    return "Bearer " + user_token(id, role);
+}
 inline std::string student_token(std::int64_t id) { return bearer_user(id, tokens::user_role::alumno); }
 inline std::string professor_token(std::int64_t id) { return bearer_user(id, tokens::user_role::profesor); }
 // The PHP module's internal token towards the server.

@@ -43,8 +43,8 @@ public:
         fs::create_directories(dir_);
         const std::string d = dir_.string();
         ok_ = sh("openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2"
-                 " -subj /CN=asistencia-test-ca -keyout " + d + "/ca.key -out " + d +
-                 "/ca.pem 2>/dev/null") == 0;
+                 " -subj /CN=asistencia-test-ca -keyout " +
+                 d + "/ca.key -out " + d + "/ca.pem 2>/dev/null") == 0;
     }
     ~test_pki() {
         std::error_code ec;
@@ -70,10 +70,12 @@ public:
                                         "extendedKeyUsage=serverAuth\n";
         const int rc =
             sh("openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -subj /CN=asistencia.test"
-               " -keyout " + base + ".key -out " + base + ".csr 2>/dev/null && "
-               "openssl x509 -req -in " + base + ".csr -CA " + d + "/ca.pem -CAkey " + d +
-               "/ca.key -set_serial 0x" + serial_hex + " -days 2 -extfile " + base + ".ext -out " + base +
-               ".pem 2>/dev/null");
+               " -keyout " +
+               base + ".key -out " + base +
+               ".csr 2>/dev/null && "
+               "openssl x509 -req -in " +
+               base + ".csr -CA " + d + "/ca.pem -CAkey " + d + "/ca.key -set_serial 0x" + serial_hex +
+               " -days 2 -extfile " + base + ".ext -out " + base + ".pem 2>/dev/null");
         if (rc != 0) return std::nullopt;
         return leaf{base + ".pem", base + ".key", serial_hex};
     }
@@ -84,9 +86,9 @@ private:
 };
 
 struct client_options {
-    std::string alpn;                   // "" = no ALPN; else e.g. "h2,http/1.1"
+    std::string alpn; // "" = no ALPN; else e.g. "h2,http/1.1"
     int min_version = TLS1_2_VERSION;
-    int max_version = 0;                // 0 = the library's highest
+    int max_version = 0; // 0 = the library's highest
 };
 
 // Upper-case hex of a certificate serial, without leading zeros (compare with test_pki).
@@ -158,7 +160,7 @@ public:
 
     // One request on this connection (keep-alive); the response or nullopt.
     std::optional<bhttp::response<bhttp::string_body>> get(const std::string& target,
-                                                          const std::string& host = "asistencia.test") {
+                                                           const std::string& host = "asistencia.test") {
         bhttp::request<bhttp::string_body> req{bhttp::verb::get, target, 11};
         req.set(bhttp::field::host, host);
         req.keep_alive(true);

@@ -11,9 +11,10 @@ namespace asistencia::application {
 
 class api_error : public std::runtime_error {
 public:
-    api_error(int status, std::string code, std::string message,
-              std::optional<int> retry_after_seconds = std::nullopt)
-        : std::runtime_error(message), status_(status), code_(std::move(code)),
+    api_error(int status, std::string code, std::string message, std::optional<int> retry_after_seconds = std::nullopt)
+        : std::runtime_error(message),
+          status_(status),
+          code_(std::move(code)),
           retry_after_seconds_(retry_after_seconds) {}
 
     int status() const noexcept { return status_; }
@@ -46,15 +47,9 @@ inline api_error bad_request(std::string code, std::string message) {
 inline api_error unauthorized(std::string code, std::string message) {
     return {401, std::move(code), std::move(message)};
 }
-inline api_error forbidden(std::string code, std::string message) {
-    return {403, std::move(code), std::move(message)};
-}
-inline api_error not_found(std::string code, std::string message) {
-    return {404, std::move(code), std::move(message)};
-}
-inline api_error conflict(std::string code, std::string message) {
-    return {409, std::move(code), std::move(message)};
-}
+inline api_error forbidden(std::string code, std::string message) { return {403, std::move(code), std::move(message)}; }
+inline api_error not_found(std::string code, std::string message) { return {404, std::move(code), std::move(message)}; }
+inline api_error conflict(std::string code, std::string message) { return {409, std::move(code), std::move(message)}; }
 inline api_error payload_too_large(std::string code, std::string message) {
     return {413, std::move(code), std::move(message)};
 }

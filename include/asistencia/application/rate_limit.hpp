@@ -26,7 +26,7 @@ struct rate_rule {
 
 struct rate_decision {
     bool allowed = true;
-    std::int64_t count = 0;                  // hits in this window, the refused ones included
+    std::int64_t count = 0;                   // hits in this window, the refused ones included
     std::chrono::milliseconds retry_after{0}; // until the window ends, when refused
 };
 
@@ -40,8 +40,8 @@ public:
 
 // Every limit of the server, from the RATE_LIMIT_* variables.
 struct rate_limits {
-    rate_limiter* limiter = nullptr; // nullptr: no limits at all
-    rate_rule internal{"internal", 1000, std::chrono::minutes(1)};     // PHP endpoints, per token issuer
+    rate_limiter* limiter = nullptr;                                     // nullptr: no limits at all
+    rate_rule internal{"internal", 1000, std::chrono::minutes(1)};       // PHP endpoints, per token issuer
     rate_rule enroll_start{"enroll-start", 10, std::chrono::minutes(1)}; // per user
     rate_rule join_options{"join-options", 20, std::chrono::minutes(1)}; // per user and session
     rate_rule join{"join", 20, std::chrono::minutes(1)};                 // per user and session

@@ -76,7 +76,7 @@ struct webauthn_config {
     std::string rp_id;
     std::string rp_name;
     std::vector<std::string> origins;
-    std::string attestation; // none | direct
+    std::string attestation;   // none | direct
     std::string trust_anchors; // folder of vendor root certificates (PEM); required with direct
 };
 
@@ -125,8 +125,7 @@ using env_lookup = std::function<std::optional<std::string>(std::string_view)>;
 
 // Reads and validates every variable; throws config_error naming the first bad one.
 // `read_file` is used for SERVER_MASTER_KEY_FILE (injected so tests need no files).
-config parse_config(const env_lookup& env,
-                    const std::function<std::string(const std::string&)>& read_file);
+config parse_config(const env_lookup& env, const std::function<std::string(const std::string&)>& read_file);
 
 // Only the DB_* variables: `asistencia-server migrate` needs nothing else.
 infra::postgres::pg_settings parse_database_config(const env_lookup& env);

@@ -22,8 +22,7 @@ std::optional<double> info_field(std::string_view info, std::string_view field);
 
 // Registers the gauges and samples until the executor stops. A dependency that is down
 // leaves the last values in place and counts asistencia_resource_sample_failures_total.
-boost::asio::awaitable<void> sample_resources(transport::http::metrics_registry& metrics,
-                                              infra::postgres::pool& pg, infra::valkey::client& kv,
-                                              std::chrono::seconds interval);
+boost::asio::awaitable<void> sample_resources(transport::http::metrics_registry& metrics, infra::postgres::pool& pg,
+                                              infra::valkey::client& kv, std::chrono::seconds interval);
 
 } // namespace asistencia::main

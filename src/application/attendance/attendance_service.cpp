@@ -79,13 +79,21 @@ constexpr const char* reason_round_failed = "round_failed";
 json summary_of(const final_results& r) {
     int present = 0, doubtful = 0, absent = 0, error = 0;
     for (const auto& x : r.results) {
-        if (x.status == "PRESENT") ++present;
-        else if (x.status == "DOUBTFUL") ++doubtful;
-        else if (x.status == "ABSENT") ++absent;
-        else ++error;
+        if (x.status == "PRESENT")
+            ++present;
+        else if (x.status == "DOUBTFUL")
+            ++doubtful;
+        else if (x.status == "ABSENT")
+            ++absent;
+        else
+            ++error;
     }
-    return {{"registered", r.results.size()}, {"present", present}, {"doubtful", doubtful},
-            {"absent", absent}, {"error", error}, {"baselineMedianMs", r.baseline_median_ms}};
+    return {{"registered", r.results.size()},
+            {"present", present},
+            {"doubtful", doubtful},
+            {"absent", absent},
+            {"error", error},
+            {"baselineMedianMs", r.baseline_median_ms}};
 }
 
 // PublicKeyCredentialRequestOptionsJSON for the student's one active credential. (JSON
@@ -106,12 +114,18 @@ std::string cancelled_summary() { return json{{"cancelled", true}}.dump(); }
 } // namespace
 
 attendance_service::attendance_service(attendance_settings settings, session_service& sessions,
-                                       session_store& session_rows, course_directory& courses,
-                                       attendance_store& store, round_store& rounds,
-                                       enrollment::device_store& devices, const assertion_verifier& verifier,
-                                       attendance_events& events)
-    : settings_(std::move(settings)), sessions_(sessions), session_rows_(session_rows), courses_(courses),
-      store_(store), rounds_(rounds), devices_(devices), verifier_(verifier), events_(events) {}
+                                       session_store& session_rows, course_directory& courses, attendance_store& store,
+                                       round_store& rounds, enrollment::device_store& devices,
+                                       const assertion_verifier& verifier, attendance_events& events)
+    : settings_(std::move(settings)),
+      sessions_(sessions),
+      session_rows_(session_rows),
+      courses_(courses),
+      store_(store),
+      rounds_(rounds),
+      devices_(devices),
+      verifier_(verifier),
+      events_(events) {}
 
 net::awaitable<session> attendance_service::active_session(std::int64_t session_id) {
     auto s = co_await session_rows_.find(session_id);
@@ -141,8 +155,7 @@ net::awaitable<json> attendance_service::join_options(std::int64_t user_id, std:
     co_return request_options(settings_.rp_id, encoded, d);
 }
 
-net::awaitable<join_result> attendance_service::join(std::int64_t user_id, std::int64_t session_id,
-                                                     join_request r) {
+net::awaitable<join_result> attendance_service::join(std::int64_t user_id, std::int64_t session_id, join_request r) {
     const auto client_data = decode_field(r.client_data_json, "credential.response.clientDataJSON");
     const auto auth_data = decode_field(r.authenticator_data, "credential.response.authenticatorData");
     const auto signature = decode_field(r.signature, "credential.response.signature");
@@ -159,9 +172,8 @@ net::awaitable<join_result> attendance_service::join(std::int64_t user_id, std::
         spdlog::info("join: user {} session {} assertion refused: userHandle is not the owner's", user_id, session_id);
         throw bad_request("assertion_refused", "the passkey assertion was not accepted; try again");
     }
-    const auto verified = verifier_.verify(
-        {client_data, auth_data, signature, *challenge, d.public_key_pem, d.sign_count, d.backup_eligible,
-         d.backup_state});
+    const auto verified = verifier_.verify({client_data, auth_data, signature, *challenge, d.public_key_pem,
+                                            d.sign_count, d.backup_eligible, d.backup_state});
     if (const auto* refused = std::get_if<assertion_refused>(&verified)) {
         // The failed check is for the log only: the phone gets a coarse refusal.
         spdlog::info("join: user {} session {} assertion refused: {}", user_id, session_id, refused->reason);
@@ -191,8 +203,9 @@ net::awaitable<join_result> attendance_service::join(std::int64_t user_id, std::
     const auto token = tokens::issue_participation_token({session_id, user_id, d.device_id, {}, {}},
                                                          settings_.participation_key, settings_.tokens, closes_at);
     events_.progress(session_id);
-    co_return join_result{token.token, reg.registration_id, reg.queue_position, std::min(state.round, state.max_rounds),
-                          state.done(), state.max_rounds};
+    co_return join_result{token.token,        reg.registration_id,
+                          reg.queue_position, std::min(state.round, state.max_rounds),
+                          state.done(),       state.max_rounds};
 }
 
 net::awaitable<student_state> attendance_service::rebuild(std::int64_t session_id, const registration_record& rec) {
@@ -204,9 +217,13 @@ net::awaitable<student_state> attendance_service::rebuild(std::int64_t session_i
     const auto secret = crypto::open_at_rest(settings_.master_key, d->sealed_secret, d->credential_id);
     if (!secret) throw std::runtime_error("a device secret does not open with this master key");
     const auto keys = crypto::derive_device_keys(*secret);
-    student_state state{rec.reg.registration_id, d->device_id,
+    student_state state{rec.reg.registration_id,
+                        d->device_id,
                         current_round(rec.validations, s.max_rounds, settings_.max_failed_attempts),
-                        s.max_rounds, rec.reg.device_flagged, keys.k_totpu, keys.k_qr};
+                        s.max_rounds,
+                        rec.reg.device_flagged,
+                        keys.k_totpu,
+                        keys.k_qr};
     co_await rounds_.start(session_id, rec.reg.user_id, state);
     co_return state;
 }
@@ -236,8 +253,8 @@ net::awaitable<int> attendance_service::restore_session(std::int64_t session_id)
     co_return restored;
 }
 
-net::awaitable<answer_result> attendance_service::answer(const tokens::participation_claims& who,
-                                                         answer_request a, std::int64_t received_at_ms) {
+net::awaitable<answer_result> attendance_service::answer(const tokens::participation_claims& who, answer_request a,
+                                                         std::int64_t received_at_ms) {
     validate(a);
     const auto sid = who.session_id;
     const auto uid = who.user_id;

@@ -53,8 +53,9 @@ net::awaitable<history_page> history_service::professor_sessions(std::int64_t pr
         item.s = std::move(s);
         if (const auto it = index.find(item.s.session_id); it != index.end()) {
             item.total = static_cast<int>(it->second->results.size());
-            item.present = static_cast<int>(std::count_if(it->second->results.begin(), it->second->results.end(),
-                                                          [](const student_result& r) { return r.status == "PRESENT"; }));
+            item.present =
+                static_cast<int>(std::count_if(it->second->results.begin(), it->second->results.end(),
+                                               [](const student_result& r) { return r.status == "PRESENT"; }));
         }
         out.items.push_back(std::move(item));
     }

@@ -11,8 +11,8 @@
 
 namespace asistencia::application::attendance {
 
-std::chrono::milliseconds backoff_delay(int attempts, std::chrono::milliseconds base,
-                                        std::chrono::milliseconds cap, double unit) {
+std::chrono::milliseconds backoff_delay(int attempts, std::chrono::milliseconds base, std::chrono::milliseconds cap,
+                                        double unit) {
     const auto b = std::max<std::int64_t>(base.count(), 1);
     const auto c = std::max<std::int64_t>(cap.count(), b);
     // Doubling stops at the cap, so 2^n never overflows however many attempts a row has.
@@ -52,27 +52,28 @@ net::awaitable<legacy_sync::pass_result> legacy_sync::pass() {
             r = {send_outcome::retry_later, std::string("sender error: ") + e.what()};
         }
         switch (r.outcome) {
-        case send_outcome::delivered:
-            co_await store_.mark_delivered(row.outbox_id);
-            stats_.delivered.fetch_add(1, std::memory_order_relaxed);
-            ++out.delivered;
-            spdlog::debug("legacy sync: session {} user {} delivered", row.session_id, row.user_id);
-            break;
-        case send_outcome::permanent_failure:
-            co_await store_.mark_failed(row.outbox_id, r.reason);
-            stats_.failed.fetch_add(1, std::memory_order_relaxed);
-            spdlog::error("legacy sync: session {} user {} course {} refused for good by the legacy "
-                          "system: {}",
-                          row.session_id, row.user_id, row.course_id, r.reason);
-            break;
-        case send_outcome::retry_later: {
-            const auto delay = next_delay(row.attempts);
-            co_await store_.mark_retry(row.outbox_id, delay, r.reason);
-            stats_.retries.fetch_add(1, std::memory_order_relaxed);
-            spdlog::warn("legacy sync: session {} user {} not delivered (attempt {}), retry in {} ms: {}",
-                         row.session_id, row.user_id, row.attempts, delay.count(), r.reason);
-            break;
-        }
+            case send_outcome::delivered:
+                co_await store_.mark_delivered(row.outbox_id);
+                stats_.delivered.fetch_add(1, std::memory_order_relaxed);
+                ++out.delivered;
+                spdlog::debug("legacy sync: session {} user {} delivered", row.session_id, row.user_id);
+                break;
+            case send_outcome::permanent_failure:
+                co_await store_.mark_failed(row.outbox_id, r.reason);
+                stats_.failed.fetch_add(1, std::memory_order_relaxed);
+                spdlog::error(
+                    "legacy sync: session {} user {} course {} refused for good by the legacy "
+                    "system: {}",
+                    row.session_id, row.user_id, row.course_id, r.reason);
+                break;
+            case send_outcome::retry_later: {
+                const auto delay = next_delay(row.attempts);
+                co_await store_.mark_retry(row.outbox_id, delay, r.reason);
+                stats_.retries.fetch_add(1, std::memory_order_relaxed);
+                spdlog::warn("legacy sync: session {} user {} not delivered (attempt {}), retry in {} ms: {}",
+                             row.session_id, row.user_id, row.attempts, delay.count(), r.reason);
+                break;
+            }
         }
     }
     stats_.pending.store(co_await store_.count_pending(), std::memory_order_relaxed);

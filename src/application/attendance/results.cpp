@@ -9,10 +9,14 @@ namespace scoring = domain::scoring;
 
 std::string_view to_string(validation_status s) noexcept {
     switch (s) {
-    case validation_status::success: return "success";
-    case validation_status::failed: return "failed";
-    case validation_status::timeout: return "timeout";
-    case validation_status::invalid: return "invalid";
+        case validation_status::success:
+            return "success";
+        case validation_status::failed:
+            return "failed";
+        case validation_status::timeout:
+            return "timeout";
+        case validation_status::invalid:
+            return "invalid";
     }
     return "invalid";
 }
@@ -58,16 +62,17 @@ scoring::student_input input_of(const registration_record& rec, int max_rounds, 
     for (const auto& [round, o] : outcomes(rec.validations)) {
         in.failed_attempts += o.failures;
         if (round < 1 || round > max_rounds) continue;
-        if (o.success_rt) in.rounds.push_back({round, true, *o.success_rt});
-        else if (o.failures >= max_failed) in.rounds.push_back({round, false, 0});
+        if (o.success_rt)
+            in.rounds.push_back({round, true, *o.success_rt});
+        else if (o.failures >= max_failed)
+            in.rounds.push_back({round, false, 0});
     }
     return in;
 }
 
 } // namespace
 
-std::vector<double> student_medians(const std::vector<registration_record>& records, int max_rounds,
-                                    int max_failed) {
+std::vector<double> student_medians(const std::vector<registration_record>& records, int max_rounds, int max_failed) {
     std::vector<double> out;
     for (const auto& rec : records) {
         if (const auto m = scoring::student_statistic(input_of(rec, max_rounds, max_failed))) out.push_back(*m);

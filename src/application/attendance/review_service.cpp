@@ -21,8 +21,9 @@ void validate(const new_override& o) {
         throw unprocessable("invalid_override", "status must be PRESENT, ABSENT or DOUBTFUL");
     }
     if (!reason_codes.contains(o.reason_code)) {
-        throw unprocessable("invalid_override",
-                            "reasonCode must be forgot_phone, no_smartphone, accessibility, technical_failure or other");
+        throw unprocessable(
+            "invalid_override",
+            "reasonCode must be forgot_phone, no_smartphone, accessibility, technical_failure or other");
     }
     if (o.reason_text && o.reason_text->size() > max_reason_text) {
         throw unprocessable("invalid_override", "reasonText has at most 500 characters");
@@ -60,9 +61,9 @@ std::string number(std::optional<double> v) {
 
 // Spanish labels for the spreadsheet (the professors read it).
 std::string label(const std::string& status) {
-    static const std::map<std::string, std::string> labels{
-        {"PRESENT", "PRESENTE"}, {"DOUBTFUL", "DUDOSO"}, {"ABSENT", "AUSENTE"},
-        {"ERROR", "ERROR"},      {"PENDING", "EN CURSO"}, {"NOT_JOINED", "NO SE UNIÓ"}};
+    static const std::map<std::string, std::string> labels{{"PRESENT", "PRESENTE"}, {"DOUBTFUL", "DUDOSO"},
+                                                           {"ABSENT", "AUSENTE"},   {"ERROR", "ERROR"},
+                                                           {"PENDING", "EN CURSO"}, {"NOT_JOINED", "NO SE UNIÓ"}};
     const auto it = labels.find(status);
     return it == labels.end() ? status : it->second;
 }
@@ -81,8 +82,9 @@ std::string render_report_csv(const session& s, const session_review& review, co
     std::map<std::int64_t, const student_review*> by_user;
     for (const auto& st : review.students) by_user[st.user_id] = &st;
     std::string out = "\xEF\xBB\xBF"; // UTF-8 BOM: spreadsheet programs then show the accents
-    out += "id_alumno;rut;nombre;correo;estado;certeza;rondas_exitosas;rondas;rt_mediana_ms;dispositivo_marcado;"
-           "ajuste_profesor;motivo_ajuste\r\n";
+    out +=
+        "id_alumno;rut;nombre;correo;estado;certeza;rondas_exitosas;rondas;rt_mediana_ms;dispositivo_marcado;"
+        "ajuste_profesor;motivo_ajuste\r\n";
     int present = 0;
     for (const auto& student : list) {
         const auto it = by_user.find(student.user_id);
@@ -155,7 +157,7 @@ net::awaitable<session> review_service::set_headcount(std::int64_t professor_id,
 }
 
 net::awaitable<std::pair<session, std::string>> review_service::report_csv(std::int64_t professor_id,
-                                                                          std::int64_t session_id) {
+                                                                           std::int64_t session_id) {
     auto s = co_await sessions_.get(professor_id, session_id);
     const auto r = co_await store_.review(session_id);
     const auto list = co_await courses_.students(s.course_id, s.semester_id);

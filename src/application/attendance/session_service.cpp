@@ -8,12 +8,14 @@ namespace asistencia::application::attendance {
 namespace {
 
 void validate(const create_session_request& r) {
-    if (r.course_id <= 0 || r.course_id > 2147483647) throw bad_request("invalid_field", "courseId must be a positive integer");
+    if (r.course_id <= 0 || r.course_id > 2147483647)
+        throw bad_request("invalid_field", "courseId must be a positive integer");
     if (r.semester_id <= 0 || r.semester_id > 2147483647) {
         throw bad_request("invalid_field", "semesterId must be a positive integer");
     }
     if (r.room.empty() || r.room.size() > 64) throw bad_request("invalid_field", "room must have 1 to 64 characters");
-    if (r.max_rounds < 1 || r.max_rounds > 10) throw unprocessable("invalid_max_rounds", "maxRounds must be between 1 and 10");
+    if (r.max_rounds < 1 || r.max_rounds > 10)
+        throw unprocessable("invalid_max_rounds", "maxRounds must be between 1 and 10");
 }
 
 } // namespace
@@ -52,7 +54,8 @@ net::awaitable<session> session_service::get(std::int64_t professor_id, std::int
     co_return s;
 }
 
-net::awaitable<session> session_service::finish(std::int64_t professor_id, std::int64_t session_id, std::string status) {
+net::awaitable<session> session_service::finish(std::int64_t professor_id, std::int64_t session_id,
+                                                std::string status) {
     const auto current = co_await get(professor_id, session_id);
     auto done = co_await sessions_.finish(session_id, std::move(status));
     if (!done) throw conflict("session_not_active", "the session is already " + current.status);

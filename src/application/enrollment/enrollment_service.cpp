@@ -45,10 +45,9 @@ json creation_options(const enrollment_settings& s, std::int64_t user_id, const 
           {"displayName", who.nombre.empty() ? name : who.nombre}}},
         {"challenge", enc::base64url_encode(challenge)},
         // ES256 first; RS256 and EdDSA for authenticators that only have those.
-        {"pubKeyCredParams",
-         json::array({{{"type", "public-key"}, {"alg", -7}},
-                      {{"type", "public-key"}, {"alg", -257}},
-                      {{"type", "public-key"}, {"alg", -8}}})},
+        {"pubKeyCredParams", json::array({{{"type", "public-key"}, {"alg", -7}},
+                                          {{"type", "public-key"}, {"alg", -257}},
+                                          {{"type", "public-key"}, {"alg", -8}}})},
         {"timeout", std::chrono::duration_cast<std::chrono::milliseconds>(s.ceremony_ttl).count()},
         {"excludeCredentials", exclude},
         {"authenticatorSelection", {{"userVerification", "required"}, {"residentKey", "preferred"}}},
@@ -58,10 +57,12 @@ json creation_options(const enrollment_settings& s, std::int64_t user_id, const 
 
 } // namespace
 
-enrollment_service::enrollment_service(enrollment_settings settings, device_store& devices,
-                                       ceremony_store& ceremonies, user_directory& directory,
-                                       const registration_verifier& verifier)
-    : settings_(std::move(settings)), devices_(devices), ceremonies_(ceremonies), directory_(directory),
+enrollment_service::enrollment_service(enrollment_settings settings, device_store& devices, ceremony_store& ceremonies,
+                                       user_directory& directory, const registration_verifier& verifier)
+    : settings_(std::move(settings)),
+      devices_(devices),
+      ceremonies_(ceremonies),
+      directory_(directory),
       verifier_(verifier) {}
 
 net::awaitable<json> enrollment_service::start(std::int64_t user_id) {
@@ -69,7 +70,8 @@ net::awaitable<json> enrollment_service::start(std::int64_t user_id) {
     // throw` in this file into an illegal instruction.)
     const auto token = co_await ceremonies_.lock(user_id, settings_.lock_ttl);
     if (!token) {
-        throw conflict("enrollment_in_progress", "another enrollment of this user is in progress; try again in a minute");
+        throw conflict("enrollment_in_progress",
+                       "another enrollment of this user is in progress; try again in a minute");
     }
     // A start that fails leaves nothing behind: the phone may try again at once.
     std::exception_ptr error;
@@ -195,17 +197,19 @@ net::awaitable<json> enrollment_service::finish_locked(std::int64_t user_id, fin
     d.transports = r.transports;
 
     audit_context audit;
-    audit.metadata_json = json{{"userAgent", r.user_agent.substr(0, 512)},
-                               {"aaguid", cred.aaguid},
-                               {"fmt", cred.format},
-                               {"algorithm", cred.algorithm},
-                               {"backupEligible", cred.backup_eligible},
-                               {"backupState", cred.backup_state}}
-                              .dump();
+    audit.metadata_json = json{
+        {"userAgent", r.user_agent.substr(0, 512)},
+        {"aaguid", cred.aaguid},
+        {"fmt", cred.format},
+        {"algorithm", cred.algorithm},
+        {"backupEligible", cred.backup_eligible},
+        {"backupState",
+         cred.backup_state}}.dump();
     std::vector<superseded_registration> superseded;
     const auto stored = co_await devices_.enroll(std::move(d), std::move(audit), &superseded);
     co_await notify(std::move(superseded), "device replaced by a new enrollment");
-    spdlog::info("enrollment: user {} enrolled device {} ({}, {})", user_id, stored.device_id, cred.format, cred.aaguid);
+    spdlog::info("enrollment: user {} enrolled device {} ({}, {})", user_id, stored.device_id, cred.format,
+                 cred.aaguid);
     co_return json{{"enrolled", true},
                    {"deviceId", stored.device_id},
                    {"enrolledAt", stored.enrolled_at},
@@ -223,7 +227,8 @@ net::awaitable<json> enrollment_service::status(std::int64_t user_id) {
     co_return json{{"enrolled", true},
                    {"deviceId", d->device_id},
                    {"enrolledAt", d->enrolled_at},
-                   {"deviceInfo", {{"aaguid", d->aaguid}, {"lastUsed", d->last_used_at ? json(*d->last_used_at) : json(nullptr)}}}};
+                   {"deviceInfo",
+                    {{"aaguid", d->aaguid}, {"lastUsed", d->last_used_at ? json(*d->last_used_at) : json(nullptr)}}}};
 }
 
 net::awaitable<json> enrollment_service::me(std::int64_t user_id) {

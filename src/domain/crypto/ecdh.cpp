@@ -26,8 +26,8 @@ constexpr char group_name[] = "prime256v1";
 owned<EVP_PKEY> make_key(byte_view public_raw, const BIGNUM* priv) {
     owned<OSSL_PARAM_BLD> bld(OSSL_PARAM_BLD_new());
     if (!bld || OSSL_PARAM_BLD_push_utf8_string(bld.get(), OSSL_PKEY_PARAM_GROUP_NAME, group_name, 0) != 1 ||
-        OSSL_PARAM_BLD_push_octet_string(bld.get(), OSSL_PKEY_PARAM_PUB_KEY, public_raw.data(),
-                                         public_raw.size()) != 1 ||
+        OSSL_PARAM_BLD_push_octet_string(bld.get(), OSSL_PKEY_PARAM_PUB_KEY, public_raw.data(), public_raw.size()) !=
+            1 ||
         (priv != nullptr && OSSL_PARAM_BLD_push_BN(bld.get(), OSSL_PKEY_PARAM_PRIV_KEY, priv) != 1)) {
         return nullptr;
     }
@@ -35,8 +35,7 @@ owned<EVP_PKEY> make_key(byte_view public_raw, const BIGNUM* priv) {
     owned<EVP_PKEY_CTX> ctx(EVP_PKEY_CTX_new_from_name(nullptr, "EC", nullptr));
     EVP_PKEY* key = nullptr;
     if (!params || !ctx || EVP_PKEY_fromdata_init(ctx.get()) != 1 ||
-        EVP_PKEY_fromdata(ctx.get(), &key, priv ? EVP_PKEY_KEYPAIR : EVP_PKEY_PUBLIC_KEY,
-                          params.get()) != 1) {
+        EVP_PKEY_fromdata(ctx.get(), &key, priv ? EVP_PKEY_KEYPAIR : EVP_PKEY_PUBLIC_KEY, params.get()) != 1) {
         return nullptr;
     }
     return owned<EVP_PKEY>(key);
@@ -64,8 +63,8 @@ std::optional<ecdh_keypair> ecdh_from_private(byte_view private_scalar) {
         throw std::runtime_error("OpenSSL: EC point multiplication");
     }
     bytes pub(p256_public_key_size);
-    if (EC_POINT_point2oct(group.get(), q.get(), POINT_CONVERSION_UNCOMPRESSED, pub.data(), pub.size(),
-                           bn_ctx.get()) != pub.size()) {
+    if (EC_POINT_point2oct(group.get(), q.get(), POINT_CONVERSION_UNCOMPRESSED, pub.data(), pub.size(), bn_ctx.get()) !=
+        pub.size()) {
         throw std::runtime_error("OpenSSL: EC point encoding");
     }
     return ecdh_keypair{bytes(private_scalar.begin(), private_scalar.end()), std::move(pub)};

@@ -21,12 +21,12 @@ using detail::owned;
 
 const char* digest_name(hash_algorithm h) {
     switch (h) {
-    case hash_algorithm::sha1:
-        return "SHA1";
-    case hash_algorithm::sha256:
-        return "SHA256";
-    case hash_algorithm::sha512:
-        return "SHA512";
+        case hash_algorithm::sha1:
+            return "SHA1";
+        case hash_algorithm::sha256:
+            return "SHA256";
+        case hash_algorithm::sha512:
+            return "SHA512";
     }
     return "SHA256";
 }

@@ -22,18 +22,18 @@ std::uint64_t get_be(const std::uint8_t* in, std::size_t n) {
 
 std::string_view to_string(qr_error e) noexcept {
     switch (e) {
-    case qr_error::truncated:
-        return "truncated";
-    case qr_error::oversized:
-        return "oversized";
-    case qr_error::wrong_prefix:
-        return "wrong_prefix";
-    case qr_error::bad_encoding:
-        return "bad_encoding";
-    case qr_error::not_for_this_key:
-        return "not_for_this_key";
-    case qr_error::wrong_version:
-        return "wrong_version";
+        case qr_error::truncated:
+            return "truncated";
+        case qr_error::oversized:
+            return "oversized";
+        case qr_error::wrong_prefix:
+            return "wrong_prefix";
+        case qr_error::bad_encoding:
+            return "bad_encoding";
+        case qr_error::not_for_this_key:
+            return "not_for_this_key";
+        case qr_error::wrong_version:
+            return "wrong_version";
     }
     return "unknown";
 }

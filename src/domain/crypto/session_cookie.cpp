@@ -8,7 +8,8 @@ namespace asistencia::domain::crypto {
 namespace {
 
 std::string mac_of(std::string_view session_id, byte_view key) {
-    return encoding::base64url_encode(std::span<const std::uint8_t>(hmac(hash_algorithm::sha256, key, as_bytes(session_id))));
+    return encoding::base64url_encode(
+        std::span<const std::uint8_t>(hmac(hash_algorithm::sha256, key, as_bytes(session_id))));
 }
 
 std::string_view trim(std::string_view s) {
@@ -23,7 +24,9 @@ bytes derive_app_session_key(byte_view master_key) {
     return hkdf_sha256(master_key, {}, as_bytes(info_app_session), 32);
 }
 
-std::string new_session_id() { return encoding::base64url_encode(std::span<const std::uint8_t>(random_bytes(session_id_bytes))); }
+std::string new_session_id() {
+    return encoding::base64url_encode(std::span<const std::uint8_t>(random_bytes(session_id_bytes)));
+}
 
 std::string seal_session_cookie(std::string_view session_id, byte_view key) {
     return std::string(session_id) + "." + mac_of(session_id, key);
@@ -37,7 +40,8 @@ std::optional<std::string> open_session_cookie(std::string_view cookie_value, by
     const auto mac = cookie_value.substr(dot + 1);
     // Canonical base64url of exactly 32 bytes only, so one id has one spelling.
     const auto raw = encoding::base64url_decode(id);
-    if (!raw || raw->size() != session_id_bytes || encoding::base64url_encode(std::span<const std::uint8_t>(*raw)) != id) {
+    if (!raw || raw->size() != session_id_bytes ||
+        encoding::base64url_encode(std::span<const std::uint8_t>(*raw)) != id) {
         return std::nullopt;
     }
     const auto expected = mac_of(id, key);

@@ -51,8 +51,8 @@ std::string totp_code(byte_view key, std::int64_t unix_seconds, const totp_param
     return totp_code_at_step(key, totp_step(unix_seconds, p), p);
 }
 
-std::optional<std::int64_t> totp_verify(byte_view key, std::string_view code, std::int64_t unix_seconds,
-                                        int window, const totp_params& p) {
+std::optional<std::int64_t> totp_verify(byte_view key, std::string_view code, std::int64_t unix_seconds, int window,
+                                        const totp_params& p) {
     if (code.size() != static_cast<std::size_t>(p.digits) || window < 0 || window > 10) return std::nullopt;
     const std::int64_t now = totp_step(unix_seconds, p);
     std::optional<std::int64_t> match;

@@ -64,8 +64,7 @@ std::string base64url_encode(std::span<const std::uint8_t> bytes) {
 }
 
 std::string base64url_encode(std::string_view bytes) {
-    return encode(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size(), url_alphabet,
-                  false);
+    return encode(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size(), url_alphabet, false);
 }
 
 std::optional<std::vector<std::uint8_t>> base64url_decode(std::string_view text) {

@@ -20,8 +20,7 @@ double median_of_sorted(const std::vector<double>& v) {
 // sees "70.00 DOUBTFUL" because of floating-point noise below 70.
 double round_score(double x) { return std::round(x * 100) / 100; }
 
-certainty_result error_result(std::string reason, const class_baseline& baseline,
-                              const student_input& input) {
+certainty_result error_result(std::string reason, const class_baseline& baseline, const student_input& input) {
     certainty_result r;
     r.status = attendance_status::error;
     r.baseline = baseline;
@@ -42,8 +41,7 @@ void validate(const scoring_config& c) {
     if (!(c.jitter_low_ms >= 0 && c.jitter_high_ms > c.jitter_low_ms)) {
         bad("need 0 <= jitter low < jitter high");
     }
-    if (!(c.jitter_max_penalty >= 0 && c.failure_penalty_per_attempt >= 0 &&
-          c.failure_penalty_max >= 0)) {
+    if (!(c.jitter_max_penalty >= 0 && c.failure_penalty_per_attempt >= 0 && c.failure_penalty_max >= 0)) {
         bad("penalties must be >= 0");
     }
     if (!(c.doubtful_min > 0 && c.present_min > c.doubtful_min && c.present_min <= 100)) {
@@ -109,10 +107,14 @@ class_baseline compute_baseline(std::span<const double> class_rts, const scoring
 
 std::string_view to_string(attendance_status status) noexcept {
     switch (status) {
-    case attendance_status::present: return "PRESENT";
-    case attendance_status::doubtful: return "DOUBTFUL";
-    case attendance_status::absent: return "ABSENT";
-    case attendance_status::error: return "ERROR";
+        case attendance_status::present:
+            return "PRESENT";
+        case attendance_status::doubtful:
+            return "DOUBTFUL";
+        case attendance_status::absent:
+            return "ABSENT";
+        case attendance_status::error:
+            return "ERROR";
     }
     return "ERROR";
 }
@@ -141,8 +143,7 @@ std::optional<std::string> input_error(const student_input& in) {
     return std::nullopt;
 }
 
-certainty_result score_student(const student_input& in, const class_baseline& baseline,
-                               const scoring_config& c) {
+certainty_result score_student(const student_input& in, const class_baseline& baseline, const scoring_config& c) {
     if (auto why = input_error(in)) return error_result(std::move(*why), baseline, in);
 
     certainty_result out;
@@ -181,10 +182,8 @@ certainty_result score_student(const student_input& in, const class_baseline& ba
         const double t = (s - c.jitter_low_ms) / (c.jitter_high_ms - c.jitter_low_ms);
         out.jitter_penalty = c.jitter_max_penalty * std::clamp(t, 0.0, 1.0);
     }
-    out.failure_penalty = std::min(c.failure_penalty_max,
-                                   c.failure_penalty_per_attempt * in.failed_attempts);
-    out.uncapped_score =
-        round_score(std::clamp(out.base - out.jitter_penalty - out.failure_penalty, 0.0, 100.0));
+    out.failure_penalty = std::min(c.failure_penalty_max, c.failure_penalty_per_attempt * in.failed_attempts);
+    out.uncapped_score = round_score(std::clamp(out.base - out.jitter_penalty - out.failure_penalty, 0.0, 100.0));
     out.score = out.uncapped_score;
     if (in.device_flagged && out.score > c.flagged_cap) {
         out.score = c.flagged_cap;

@@ -23,10 +23,14 @@ std::vector<double> successful_rts(const student_input& in) {
 
 const char* status_es(attendance_status s) {
     switch (s) {
-    case attendance_status::present: return "PRESENTE";
-    case attendance_status::doubtful: return "DUDOSO";
-    case attendance_status::absent: return "AUSENTE";
-    case attendance_status::error: return "ERROR";
+        case attendance_status::present:
+            return "PRESENTE";
+        case attendance_status::doubtful:
+            return "DUDOSO";
+        case attendance_status::absent:
+            return "AUSENTE";
+        case attendance_status::error:
+            return "ERROR";
     }
     return "ERROR";
 }
@@ -81,8 +85,10 @@ certainty_v2_result score_student_v2(const student_input& in, const class_distri
         return out;
     }
     for (const auto& r : in.rounds) {
-        if (r.success) ++out.successful_rounds;
-        else ++out.failed_rounds;
+        if (r.success)
+            ++out.successful_rounds;
+        else
+            ++out.failed_rounds;
     }
     const auto rts = successful_rts(in);
     out.statistics = compute_statistics(rts);
@@ -122,8 +128,8 @@ std::string explain(const certainty_v2_result& r) {
         std::snprintf(klass, sizeof klass, "clase: %zu alumnos con tiempos, pocos; mediana fija %.0f ms", d.students,
                       d.median_ms);
     } else {
-        std::snprintf(klass, sizeof klass, "clase: mediana %.0f ms, MAD %.0f ms (%zu alumnos)", d.median_ms,
-                      d.mad_ms, d.students);
+        std::snprintf(klass, sizeof klass, "clase: mediana %.0f ms, MAD %.0f ms (%zu alumnos)", d.median_ms, d.mad_ms,
+                      d.students);
     }
     char verdict[96];
     if (!r.statistic_ms) {
@@ -140,8 +146,9 @@ std::string explain(const certainty_v2_result& r) {
     if (r.flagged_cap_applied) {
         std::snprintf(extra + std::strlen(extra), sizeof extra - std::strlen(extra), ", dispositivo marcado");
     }
-    const std::string stat = r.statistic_ms ? std::to_string(static_cast<long long>(std::lround(*r.statistic_ms))) + " ms"
-                                            : std::string("-");
+    const std::string stat = r.statistic_ms
+                                 ? std::to_string(static_cast<long long>(std::lround(*r.statistic_ms))) + " ms"
+                                 : std::string("-");
     std::snprintf(buf, sizeof buf, "Mediana del alumno %s; %s; umbral %.0f ms: %s, %d/%d rondas%s -> %s (%.2f)",
                   stat.c_str(), klass, d.threshold_ms, verdict, r.successful_rounds, r.max_rounds, extra,
                   status_es(r.status), r.score);

@@ -14,7 +14,6 @@ hs256_mac hmac_sha256(std::string_view key, std::string_view data);
 
 // True when `signature_b64` (the third part of a compact JWS) is the canonical base64url of
 // HMAC-SHA256(key, signing_input). The MAC bytes are compared with CRYPTO_memcmp.
-bool hs256_signature_matches(std::string_view key, std::string_view signing_input,
-                             std::string_view signature_b64);
+bool hs256_signature_matches(std::string_view key, std::string_view signing_input, std::string_view signature_b64);
 
 } // namespace asistencia::domain::tokens::detail

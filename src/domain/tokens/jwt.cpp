@@ -32,9 +32,9 @@ constexpr std::string_view participation_typ = "participation";
 // What a token of one kind must say besides a valid signature and exp.
 struct expectation {
     std::string_view issuer;
-    std::optional<std::string_view> audience;  // nullopt: `aud` not checked
-    std::optional<std::string_view> subject;   // nullopt: `sub` checked by the caller, if at all
-    std::optional<std::string_view> typ;       // nullopt: a `typ` claim must be absent
+    std::optional<std::string_view> audience; // nullopt: `aud` not checked
+    std::optional<std::string_view> subject;  // nullopt: `sub` checked by the caller, if at all
+    std::optional<std::string_view> typ;      // nullopt: a `typ` claim must be absent
 };
 
 struct verified_token {
@@ -57,14 +57,13 @@ std::optional<json> decode_json_object(std::string_view part) {
     auto bytes = raw::base64url_decode(part);
     if (!bytes) return std::nullopt;
     json value = json::parse(*bytes, nullptr, /*allow_exceptions=*/false);
-    if (!value.is_object()) return std::nullopt;  // also rejects parse failures (discarded)
+    if (!value.is_object()) return std::nullopt; // also rejects parse failures (discarded)
     return value;
 }
 
 // An integer claim within [min, max]: nullopt when absent, invalid_claims when present but
 // not an integer in range (floats, strings and negative times are refused).
-verify_result<std::optional<std::int64_t>> integer_claim(const json& payload,
-                                                         const char* name, std::int64_t min,
+verify_result<std::optional<std::int64_t>> integer_claim(const json& payload, const char* name, std::int64_t min,
                                                          std::int64_t max) {
     const auto it = payload.find(name);
     if (it == payload.end()) return std::optional<std::int64_t>{};
@@ -91,14 +90,22 @@ std::optional<std::string_view> string_claim(const json& payload, const char* na
 token_error map_cpp_jwt_error(const std::error_code& ec) {
     if (ec.category() == jwt::make_error_code(jwt::VerificationErrc::TokenExpired).category()) {
         switch (static_cast<jwt::VerificationErrc>(ec.value())) {
-        case jwt::VerificationErrc::InvalidAlgorithm: return token_error::wrong_algorithm;
-        case jwt::VerificationErrc::TokenExpired: return token_error::expired;
-        case jwt::VerificationErrc::InvalidIssuer: return token_error::wrong_issuer;
-        case jwt::VerificationErrc::InvalidAudience: return token_error::wrong_audience;
-        case jwt::VerificationErrc::InvalidSubject: return token_error::wrong_type;
-        case jwt::VerificationErrc::ImmatureSignature: return token_error::not_yet_valid;
-        case jwt::VerificationErrc::InvalidSignature: return token_error::bad_signature;
-        default: return token_error::invalid_claims;
+            case jwt::VerificationErrc::InvalidAlgorithm:
+                return token_error::wrong_algorithm;
+            case jwt::VerificationErrc::TokenExpired:
+                return token_error::expired;
+            case jwt::VerificationErrc::InvalidIssuer:
+                return token_error::wrong_issuer;
+            case jwt::VerificationErrc::InvalidAudience:
+                return token_error::wrong_audience;
+            case jwt::VerificationErrc::InvalidSubject:
+                return token_error::wrong_type;
+            case jwt::VerificationErrc::ImmatureSignature:
+                return token_error::not_yet_valid;
+            case jwt::VerificationErrc::InvalidSignature:
+                return token_error::bad_signature;
+            default:
+                return token_error::invalid_claims;
         }
     }
     if (ec == jwt::AlgorithmErrc::NoneAlgorithmUsed) return token_error::wrong_algorithm;
@@ -111,8 +118,8 @@ token_error map_cpp_jwt_error(const std::error_code& ec) {
 // cpp-jwt's own verification (alg pinned through algorithms({"HS256"}), signature, exp/nbf
 // with the same leeway, iss, aud, sub). It reads the system clock itself, so a token must
 // also be valid at the real current time; in production `now` is that time anyway.
-std::optional<token_error> cpp_jwt_check(std::string_view token, std::string_view secret,
-                                         const expectation& want, std::chrono::seconds leeway) {
+std::optional<token_error> cpp_jwt_check(std::string_view token, std::string_view secret, const expectation& want,
+                                         std::chrono::seconds leeway) {
     using namespace jwt::params;
     // cpp-jwt's issuer()/aud()/sub() keep only .data(): hand them NUL-terminated strings.
     const std::string iss{want.issuer};
@@ -140,8 +147,7 @@ std::optional<token_error> cpp_jwt_check(std::string_view token, std::string_vie
     return std::nullopt;
 }
 
-verify_result<verified_token> verify_common(std::string_view token, std::string_view secret,
-                                            const expectation& want,
+verify_result<verified_token> verify_common(std::string_view token, std::string_view secret, const expectation& want,
                                             const token_settings& settings, time_point now) {
     require_secret(secret);
     if (token.empty()) return token_error::missing;
@@ -183,7 +189,7 @@ verify_result<verified_token> verify_common(std::string_view token, std::string_
 
     const auto exp = integer_claim(*payload, "exp", 0, max_time_claim);
     if (!exp) return exp.error();
-    if (!*exp) return token_error::invalid_claims;  // exp is required
+    if (!*exp) return token_error::invalid_claims; // exp is required
     const auto nbf = integer_claim(*payload, "nbf", 0, max_time_claim);
     if (!nbf) return nbf.error();
     const auto iat = integer_claim(*payload, "iat", 0, max_time_claim);
@@ -224,8 +230,7 @@ verify_result<verified_token> verify_common(std::string_view token, std::string_
 }
 
 // Signs `claims` (plus iat/exp) with HS256 through cpp-jwt.
-issued_token sign(json claims, std::string_view secret, seconds_point issued_at,
-                  seconds_point expires_at) {
+issued_token sign(json claims, std::string_view secret, seconds_point issued_at, seconds_point expires_at) {
     require_secret(secret);
     claims["iat"] = issued_at.time_since_epoch().count();
     claims["exp"] = expires_at.time_since_epoch().count();
@@ -277,15 +282,14 @@ verify_result<internal_claims> to_internal(verify_result<verified_token> r) {
 } // namespace
 
 void validate(const token_settings& s) {
-    for (const auto* value : {&s.user_issuer, &s.php_issuer, &s.server_audience,
-                              &s.server_issuer, &s.php_audience, &s.internal_subject}) {
+    for (const auto* value :
+         {&s.user_issuer, &s.php_issuer, &s.server_audience, &s.server_issuer, &s.php_audience, &s.internal_subject}) {
         if (value->empty()) throw std::invalid_argument("token issuer/audience must not be empty");
     }
     if (s.leeway < std::chrono::seconds{0} || s.leeway > max_leeway) {
         throw std::invalid_argument("JWT leeway must be within 0..30 s");
     }
-    if (s.user_token_ttl <= std::chrono::seconds{0} ||
-        s.internal_token_ttl <= std::chrono::seconds{0} ||
+    if (s.user_token_ttl <= std::chrono::seconds{0} || s.internal_token_ttl <= std::chrono::seconds{0} ||
         s.participation_max_ttl <= std::chrono::seconds{0}) {
         throw std::invalid_argument("token lifetimes must be positive");
     }
@@ -293,17 +297,28 @@ void validate(const token_settings& s) {
 
 std::string_view to_string(token_error error) noexcept {
     switch (error) {
-    case token_error::missing: return "missing";
-    case token_error::too_large: return "too_large";
-    case token_error::malformed: return "malformed";
-    case token_error::wrong_algorithm: return "wrong_algorithm";
-    case token_error::bad_signature: return "bad_signature";
-    case token_error::expired: return "expired";
-    case token_error::not_yet_valid: return "not_yet_valid";
-    case token_error::wrong_issuer: return "wrong_issuer";
-    case token_error::wrong_audience: return "wrong_audience";
-    case token_error::wrong_type: return "wrong_type";
-    case token_error::invalid_claims: return "invalid_claims";
+        case token_error::missing:
+            return "missing";
+        case token_error::too_large:
+            return "too_large";
+        case token_error::malformed:
+            return "malformed";
+        case token_error::wrong_algorithm:
+            return "wrong_algorithm";
+        case token_error::bad_signature:
+            return "bad_signature";
+        case token_error::expired:
+            return "expired";
+        case token_error::not_yet_valid:
+            return "not_yet_valid";
+        case token_error::wrong_issuer:
+            return "wrong_issuer";
+        case token_error::wrong_audience:
+            return "wrong_audience";
+        case token_error::wrong_type:
+            return "wrong_type";
+        case token_error::invalid_claims:
+            return "invalid_claims";
     }
     return "unknown";
 }
@@ -313,19 +328,17 @@ std::string_view http_error_code(token_error error) noexcept {
 }
 
 const char* token_verification_error::what() const noexcept {
-    return to_string(error_).data();  // the literals above are NUL-terminated
+    return to_string(error_).data(); // the literals above are NUL-terminated
 }
 
 void throw_exception_from_error(token_error error, const boost::source_location&) {
     throw token_verification_error(error);
 }
 
-std::string_view to_string(user_role role) noexcept {
-    return role == user_role::profesor ? "profesor" : "alumno";
-}
+std::string_view to_string(user_role role) noexcept { return role == user_role::profesor ? "profesor" : "alumno"; }
 
-issued_token issue_user_token(const user_claims& claims, std::string_view secret,
-                              const token_settings& settings, time_point now) {
+issued_token issue_user_token(const user_claims& claims, std::string_view secret, const token_settings& settings,
+                              time_point now) {
     require_id(claims.user_id, "userId");
     const auto iat = to_seconds(now);
     json c = {{"sub", std::to_string(claims.user_id)},
@@ -336,27 +349,20 @@ issued_token issue_user_token(const user_claims& claims, std::string_view secret
     return sign(std::move(c), secret, iat, iat + settings.user_token_ttl);
 }
 
-issued_token issue_internal_inbound_token(std::string_view secret, const token_settings& settings,
-                                          time_point now) {
+issued_token issue_internal_inbound_token(std::string_view secret, const token_settings& settings, time_point now) {
     const auto iat = to_seconds(now);
-    json c = {{"iss", settings.php_issuer},
-              {"aud", settings.server_audience},
-              {"sub", settings.internal_subject}};
+    json c = {{"iss", settings.php_issuer}, {"aud", settings.server_audience}, {"sub", settings.internal_subject}};
     return sign(std::move(c), secret, iat, iat + settings.internal_token_ttl);
 }
 
-issued_token issue_internal_outbound_token(std::string_view secret,
-                                           const token_settings& settings, time_point now) {
+issued_token issue_internal_outbound_token(std::string_view secret, const token_settings& settings, time_point now) {
     const auto iat = to_seconds(now);
-    json c = {{"iss", settings.server_issuer},
-              {"aud", settings.php_audience},
-              {"sub", settings.internal_subject}};
+    json c = {{"iss", settings.server_issuer}, {"aud", settings.php_audience}, {"sub", settings.internal_subject}};
     return sign(std::move(c), secret, iat, iat + settings.internal_token_ttl);
 }
 
 issued_token issue_participation_token(const participation_claims& claims, std::string_view key,
-                                       const token_settings& settings,
-                                       std::optional<time_point> session_closes_at,
+                                       const token_settings& settings, std::optional<time_point> session_closes_at,
                                        time_point now) {
     require_id(claims.session_id, "sid");
     require_id(claims.user_id, "uid");
@@ -405,25 +411,18 @@ verify_result<user_claims> verify_user_token(std::string_view token, std::string
     return c;
 }
 
-verify_result<internal_claims> verify_internal_inbound_token(std::string_view token,
-                                                             std::string_view secret,
-                                                             const token_settings& settings,
-                                                             time_point now) {
+verify_result<internal_claims> verify_internal_inbound_token(std::string_view token, std::string_view secret,
+                                                             const token_settings& settings, time_point now) {
     return to_internal(verify_common(token, secret, inbound_expectation(settings), settings, now));
 }
 
-verify_result<internal_claims> verify_internal_outbound_token(std::string_view token,
-                                                              std::string_view secret,
-                                                              const token_settings& settings,
-                                                              time_point now) {
-    return to_internal(
-        verify_common(token, secret, outbound_expectation(settings), settings, now));
+verify_result<internal_claims> verify_internal_outbound_token(std::string_view token, std::string_view secret,
+                                                              const token_settings& settings, time_point now) {
+    return to_internal(verify_common(token, secret, outbound_expectation(settings), settings, now));
 }
 
-verify_result<participation_claims> verify_participation_token(std::string_view token,
-                                                               std::string_view key,
-                                                               const token_settings& settings,
-                                                               time_point now) {
+verify_result<participation_claims> verify_participation_token(std::string_view token, std::string_view key,
+                                                               const token_settings& settings, time_point now) {
     auto r = verify_common(token, key, participation_expectation(settings), settings, now);
     if (!r) return r.error();
     const auto& p = r->payload;

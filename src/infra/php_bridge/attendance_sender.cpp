@@ -36,16 +36,16 @@ send_result classify_attendance_answer(unsigned status, std::string_view body) {
     std::string reason = "HTTP " + std::to_string(status);
     if (const auto code = error_code(body); !code.empty()) reason += " " + code;
     switch (status) {
-    case 400: // the record itself is malformed: sending it again changes nothing
-    case 404: // unknown student or course
-    case 409: // the session was recorded for another course
-    case 413:
-    case 422: // the student is not in the course
-        return {send_outcome::permanent_failure, std::move(reason)};
-    default:
-        // 401/403 (our internal token refused: a configuration mismatch operators fix),
-        // 429, 5xx and anything unexpected: keep the row and try again later.
-        return {send_outcome::retry_later, std::move(reason)};
+        case 400: // the record itself is malformed: sending it again changes nothing
+        case 404: // unknown student or course
+        case 409: // the session was recorded for another course
+        case 413:
+        case 422: // the student is not in the course
+            return {send_outcome::permanent_failure, std::move(reason)};
+        default:
+            // 401/403 (our internal token refused: a configuration mismatch operators fix),
+            // 429, 5xx and anything unexpected: keep the row and try again later.
+            return {send_outcome::retry_later, std::move(reason)};
     }
 }
 
@@ -59,9 +59,10 @@ net::awaitable<send_result> php_attendance_sender::send(const application::atten
     try {
         const auto r = co_await bridge_.post_attendance(std::move(record));
         if (r.status == 401 || r.status == 403) {
-            spdlog::error("legacy sync: PHP refused the internal token (HTTP {}); check JWT_SECRET_INTERNAL "
-                          "on both sides",
-                          r.status);
+            spdlog::error(
+                "legacy sync: PHP refused the internal token (HTTP {}); check JWT_SECRET_INTERNAL "
+                "on both sides",
+                r.status);
         }
         co_return classify_attendance_answer(r.status, r.body);
     } catch (const application::api_error& e) {

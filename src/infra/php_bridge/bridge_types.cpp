@@ -74,8 +74,7 @@ std::optional<std::vector<legacy_student>> parse_students(std::string_view body)
         if (!e.is_object()) return std::nullopt;
         const auto id = id_of(e, "alumnoId");
         if (!id) return std::nullopt;
-        out.push_back({*id, text_of(e, "rut"), text_of(e, "nombre"), text_of(e, "email"),
-                       text_of(e, "carrera")});
+        out.push_back({*id, text_of(e, "rut"), text_of(e, "nombre"), text_of(e, "email"), text_of(e, "carrera")});
     }
     return out;
 }
@@ -137,8 +136,7 @@ std::string to_json(const legacy_user& u) {
                 {"email", u.email},
                 {"foto", u.foto},
                 {"rol", u.rol},
-                {"permisos",
-                 {{"superAdmin", u.super_admin}, {"controlAsistencia", u.control_asistencia}}}}
+                {"permisos", {{"superAdmin", u.super_admin}, {"controlAsistencia", u.control_asistencia}}}}
         .dump();
 }
 

@@ -7,14 +7,14 @@ namespace asistencia::infra::php_bridge {
 
 bool circuit_breaker::allow(steady_clock::time_point now) {
     switch (state(now)) {
-    case breaker_state::closed:
-        return true;
-    case breaker_state::open:
-        return false;
-    case breaker_state::half_open:
-        if (trial_in_flight_) return false;
-        trial_in_flight_ = true;
-        return true;
+        case breaker_state::closed:
+            return true;
+        case breaker_state::open:
+            return false;
+        case breaker_state::half_open:
+            if (trial_in_flight_) return false;
+            trial_in_flight_ = true;
+            return true;
     }
     return false;
 }

@@ -67,8 +67,11 @@ struct http_client::impl {
     client_stats stats;
 
     impl(net::any_io_executor e, client_settings s, std::function<std::string()> b)
-        : ex(std::move(e)), settings(std::move(s)), bearer(std::move(b)),
-          url(parse_base_url(settings.base_url)), breaker(settings.breaker),
+        : ex(std::move(e)),
+          settings(std::move(s)),
+          bearer(std::move(b)),
+          url(parse_base_url(settings.base_url)),
+          breaker(settings.breaker),
           backoff(settings.backoff_base, settings.backoff_cap) {}
 
     net::awaitable<beast::tcp_stream> connect() {
@@ -103,8 +106,7 @@ struct http_client::impl {
         return req;
     }
 
-    net::awaitable<http_result> attempt_once(bhttp::verb verb, const std::string& target,
-                                             const std::string* body) {
+    net::awaitable<http_result> attempt_once(bhttp::verb verb, const std::string& target, const std::string* body) {
         std::optional<beast::tcp_stream> stream;
         const bool reused = !idle.empty();
         if (reused) {
@@ -124,9 +126,9 @@ struct http_client::impl {
         auto [rec, rn] = co_await bhttp::async_read(*stream, buffer, parser, use_tuple);
         if (rec) {
             const bool nothing = !parser.got_some();
-            throw attempt_failure{rec == beast::error::timeout ? "timeout after " +
-                                      std::to_string(settings.request_timeout.count()) + " ms"
-                                                               : "read failed: " + rec.message(),
+            throw attempt_failure{rec == beast::error::timeout
+                                      ? "timeout after " + std::to_string(settings.request_timeout.count()) + " ms"
+                                      : "read failed: " + rec.message(),
                                   reused && nothing && rec != beast::error::timeout};
         }
         auto res = parser.release();
@@ -137,17 +139,15 @@ struct http_client::impl {
         co_return http_result{res.result_int(), std::move(res.body())};
     }
 
-    net::awaitable<http_result> call(bhttp::verb verb, std::string target,
-                                     const std::string* body, bool idempotent) {
+    net::awaitable<http_result> call(bhttp::verb verb, std::string target, const std::string* body, bool idempotent) {
         ++stats.requests;
         const auto started = steady_clock::now();
         if (!breaker.allow(started)) {
             ++stats.rejected_open;
             ++stats.failures;
             const auto wait = breaker.retry_after(started);
-            throw application::dependency_unavailable(
-                "php", "the legacy system is not answering (circuit open)",
-                static_cast<int>((wait.count() + 999) / 1000));
+            throw application::dependency_unavailable("php", "the legacy system is not answering (circuit open)",
+                                                      static_cast<int>((wait.count() + 999) / 1000));
         }
         const int attempts = idempotent ? std::max(1, settings.max_attempts) : 1;
         std::string last_error;
@@ -179,14 +179,13 @@ struct http_client::impl {
                     continue;
                 }
             }
-            spdlog::warn("php bridge: {} {} attempt {}/{} failed: {}",
-                         std::string(bhttp::to_string(verb)), target, i + 1, attempts, last_error);
+            spdlog::warn("php bridge: {} {} attempt {}/{} failed: {}", std::string(bhttp::to_string(verb)), target,
+                         i + 1, attempts, last_error);
         }
         breaker.on_failure(steady_clock::now());
         stats.circuit_opened = breaker.times_opened();
         ++stats.failures;
-        throw application::dependency_unavailable("php", "the legacy system did not answer (" +
-                                                             last_error + ")");
+        throw application::dependency_unavailable("php", "the legacy system did not answer (" + last_error + ")");
     }
 
     void record_latency(steady_clock::time_point started) {
@@ -198,8 +197,7 @@ struct http_client::impl {
     }
 };
 
-http_client::http_client(net::any_io_executor ex, client_settings settings,
-                         std::function<std::string()> bearer)
+http_client::http_client(net::any_io_executor ex, client_settings settings, std::function<std::string()> bearer)
     : impl_(std::make_unique<impl>(std::move(ex), std::move(settings), std::move(bearer))) {}
 
 http_client::~http_client() = default;
@@ -208,8 +206,7 @@ net::awaitable<http_result> http_client::get(std::string target) {
     return impl_->call(bhttp::verb::get, std::move(target), nullptr, true);
 }
 
-net::awaitable<http_result> http_client::post_json(std::string target, std::string body,
-                                                   bool idempotent) {
+net::awaitable<http_result> http_client::post_json(std::string target, std::string body, bool idempotent) {
     // The body must outlive the coroutine frame of call(): keep it in this frame.
     auto r = co_await impl_->call(bhttp::verb::post, std::move(target), &body, idempotent);
     co_return r;
@@ -217,8 +214,6 @@ net::awaitable<http_result> http_client::post_json(std::string target, std::stri
 
 const client_stats& http_client::stats() const noexcept { return impl_->stats; }
 
-breaker_state http_client::circuit_state() const {
-    return impl_->breaker.state(steady_clock::now());
-}
+breaker_state http_client::circuit_state() const { return impl_->breaker.state(steady_clock::now()); }
 
 } // namespace asistencia::infra::php_bridge

@@ -31,14 +31,14 @@ bool is_plain_word(std::string_view s) {
 api_error unusable(std::string_view endpoint, unsigned status) {
     if (status == 401 || status == 403) {
         // Our internal token was refused: a configuration mismatch operators must see.
-        spdlog::error("php bridge: {} refused the internal token (HTTP {}); check "
-                      "JWT_SECRET_INTERNAL on both sides",
-                      endpoint, status);
+        spdlog::error(
+            "php bridge: {} refused the internal token (HTTP {}); check "
+            "JWT_SECRET_INTERNAL on both sides",
+            endpoint, status);
     } else {
         spdlog::warn("php bridge: {} answered HTTP {}", endpoint, status);
     }
-    return application::bad_gateway("php_bad_gateway",
-                                    "the legacy system gave an unusable answer");
+    return application::bad_gateway("php_bad_gateway", "the legacy system gave an unusable answer");
 }
 
 } // namespace
@@ -52,8 +52,7 @@ net::awaitable<std::string> legacy_bridge::fetch(std::string endpoint, std::stri
     if (r.status != 200) throw unusable(endpoint, r.status);
     if (!valid(r.body)) {
         spdlog::warn("php bridge: {} answered a body of an unexpected shape", endpoint);
-        throw application::bad_gateway("php_bad_gateway",
-                                       "the legacy system gave an unusable answer");
+        throw application::bad_gateway("php_bad_gateway", "the legacy system gave an unusable answer");
     }
     co_return std::move(r.body);
 }
@@ -63,11 +62,9 @@ net::awaitable<std::string> legacy_bridge::user_json(std::int64_t user_id) {
                              [](std::string_view b) { return parse_user(b).has_value(); });
 }
 
-net::awaitable<std::string> legacy_bridge::students_json(std::int64_t course_id,
-                                                         std::int64_t semester_id) {
+net::awaitable<std::string> legacy_bridge::students_json(std::int64_t course_id, std::int64_t semester_id) {
     co_return co_await fetch("obtener_alumnos_curso.php",
-                             "idCurso=" + std::to_string(course_id) +
-                                 "&idSemestre=" + std::to_string(semester_id),
+                             "idCurso=" + std::to_string(course_id) + "&idSemestre=" + std::to_string(semester_id),
                              [](std::string_view b) { return parse_students(b).has_value(); });
 }
 
@@ -76,8 +73,7 @@ net::awaitable<std::string> legacy_bridge::course_json(std::int64_t course_id) {
                              [](std::string_view b) { return parse_course(b).has_value(); });
 }
 
-net::awaitable<std::string> legacy_bridge::professor_courses_json(std::int64_t user_id,
-                                                                  std::int64_t semester_id) {
+net::awaitable<std::string> legacy_bridge::professor_courses_json(std::int64_t user_id, std::int64_t semester_id) {
     std::string query = "userId=" + std::to_string(user_id);
     if (semester_id > 0) query += "&idSemestre=" + std::to_string(semester_id);
     co_return co_await fetch("obtener_cursos_profesor.php", std::move(query),
@@ -89,8 +85,7 @@ net::awaitable<bool> legacy_bridge::has_permission(std::int64_t user_id, std::st
     if (!is_plain_word(permission)) throw std::invalid_argument("bad permission name");
     const std::string body = co_await fetch(
         "verificar_permiso.php",
-        "userId=" + std::to_string(user_id) + "&permiso=" + permission +
-            "&idCurso=" + std::to_string(course_id),
+        "userId=" + std::to_string(user_id) + "&permiso=" + permission + "&idCurso=" + std::to_string(course_id),
         [](std::string_view b) { return parse_permission(b).has_value(); });
     co_return *parse_permission(body);
 }
@@ -101,8 +96,7 @@ net::awaitable<void> legacy_bridge::register_attendance(attendance_record record
 }
 
 net::awaitable<http_result> legacy_bridge::post_attendance(attendance_record record) {
-    co_return co_await client_.post_json(endpoint_url("registrar_asistencia_crypto.php", ""), to_json(record),
-                                         true);
+    co_return co_await client_.post_json(endpoint_url("registrar_asistencia_crypto.php", ""), to_json(record), true);
 }
 
 } // namespace asistencia::infra::php_bridge

@@ -91,9 +91,9 @@ net::awaitable<legacy_course> legacy_cache::course(std::int64_t course_id) {
 }
 
 net::awaitable<std::vector<legacy_student>> legacy_cache::enrolled(std::int64_t course_id, std::int64_t semester_id) {
-    auto body = co_await read_through(
-        kv_.keys().cache_enrolled(course_id, semester_id), ttl::cache_enrolled,
-        [this, course_id, semester_id] { return bridge_.students_json(course_id, semester_id); });
+    auto body =
+        co_await read_through(kv_.keys().cache_enrolled(course_id, semester_id), ttl::cache_enrolled,
+                              [this, course_id, semester_id] { return bridge_.students_json(course_id, semester_id); });
     co_return parsed_or_502(parse_students(body));
 }
 

@@ -33,8 +33,7 @@ pg_error_kind classify_pg_error(const std::exception& e) noexcept {
     if (dynamic_cast<const pqxx::statement_completion_unknown*>(&e)) {
         return pg_error_kind::in_doubt;
     }
-    if (dynamic_cast<const pqxx::serialization_failure*>(&e) ||
-        dynamic_cast<const pqxx::deadlock_detected*>(&e)) {
+    if (dynamic_cast<const pqxx::serialization_failure*>(&e) || dynamic_cast<const pqxx::deadlock_detected*>(&e)) {
         return pg_error_kind::retryable;
     }
     if (auto* sql = dynamic_cast<const pqxx::sql_error*>(&e)) {
@@ -56,17 +55,28 @@ std::string sqlstate_of(const std::exception& e) {
 
 const char* to_string(pg_error_kind k) noexcept {
     switch (k) {
-    case pg_error_kind::unique_violation: return "unique_violation";
-    case pg_error_kind::foreign_key_violation: return "foreign_key_violation";
-    case pg_error_kind::restrict_violation: return "restrict_violation";
-    case pg_error_kind::invalid_value: return "invalid_value";
-    case pg_error_kind::retryable: return "retryable";
-    case pg_error_kind::in_doubt: return "in_doubt";
-    case pg_error_kind::connection: return "connection";
-    case pg_error_kind::timeout: return "timeout";
-    case pg_error_kind::resources: return "resources";
-    case pg_error_kind::internal: return "internal";
-    case pg_error_kind::not_a_database_error: return "not_a_database_error";
+        case pg_error_kind::unique_violation:
+            return "unique_violation";
+        case pg_error_kind::foreign_key_violation:
+            return "foreign_key_violation";
+        case pg_error_kind::restrict_violation:
+            return "restrict_violation";
+        case pg_error_kind::invalid_value:
+            return "invalid_value";
+        case pg_error_kind::retryable:
+            return "retryable";
+        case pg_error_kind::in_doubt:
+            return "in_doubt";
+        case pg_error_kind::connection:
+            return "connection";
+        case pg_error_kind::timeout:
+            return "timeout";
+        case pg_error_kind::resources:
+            return "resources";
+        case pg_error_kind::internal:
+            return "internal";
+        case pg_error_kind::not_a_database_error:
+            return "not_a_database_error";
     }
     return "unknown";
 }
@@ -79,29 +89,28 @@ std::exception_ptr make_api_error(pg_error_kind k) {
     };
     auto client = [](api_error e) { return std::make_exception_ptr(std::move(e)); };
     switch (k) {
-    case pg_error_kind::unique_violation:
-        return client(application::conflict("conflict", "the resource already exists"));
-    case pg_error_kind::foreign_key_violation:
-        return client(application::conflict(
-            "conflict", "the request refers to a resource that does not exist or is in use"));
-    case pg_error_kind::restrict_violation:
-        return client(application::conflict("conflict", "the request conflicts with stored data"));
-    case pg_error_kind::invalid_value:
-        return client(application::unprocessable("invalid_value", "a value is not acceptable"));
-    case pg_error_kind::retryable:
-        return unavailable("the database is busy, try again");
-    case pg_error_kind::in_doubt:
-        return unavailable(
-            "the database connection was lost while committing; check before retrying");
-    case pg_error_kind::connection:
-        return unavailable("the database is unavailable");
-    case pg_error_kind::timeout:
-        return unavailable("the database did not answer in time");
-    case pg_error_kind::resources:
-        return unavailable("the database is overloaded");
-    case pg_error_kind::internal:
-    case pg_error_kind::not_a_database_error:
-        break;
+        case pg_error_kind::unique_violation:
+            return client(application::conflict("conflict", "the resource already exists"));
+        case pg_error_kind::foreign_key_violation:
+            return client(
+                application::conflict("conflict", "the request refers to a resource that does not exist or is in use"));
+        case pg_error_kind::restrict_violation:
+            return client(application::conflict("conflict", "the request conflicts with stored data"));
+        case pg_error_kind::invalid_value:
+            return client(application::unprocessable("invalid_value", "a value is not acceptable"));
+        case pg_error_kind::retryable:
+            return unavailable("the database is busy, try again");
+        case pg_error_kind::in_doubt:
+            return unavailable("the database connection was lost while committing; check before retrying");
+        case pg_error_kind::connection:
+            return unavailable("the database is unavailable");
+        case pg_error_kind::timeout:
+            return unavailable("the database did not answer in time");
+        case pg_error_kind::resources:
+            return unavailable("the database is overloaded");
+        case pg_error_kind::internal:
+        case pg_error_kind::not_a_database_error:
+            break;
     }
     return client(api_error(500, "internal_error", "internal server error"));
 }

@@ -61,8 +61,8 @@ int print_plan(const std::vector<migration_status_row>& rows, std::ostream& out,
 
 } // namespace
 
-int run_migrate_command(const std::vector<std::string>& args, const pg_settings& s,
-                        std::ostream& out, std::ostream& err, const migrate_command_options& options) {
+int run_migrate_command(const std::vector<std::string>& args, const pg_settings& s, std::ostream& out,
+                        std::ostream& err, const migrate_command_options& options) {
     std::vector<std::string> words;
     std::optional<std::filesystem::path> dir;
     for (std::size_t i = 0; i < args.size(); ++i) {
@@ -117,8 +117,8 @@ int run_migrate_command(const std::vector<std::string>& args, const pg_settings&
             << "applied at (UTC)\n";
         for (const auto& r : rows) {
             mismatch = mismatch || r.state == migration_state::checksum_mismatch;
-            out << std::left << std::setw(32) << migration_label(r.version, r.name)
-                << std::setw(24) << to_string(r.state) << r.applied_at << "\n";
+            out << std::left << std::setw(32) << migration_label(r.version, r.name) << std::setw(24)
+                << to_string(r.state) << r.applied_at << "\n";
         }
         if (mismatch) {
             err << "migrate: an applied migration was edited afterwards (CHECKSUM MISMATCH)\n";

@@ -26,13 +26,11 @@ std::string read_file(const std::filesystem::path& p) {
 }
 
 std::vector<migration> finish(std::vector<migration> out) {
-    std::sort(out.begin(), out.end(),
-              [](const migration& a, const migration& b) { return a.version < b.version; });
+    std::sort(out.begin(), out.end(), [](const migration& a, const migration& b) { return a.version < b.version; });
     for (std::size_t i = 1; i < out.size(); ++i) {
         if (out[i].version == out[i - 1].version) {
-            throw migration_error("two migrations share version " +
-                                  std::to_string(out[i].version) + ": " + out[i - 1].name +
-                                  " and " + out[i].name);
+            throw migration_error("two migrations share version " + std::to_string(out[i].version) + ": " +
+                                  out[i - 1].name + " and " + out[i].name);
         }
     }
     return out;
@@ -83,8 +81,8 @@ std::vector<migration> embedded_migrations() {
         if (!stem) {
             throw migration_error("malformed embedded migration name " + std::string(f.stem));
         }
-        out.push_back({stem->version, stem->name, std::string(f.up_sql), std::string(f.down_sql),
-                       sha256_hex(f.up_sql)});
+        out.push_back(
+            {stem->version, stem->name, std::string(f.up_sql), std::string(f.down_sql), sha256_hex(f.up_sql)});
     }
     return finish(std::move(out));
 }
@@ -108,18 +106,15 @@ std::vector<migration> load_migrations(const std::filesystem::path& dir) {
     for (const auto& [stem, has] : stems) {
         auto parsed = parse_migration_stem(stem);
         if (!parsed) {
-            throw migration_error("malformed migration name '" + stem +
-                                  "' (expected NNNN_name.up.sql / .down.sql)");
+            throw migration_error("malformed migration name '" + stem + "' (expected NNNN_name.up.sql / .down.sql)");
         }
         if (!has.first || !has.second) {
-            throw migration_error("migration " + stem + " needs both " + stem + ".up.sql and " +
-                                  stem + ".down.sql");
+            throw migration_error("migration " + stem + " needs both " + stem + ".up.sql and " + stem + ".down.sql");
         }
         auto up_sql = read_file(dir / (stem + ".up.sql"));
         auto down_sql = read_file(dir / (stem + ".down.sql"));
         auto sum = sha256_hex(up_sql);
-        out.push_back({parsed->version, parsed->name, std::move(up_sql), std::move(down_sql),
-                       std::move(sum)});
+        out.push_back({parsed->version, parsed->name, std::move(up_sql), std::move(down_sql), std::move(sum)});
     }
     return finish(std::move(out));
 }
@@ -132,10 +127,14 @@ std::string migration_label(int version, std::string_view name) {
 
 const char* to_string(migration_state s) noexcept {
     switch (s) {
-    case migration_state::applied: return "applied";
-    case migration_state::pending: return "pending";
-    case migration_state::checksum_mismatch: return "CHECKSUM MISMATCH";
-    case migration_state::file_missing: return "applied, file missing";
+        case migration_state::applied:
+            return "applied";
+        case migration_state::pending:
+            return "pending";
+        case migration_state::checksum_mismatch:
+            return "CHECKSUM MISMATCH";
+        case migration_state::file_missing:
+            return "applied, file missing";
     }
     return "unknown";
 }
@@ -152,11 +151,10 @@ std::vector<migration_status_row> plan_status(const std::vector<migration>& file
             rows[a.version] = {a.version, a.name, migration_state::file_missing, a.applied_at};
             continue;
         }
-        const auto& file = *std::find_if(files.begin(), files.end(),
-                                         [&](const migration& m) { return m.version == a.version; });
+        const auto& file =
+            *std::find_if(files.begin(), files.end(), [&](const migration& m) { return m.version == a.version; });
         it->second.applied_at = a.applied_at;
-        it->second.state = file.checksum == a.checksum ? migration_state::applied
-                                                       : migration_state::checksum_mismatch;
+        it->second.state = file.checksum == a.checksum ? migration_state::applied : migration_state::checksum_mismatch;
     }
     std::vector<migration_status_row> out;
     for (auto& [v, row] : rows) {
@@ -165,16 +163,14 @@ std::vector<migration_status_row> plan_status(const std::vector<migration>& file
     return out;
 }
 
-void verify_checksums(const std::vector<migration>& files,
-                      const std::vector<applied_migration>& applied) {
+void verify_checksums(const std::vector<migration>& files, const std::vector<applied_migration>& applied) {
     for (const auto& a : applied) {
         for (const auto& f : files) {
             if (f.version == a.version && f.checksum != a.checksum) {
-                throw migration_error(
-                    "migration " + migration_label(f.version, f.name) +
-                    " was edited after it was applied (database sha256 " + a.checksum +
-                    ", file sha256 " + f.checksum +
-                    "); restore the original file and put the change in a new migration");
+                throw migration_error("migration " + migration_label(f.version, f.name) +
+                                      " was edited after it was applied (database sha256 " + a.checksum +
+                                      ", file sha256 " + f.checksum +
+                                      "); restore the original file and put the change in a new migration");
             }
         }
     }

@@ -36,8 +36,7 @@ std::unique_ptr<pqxx::connection> open(const pg_settings& s) {
     try {
         return std::make_unique<pqxx::connection>(conninfo(m));
     } catch (const std::exception& e) {
-        throw migration_error("cannot connect to the database (" + redacted_conninfo(m) +
-                              "): " + e.what());
+        throw migration_error("cannot connect to the database (" + redacted_conninfo(m) + "): " + e.what());
     }
 }
 
@@ -71,8 +70,7 @@ std::vector<applied_migration> read_applied(pqxx::connection& c) {
         return out;
     }
     for (const auto& row : tx.exec(select_applied_sql)) {
-        out.push_back({row[0].as<int>(), row[1].as<std::string>(), row[2].as<std::string>(),
-                       row[3].as<std::string>()});
+        out.push_back({row[0].as<int>(), row[1].as<std::string>(), row[2].as<std::string>(), row[3].as<std::string>()});
     }
     tx.commit();
     return out;
@@ -94,9 +92,8 @@ std::vector<int> migrate_up(const pg_settings& s, const std::vector<migration>& 
     verify_checksums(files, applied);
     std::vector<int> done;
     for (const auto& f : files) {
-        const bool is_applied = std::any_of(applied.begin(), applied.end(), [&](const auto& a) {
-            return a.version == f.version;
-        });
+        const bool is_applied =
+            std::any_of(applied.begin(), applied.end(), [&](const auto& a) { return a.version == f.version; });
         if (is_applied) {
             continue;
         }
@@ -104,20 +101,18 @@ std::vector<int> migrate_up(const pg_settings& s, const std::vector<migration>& 
         try {
             pqxx::work tx(*c);
             tx.exec(f.up_sql);
-            tx.exec_params0(
-                "INSERT INTO public.schema_migrations (version, name, checksum) VALUES ($1, $2, $3)",
-                f.version, f.name, f.checksum);
+            tx.exec_params0("INSERT INTO public.schema_migrations (version, name, checksum) VALUES ($1, $2, $3)",
+                            f.version, f.name, f.checksum);
             tx.commit();
         } catch (const std::exception& e) {
-            throw migration_error("migration " + label + " failed and was rolled back: " +
-                                  e.what());
+            throw migration_error("migration " + label + " failed and was rolled back: " + e.what());
         }
         spdlog::info("migrate: applied {}", label);
         done.push_back(f.version);
     }
     for (const auto& a : applied) {
-        const bool known = std::any_of(files.begin(), files.end(),
-                                       [&](const auto& f) { return f.version == a.version; });
+        const bool known =
+            std::any_of(files.begin(), files.end(), [&](const auto& f) { return f.version == a.version; });
         if (!known) {
             spdlog::warn("migrate: {} is applied but unknown to this binary (a newer release?)",
                          migration_label(a.version, a.name));
@@ -142,8 +137,7 @@ std::vector<int> migrate_down(const pg_settings& s, int n, const std::vector<mig
     // Check every step before touching anything, so a refusal leaves the schema as it was.
     std::vector<const migration*> steps;
     for (const auto& a : applied) {
-        auto it = std::find_if(files.begin(), files.end(),
-                               [&](const auto& f) { return f.version == a.version; });
+        auto it = std::find_if(files.begin(), files.end(), [&](const auto& f) { return f.version == a.version; });
         if (it == files.end()) {
             throw migration_error("cannot roll back " + migration_label(a.version, a.name) +
                                   ": this binary has no down file for it");
@@ -168,8 +162,7 @@ std::vector<int> migrate_down(const pg_settings& s, int n, const std::vector<mig
     return done;
 }
 
-std::vector<migration_status_row> migration_status(const pg_settings& s,
-                                                   const std::vector<migration>& files) {
+std::vector<migration_status_row> migration_status(const pg_settings& s, const std::vector<migration>& files) {
     auto c = open(s);
     return plan_status(files, read_applied(*c));
 }

@@ -51,8 +51,7 @@ struct attempt_result {
 
 struct pool::impl : std::enable_shared_from_this<pool::impl> {
     explicit impl(pg_settings s)
-        : settings_(std::move(s)), conninfo_(conninfo(settings_)),
-          workers_(settings_.pool_size) {
+        : settings_(std::move(s)), conninfo_(conninfo(settings_)), workers_(settings_.pool_size) {
         for (std::size_t i = 0; i < settings_.pool_size; ++i) {
             idle_.emplace_back();
         }
@@ -136,8 +135,8 @@ struct pool::impl : std::enable_shared_from_this<pool::impl> {
             got = std::move(w->granted);
         }
         if (!got) {
-            spdlog::warn("postgres: no connection free within {} ms (all {} in use)",
-                         limit.count(), settings_.pool_size);
+            spdlog::warn("postgres: no connection free within {} ms (all {} in use)", limit.count(),
+                         settings_.pool_size);
             throw dependency_unavailable("postgres", "the database is busy, try again");
         }
         co_return std::move(*got);
@@ -203,19 +202,18 @@ struct pool::impl : std::enable_shared_from_this<pool::impl> {
                     s.conn = std::make_unique<pqxx::connection>(conninfo_);
                 } catch (const std::exception& e) {
                     // libpq's message names host and port, never the password.
-                    spdlog::warn("postgres: cannot connect to {}:{}/{}: {}", settings_.host,
-                                 settings_.port, settings_.dbname, e.what());
+                    spdlog::warn("postgres: cannot connect to {}:{}/{}: {}", settings_.host, settings_.port,
+                                 settings_.dbname, e.what());
                     return {attempt_result::next::fail, make_api_error(classify_connect(e))};
                 }
                 const auto open = note_opened();
-                spdlog::info("postgres: connected to {}:{}/{} ({} of {} open)", settings_.host,
-                             settings_.port, settings_.dbname, open, settings_.pool_size);
+                spdlog::info("postgres: connected to {}:{}/{} ({} of {} open)", settings_.host, settings_.port,
+                             settings_.dbname, open, settings_.pool_size);
             }
             std::vector<prepared_statement> missing;
             {
                 std::lock_guard lk(mu_);
-                missing.assign(statements_.begin() + static_cast<std::ptrdiff_t>(s.prepared),
-                               statements_.end());
+                missing.assign(statements_.begin() + static_cast<std::ptrdiff_t>(s.prepared), statements_.end());
             }
             for (const auto& st : missing) {
                 s.conn->prepare(st.name, st.sql);
@@ -225,8 +223,8 @@ struct pool::impl : std::enable_shared_from_this<pool::impl> {
             return {};
         } catch (const std::exception& e) {
             const auto kind = classify_pg_error(e);
-            const bool lost = kind == pg_error_kind::connection || kind == pg_error_kind::in_doubt ||
-                              (s.conn && !s.conn->is_open());
+            const bool lost =
+                kind == pg_error_kind::connection || kind == pg_error_kind::in_doubt || (s.conn && !s.conn->is_open());
             if (lost && s.conn) {
                 note_dropped(s);
             }
@@ -236,21 +234,17 @@ struct pool::impl : std::enable_shared_from_this<pool::impl> {
             }
             if (kind == pg_error_kind::retryable) {
                 spdlog::info("postgres: {} in '{}', retrying", to_string(kind), statement);
-                return {attempt_result::next::retry_serialization,
-                        make_api_error(kind)};
+                return {attempt_result::next::retry_serialization, make_api_error(kind)};
             }
             if (kind == pg_error_kind::connection && reused) {
                 // Typically an idle connection the server closed (restart, failover):
                 // nothing was committed, so one more try on a fresh connection is safe.
-                spdlog::warn("postgres: connection lost in '{}', reconnecting: {}", statement,
-                             e.what());
-                return {attempt_result::next::retry_stale,
-                        make_api_error(kind)};
+                spdlog::warn("postgres: connection lost in '{}', reconnecting: {}", statement, e.what());
+                return {attempt_result::next::retry_stale, make_api_error(kind)};
             }
             log_failure(kind, statement, e);
             if (lost && kind != pg_error_kind::in_doubt) {
-                return {attempt_result::next::fail,
-                        make_api_error(pg_error_kind::connection)};
+                return {attempt_result::next::fail, make_api_error(pg_error_kind::connection)};
             }
             return {attempt_result::next::fail, make_api_error(kind)};
         } catch (...) {
@@ -277,24 +271,23 @@ struct pool::impl : std::enable_shared_from_this<pool::impl> {
     void log_failure(pg_error_kind kind, const std::string& statement, const std::exception& e) {
         const auto state = sqlstate_of(e);
         switch (kind) {
-        case pg_error_kind::unique_violation:
-        case pg_error_kind::foreign_key_violation:
-        case pg_error_kind::restrict_violation:
-        case pg_error_kind::invalid_value:
-            // Expected with bad or concurrent input; the message can carry row values.
-            spdlog::info("postgres: {} in '{}' (sqlstate {})", to_string(kind), statement, state);
-            spdlog::debug("postgres: {}", e.what());
-            break;
-        case pg_error_kind::internal: {
-            const auto* sql = dynamic_cast<const pqxx::sql_error*>(&e);
-            spdlog::error("postgres: error in '{}' (sqlstate {}): {}{}{}", statement, state,
-                          e.what(), sql ? " -- query: " : "", sql ? sql->query() : "");
-            break;
-        }
-        default:
-            spdlog::warn("postgres: {} in '{}' (sqlstate {}): {}", to_string(kind), statement,
-                         state, e.what());
-            break;
+            case pg_error_kind::unique_violation:
+            case pg_error_kind::foreign_key_violation:
+            case pg_error_kind::restrict_violation:
+            case pg_error_kind::invalid_value:
+                // Expected with bad or concurrent input; the message can carry row values.
+                spdlog::info("postgres: {} in '{}' (sqlstate {})", to_string(kind), statement, state);
+                spdlog::debug("postgres: {}", e.what());
+                break;
+            case pg_error_kind::internal: {
+                const auto* sql = dynamic_cast<const pqxx::sql_error*>(&e);
+                spdlog::error("postgres: error in '{}' (sqlstate {}): {}{}{}", statement, state, e.what(),
+                              sql ? " -- query: " : "", sql ? sql->query() : "");
+                break;
+            }
+            default:
+                spdlog::warn("postgres: {} in '{}' (sqlstate {}): {}", to_string(kind), statement, state, e.what());
+                break;
         }
     }
 };
@@ -306,9 +299,7 @@ pool::pool(pg_settings settings) {
     impl_ = std::make_shared<impl>(std::move(settings));
 }
 
-pool::~pool() {
-    impl_->workers_.join();
-}
+pool::~pool() { impl_->workers_.join(); }
 
 void pool::prepare(std::string name, std::string sql) {
     std::lock_guard lk(impl_->mu_);
@@ -326,14 +317,14 @@ void pool::prepare(std::string name, std::string sql) {
 void pool::begin_isolation(pqxx::work& w, isolation iso) {
     // Must be the first statement of the transaction (pqxx has already sent BEGIN).
     switch (iso) {
-    case isolation::read_committed:
-        return;
-    case isolation::repeatable_read:
-        w.exec0("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ");
-        return;
-    case isolation::serializable:
-        w.exec0("SET TRANSACTION ISOLATION LEVEL SERIALIZABLE");
-        return;
+        case isolation::read_committed:
+            return;
+        case isolation::repeatable_read:
+            w.exec0("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ");
+            return;
+        case isolation::serializable:
+            w.exec0("SET TRANSACTION ISOLATION LEVEL SERIALIZABLE");
+            return;
     }
 }
 
@@ -349,30 +340,29 @@ net::awaitable<void> pool::run_(std::string op, const body_fn& body,
         try {
             r = co_await net::co_spawn(
                 self->workers_.get_executor(),
-                [&]() -> net::awaitable<attempt_result> { co_return self->attempt(s, op, body); },
-                net::use_awaitable);
+                [&]() -> net::awaitable<attempt_result> { co_return self->attempt(s, op, body); }, net::use_awaitable);
         } catch (...) {
             self->release(std::move(s));
             throw;
         }
         self->release(std::move(s));
         switch (r.what) {
-        case attempt_result::next::done:
-            co_return;
-        case attempt_result::next::retry_serialization:
-            if (++serialization_retries <= max_retries) {
-                continue;
-            }
-            spdlog::warn("postgres: '{}' still conflicting after {} retries", op, max_retries);
-            std::rethrow_exception(r.error);
-        case attempt_result::next::retry_stale:
-            if (!stale_retried) {
-                stale_retried = true;
-                continue;
-            }
-            std::rethrow_exception(r.error);
-        case attempt_result::next::fail:
-            std::rethrow_exception(r.error);
+            case attempt_result::next::done:
+                co_return;
+            case attempt_result::next::retry_serialization:
+                if (++serialization_retries <= max_retries) {
+                    continue;
+                }
+                spdlog::warn("postgres: '{}' still conflicting after {} retries", op, max_retries);
+                std::rethrow_exception(r.error);
+            case attempt_result::next::retry_stale:
+                if (!stale_retried) {
+                    stale_retried = true;
+                    continue;
+                }
+                std::rethrow_exception(r.error);
+            case attempt_result::next::fail:
+                std::rethrow_exception(r.error);
         }
     }
 }

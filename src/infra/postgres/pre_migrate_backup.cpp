@@ -64,13 +64,13 @@ std::filesystem::path dump_before_migrate(const pg_settings& s, const std::files
     if (ec) throw migration_error("MIGRATE_BACKUP_DIR " + dir.string() + ": " + ec.message());
     const auto file = dir / ("pre-migrate-" + s.dbname + "-" + utc_stamp() + ".dump");
     const auto part = std::filesystem::path(file.string() + ".part");
-    const int rc = run_and_wait(pg_dump, {"--format=custom", "--no-password", "--file=" + part.string(),
-                                          "--dbname=" + redacted_conninfo(s)},
-                                child_environment(s));
+    const int rc = run_and_wait(
+        pg_dump, {"--format=custom", "--no-password", "--file=" + part.string(), "--dbname=" + redacted_conninfo(s)},
+        child_environment(s));
     if (rc != 0) {
         std::filesystem::remove(part, ec);
-        throw migration_error("the pre-migration backup failed (" + pg_dump + " exited with " +
-                              std::to_string(rc) + "); nothing was migrated");
+        throw migration_error("the pre-migration backup failed (" + pg_dump + " exited with " + std::to_string(rc) +
+                              "); nothing was migrated");
     }
     std::filesystem::rename(part, file, ec);
     if (ec) throw migration_error("cannot move the backup into place: " + ec.message());

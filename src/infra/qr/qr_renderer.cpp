@@ -17,12 +17,12 @@ struct qrcode_deleter {
 
 QRecLevel to_qrencode(ecc_level level) {
     switch (level) {
-    case ecc_level::m:
-        return QR_ECLEVEL_M;
-    case ecc_level::q:
-        return QR_ECLEVEL_Q;
-    case ecc_level::h:
-        return QR_ECLEVEL_H;
+        case ecc_level::m:
+            return QR_ECLEVEL_M;
+        case ecc_level::q:
+            return QR_ECLEVEL_Q;
+        case ecc_level::h:
+            return QR_ECLEVEL_H;
     }
     return QR_ECLEVEL_M;
 }
@@ -36,10 +36,8 @@ qr_matrix render_qr(std::string_view text, ecc_level level) {
     // encodeData takes explicit bytes (byte mode), so nothing is reinterpreted as Kanji or
     // alphanumeric and NULs would survive; version 0 = the smallest that fits.
     errno = 0;
-    std::unique_ptr<QRcode, qrcode_deleter> code(
-        QRcode_encodeData(static_cast<int>(text.size()),
-                          reinterpret_cast<const unsigned char*>(text.data()), 0,
-                          to_qrencode(level)));
+    std::unique_ptr<QRcode, qrcode_deleter> code(QRcode_encodeData(
+        static_cast<int>(text.size()), reinterpret_cast<const unsigned char*>(text.data()), 0, to_qrencode(level)));
     if (!code) {
         if (errno == ERANGE) throw std::invalid_argument("QR text too long for the ECC level");
         throw std::runtime_error("libqrencode failed to encode");

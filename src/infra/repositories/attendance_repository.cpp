@@ -21,15 +21,18 @@ using att::validation_row;
 using att::validation_status;
 
 // libpqxx 6 takes no std::optional parameters: an empty text stands for NULL (NULLIF).
-template <class T> std::string opt(const std::optional<T>& v) {
+template <class T>
+std::string opt(const std::optional<T>& v) {
     if (!v) return {};
-    if constexpr (std::is_same_v<T, bool>) return *v ? "true" : "false";
+    if constexpr (std::is_same_v<T, bool>)
+        return *v ? "true" : "false";
     else if constexpr (std::is_floating_point_v<T>) {
         std::ostringstream out;
         out.precision(17);
         out << *v;
         return out.str();
-    } else return std::to_string(*v);
+    } else
+        return std::to_string(*v);
 }
 
 #define MS(col) "(EXTRACT(EPOCH FROM " col ") * 1000)::bigint"
@@ -63,7 +66,8 @@ validation_status parse_status(const std::string& s) {
     return validation_status::invalid;
 }
 
-template <class T> std::optional<T> field(const pqxx::field& f) {
+template <class T>
+std::optional<T> field(const pqxx::field& f) {
     if (f.is_null()) return std::nullopt;
     return f.as<T>();
 }
@@ -110,11 +114,11 @@ constexpr const char* upsert_result =
     "WHERE NOT attendance.results.is_final";
 
 void write_result(pqxx::work& w, const result_row& r, bool final) {
-    w.exec_prepared("attendance_result_upsert", r.registration_id, r.total_rounds, r.successful_rounds,
-                    r.failed_rounds, opt(r.avg_ms), opt(r.std_dev_ms), opt(r.min_ms), opt(r.max_ms),
-                    opt(r.median_ms), r.score, r.status, r.base, r.jitter_penalty, r.failure_penalty,
-                    r.failed_attempts, r.flagged_cap_applied, r.threshold_ms, final, r.scoring_version,
-                    opt(r.statistic_ms), r.class_median_ms, r.class_mad_ms, r.class_students, r.explanation);
+    w.exec_prepared("attendance_result_upsert", r.registration_id, r.total_rounds, r.successful_rounds, r.failed_rounds,
+                    opt(r.avg_ms), opt(r.std_dev_ms), opt(r.min_ms), opt(r.max_ms), opt(r.median_ms), r.score, r.status,
+                    r.base, r.jitter_penalty, r.failure_penalty, r.failed_attempts, r.flagged_cap_applied,
+                    r.threshold_ms, final, r.scoring_version, opt(r.statistic_ms), r.class_median_ms, r.class_mad_ms,
+                    r.class_students, r.explanation);
 }
 
 // Queues every student of a closed session whose effective status (the latest override, else
@@ -225,14 +229,16 @@ attendance_repository::attendance_repository(postgres::pool& pool) : pool_(pool)
     pool_.prepare("attendance_session_baseline",
                   "UPDATE attendance.sessions SET baseline_median_ms = $2, baseline_mad_ms = $3 WHERE session_id = $1");
     pool_.prepare("attendance_outbox_fill", outbox_fill);
-    pool_.prepare("attendance_outbox_withdraw",
-                  "DELETE FROM attendance.legacy_outbox WHERE session_id = $1 AND user_id = $2 AND status <> 'delivered' "
-                  "RETURNING outbox_id");
+    pool_.prepare(
+        "attendance_outbox_withdraw",
+        "DELETE FROM attendance.legacy_outbox WHERE session_id = $1 AND user_id = $2 AND status <> 'delivered' "
+        "RETURNING outbox_id");
     pool_.prepare("attendance_outbox_delivered",
                   "SELECT count(*) FROM attendance.legacy_outbox WHERE session_id = $1 AND user_id = $2 "
                   "AND status = 'delivered'");
-    pool_.prepare("attendance_review_session",
-                  "SELECT headcount, baseline_median_ms, baseline_mad_ms FROM attendance.sessions WHERE session_id = $1");
+    pool_.prepare(
+        "attendance_review_session",
+        "SELECT headcount, baseline_median_ms, baseline_mad_ms FROM attendance.sessions WHERE session_id = $1");
     pool_.prepare("attendance_review_registrations",
                   "SELECT r.registration_id, r.user_id, r.queue_position, r.device_flagged, r.flag_reason, "
                   "res.total_rounds, res.successful_rounds, res.failed_rounds, res.avg_response_time_ms, "
@@ -240,7 +246,8 @@ attendance_repository::attendance_repository(postgres::pool& pool) : pool_(pool)
                   "res.median_response_time_ms, res.certainty_score, res.final_status, res.base_score, "
                   "res.jitter_penalty, res.failure_penalty, res.failed_attempts, res.flagged_cap_applied, "
                   "res.threshold_ms, res.is_final, res.scoring_version, res.statistic_ms, res.class_median_ms, "
-                  "res.class_mad_ms, res.class_students, res.explanation FROM attendance.registrations r LEFT JOIN attendance.results res "
+                  "res.class_mad_ms, res.class_students, res.explanation FROM attendance.registrations r LEFT JOIN "
+                  "attendance.results res "
                   "USING (registration_id) WHERE r.session_id = $1 ORDER BY r.queue_position");
     pool_.prepare("attendance_review_attempts",
                   "SELECT v.registration_id, v.round_number, COALESCE(v.validation_status, 'invalid'), "
@@ -261,8 +268,7 @@ attendance_repository::attendance_repository(postgres::pool& pool) : pool_(pool)
                   "user_id = $2 ORDER BY override_id DESC LIMIT 1), (SELECT res.final_status FROM "
                   "attendance.results res JOIN attendance.registrations r USING (registration_id) WHERE "
                   "r.session_id = $1 AND r.user_id = $2), '')");
-    pool_.prepare("attendance_set_headcount",
-                  "UPDATE attendance.sessions SET headcount = $2 WHERE session_id = $1");
+    pool_.prepare("attendance_set_headcount", "UPDATE attendance.sessions SET headcount = $2 WHERE session_id = $1");
     pool_.prepare("attendance_expired_sessions",
                   "SELECT session_id FROM attendance.sessions WHERE status = 'active' AND closes_at <= NOW()");
 }
@@ -314,17 +320,16 @@ net::awaitable<std::optional<registration_record>> attendance_repository::record
 }
 
 net::awaitable<std::vector<registration_record>> attendance_repository::records(std::int64_t session_id) {
-    co_return co_await pool_.with_read_transaction("attendance_records", [&](pqxx::read_transaction& tx) {
-        return load_records(tx, session_id);
-    });
+    co_return co_await pool_.with_read_transaction(
+        "attendance_records", [&](pqxx::read_transaction& tx) { return load_records(tx, session_id); });
 }
 
 net::awaitable<void> attendance_repository::add_validation(validation_row v) {
     co_await pool_.with_single_statement("attendance_validation_insert", [&](pqxx::nontransaction& w) {
         w.exec_prepared("attendance_validation_insert", v.registration_id, v.round, v.qr_generated_at_ms,
-                        opt(v.qr_scanned_at_ms), v.response_received_at_ms, opt(v.response_time_ms),
-                        opt(v.totpu_valid), opt(v.totps_valid), opt(v.rt_valid), opt(v.secret_valid),
-                        std::string(att::to_string(v.status)), v.failed_attempts);
+                        opt(v.qr_scanned_at_ms), v.response_received_at_ms, opt(v.response_time_ms), opt(v.totpu_valid),
+                        opt(v.totps_valid), opt(v.rt_valid), opt(v.secret_valid), std::string(att::to_string(v.status)),
+                        v.failed_attempts);
     });
 }
 
@@ -345,8 +350,9 @@ net::awaitable<void> attendance_repository::save_provisional(result_row r) {
     });
 }
 
-net::awaitable<std::optional<att::closed_session>>
-attendance_repository::close(std::int64_t session_id, bool at_closes_at, att::results_builder build) {
+net::awaitable<std::optional<att::closed_session>> attendance_repository::close(std::int64_t session_id,
+                                                                                bool at_closes_at,
+                                                                                att::results_builder build) {
     co_return co_await pool_.with_transaction(
         "attendance_close", [&](pqxx::work& w) -> std::optional<att::closed_session> {
             const auto closed = w.exec_prepared("attendance_session_close", session_id, at_closes_at);
@@ -448,8 +454,8 @@ net::awaitable<att::session_review> attendance_repository::review(std::int64_t s
 }
 
 net::awaitable<att::override_outcome> attendance_repository::add_override(std::int64_t session_id,
-                                                                           std::int64_t performed_by,
-                                                                           att::new_override o) {
+                                                                          std::int64_t performed_by,
+                                                                          att::new_override o) {
     co_return co_await pool_.with_transaction("attendance_override", [&](pqxx::work& w) {
         const auto s = w.exec_prepared("attendance_lock_session", session_id);
         if (s.empty()) throw application::not_found("session_not_found", "no session with this id");
@@ -457,9 +463,9 @@ net::awaitable<att::override_outcome> attendance_repository::add_override(std::i
         if (status == "cancelled") throw application::conflict("session_cancelled", "the session was cancelled");
         const auto from = w.exec_prepared1("attendance_effective_status", session_id, o.user_id)[0].as<std::string>();
         att::override_outcome out;
-        out.stored = to_override(w.exec_prepared1("attendance_override_insert", session_id, o.user_id, from,
-                                                  o.to_status, o.reason_code, o.reason_text.value_or(""),
-                                                  performed_by));
+        out.stored =
+            to_override(w.exec_prepared1("attendance_override_insert", session_id, o.user_id, from, o.to_status,
+                                         o.reason_code, o.reason_text.value_or(""), performed_by));
         if (status == "closed") {
             w.exec_prepared("attendance_outbox_withdraw", session_id, o.user_id);
             const auto delivered =

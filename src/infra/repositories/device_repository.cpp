@@ -99,13 +99,12 @@ device_repository::device_repository(postgres::pool& pool) : pool_(pool) {
     pool_.prepare("device_deactivate_user",
                   "UPDATE enrollment.devices SET is_active = FALSE "
                   "WHERE user_id = $1 AND is_active RETURNING device_id");
-    pool_.prepare("device_insert",
-                  std::string("INSERT INTO enrollment.devices (user_id, credential_id, "
-                              "public_key, handshake_secret, aaguid, device_fingerprint, "
-                              "attestation_format, sign_count, backup_eligible, backup_state, "
-                              "transports) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, "
-                              "COALESCE(string_to_array(NULLIF($11, ''), ','), '{}')) RETURNING ") +
-                      device_columns);
+    pool_.prepare("device_insert", std::string("INSERT INTO enrollment.devices (user_id, credential_id, "
+                                               "public_key, handshake_secret, aaguid, device_fingerprint, "
+                                               "attestation_format, sign_count, backup_eligible, backup_state, "
+                                               "transports) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, "
+                                               "COALESCE(string_to_array(NULLIF($11, ''), ','), '{}')) RETURNING ") +
+                                       device_columns);
     pool_.prepare("device_revoke",
                   "UPDATE enrollment.devices SET is_active = FALSE "
                   "WHERE device_id = $1 AND is_active RETURNING user_id");
@@ -126,14 +125,12 @@ device_repository::device_repository(postgres::pool& pool) : pool_(pool) {
 }
 
 net::awaitable<std::optional<device>> device_repository::find_active(std::int64_t user_id) {
-    co_return co_await pool_.with_read_transaction(
-        "device_find_active", [user_id](pqxx::read_transaction& tx) {
-            return first_device(tx.exec_prepared("device_find_active", user_id));
-        });
+    co_return co_await pool_.with_read_transaction("device_find_active", [user_id](pqxx::read_transaction& tx) {
+        return first_device(tx.exec_prepared("device_find_active", user_id));
+    });
 }
 
-net::awaitable<std::optional<device>>
-device_repository::find_by_credential(std::string credential_id) {
+net::awaitable<std::optional<device>> device_repository::find_by_credential(std::string credential_id) {
     co_return co_await pool_.with_read_transaction(
         "device_find_by_credential", [&credential_id](pqxx::read_transaction& tx) {
             return first_device(tx.exec_prepared("device_find_by_credential", credential_id));
@@ -146,11 +143,9 @@ net::awaitable<std::optional<device>> device_repository::find_by_id(std::int64_t
     });
 }
 
-net::awaitable<std::optional<std::chrono::seconds>>
-device_repository::since_last_enrollment(std::int64_t user_id) {
+net::awaitable<std::optional<std::chrono::seconds>> device_repository::since_last_enrollment(std::int64_t user_id) {
     co_return co_await pool_.with_read_transaction(
-        "device_since_last_enrollment",
-        [user_id](pqxx::read_transaction& tx) -> std::optional<std::chrono::seconds> {
+        "device_since_last_enrollment", [user_id](pqxx::read_transaction& tx) -> std::optional<std::chrono::seconds> {
             const auto r = tx.exec_prepared1("device_since_last_enrollment", user_id);
             if (r[0].is_null()) return std::nullopt;
             return std::chrono::seconds(r[0].as<std::int64_t>());
@@ -173,29 +168,29 @@ void end_registrations(pqxx::work& w, std::int64_t device_id, const std::string&
 }
 } // namespace
 
-net::awaitable<device> device_repository::enroll(new_device d, audit_context audit,
-                                                 std::vector<application::enrollment::superseded_registration>* superseded) {
+net::awaitable<device> device_repository::enroll(
+    new_device d, audit_context audit, std::vector<application::enrollment::superseded_registration>* superseded) {
     co_return co_await pool_.with_transaction("device_enroll", [&](pqxx::work& w) {
         if (superseded) superseded->clear(); // a retried transaction starts again
         const auto previous = w.exec_prepared("device_deactivate_user", d.user_id);
         for (const auto& row : previous) {
-            w.exec_prepared("device_history", row[0].as<std::int64_t>(), d.user_id,
-                            "re-enrolled", audit.reason, actor(audit), audit.metadata_json);
+            w.exec_prepared("device_history", row[0].as<std::int64_t>(), d.user_id, "re-enrolled", audit.reason,
+                            actor(audit), audit.metadata_json);
             end_registrations(w, row[0].as<std::int64_t>(), "device replaced by a new enrollment", superseded);
         }
-        const auto inserted = w.exec_prepared1(
-            "device_insert", d.user_id, d.credential_id, d.public_key_pem, d.sealed_secret,
-            d.aaguid, d.fingerprint, d.attestation_format, static_cast<std::int64_t>(d.sign_count),
-            d.backup_eligible, d.backup_state, join_transports(d.transports));
+        const auto inserted =
+            w.exec_prepared1("device_insert", d.user_id, d.credential_id, d.public_key_pem, d.sealed_secret, d.aaguid,
+                             d.fingerprint, d.attestation_format, static_cast<std::int64_t>(d.sign_count),
+                             d.backup_eligible, d.backup_state, join_transports(d.transports));
         device stored = to_device(inserted);
-        w.exec_prepared("device_history", stored.device_id, d.user_id, "enrolled", audit.reason,
-                        actor(audit), audit.metadata_json);
+        w.exec_prepared("device_history", stored.device_id, d.user_id, "enrolled", audit.reason, actor(audit),
+                        audit.metadata_json);
         return stored;
     });
 }
 
-net::awaitable<std::optional<application::enrollment::revocation>>
-device_repository::revoke(std::int64_t device_id, audit_context audit) {
+net::awaitable<std::optional<application::enrollment::revocation>> device_repository::revoke(std::int64_t device_id,
+                                                                                             audit_context audit) {
     co_return co_await pool_.with_transaction(
         "device_revoke", [&](pqxx::work& w) -> std::optional<application::enrollment::revocation> {
             const auto r = w.exec_prepared("device_revoke", device_id);
@@ -210,17 +205,15 @@ device_repository::revoke(std::int64_t device_id, audit_context audit) {
         });
 }
 
-net::awaitable<void> device_repository::record_assertion(std::int64_t device_id,
-                                                         std::uint32_t sign_count,
+net::awaitable<void> device_repository::record_assertion(std::int64_t device_id, std::uint32_t sign_count,
                                                          bool backup_eligible, bool backup_state,
                                                          std::optional<std::string> cloned_reason) {
     co_await pool_.with_transaction("device_record_assertion", [&](pqxx::work& w) {
-        const auto r = w.exec_prepared("device_record_assertion", device_id,
-                                       static_cast<std::int64_t>(sign_count), backup_eligible,
-                                       backup_state, cloned_reason.has_value());
+        const auto r = w.exec_prepared("device_record_assertion", device_id, static_cast<std::int64_t>(sign_count),
+                                       backup_eligible, backup_state, cloned_reason.has_value());
         if (r.empty() || !cloned_reason) return;
-        w.exec_prepared("device_history", device_id, r[0][0].as<std::int64_t>(), "updated",
-                        *cloned_reason, std::int64_t{0}, std::string("{}"));
+        w.exec_prepared("device_history", device_id, r[0][0].as<std::int64_t>(), "updated", *cloned_reason,
+                        std::int64_t{0}, std::string("{}"));
     });
 }
 

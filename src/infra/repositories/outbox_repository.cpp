@@ -44,8 +44,7 @@ outbox_repository::outbox_repository(postgres::pool& pool) : pool_(pool) {
     pool_.prepare("outbox_failed",
                   "UPDATE attendance.legacy_outbox SET status = 'failed', last_error = $2 "
                   "WHERE outbox_id = $1 AND status = 'pending'");
-    pool_.prepare("outbox_count_pending",
-                  "SELECT count(*) FROM attendance.legacy_outbox WHERE status = 'pending'");
+    pool_.prepare("outbox_count_pending", "SELECT count(*) FROM attendance.legacy_outbox WHERE status = 'pending'");
 }
 
 net::awaitable<std::vector<outbox_row>> outbox_repository::claim_due(std::size_t limit,
@@ -80,9 +79,8 @@ net::awaitable<void> outbox_repository::mark_retry(std::int64_t outbox_id, std::
                                                    std::string error) {
     const auto delay_ms = static_cast<std::int64_t>(delay.count());
     error = clip(std::move(error));
-    co_await pool_.with_transaction("outbox_retry", [&](pqxx::work& w) {
-        w.exec_prepared("outbox_retry", outbox_id, delay_ms, error);
-    });
+    co_await pool_.with_transaction(
+        "outbox_retry", [&](pqxx::work& w) { w.exec_prepared("outbox_retry", outbox_id, delay_ms, error); });
 }
 
 net::awaitable<void> outbox_repository::mark_failed(std::int64_t outbox_id, std::string error) {

@@ -31,22 +31,23 @@ result_repository::result_repository(postgres::pool& pool) : pool_(pool) {
     // professor marked them); the latest override wins over the computed status.
     // The entries of several sessions at once ($1 an array): the history and the summaries
     // read many sessions with this one definition of the effective status.
-    pool_.prepare("results_entries",
-                  "WITH latest AS (SELECT DISTINCT ON (session_id, user_id) session_id, user_id, to_status "
-                  "  FROM attendance.result_overrides WHERE session_id = ANY($1::int[]) "
-                  "  ORDER BY session_id, user_id, override_id DESC), "
-                  "people AS (SELECT r.session_id, r.user_id, r.registration_id, r.queue_position "
-                  "  FROM attendance.registrations r WHERE r.session_id = ANY($1::int[]) "
-                  "  UNION ALL SELECT l.session_id, l.user_id, NULL, NULL FROM latest l WHERE NOT EXISTS "
-                  "  (SELECT 1 FROM attendance.registrations r WHERE r.session_id = l.session_id AND r.user_id = l.user_id)) "
-                  "SELECT p.user_id, p.registration_id, res.final_status, res.certainty_score, "
-                  "res.successful_rounds, res.total_rounds, res.median_response_time_ms, l.to_status, "
-                  "COALESCE(o.status = 'delivered', FALSE), p.session_id "
-                  "FROM people p "
-                  "LEFT JOIN attendance.results res ON res.registration_id = p.registration_id "
-                  "LEFT JOIN latest l ON l.session_id = p.session_id AND l.user_id = p.user_id "
-                  "LEFT JOIN attendance.legacy_outbox o ON o.session_id = p.session_id AND o.user_id = p.user_id "
-                  "ORDER BY p.session_id, p.queue_position NULLS LAST, p.user_id");
+    pool_.prepare(
+        "results_entries",
+        "WITH latest AS (SELECT DISTINCT ON (session_id, user_id) session_id, user_id, to_status "
+        "  FROM attendance.result_overrides WHERE session_id = ANY($1::int[]) "
+        "  ORDER BY session_id, user_id, override_id DESC), "
+        "people AS (SELECT r.session_id, r.user_id, r.registration_id, r.queue_position "
+        "  FROM attendance.registrations r WHERE r.session_id = ANY($1::int[]) "
+        "  UNION ALL SELECT l.session_id, l.user_id, NULL, NULL FROM latest l WHERE NOT EXISTS "
+        "  (SELECT 1 FROM attendance.registrations r WHERE r.session_id = l.session_id AND r.user_id = l.user_id)) "
+        "SELECT p.user_id, p.registration_id, res.final_status, res.certainty_score, "
+        "res.successful_rounds, res.total_rounds, res.median_response_time_ms, l.to_status, "
+        "COALESCE(o.status = 'delivered', FALSE), p.session_id "
+        "FROM people p "
+        "LEFT JOIN attendance.results res ON res.registration_id = p.registration_id "
+        "LEFT JOIN latest l ON l.session_id = p.session_id AND l.user_id = p.user_id "
+        "LEFT JOIN attendance.legacy_outbox o ON o.session_id = p.session_id AND o.user_id = p.user_id "
+        "ORDER BY p.session_id, p.queue_position NULLS LAST, p.user_id");
     pool_.prepare("results_sessions",
                   "SELECT session_id, professor_id, COALESCE(status, 'active'), COALESCE(course_id, 0), "
                   "course_code, to_char(start_time, 'YYYY-MM-DD'), COALESCE(max_rounds, 3) "
@@ -111,23 +112,22 @@ net::awaitable<std::vector<session_results>> result_repository::find_results_man
     // Captured by reference: a lambda owning a string, passed as a temporary into the
     // awaited call, is destroyed twice by GCC 12's coroutine lowering.
     const std::string array = id_array(ids);
-    co_return co_await pool_.with_read_transaction(
-        "session_results_many", [&array](pqxx::read_transaction& tx) {
-            const auto& ids = array;
-            std::vector<session_results> out;
-            std::map<std::int64_t, std::pair<std::size_t, int>> at; // session id -> index, max_rounds
-            for (const auto& h : tx.exec_prepared("results_sessions", ids)) {
-                int max_rounds = 3;
-                out.push_back(head_of(h, max_rounds));
-                at[out.back().session_id] = {out.size() - 1, max_rounds};
-            }
-            for (const auto& r : tx.exec_prepared("results_entries", ids)) {
-                const auto it = at.find(r[9].as<std::int64_t>());
-                if (it == at.end()) continue;
-                out[it->second.first].results.push_back(entry_of(r, it->second.second));
-            }
-            return out;
-        });
+    co_return co_await pool_.with_read_transaction("session_results_many", [&array](pqxx::read_transaction& tx) {
+        const auto& ids = array;
+        std::vector<session_results> out;
+        std::map<std::int64_t, std::pair<std::size_t, int>> at; // session id -> index, max_rounds
+        for (const auto& h : tx.exec_prepared("results_sessions", ids)) {
+            int max_rounds = 3;
+            out.push_back(head_of(h, max_rounds));
+            at[out.back().session_id] = {out.size() - 1, max_rounds};
+        }
+        for (const auto& r : tx.exec_prepared("results_entries", ids)) {
+            const auto it = at.find(r[9].as<std::int64_t>());
+            if (it == at.end()) continue;
+            out[it->second.first].results.push_back(entry_of(r, it->second.second));
+        }
+        return out;
+    });
 }
 
 } // namespace asistencia::infra::repositories

@@ -61,8 +61,8 @@ session_repository::session_repository(postgres::pool& pool) : pool_(pool) {
     constexpr const char* professor_filter =
         "s.professor_id = $1 AND ($2::int IS NULL OR s.course_id = $2::int) "
         "AND ($3::int IS NULL OR s.semester_id = $3::int)";
-    pool_.prepare("history_professor_page", select_where(professor_filter) +
-                                                " ORDER BY s.start_time DESC, s.session_id DESC LIMIT $4 OFFSET $5");
+    pool_.prepare("history_professor_page",
+                  select_where(professor_filter) + " ORDER BY s.start_time DESC, s.session_id DESC LIMIT $4 OFFSET $5");
     pool_.prepare("history_professor_count",
                   std::string("SELECT count(*) FROM attendance.sessions s WHERE ") + professor_filter);
     pool_.prepare("history_student",
@@ -75,21 +75,21 @@ session_repository::session_repository(postgres::pool& pool) : pool_(pool) {
 
 net::awaitable<session> session_repository::create(new_session n) {
     co_return co_await pool_.with_transaction("session_create", [&](pqxx::work& w) {
-        const auto id = w.exec_prepared1("session_insert", n.professor_id, n.professor_name, n.course_code,
-                                         n.course_name, n.room, n.semester, n.max_rounds, n.course_id,
-                                         n.semester_id, n.max_minutes)[0]
-                            .as<std::int64_t>();
+        const auto id =
+            w.exec_prepared1("session_insert", n.professor_id, n.professor_name, n.course_code, n.course_name, n.room,
+                             n.semester, n.max_rounds, n.course_id, n.semester_id, n.max_minutes)[0]
+                .as<std::int64_t>();
         return to_session(w.exec_prepared1("session_find", id));
     });
 }
 
 net::awaitable<std::optional<session>> session_repository::find(std::int64_t session_id) {
-    co_return co_await pool_.with_read_transaction("session_find", [session_id](pqxx::read_transaction& tx)
-                                                                        -> std::optional<session> {
-        const auto r = tx.exec_prepared("session_find", session_id);
-        if (r.empty()) return std::nullopt;
-        return to_session(r[0]);
-    });
+    co_return co_await pool_.with_read_transaction("session_find",
+                                                   [session_id](pqxx::read_transaction& tx) -> std::optional<session> {
+                                                       const auto r = tx.exec_prepared("session_find", session_id);
+                                                       if (r.empty()) return std::nullopt;
+                                                       return to_session(r[0]);
+                                                   });
 }
 
 net::awaitable<std::optional<session>> session_repository::finish(std::int64_t session_id, std::string status) {
@@ -105,8 +105,8 @@ net::awaitable<std::pair<std::int64_t, std::vector<session>>> session_repository
         const auto total = tx.exec_prepared1("history_professor_count", professor_id, f.course_id, f.semester_id)[0]
                                .as<std::int64_t>();
         std::vector<session> out;
-        for (const auto& r : tx.exec_prepared("history_professor_page", professor_id, f.course_id, f.semester_id,
-                                              limit, offset)) {
+        for (const auto& r :
+             tx.exec_prepared("history_professor_page", professor_id, f.course_id, f.semester_id, limit, offset)) {
             out.push_back(to_session(r));
         }
         return std::make_pair(total, std::move(out));

@@ -38,8 +38,8 @@ std::optional<as::session_record> parse(const std::string& text) {
 } // namespace
 
 net::awaitable<void> valkey_app_session_store::put(const std::string& id, const as::session_record& r, as::millis ttl) {
-    const json value{{"userId", r.user.user_id},       {"rol", r.user.role},
-                     {"username", r.user.username},    {"name", r.user.name},
+    const json value{{"userId", r.user.user_id},         {"rol", r.user.role},
+                     {"username", r.user.username},      {"name", r.user.name},
                      {"createdAt", ms_of(r.created_at)}, {"absoluteExpiresAt", ms_of(r.absolute_expires_at)}};
     valkey::command_args cmd{"SET", kv_.keys().app_session(id), value.dump(), "PX", px(ttl)};
     const auto reply = co_await kv_.command(std::move(cmd));
@@ -47,7 +47,7 @@ net::awaitable<void> valkey_app_session_store::put(const std::string& id, const 
 }
 
 net::awaitable<std::optional<as::session_record>> valkey_app_session_store::touch(const std::string& id,
-                                                                                as::millis idle) {
+                                                                                  as::millis idle) {
     valkey::command_args cmd{"GETEX", kv_.keys().app_session(id), "PX", px(idle)};
     const auto reply = co_await kv_.command(std::move(cmd));
     if (reply.is_error()) throw std::runtime_error("valkey GETEX app session: " + reply.str);

@@ -27,14 +27,12 @@ return 0
 } // namespace
 
 valkey_ceremony_store::valkey_ceremony_store(valkey::client& kv, std::vector<std::uint8_t> master_key)
-    : kv_(kv),
-      key_(crypto::hkdf_sha256(master_key, {}, crypto::as_bytes("asistencia/ceremony/v1"), 32)) {}
+    : kv_(kv), key_(crypto::hkdf_sha256(master_key, {}, crypto::as_bytes("asistencia/ceremony/v1"), 32)) {}
 
-net::awaitable<std::optional<std::string>> valkey_ceremony_store::lock(std::int64_t user_id,
-                                                                        std::chrono::seconds ttl) {
-    const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                         std::chrono::system_clock::now().time_since_epoch())
-                         .count();
+net::awaitable<std::optional<std::string>> valkey_ceremony_store::lock(std::int64_t user_id, std::chrono::seconds ttl) {
+    const auto now =
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+            .count();
     // The value keeps the protocol's timestamp and adds a random owner token.
     std::string value = std::to_string(now) + "." + enc::base64url_encode(crypto::random_bytes(16));
     const bool taken = co_await kv_.set(kv_.keys().enrollment_lock(user_id), value, ttl, true);

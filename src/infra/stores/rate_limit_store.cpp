@@ -23,7 +23,7 @@ return {n, left}
 } // namespace
 
 net::awaitable<application::rate_decision> valkey_rate_limiter::hit(const application::rate_rule& rule,
-                                                                   std::string subject) {
+                                                                    std::string subject) {
     application::rate_decision d;
     valkey::command_args cmd{"EVAL", lua_fixed_window, "1", kv_.keys().rate_limit(rule.name, subject),
                              std::to_string(rule.window.count())};
@@ -33,7 +33,8 @@ net::awaitable<application::rate_decision> valkey_rate_limiter::hit(const applic
     } catch (const application::dependency_unavailable&) {
         // Fail open: every limited endpoint that needs Valkey answers 503 on its own; the
         // ones that do not (PHP's reads of PostgreSQL) keep working through a cache outage.
-        if (stats_.degraded++ % 1000 == 0) spdlog::warn("rate limits: Valkey unavailable, {} allowed unchecked", rule.name);
+        if (stats_.degraded++ % 1000 == 0)
+            spdlog::warn("rate limits: Valkey unavailable, {} allowed unchecked", rule.name);
         co_return d;
     }
     if (r.is_error() || r.elements.size() != 2) {

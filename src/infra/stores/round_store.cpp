@@ -127,8 +127,7 @@ return 1
 std::string secs(std::chrono::seconds s) { return std::to_string(s.count()); }
 
 std::int64_t now_ms() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
         .count();
 }
 
@@ -186,17 +185,14 @@ net::awaitable<std::optional<student_state>> valkey_round_store::load_state(std:
 net::awaitable<void> valkey_round_store::start(std::int64_t session_id, std::int64_t user_id, student_state s) {
     std::vector<std::uint8_t> keys = s.k_totpu;
     keys.insert(keys.end(), s.k_qr.begin(), s.k_qr.end());
-    const json value{{"round_actual", s.round},
-                     {"intentos_fallidos", 0},
-                     {"timestamps", json::object()},
-                     {"registrationId", s.registration_id},
-                     {"deviceId", s.device_id},
-                     {"maxRounds", s.max_rounds},
-                     {"flagged", s.device_flagged},
-                     {"keys", crypto::seal_at_rest(key_, keys, aad(session_id, user_id))}};
+    const json value{
+        {"round_actual", s.round},      {"intentos_fallidos", 0},
+        {"timestamps", json::object()}, {"registrationId", s.registration_id},
+        {"deviceId", s.device_id},      {"maxRounds", s.max_rounds},
+        {"flagged", s.device_flagged},  {"keys", crypto::seal_at_rest(key_, keys, aad(session_id, user_id))}};
     std::vector<valkey::command_args> cmds;
-    cmds.push_back({"SET", kv_.keys().student_state(session_id, user_id), value.dump(), "EX",
-                    secs(valkey::ttl::student_state)});
+    cmds.push_back(
+        {"SET", kv_.keys().student_state(session_id, user_id), value.dump(), "EX", secs(valkey::ttl::student_state)});
     if (!s.done()) cmds.push_back(transition_args(lua_reopen, session_id, user_id, s.round));
     const auto replies = co_await kv_.pipeline(std::move(cmds));
     for (const auto& r : replies) {
@@ -211,24 +207,29 @@ net::awaitable<transition> valkey_round_store::reopen(std::int64_t session_id, s
 
 net::awaitable<take_result> valkey_round_store::take(std::int64_t session_id, std::int64_t user_id, int round,
                                                      std::string nonce) {
-    valkey::command_args cmd{"EVAL", lua_take, "1", kv_.keys().qr_meta(session_id, user_id, round),
-                             std::move(nonce)};
+    valkey::command_args cmd{"EVAL", lua_take, "1", kv_.keys().qr_meta(session_id, user_id, round), std::move(nonce)};
     const auto r = co_await kv_.command(std::move(cmd));
     if (r.is_error() || r.elements.empty()) throw std::runtime_error("valkey: take script failed: " + r.str);
     take_result out;
     switch (r.elements[0].integer) {
-    case 0: {
-        out.outcome = take_outcome::taken;
-        const auto v = r.elements.size() > 1 ? r.elements[1].str : std::string();
-        const auto colon = v.find(':');
-        if (colon == std::string::npos) throw std::runtime_error("valkey: malformed showing");
-        out.shown.issued_at_ms = std::stoll(v.substr(0, colon));
-        out.shown.shown_at_ms = std::stoll(v.substr(colon + 1));
-        break;
-    }
-    case 2: out.outcome = take_outcome::replayed; break;
-    case 3: out.outcome = take_outcome::round_gone; break;
-    default: out.outcome = take_outcome::unknown; break;
+        case 0: {
+            out.outcome = take_outcome::taken;
+            const auto v = r.elements.size() > 1 ? r.elements[1].str : std::string();
+            const auto colon = v.find(':');
+            if (colon == std::string::npos) throw std::runtime_error("valkey: malformed showing");
+            out.shown.issued_at_ms = std::stoll(v.substr(0, colon));
+            out.shown.shown_at_ms = std::stoll(v.substr(colon + 1));
+            break;
+        }
+        case 2:
+            out.outcome = take_outcome::replayed;
+            break;
+        case 3:
+            out.outcome = take_outcome::round_gone;
+            break;
+        default:
+            out.outcome = take_outcome::unknown;
+            break;
     }
     co_return out;
 }
@@ -238,8 +239,8 @@ net::awaitable<transition> valkey_round_store::succeed(std::int64_t session_id, 
     co_return integer_reply(r) == 1 ? transition::applied : transition::stale;
 }
 
-net::awaitable<std::optional<int>> valkey_round_store::fail(std::int64_t session_id, std::int64_t user_id,
-                                                            int round, int max_failed) {
+net::awaitable<std::optional<int>> valkey_round_store::fail(std::int64_t session_id, std::int64_t user_id, int round,
+                                                            int max_failed) {
     auto args = transition_args(lua_fail, session_id, user_id, round);
     args.push_back(std::to_string(max_failed));
     const auto n = integer_reply(co_await kv_.command(std::move(args)));
@@ -263,8 +264,8 @@ net::awaitable<std::vector<pending_round>> valkey_round_store::pending(std::int6
     co_return out;
 }
 
-net::awaitable<bool> valkey_round_store::record_showing(std::int64_t session_id, pending_round p,
-                                                        std::string nonce, std::int64_t issued_at_ms) {
+net::awaitable<bool> valkey_round_store::record_showing(std::int64_t session_id, pending_round p, std::string nonce,
+                                                        std::int64_t issued_at_ms) {
     const auto& k = kv_.keys();
     valkey::command_args cmd{"EVAL",
                              lua_record_showing,
@@ -283,8 +284,9 @@ net::awaitable<bool> valkey_round_store::record_showing(std::int64_t session_id,
 
 net::awaitable<void> valkey_round_store::record_shown(std::int64_t session_id, pending_round p, std::string nonce,
                                                       std::int64_t shown_at_ms) {
-    valkey::command_args cmd{"EVAL", lua_record_shown, "1", kv_.keys().qr_meta(session_id, p.user_id, p.round),
-                             std::move(nonce), std::to_string(shown_at_ms)};
+    valkey::command_args cmd{
+        "EVAL",           lua_record_shown,           "1", kv_.keys().qr_meta(session_id, p.user_id, p.round),
+        std::move(nonce), std::to_string(shown_at_ms)};
     integer_reply(co_await kv_.command(std::move(cmd)));
 }
 
@@ -300,8 +302,8 @@ net::awaitable<void> valkey_round_store::put_join_challenge(std::int64_t session
     co_await kv_.set(kv_.keys().challenge("join", join_id(session_id, user_id)), value, std::chrono::seconds(120));
 }
 
-net::awaitable<std::optional<application::attendance::bytes>>
-valkey_round_store::take_join_challenge(std::int64_t session_id, std::int64_t user_id) {
+net::awaitable<std::optional<application::attendance::bytes>> valkey_round_store::take_join_challenge(
+    std::int64_t session_id, std::int64_t user_id) {
     valkey::command_args cmd{"GETDEL", kv_.keys().challenge("join", join_id(session_id, user_id))};
     const auto r = co_await kv_.command(std::move(cmd));
     const auto text = r.text();

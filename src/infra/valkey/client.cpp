@@ -36,29 +36,29 @@ application::dependency_unavailable unavailable(const std::string& why) {
 reply copy_reply(const redisReply* r) {
     reply out;
     switch (r->type) {
-    case REDIS_REPLY_STRING:
-        out.type = reply::kind::string;
-        out.str.assign(r->str, r->len);
-        break;
-    case REDIS_REPLY_STATUS:
-        out.type = reply::kind::status;
-        out.str.assign(r->str, r->len);
-        break;
-    case REDIS_REPLY_ERROR:
-        out.type = reply::kind::error;
-        out.str.assign(r->str, r->len);
-        break;
-    case REDIS_REPLY_INTEGER:
-        out.type = reply::kind::integer;
-        out.integer = r->integer;
-        break;
-    case REDIS_REPLY_ARRAY:
-        out.type = reply::kind::array;
-        out.elements.reserve(r->elements);
-        for (std::size_t i = 0; i < r->elements; ++i) out.elements.push_back(copy_reply(r->element[i]));
-        break;
-    default:
-        out.type = reply::kind::nil;
+        case REDIS_REPLY_STRING:
+            out.type = reply::kind::string;
+            out.str.assign(r->str, r->len);
+            break;
+        case REDIS_REPLY_STATUS:
+            out.type = reply::kind::status;
+            out.str.assign(r->str, r->len);
+            break;
+        case REDIS_REPLY_ERROR:
+            out.type = reply::kind::error;
+            out.str.assign(r->str, r->len);
+            break;
+        case REDIS_REPLY_INTEGER:
+            out.type = reply::kind::integer;
+            out.integer = r->integer;
+            break;
+        case REDIS_REPLY_ARRAY:
+            out.type = reply::kind::array;
+            out.elements.reserve(r->elements);
+            for (std::size_t i = 0; i < r->elements; ++i) out.elements.push_back(copy_reply(r->element[i]));
+            break;
+        default:
+            out.type = reply::kind::nil;
     }
     return out;
 }
@@ -90,8 +90,7 @@ private:
         bool& busy = read ? reading_ : writing_;
         if (busy || closed_) return;
         busy = true;
-        const auto type = read ? net::posix::stream_descriptor::wait_read
-                               : net::posix::stream_descriptor::wait_write;
+        const auto type = read ? net::posix::stream_descriptor::wait_read : net::posix::stream_descriptor::wait_write;
         sd_.async_wait(type, [self = shared_from_this(), read](boost::system::error_code ec) {
             (read ? self->reading_ : self->writing_) = false;
             if (self->closed_ || ec) return;
@@ -136,7 +135,10 @@ public:
     using connected_hook = std::function<void(redisAsyncContext*)>;
 
     connection_core(net::any_io_executor ex, settings s, std::string name)
-        : ex_(std::move(ex)), settings_(std::move(s)), name_(std::move(name)), signal_(ex_),
+        : ex_(std::move(ex)),
+          settings_(std::move(s)),
+          name_(std::move(name)),
+          signal_(ex_),
           rng_(std::random_device{}()) {}
 
     void set_connected_hook(connected_hook hook) { on_connected_ = std::move(hook); }
@@ -144,7 +146,8 @@ public:
     void start() {
         if (started_) return;
         started_ = true;
-        net::co_spawn(ex_, [self = shared_from_this()]() { return self->run(); }, net::detached);
+        net::co_spawn(
+            ex_, [self = shared_from_this()]() { return self->run(); }, net::detached);
     }
 
     void stop() {
@@ -206,9 +209,8 @@ private:
     }
 
     std::chrono::milliseconds backoff(int attempt) {
-        const long long ceiling = std::min<long long>(settings_.backoff_max.count(),
-                                                      settings_.backoff_min.count()
-                                                          << std::min(attempt, 16));
+        const long long ceiling =
+            std::min<long long>(settings_.backoff_max.count(), settings_.backoff_min.count() << std::min(attempt, 16));
         std::uniform_int_distribution<long long> d(settings_.backoff_min.count(),
                                                    std::max<long long>(settings_.backoff_min.count(), ceiling));
         return std::chrono::milliseconds(d(rng_));
@@ -258,8 +260,7 @@ private:
     void log_failure(int attempt, const std::string& why) {
         // The first failure and then every 16th: an outage must not flood the log.
         if (attempt % 16 == 0) {
-            spdlog::warn("valkey: {} cannot connect to {}:{}: {}", name_, settings_.host,
-                         settings_.port, why);
+            spdlog::warn("valkey: {} cannot connect to {}:{}: {}", name_, settings_.host, settings_.port, why);
         }
     }
 
@@ -333,8 +334,8 @@ bool send(redisAsyncContext* ac, const command_args& args, reply_slot* slot) {
         argv.push_back(a.data());
         lens.push_back(a.size());
     }
-    return redisAsyncCommandArgv(ac, &on_reply, slot, static_cast<int>(args.size()), argv.data(),
-                                 lens.data()) == REDIS_OK;
+    return redisAsyncCommandArgv(ac, &on_reply, slot, static_cast<int>(args.size()), argv.data(), lens.data()) ==
+           REDIS_OK;
 }
 
 net::awaitable<std::vector<reply>> execute(connection_core& core, std::vector<command_args> cmds,
@@ -417,7 +418,7 @@ net::awaitable<bool> client::ping(std::chrono::milliseconds timeout) {
     try {
         std::vector<command_args> one{{"PING"}};
         const auto r = co_await execute(*core_, std::move(one), timeout);
-        co_return r.front().type == reply::kind::status && r.front().str == "PONG";
+        co_return r.front().type == reply::kind::status&& r.front().str == "PONG";
     } catch (const std::exception&) {
         co_return false;
     }
@@ -429,8 +430,8 @@ net::awaitable<std::optional<std::string>> client::get(std::string key) {
     co_return expect_ok(r).text();
 }
 
-net::awaitable<bool> client::set(std::string key, std::string value,
-                                 std::optional<std::chrono::seconds> ex, bool only_if_absent) {
+net::awaitable<bool> client::set(std::string key, std::string value, std::optional<std::chrono::seconds> ex,
+                                 bool only_if_absent) {
     command_args args{"SET", std::move(key), std::move(value)};
     if (ex) {
         args.push_back("EX");
@@ -473,8 +474,7 @@ net::awaitable<std::int64_t> client::exists(std::string key) {
     co_return as_integer(co_await command(std::move(cmd)));
 }
 
-net::awaitable<std::int64_t> client::hset(std::string key,
-                                          std::vector<std::pair<std::string, std::string>> fields) {
+net::awaitable<std::int64_t> client::hset(std::string key, std::vector<std::pair<std::string, std::string>> fields) {
     command_args args{"HSET", std::move(key)};
     for (auto& [f, v] : fields) {
         args.push_back(std::move(f));
@@ -514,8 +514,7 @@ net::awaitable<std::int64_t> client::lpush(std::string key, std::vector<std::str
     co_return as_integer(co_await command(std::move(args)));
 }
 
-net::awaitable<std::vector<std::string>> client::lrange(std::string key, std::int64_t start,
-                                                        std::int64_t stop) {
+net::awaitable<std::vector<std::string>> client::lrange(std::string key, std::int64_t start, std::int64_t stop) {
     command_args cmd{"LRANGE", std::move(key), std::to_string(start), std::to_string(stop)};
     co_return as_strings(co_await command(std::move(cmd)));
 }
@@ -593,8 +592,7 @@ void send_subscribe(redisAsyncContext* ac, subscriber::state* st, const std::str
 } // namespace
 
 subscriber::subscriber(net::any_io_executor ex, settings s, handler on_message)
-    : core_(std::make_shared<connection_core>(ex, std::move(s), "subscriber")),
-      state_(std::make_shared<state>()) {
+    : core_(std::make_shared<connection_core>(ex, std::move(s), "subscriber")), state_(std::make_shared<state>()) {
     state_->ex = ex;
     state_->on_message = std::move(on_message);
     state_->weak_self = state_;
@@ -610,8 +608,7 @@ void subscriber::start() { core_->start(); }
 void subscriber::stop() { core_->stop(); }
 
 void subscriber::subscribe(std::string channel) {
-    if (std::find(state_->channels.begin(), state_->channels.end(), channel) !=
-        state_->channels.end()) {
+    if (std::find(state_->channels.begin(), state_->channels.end(), channel) != state_->channels.end()) {
         return;
     }
     state_->channels.push_back(channel);

@@ -22,9 +22,7 @@ std::string key_builder::ws_auth(std::string_view connection_id) const {
 std::string key_builder::ws_projection(std::int64_t session_id) const {
     return prefix_ + "ws:projection:" + n(session_id);
 }
-std::string key_builder::cache_user(std::int64_t user_id) const {
-    return prefix_ + "cache:php:user:" + n(user_id);
-}
+std::string key_builder::cache_user(std::int64_t user_id) const { return prefix_ + "cache:php:user:" + n(user_id); }
 std::string key_builder::cache_course(std::int64_t course_id) const {
     return prefix_ + "cache:php:course:" + n(course_id);
 }

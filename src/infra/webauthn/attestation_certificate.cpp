@@ -44,9 +44,7 @@ bool has_entry(const X509_NAME* name, int nid, std::string_view required = {}) {
     return value == required;
 }
 
-bool is_ca(X509* cert) {
-    return (X509_get_extension_flags(cert) & EXFLAG_CA) != 0;
-}
+bool is_ca(X509* cert) { return (X509_get_extension_flags(cert) & EXFLAG_CA) != 0; }
 
 // The AAGUID extension, when present, must be non-critical and equal the AAGUID of
 // authData (L2 8.2.1). Its value is an OCTET STRING holding a 16-byte OCTET STRING.
@@ -66,8 +64,8 @@ bool aaguid_extension_ok(X509* cert, std::span<const std::uint8_t> aaguid) {
 }
 
 bool has_aik_usage(X509* cert) {
-    std::unique_ptr<EXTENDED_KEY_USAGE, eku_deleter> eku{static_cast<EXTENDED_KEY_USAGE*>(
-        X509_get_ext_d2i(cert, NID_ext_key_usage, nullptr, nullptr))};
+    std::unique_ptr<EXTENDED_KEY_USAGE, eku_deleter> eku{
+        static_cast<EXTENDED_KEY_USAGE*>(X509_get_ext_d2i(cert, NID_ext_key_usage, nullptr, nullptr))};
     if (!eku) return false;
     std::unique_ptr<ASN1_OBJECT, obj_deleter> aik{OBJ_txt2obj(oid_tcg_kp_aik, 1)};
     if (!aik) return false;
@@ -82,40 +80,35 @@ bool is_p256_key(X509* cert) {
     if (key == nullptr || EVP_PKEY_get_base_id(key) != EVP_PKEY_EC) return false;
     char group[64] = {};
     std::size_t len = 0;
-    return EVP_PKEY_get_utf8_string_param(key, OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof group,
-                                          &len) == 1 &&
+    return EVP_PKEY_get_utf8_string_param(key, OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof group, &len) == 1 &&
            std::string_view(group, len) == "prime256v1";
 }
 
 } // namespace
 
-bool attestation_certificate_acceptable(std::span<const std::uint8_t> der,
-                                        certificate_profile profile,
+bool attestation_certificate_acceptable(std::span<const std::uint8_t> der, certificate_profile profile,
                                         std::span<const std::uint8_t> aaguid) {
     if (der.empty() || der.size() > INT_MAX) return false;
     const unsigned char* p = der.data();
-    std::unique_ptr<X509, x509_deleter> cert{
-        d2i_X509(nullptr, &p, static_cast<long>(der.size()))};
+    std::unique_ptr<X509, x509_deleter> cert{d2i_X509(nullptr, &p, static_cast<long>(der.size()))};
     if (!cert || p != der.data() + der.size()) return false;
     if ((X509_get_extension_flags(cert.get()) & EXFLAG_INVALID) != 0) return false;
 
     switch (profile) {
-    case certificate_profile::packed: {
-        const X509_NAME* subject = X509_get_subject_name(cert.get());
-        return X509_get_version(cert.get()) == X509_VERSION_3 &&
-               has_entry(subject, NID_countryName) && has_entry(subject, NID_organizationName) &&
-               has_entry(subject, NID_organizationalUnitName, "Authenticator Attestation") &&
-               has_entry(subject, NID_commonName) && !is_ca(cert.get()) &&
-               aaguid_extension_ok(cert.get(), aaguid);
-    }
-    case certificate_profile::tpm:
-        return X509_get_version(cert.get()) == X509_VERSION_3 &&
-               X509_NAME_entry_count(X509_get_subject_name(cert.get())) == 0 &&
-               X509_get_ext_by_NID(cert.get(), NID_subject_alt_name, -1) >= 0 &&
-               has_aik_usage(cert.get()) && !is_ca(cert.get()) &&
-               aaguid_extension_ok(cert.get(), aaguid);
-    case certificate_profile::fido_u2f:
-        return is_p256_key(cert.get());
+        case certificate_profile::packed: {
+            const X509_NAME* subject = X509_get_subject_name(cert.get());
+            return X509_get_version(cert.get()) == X509_VERSION_3 && has_entry(subject, NID_countryName) &&
+                   has_entry(subject, NID_organizationName) &&
+                   has_entry(subject, NID_organizationalUnitName, "Authenticator Attestation") &&
+                   has_entry(subject, NID_commonName) && !is_ca(cert.get()) && aaguid_extension_ok(cert.get(), aaguid);
+        }
+        case certificate_profile::tpm:
+            return X509_get_version(cert.get()) == X509_VERSION_3 &&
+                   X509_NAME_entry_count(X509_get_subject_name(cert.get())) == 0 &&
+                   X509_get_ext_by_NID(cert.get(), NID_subject_alt_name, -1) >= 0 && has_aik_usage(cert.get()) &&
+                   !is_ca(cert.get()) && aaguid_extension_ok(cert.get(), aaguid);
+        case certificate_profile::fido_u2f:
+            return is_p256_key(cert.get());
     }
     return false;
 }

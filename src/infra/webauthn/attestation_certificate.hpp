@@ -12,8 +12,7 @@ enum class certificate_profile { packed, tpm, fido_u2f };
 
 // True when `der` is exactly one X.509 certificate meeting the profile's requirements.
 // `aaguid` (16 bytes) must equal the id-fido-gen-ce-aaguid extension when present.
-bool attestation_certificate_acceptable(std::span<const std::uint8_t> der,
-                                        certificate_profile profile,
+bool attestation_certificate_acceptable(std::span<const std::uint8_t> der, certificate_profile profile,
                                         std::span<const std::uint8_t> aaguid);
 
 } // namespace asistencia::infra::webauthn::detail

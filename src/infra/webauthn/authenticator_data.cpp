@@ -16,14 +16,12 @@ constexpr std::size_t header_size = rp_id_hash_size + 1 + 4; // hash, flags, sig
 constexpr std::size_t aaguid_size = 16;
 
 std::uint32_t read_be32(std::span<const std::uint8_t> b) {
-    return (std::uint32_t{b[0]} << 24) | (std::uint32_t{b[1]} << 16) |
-           (std::uint32_t{b[2]} << 8) | std::uint32_t{b[3]};
+    return (std::uint32_t{b[0]} << 24) | (std::uint32_t{b[1]} << 16) | (std::uint32_t{b[2]} << 8) | std::uint32_t{b[3]};
 }
 
 } // namespace
 
-boost::system::result<authenticator_data> parse_authenticator_data(
-    std::span<const std::uint8_t> bytes) {
+boost::system::result<authenticator_data> parse_authenticator_data(std::span<const std::uint8_t> bytes) {
     if (bytes.size() > limits::attestation_object) return errc::too_large;
     if (bytes.size() < header_size) return errc::malformed_authenticator_data;
 
@@ -37,8 +35,7 @@ boost::system::result<authenticator_data> parse_authenticator_data(
         if (rest.size() < aaguid_size + 2) return errc::malformed_authenticator_data;
         attested_credential_data att;
         att.aaguid = rest.first(aaguid_size);
-        const std::size_t id_len =
-            (std::size_t{rest[aaguid_size]} << 8) | std::size_t{rest[aaguid_size + 1]};
+        const std::size_t id_len = (std::size_t{rest[aaguid_size]} << 8) | std::size_t{rest[aaguid_size + 1]};
         rest = rest.subspan(aaguid_size + 2);
         if (id_len == 0 || id_len > limits::credential_id) return errc::bad_credential_id_length;
         if (rest.size() < id_len) return errc::malformed_authenticator_data;
@@ -72,8 +69,7 @@ boost::system::result<authenticator_data> parse_authenticator_data(
     return out;
 }
 
-boost::system::result<void> check_rp_id_and_flags(const authenticator_data& data,
-                                                  std::string_view rp_id,
+boost::system::result<void> check_rp_id_and_flags(const authenticator_data& data, std::string_view rp_id,
                                                   bool require_user_verification) {
     std::uint8_t expected[SHA256_DIGEST_LENGTH];
     SHA256(reinterpret_cast<const unsigned char*>(rp_id.data()), rp_id.size(), expected);

@@ -30,12 +30,10 @@ struct authenticator_data {
 
 // Splits authenticatorData into its fields. The spans point into `bytes`. Every byte
 // must belong to a field: trailing bytes are refused.
-boost::system::result<authenticator_data> parse_authenticator_data(
-    std::span<const std::uint8_t> bytes);
+boost::system::result<authenticator_data> parse_authenticator_data(std::span<const std::uint8_t> bytes);
 
 // rpIdHash == SHA-256(rp_id), UP set, UV set when required, BS not set without BE.
-boost::system::result<void> check_rp_id_and_flags(const authenticator_data& data,
-                                                  std::string_view rp_id,
+boost::system::result<void> check_rp_id_and_flags(const authenticator_data& data, std::string_view rp_id,
                                                   bool require_user_verification);
 
 } // namespace asistencia::infra::webauthn::detail

@@ -47,16 +47,10 @@ struct guard_state {
     }
 };
 
-guard_state& state_of(void* ctx) {
-    return *static_cast<guard_state*>(ctx);
-}
+guard_state& state_of(void* ctx) { return *static_cast<guard_state*>(ctx); }
 
-void on_item(void* ctx) {
-    state_of(ctx).item();
-}
-void on_forbidden(void* ctx) {
-    state_of(ctx).failed = true;
-}
+void on_item(void* ctx) { state_of(ctx).item(); }
+void on_forbidden(void* ctx) { state_of(ctx).failed = true; }
 
 cbor_callbacks guard_callbacks() {
     cbor_callbacks cb = cbor_empty_callbacks;
@@ -106,8 +100,10 @@ const cbor_item_t* find_in_map(const cbor_item_t* map, Key key, bool& duplicate)
     const cbor_item_t* found = nullptr;
     for (std::size_t i = 0; i < n; ++i) {
         if (same_key(pairs[i].key, key)) {
-            if (found != nullptr) duplicate = true;
-            else found = pairs[i].value;
+            if (found != nullptr)
+                duplicate = true;
+            else
+                found = pairs[i].value;
         }
     }
     return found;
@@ -124,8 +120,7 @@ cbor_ptr load_cbor_item(std::span<const std::uint8_t> bytes, std::size_t& consum
     while (!state.done()) {
         if (offset >= bytes.size()) return nullptr;
         state.bytes_left = bytes.size() - offset;
-        const auto r =
-            cbor_stream_decode(bytes.data() + offset, bytes.size() - offset, &callbacks, &state);
+        const auto r = cbor_stream_decode(bytes.data() + offset, bytes.size() - offset, &callbacks, &state);
         if (r.status != CBOR_DECODER_FINISHED || r.read == 0 || state.failed) return nullptr;
         offset += r.read;
     }
@@ -172,16 +167,14 @@ std::optional<std::string_view> as_text(const cbor_item_t* item) {
     if (item == nullptr || !cbor_isa_string(item) || !cbor_string_is_definite(item)) {
         return std::nullopt;
     }
-    return std::string_view(reinterpret_cast<const char*>(cbor_string_handle(item)),
-                            cbor_string_length(item));
+    return std::string_view(reinterpret_cast<const char*>(cbor_string_handle(item)), cbor_string_length(item));
 }
 
 std::optional<std::span<const std::uint8_t>> as_bytes(const cbor_item_t* item) {
     if (item == nullptr || !cbor_isa_bytestring(item) || !cbor_bytestring_is_definite(item)) {
         return std::nullopt;
     }
-    return std::span<const std::uint8_t>(cbor_bytestring_handle(item),
-                                         cbor_bytestring_length(item));
+    return std::span<const std::uint8_t>(cbor_bytestring_handle(item), cbor_bytestring_length(item));
 }
 
 } // namespace asistencia::infra::webauthn::detail

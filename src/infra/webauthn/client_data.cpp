@@ -6,9 +6,9 @@
 #include <nlohmann/json.hpp>
 #include <openssl/crypto.h>
 
+#include "asistencia/domain/encoding/base64.hpp"
 #include "asistencia/infra/webauthn/types.hpp"
 #include "asistencia/infra/webauthn/webauthn_error.hpp"
-#include "asistencia/domain/encoding/base64.hpp"
 
 namespace asistencia::infra::webauthn::detail {
 
@@ -32,21 +32,20 @@ boost::system::result<void> check_client_data(std::span<const std::uint8_t> clie
                                               std::string_view expected_type,
                                               std::span<const std::uint8_t> expected_challenge,
                                               const std::vector<std::string>& allowed_origins) {
-    if (client_data_json.size() > limits::client_data_json ||
-        expected_challenge.size() > limits::challenge) {
+    if (client_data_json.size() > limits::client_data_json || expected_challenge.size() > limits::challenge) {
         return errc::too_large;
     }
     // No exceptions on bad input: a parse failure yields a discarded value. nlohmann
     // also refuses ill-formed UTF-8 inside strings, as L2 7.1 step 5 requires.
-    const auto json = nlohmann::json::parse(client_data_json.begin(), client_data_json.end(),
-                                            nullptr, /*allow_exceptions=*/false);
+    const auto json =
+        nlohmann::json::parse(client_data_json.begin(), client_data_json.end(), nullptr, /*allow_exceptions=*/false);
     if (json.is_discarded() || !json.is_object()) return errc::malformed_client_data;
 
     const auto* type = find_member(json, "type");
     const auto* challenge = find_member(json, "challenge");
     const auto* origin = find_member(json, "origin");
-    if (type == nullptr || !type->is_string() || challenge == nullptr ||
-        !challenge->is_string() || origin == nullptr || !origin->is_string()) {
+    if (type == nullptr || !type->is_string() || challenge == nullptr || !challenge->is_string() || origin == nullptr ||
+        !origin->is_string()) {
         return errc::malformed_client_data;
     }
 
@@ -64,8 +63,7 @@ boost::system::result<void> check_client_data(std::span<const std::uint8_t> clie
     }
 
     const auto& origin_text = origin->get_ref<const std::string&>();
-    if (std::find(allowed_origins.begin(), allowed_origins.end(), origin_text) ==
-        allowed_origins.end()) {
+    if (std::find(allowed_origins.begin(), allowed_origins.end(), origin_text) == allowed_origins.end()) {
         return errc::origin_not_allowed;
     }
 

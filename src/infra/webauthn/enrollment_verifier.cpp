@@ -5,13 +5,12 @@ namespace asistencia::infra::webauthn {
 
 std::variant<application::enrollment::verified_registration, application::enrollment::registration_refused>
 enrollment_verifier::verify(const application::enrollment::registration_to_verify& input) const {
-    const auto r = verify_registration({input.client_data_json, input.attestation_object, input.expected_challenge},
-                                       policy_);
+    const auto r =
+        verify_registration({input.client_data_json, input.attestation_object, input.expected_challenge}, policy_);
     if (!r) {
         const auto& ec = r.error();
-        const std::string reason = ec.category() == webauthn_category()
-                                       ? std::string(to_string(static_cast<errc>(ec.value())))
-                                       : ec.message();
+        const std::string reason =
+            ec.category() == webauthn_category() ? std::string(to_string(static_cast<errc>(ec.value()))) : ec.message();
         return application::enrollment::registration_refused{reason};
     }
     application::enrollment::verified_registration v;

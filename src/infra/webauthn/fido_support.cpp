@@ -40,8 +40,7 @@ bool is_p256(EVP_PKEY* key) {
     char group[64] = {};
     std::size_t len = 0;
     return EVP_PKEY_get_base_id(key) == EVP_PKEY_EC &&
-           EVP_PKEY_get_utf8_string_param(key, OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof group,
-                                          &len) == 1 &&
+           EVP_PKEY_get_utf8_string_param(key, OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof group, &len) == 1 &&
            std::string_view(group, len) == "prime256v1";
 }
 
@@ -81,8 +80,7 @@ std::optional<std::string> credential_public_key_pem(const fido_cred_t* cred, in
     return to_pem(key.get());
 }
 
-fido_public_key::fido_public_key(fido_public_key&& other) noexcept
-    : alg_(other.alg_), key_(other.key_) {
+fido_public_key::fido_public_key(fido_public_key&& other) noexcept : alg_(other.alg_), key_(other.key_) {
     other.alg_ = 0;
     other.key_ = nullptr;
 }
@@ -98,9 +96,7 @@ fido_public_key& fido_public_key::operator=(fido_public_key&& other) noexcept {
     return *this;
 }
 
-fido_public_key::~fido_public_key() {
-    reset();
-}
+fido_public_key::~fido_public_key() { reset(); }
 
 void fido_public_key::reset() noexcept {
     if (key_ == nullptr) return;

@@ -11,16 +11,20 @@ namespace asistencia::infra::webauthn {
 
 int cose_algorithm_of_pem(const std::string& pem) {
     const std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())),
-                                                         &BIO_free);
+                                                        &BIO_free);
     if (!bio) return 0;
     const std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> key(
         PEM_read_bio_PUBKEY(bio.get(), nullptr, nullptr, nullptr), &EVP_PKEY_free);
     if (!key) return 0;
     switch (EVP_PKEY_get_base_id(key.get())) {
-    case EVP_PKEY_EC: return -7;
-    case EVP_PKEY_RSA: return -257;
-    case EVP_PKEY_ED25519: return -8;
-    default: return 0;
+        case EVP_PKEY_EC:
+            return -7;
+        case EVP_PKEY_RSA:
+            return -257;
+        case EVP_PKEY_ED25519:
+            return -8;
+        default:
+            return 0;
     }
 }
 
@@ -36,9 +40,8 @@ join_verifier::verify(const application::attendance::assertion_to_verify& a) con
                                     policy_, stored);
     if (!r) {
         const auto& ec = r.error();
-        const std::string reason = ec.category() == webauthn_category()
-                                       ? std::string(to_string(static_cast<errc>(ec.value())))
-                                       : ec.message();
+        const std::string reason =
+            ec.category() == webauthn_category() ? std::string(to_string(static_cast<errc>(ec.value()))) : ec.message();
         return application::attendance::assertion_refused{reason};
     }
     application::attendance::verified_assertion v;

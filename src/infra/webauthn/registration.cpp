@@ -62,8 +62,7 @@ std::string aaguid_text(std::span<const std::uint8_t> aaguid) {
 
 // Reads and type-checks the attStmt members the format defines (L2 8.2-8.6). Members
 // outside the format's syntax are ignored, as for any extensible CBOR map.
-boost::system::result<attestation_statement> read_statement(const cbor_item_t* stmt,
-                                                            attestation_format format) {
+boost::system::result<attestation_statement> read_statement(const cbor_item_t* stmt, attestation_format format) {
     attestation_statement out;
     if (format == attestation_format::none) {
         if (cbor_map_size(stmt) != 0) return errc::bad_attestation_statement;
@@ -114,8 +113,8 @@ boost::system::result<attestation_statement> read_statement(const cbor_item_t* s
         auto cert_info = as_bytes(member("certInfo"));
         auto pub_area = as_bytes(member("pubArea"));
         if (any_dup) return errc::malformed_cbor;
-        if (!ver || *ver != "2.0" || !cert_info || cert_info->empty() || !pub_area ||
-            pub_area->empty() || out.x5c.empty()) {
+        if (!ver || *ver != "2.0" || !cert_info || cert_info->empty() || !pub_area || pub_area->empty() ||
+            out.x5c.empty()) {
             return errc::bad_attestation_statement;
         }
         out.cert_info = *cert_info;
@@ -126,12 +125,11 @@ boost::system::result<attestation_statement> read_statement(const cbor_item_t* s
 
 // Which attestation algorithms each format may use; RS1 only for TPM, where Windows
 // Hello's AIK signatures use it (the credential key itself is never RS1).
-bool attestation_alg_acceptable(attestation_format format, const attestation_statement& stmt,
-                                int credential_alg) {
+bool attestation_alg_acceptable(attestation_format format, const attestation_statement& stmt, int credential_alg) {
     if (format == attestation_format::packed) {
         if (stmt.x5c.empty()) return stmt.alg == credential_alg; // self attestation
-        return stmt.alg == cose_alg::es256 || stmt.alg == cose_es384 ||
-               stmt.alg == cose_alg::rs256 || stmt.alg == cose_alg::eddsa;
+        return stmt.alg == cose_alg::es256 || stmt.alg == cose_es384 || stmt.alg == cose_alg::rs256 ||
+               stmt.alg == cose_alg::eddsa;
     }
     if (format == attestation_format::tpm) {
         // RS1 through libfido2; ES256, ES384 and RS256 AIKs through OpenSSL (libfido2 1.12
@@ -142,9 +140,7 @@ bool attestation_alg_acceptable(attestation_format format, const attestation_sta
     return true;
 }
 
-bool is_true(const cbor_item_t* item) {
-    return cbor_isa_float_ctrl(item) && cbor_is_bool(item) && cbor_get_bool(item);
-}
+bool is_true(const cbor_item_t* item) { return cbor_isa_float_ctrl(item) && cbor_is_bool(item) && cbor_get_bool(item); }
 
 // libfido2 compares the extensions it decoded from authData with those the credential
 // was requested with (it was written for the client side). Tell it about the ones the
@@ -182,33 +178,37 @@ bool mirror_extensions(fido_cred_t* cred, std::span<const std::uint8_t> extensio
 
 errc map_verify_result(int r, attestation_format format) {
     switch (r) {
-    case FIDO_ERR_INVALID_SIG: return errc::bad_attestation_signature;
-    case FIDO_ERR_INVALID_ARGUMENT: return errc::bad_attestation_statement;
-    // rpIdHash and flags were checked before, so what is left is an extension libfido2
-    // could not reconcile.
-    case FIDO_ERR_INVALID_PARAM: return errc::malformed_authenticator_data;
-    case FIDO_ERR_UNSUPPORTED_OPTION: return errc::algorithm_not_allowed;
-    // For TPM, libfido2 reports certInfo/pubArea that do not match the credential as an
-    // internal error while computing the signed digest.
-    case FIDO_ERR_INTERNAL:
-        return format == attestation_format::tpm ? errc::bad_attestation_statement
-                                                  : errc::internal_error;
-    default: return errc::internal_error;
+        case FIDO_ERR_INVALID_SIG:
+            return errc::bad_attestation_signature;
+        case FIDO_ERR_INVALID_ARGUMENT:
+            return errc::bad_attestation_statement;
+        // rpIdHash and flags were checked before, so what is left is an extension libfido2
+        // could not reconcile.
+        case FIDO_ERR_INVALID_PARAM:
+            return errc::malformed_authenticator_data;
+        case FIDO_ERR_UNSUPPORTED_OPTION:
+            return errc::algorithm_not_allowed;
+        // For TPM, libfido2 reports certInfo/pubArea that do not match the credential as an
+        // internal error while computing the signed digest.
+        case FIDO_ERR_INTERNAL:
+            return format == attestation_format::tpm ? errc::bad_attestation_statement : errc::internal_error;
+        default:
+            return errc::internal_error;
     }
 }
 
 } // namespace
 
-boost::system::result<registered_credential> verify_registration(
-    const registration_input& input, const registration_policy& policy) {
+boost::system::result<registered_credential> verify_registration(const registration_input& input,
+                                                                 const registration_policy& policy) {
     openssl_error_scope openssl_errors;
     detail::ensure_fido_initialized();
 
     if (input.attestation_object.size() > limits::attestation_object) return errc::too_large;
 
     // L2 7.1 steps 5-10: client data.
-    if (auto r = detail::check_client_data(input.client_data_json, "webauthn.create",
-                                           input.expected_challenge, policy.allowed_origins);
+    if (auto r = detail::check_client_data(input.client_data_json, "webauthn.create", input.expected_challenge,
+                                           policy.allowed_origins);
         !r) {
         return r.error();
     }
@@ -220,8 +220,7 @@ boost::system::result<registered_credential> verify_registration(
     auto fmt = as_text(map_find(object.get(), "fmt", dup_fmt));
     const cbor_item_t* stmt = map_find(object.get(), "attStmt", dup_stmt);
     auto auth_bytes = as_bytes(map_find(object.get(), "authData", dup_auth));
-    if (dup_fmt || dup_stmt || dup_auth || !fmt || stmt == nullptr || !cbor_isa_map(stmt) ||
-        !auth_bytes) {
+    if (dup_fmt || dup_stmt || dup_auth || !fmt || stmt == nullptr || !cbor_isa_map(stmt) || !auth_bytes) {
         return errc::malformed_cbor;
     }
 
@@ -229,17 +228,14 @@ boost::system::result<registered_credential> verify_registration(
     if (!auth) return auth.error();
 
     // Steps 13-16: rpIdHash, UP, UV; and BE/BS consistency (L3).
-    if (auto r = detail::check_rp_id_and_flags(*auth, policy.rp_id,
-                                               policy.require_user_verification);
-        !r) {
+    if (auto r = detail::check_rp_id_and_flags(*auth, policy.rp_id, policy.require_user_verification); !r) {
         return r.error();
     }
     if (!auth->attested) return errc::no_attested_credential;
     const auto& attested = *auth->attested;
 
     // Step 17: the credential algorithm.
-    if (!is_supported_algorithm(attested.algorithm) ||
-        !contains(policy.allowed_algorithms, attested.algorithm)) {
+    if (!is_supported_algorithm(attested.algorithm) || !contains(policy.allowed_algorithms, attested.algorithm)) {
         return errc::algorithm_not_allowed;
     }
 
@@ -257,15 +253,13 @@ boost::system::result<registered_credential> verify_registration(
     if (!cred) return errc::internal_error;
     if (fido_cred_set_type(cred.get(), attested.algorithm) != FIDO_OK ||
         fido_cred_set_rp(cred.get(), policy.rp_id.c_str(), nullptr) != FIDO_OK ||
-        fido_cred_set_clientdata(cred.get(), input.client_data_json.data(),
-                                 input.client_data_json.size()) != FIDO_OK) {
+        fido_cred_set_clientdata(cred.get(), input.client_data_json.data(), input.client_data_json.size()) != FIDO_OK) {
         return errc::internal_error;
     }
     if (fido_cred_set_fmt(cred.get(), std::string(to_string(*format)).c_str()) != FIDO_OK) {
         return errc::format_not_allowed;
     }
-    if (fido_cred_set_authdata_raw(cred.get(), auth_bytes->data(), auth_bytes->size()) !=
-        FIDO_OK) {
+    if (fido_cred_set_authdata_raw(cred.get(), auth_bytes->data(), auth_bytes->size()) != FIDO_OK) {
         return errc::invalid_public_key;
     }
     if (!mirror_extensions(cred.get(), auth->extensions)) return errc::malformed_authenticator_data;
@@ -276,22 +270,18 @@ boost::system::result<registered_credential> verify_registration(
     registered_credential out;
     out.format = *format;
     if (*format != attestation_format::none) {
-        const auto profile = *format == attestation_format::tpm
-                                 ? detail::certificate_profile::tpm
-                             : *format == attestation_format::fido_u2f
-                                 ? detail::certificate_profile::fido_u2f
-                                 : detail::certificate_profile::packed;
+        const auto profile = *format == attestation_format::tpm        ? detail::certificate_profile::tpm
+                             : *format == attestation_format::fido_u2f ? detail::certificate_profile::fido_u2f
+                                                                       : detail::certificate_profile::packed;
         if (!statement->x5c.empty() &&
-            !detail::attestation_certificate_acceptable(statement->x5c.front(), profile,
-                                                        attested.aaguid)) {
+            !detail::attestation_certificate_acceptable(statement->x5c.front(), profile, attested.aaguid)) {
             return errc::attestation_certificate_invalid;
         }
         // libfido2 takes attStmt as CBOR: re-encode the map (its bytes are not signed).
         unsigned char* stmt_cbor = nullptr;
         std::size_t stmt_cbor_size = 0;
         const std::size_t written = cbor_serialize_alloc(stmt, &stmt_cbor, &stmt_cbor_size);
-        const int set = written == 0 ? FIDO_ERR_INTERNAL
-                                     : fido_cred_set_attstmt(cred.get(), stmt_cbor, written);
+        const int set = written == 0 ? FIDO_ERR_INTERNAL : fido_cred_set_attstmt(cred.get(), stmt_cbor, written);
         std::free(stmt_cbor);
         if (written == 0) return errc::internal_error;
         if (set != FIDO_OK) return errc::bad_attestation_statement;

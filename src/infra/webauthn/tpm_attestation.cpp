@@ -82,10 +82,10 @@ private:
 struct public_area {
     std::uint16_t type = 0;
     std::uint16_t name_alg = 0;
-    std::uint16_t curve = 0;     // ECC
-    std::uint32_t exponent = 0;  // RSA (0 means 65537)
-    bytes_view modulus;          // RSA
-    bytes_view x, y;             // ECC
+    std::uint16_t curve = 0;    // ECC
+    std::uint32_t exponent = 0; // RSA (0 means 65537)
+    bytes_view modulus;         // RSA
+    bytes_view x, y;            // ECC
 };
 
 // TPMT_SYM_DEF_OBJECT and the schemes: an algorithm id, then its details unless NULL.
@@ -122,20 +122,28 @@ std::optional<public_area> parse_public_area(bytes_view bytes) {
 
 const EVP_MD* tpm_hash(std::uint16_t alg) {
     switch (alg) {
-    case 0x0004: return EVP_sha1();
-    case 0x000b: return EVP_sha256();
-    case 0x000c: return EVP_sha384();
-    case 0x000d: return EVP_sha512();
-    default: return nullptr;
+        case 0x0004:
+            return EVP_sha1();
+        case 0x000b:
+            return EVP_sha256();
+        case 0x000c:
+            return EVP_sha384();
+        case 0x000d:
+            return EVP_sha512();
+        default:
+            return nullptr;
     }
 }
 
 const EVP_MD* cose_hash(int alg) {
     switch (alg) {
-    case cose_alg::es256:
-    case cose_alg::rs256: return EVP_sha256();
-    case cose_es384: return EVP_sha384();
-    default: return nullptr;
+        case cose_alg::es256:
+        case cose_alg::rs256:
+            return EVP_sha256();
+        case cose_es384:
+            return EVP_sha384();
+        default:
+            return nullptr;
     }
 }
 
@@ -144,8 +152,8 @@ std::optional<std::vector<std::uint8_t>> digest(const EVP_MD* md, bytes_view a, 
     unsigned char out[EVP_MAX_MD_SIZE];
     unsigned int len = 0;
     if (!ctx || EVP_DigestInit_ex(ctx.get(), md, nullptr) != 1 ||
-        EVP_DigestUpdate(ctx.get(), a.data(), a.size()) != 1 ||
-        EVP_DigestUpdate(ctx.get(), b.data(), b.size()) != 1 || EVP_DigestFinal_ex(ctx.get(), out, &len) != 1) {
+        EVP_DigestUpdate(ctx.get(), a.data(), a.size()) != 1 || EVP_DigestUpdate(ctx.get(), b.data(), b.size()) != 1 ||
+        EVP_DigestFinal_ex(ctx.get(), out, &len) != 1) {
         return std::nullopt;
     }
     return std::vector<std::uint8_t>(out, out + len);

@@ -27,7 +27,7 @@ struct ctx_deleter {
     void operator()(X509_STORE_CTX* c) const noexcept { X509_STORE_CTX_free(c); }
 };
 struct chain_deleter {
-    void operator()(STACK_OF(X509)* s) const noexcept { sk_X509_pop_free(s, X509_free); }
+    void operator()(STACK_OF(X509) * s) const noexcept { sk_X509_pop_free(s, X509_free); }
 };
 using x509_ptr = std::unique_ptr<X509, x509_deleter>;
 

@@ -67,8 +67,9 @@ void fill(auth::cookie_auth& c, const as::live_session& s) {
 }
 
 std::string cookie_header(std::string_view value, std::chrono::seconds max_age, bool secure) {
-    std::string h = std::string(app_session_cookie) + "=" + std::string(value) +
-                    "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" + std::to_string(std::max<std::int64_t>(0, max_age.count()));
+    std::string h =
+        std::string(app_session_cookie) + "=" + std::string(value) +
+        "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" + std::to_string(std::max<std::int64_t>(0, max_age.count()));
     if (secure) h += "; Secure";
     return h;
 }
@@ -94,8 +95,8 @@ http::request_hook app_session_hook(as::session_service& sessions, app_session_h
         if (!value) co_return;
         ctx.cookie.present = true;
         if (state_changing(ctx.request.method()) && !same_origin(ctx, settings)) {
-            ctx.cookie.refusal = std::make_exception_ptr(application::forbidden(
-                "forbidden", "a request made with the session cookie must come from this site"));
+            ctx.cookie.refusal = std::make_exception_ptr(
+                application::forbidden("forbidden", "a request made with the session cookie must come from this site"));
             co_return;
         }
         try {
@@ -117,36 +118,34 @@ http::request_hook app_session_hook(as::session_service& sessions, app_session_h
 void add_app_session_routes(http::server& server, const auth::authenticator& auth, as::session_service& sessions,
                             app_session_http_settings settings) {
     // The exchange takes the legacy user token only: a cookie cannot mint another cookie.
-    server.add_route(bhttp::verb::post, "/api/session",
-                     [&](http::request_context& ctx) -> net::awaitable<http::http_response> {
-                         const auto who = auth.user(authorization_header(ctx));
-                         const std::string role(domain::tokens::to_string(who.role));
-                         as::session_user user;
-                         user.user_id = who.user_id;
-                         user.role = role;
-                         user.username = who.username;
-                         user.name = who.username;
-                         const auto created = co_await sessions.create(std::move(user), clock::now());
-                         const auto& s = created.session;
-                         auto res = http::json_response(
-                             bhttp::status::created,
-                             session_json(who.user_id, role, who.username, s.record.user.name, s.idle_expires_at,
-                                          s.record.absolute_expires_at)
-                                 .dump());
-                         const auto max_age = std::chrono::duration_cast<std::chrono::seconds>(
-                             s.record.absolute_expires_at - s.record.created_at);
-                         res.set(bhttp::field::set_cookie, cookie_header(created.cookie_value, max_age, ctx.secure));
-                         co_return no_store(std::move(res));
-                     });
-    server.add_route(bhttp::verb::get, "/api/session",
-                     [&](http::request_context& ctx) -> net::awaitable<http::http_response> {
-                         // The cookie only: this is how a page without a token learns who it is.
-                         const auto who = auth.user(auth::credentials({}, &ctx.cookie));
-                         const std::string role(domain::tokens::to_string(who.role));
-                         co_return no_store(json_ok(session_json(who.user_id, role, who.username, ctx.cookie.name,
-                                                                 ctx.cookie.idle_expires_at,
-                                                                 ctx.cookie.absolute_expires_at)));
-                     });
+    server.add_route(
+        bhttp::verb::post, "/api/session", [&](http::request_context& ctx) -> net::awaitable<http::http_response> {
+            const auto who = auth.user(authorization_header(ctx));
+            const std::string role(domain::tokens::to_string(who.role));
+            as::session_user user;
+            user.user_id = who.user_id;
+            user.role = role;
+            user.username = who.username;
+            user.name = who.username;
+            const auto created = co_await sessions.create(std::move(user), clock::now());
+            const auto& s = created.session;
+            auto res = http::json_response(bhttp::status::created,
+                                           session_json(who.user_id, role, who.username, s.record.user.name,
+                                                        s.idle_expires_at, s.record.absolute_expires_at)
+                                               .dump());
+            const auto max_age =
+                std::chrono::duration_cast<std::chrono::seconds>(s.record.absolute_expires_at - s.record.created_at);
+            res.set(bhttp::field::set_cookie, cookie_header(created.cookie_value, max_age, ctx.secure));
+            co_return no_store(std::move(res));
+        });
+    server.add_route(
+        bhttp::verb::get, "/api/session", [&](http::request_context& ctx) -> net::awaitable<http::http_response> {
+            // The cookie only: this is how a page without a token learns who it is.
+            const auto who = auth.user(auth::credentials({}, &ctx.cookie));
+            const std::string role(domain::tokens::to_string(who.role));
+            co_return no_store(json_ok(session_json(who.user_id, role, who.username, ctx.cookie.name,
+                                                    ctx.cookie.idle_expires_at, ctx.cookie.absolute_expires_at)));
+        });
     // Logout is idempotent: no cookie, or one already gone, still clears it (204).
     server.add_route(bhttp::verb::delete_, "/api/session",
                      [&, settings](http::request_context& ctx) -> net::awaitable<http::http_response> {

@@ -20,8 +20,7 @@ constexpr std::size_t join_body_limit = 32 * 1024;
 constexpr std::size_t answer_body_limit = 1024;
 
 std::int64_t now_ms() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
         .count();
 }
 
@@ -46,8 +45,8 @@ json to_json(const att::answer_result& r) {
 
 } // namespace
 
-void add_attendance_routes(http::server& server, const auth::authenticator& auth,
-                           att::attendance_service& attendance, const application::rate_limits& limits) {
+void add_attendance_routes(http::server& server, const auth::authenticator& auth, att::attendance_service& attendance,
+                           const application::rate_limits& limits) {
     server.add_route(bhttp::verb::post, "/api/attendance/sessions/:id/join/options",
                      [&](http::request_context& ctx) -> net::awaitable<http::http_response> {
                          const auto who = auth.student(authorization(ctx));

@@ -13,8 +13,8 @@ namespace {
 
 namespace bhttp = boost::beast::http;
 namespace net = boost::asio;
-using nlohmann::json;
 using application::enrollment::finish_request;
+using nlohmann::json;
 
 std::int64_t positive_id(std::string_view text, const char* name) {
     std::int64_t v = 0;
@@ -89,8 +89,7 @@ void add_enrollment_routes(http::server& server, const auth::authenticator& auth
                          r.reason = string_member(body, "reason");
                          r.user_id = id_member(body, "userId");
                          r.device_id = id_member(body, "deviceId");
-                         const application::enrollment::revoker actor{who.user_id,
-                                                                      who.role == auth::user_role::alumno};
+                         const application::enrollment::revoker actor{who.user_id, who.role == auth::user_role::alumno};
                          co_return json_ok(co_await enrollment.revoke(actor, std::move(r)));
                      });
 }

@@ -64,7 +64,8 @@ json to_json(const att::history_page& p) {
 json to_json(const att::course_summary& s) {
     json sessions = json::array();
     for (const auto& c : s.sessions) {
-        sessions.push_back({{"sessionId", c.session_id}, {"date", c.date}, {"startTime", c.start_time}, {"room", c.room}});
+        sessions.push_back(
+            {{"sessionId", c.session_id}, {"date", c.date}, {"startTime", c.start_time}, {"room", c.room}});
     }
     json students = json::array();
     for (const auto& st : s.students) {
@@ -76,8 +77,8 @@ json to_json(const att::course_summary& s) {
                             {"percentage", nullable(st.percentage)},
                             {"statuses", st.statuses}});
     }
-    return json{{"courseId", s.course_id},   {"courseCode", s.course_code}, {"courseName", s.course_name},
-                {"semesterId", s.semester_id}, {"sessions", sessions},       {"students", students}};
+    return json{{"courseId", s.course_id},     {"courseCode", s.course_code}, {"courseName", s.course_name},
+                {"semesterId", s.semester_id}, {"sessions", sessions},        {"students", students}};
 }
 
 json to_json(const std::vector<att::student_attendance_item>& items) {
@@ -132,8 +133,8 @@ void add_history_routes(http::server& server, const auth::authenticator& auth, a
                          for (const char c : s.course_code) {
                              code += (std::isalnum(static_cast<unsigned char>(c)) || c == '-') ? c : '_';
                          }
-                         res.set(bhttp::field::content_disposition, "attachment; filename=\"resumen-" + code + "-" +
-                                                                        std::to_string(semester) + ".csv\"");
+                         res.set(bhttp::field::content_disposition,
+                                 "attachment; filename=\"resumen-" + code + "-" + std::to_string(semester) + ".csv\"");
                          res.body() = att::render_summary_csv(s);
                          co_return res;
                      });

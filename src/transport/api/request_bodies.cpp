@@ -154,7 +154,8 @@ att::answer_request parse_answer(const json& body) {
     a.totpu = answer_text(body, "totpu");
     if (const auto it = body.find("clientScannedAt"); it != body.end() && !it->is_null()) {
         const auto ms = it->is_number() ? millis(*it) : std::nullopt;
-        if (!ms || *ms < 0) throw application::bad_request("invalid_answer", "clientScannedAt must be a time in milliseconds");
+        if (!ms || *ms < 0)
+            throw application::bad_request("invalid_answer", "clientScannedAt must be a time in milliseconds");
         a.client_scanned_at_ms = *ms;
     }
     return a;

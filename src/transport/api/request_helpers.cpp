@@ -20,13 +20,9 @@ auth::credentials authorization(const http::request_context& ctx) {
     return auth::credentials(authorization_header(ctx), &ctx.cookie);
 }
 
-nlohmann::json json_body(const http::request_context& ctx) {
-    return parse_json_object(ctx.request.body());
-}
+nlohmann::json json_body(const http::request_context& ctx) { return parse_json_object(ctx.request.body()); }
 
-http::http_response json_ok(const nlohmann::json& body) {
-    return http::json_response(bhttp::status::ok, body.dump());
-}
+http::http_response json_ok(const nlohmann::json& body) { return http::json_response(bhttp::status::ok, body.dump()); }
 
 std::int64_t path_id(const http::request_context& ctx, std::string_view name) {
     const auto text = ctx.param(name);

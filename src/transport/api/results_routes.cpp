@@ -59,23 +59,24 @@ json to_json(const session_results& s) {
 void add_legacy_results_route(http::server& server, const auth::authenticator& auth,
                               application::attendance::session_results_reader& results,
                               const application::rate_limits& limits) {
-    server.add_route(
-        bhttp::verb::get, "/api/attendance/session/:sessionId/results",
-        [&auth, &results, &limits](http::request_context& ctx) -> net::awaitable<http::http_response> {
-            const auto caller = auth.internal_or_user(authorization(ctx));
-            if (caller.internal) co_await limits.check(limits.internal, auth.settings().php_issuer);
-            if (!caller.internal && caller.user->role != auth::user_role::profesor) {
-                throw application::forbidden("forbidden", "only the legacy system or the session's professor reads this");
-            }
-            const auto s = co_await results.find_results(session_id_param(ctx));
-            // Ownership before existence: a professor gets the same 403 for another
-            // professor's session and for one that does not exist (no id probing).
-            if (!caller.internal && (!s || caller.user->user_id != s->professor_id)) {
-                throw application::forbidden("forbidden", "only the legacy system or the session's professor reads this");
-            }
-            if (!s) throw application::not_found("session_not_found", "no such session");
-            co_return json_ok(to_json(*s));
-        });
+    server.add_route(bhttp::verb::get, "/api/attendance/session/:sessionId/results",
+                     [&auth, &results, &limits](http::request_context& ctx) -> net::awaitable<http::http_response> {
+                         const auto caller = auth.internal_or_user(authorization(ctx));
+                         if (caller.internal) co_await limits.check(limits.internal, auth.settings().php_issuer);
+                         if (!caller.internal && caller.user->role != auth::user_role::profesor) {
+                             throw application::forbidden(
+                                 "forbidden", "only the legacy system or the session's professor reads this");
+                         }
+                         const auto s = co_await results.find_results(session_id_param(ctx));
+                         // Ownership before existence: a professor gets the same 403 for another
+                         // professor's session and for one that does not exist (no id probing).
+                         if (!caller.internal && (!s || caller.user->user_id != s->professor_id)) {
+                             throw application::forbidden(
+                                 "forbidden", "only the legacy system or the session's professor reads this");
+                         }
+                         if (!s) throw application::not_found("session_not_found", "no such session");
+                         co_return json_ok(to_json(*s));
+                     });
 }
 
 } // namespace asistencia::transport::api

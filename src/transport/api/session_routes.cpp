@@ -9,7 +9,6 @@
 #include <map>
 #include <set>
 
-
 namespace asistencia::transport::api {
 
 namespace {
@@ -56,8 +55,11 @@ json to_json(const application::attendance::student_review& st) {
         attempts.push_back({{"round", a.round},
                             {"status", a.status},
                             {"rtMs", a.rt_ms ? json(*a.rt_ms) : json(nullptr)},
-                            {"checks", {{"secret", b(a.secret_valid)}, {"totps", b(a.totps_valid)},
-                                        {"totpu", b(a.totpu_valid)}, {"rt", b(a.rt_valid)}}},
+                            {"checks",
+                             {{"secret", b(a.secret_valid)},
+                              {"totps", b(a.totps_valid)},
+                              {"totpu", b(a.totpu_valid)},
+                              {"rt", b(a.rt_valid)}}},
                             {"at", a.at}});
     }
     json overrides = json::array();
@@ -71,19 +73,25 @@ json to_json(const application::attendance::student_review& st) {
                   {"successfulRounds", r.successful_rounds},
                   {"failedRounds", r.failed_rounds},
                   {"failedAttempts", r.failed_attempts},
-                  {"components", {{"base", r.base}, {"jitterPenalty", r.jitter_penalty},
-                                  {"failurePenalty", r.failure_penalty}, {"flaggedCapApplied", r.flagged_cap_applied},
-                                  {"thresholdMs", r.threshold_ms},
-                                  // Scoring v2's decision: the student's median RT vs the class's.
-                                  {"scoringVersion", r.scoring_version},
-                                  {"statisticMs", optional_number(r.statistic_ms)},
-                                  {"classMedianMs", r.class_median_ms},
-                                  {"classMadMs", r.class_mad_ms},
-                                  {"classStudents", r.class_students}}},
+                  {"components",
+                   {{"base", r.base},
+                    {"jitterPenalty", r.jitter_penalty},
+                    {"failurePenalty", r.failure_penalty},
+                    {"flaggedCapApplied", r.flagged_cap_applied},
+                    {"thresholdMs", r.threshold_ms},
+                    // Scoring v2's decision: the student's median RT vs the class's.
+                    {"scoringVersion", r.scoring_version},
+                    {"statisticMs", optional_number(r.statistic_ms)},
+                    {"classMedianMs", r.class_median_ms},
+                    {"classMadMs", r.class_mad_ms},
+                    {"classStudents", r.class_students}}},
                   {"explanation", r.explanation},
-                  {"statistics", {{"avgMs", optional_number(r.avg_ms)}, {"stdDevMs", optional_number(r.std_dev_ms)},
-                                  {"minMs", optional_number(r.min_ms)}, {"maxMs", optional_number(r.max_ms)},
-                                  {"medianMs", optional_number(r.median_ms)}}}};
+                  {"statistics",
+                   {{"avgMs", optional_number(r.avg_ms)},
+                    {"stdDevMs", optional_number(r.std_dev_ms)},
+                    {"minMs", optional_number(r.min_ms)},
+                    {"maxMs", optional_number(r.max_ms)},
+                    {"medianMs", optional_number(r.median_ms)}}}};
     }
     return json{{"userId", st.user_id},
                 {"registrationId", st.registration_id ? json(*st.registration_id) : json(nullptr)},
@@ -120,8 +128,8 @@ json to_json(const session& s, const application::attendance::session_review& r,
         if (st.effective_status() == "PRESENT") ++present;
     }
     return json{{"session", to_json(s)},
-                {"baseline", {{"medianMs", optional_number(r.baseline_median_ms)},
-                              {"madMs", optional_number(r.baseline_mad_ms)}}},
+                {"baseline",
+                 {{"medianMs", optional_number(r.baseline_median_ms)}, {"madMs", optional_number(r.baseline_mad_ms)}}},
                 {"headcount", r.headcount ? json(*r.headcount) : json(nullptr)},
                 {"present", present},
                 {"headcountExceeded", r.headcount.has_value() && present > *r.headcount},
@@ -196,8 +204,8 @@ http::http_response csv_response(std::string body, const session& s) {
     res.set(bhttp::field::content_type, "text/csv; charset=utf-8");
     std::string code;
     for (const char c : s.course_code) code += (std::isalnum(static_cast<unsigned char>(c)) || c == '-') ? c : '_';
-    res.set(bhttp::field::content_disposition, "attachment; filename=\"asistencia-" + code + "-" +
-                                                   std::to_string(s.session_id) + ".csv\"");
+    res.set(bhttp::field::content_disposition,
+            "attachment; filename=\"asistencia-" + code + "-" + std::to_string(s.session_id) + ".csv\"");
     res.body() = std::move(body);
     return res;
 }
@@ -207,8 +215,7 @@ http::http_response csv_response(std::string body, const session& s) {
 void add_session_routes(http::server& server, const auth::authenticator& auth,
                         application::attendance::session_service& sessions,
                         application::attendance::attendance_service& attendance,
-                        application::attendance::review_service& review,
-                        const application::rate_limits& limits) {
+                        application::attendance::review_service& review, const application::rate_limits& limits) {
     server.add_route(bhttp::verb::post, "/api/attendance/sessions",
                      [&](http::request_context& ctx) -> net::awaitable<http::http_response> {
                          const auto who = auth.professor(authorization(ctx));
@@ -251,27 +258,28 @@ void add_session_routes(http::server& server, const auth::authenticator& auth,
                          const auto stored = co_await review.override_result(who.user_id, session_id, std::move(o));
                          co_return http::json_response(bhttp::status::created, to_json(stored).dump());
                      });
-    server.add_route(bhttp::verb::put, "/api/attendance/sessions/:id/headcount",
-                     [&](http::request_context& ctx) -> net::awaitable<http::http_response> {
-                         const auto who = auth.professor(authorization(ctx));
-                         const auto session_id = path_id(ctx);
-                         const auto body = json_body(ctx);
-                         const auto it = body.find("headcount");
-                         if (it == body.end() || it->is_null()) {
-                             throw application::bad_request("invalid_field", "headcount is required");
-                         }
-                         if (!it->is_number_integer()) {
-                             throw application::bad_request("invalid_field", "headcount must be an integer");
-                         }
-                         // Out of range (also a uint64 that would wrap) is 422 as before.
-                         if (it->is_number_unsigned() ? it->get<std::uint64_t>() > 10000
-                                                      : (it->get<std::int64_t>() < 0 || it->get<std::int64_t>() > 10000)) {
-                             throw application::unprocessable("invalid_headcount", "headcount must be 0 to 10000");
-                         }
-                         const auto headcount = it->get<std::int64_t>();
-                         const auto s = co_await review.set_headcount(who.user_id, session_id, static_cast<int>(headcount));
-                         co_return json_ok(to_json(s));
-                     });
+    server.add_route(
+        bhttp::verb::put, "/api/attendance/sessions/:id/headcount",
+        [&](http::request_context& ctx) -> net::awaitable<http::http_response> {
+            const auto who = auth.professor(authorization(ctx));
+            const auto session_id = path_id(ctx);
+            const auto body = json_body(ctx);
+            const auto it = body.find("headcount");
+            if (it == body.end() || it->is_null()) {
+                throw application::bad_request("invalid_field", "headcount is required");
+            }
+            if (!it->is_number_integer()) {
+                throw application::bad_request("invalid_field", "headcount must be an integer");
+            }
+            // Out of range (also a uint64 that would wrap) is 422 as before.
+            if (it->is_number_unsigned() ? it->get<std::uint64_t>() > 10000
+                                         : (it->get<std::int64_t>() < 0 || it->get<std::int64_t>() > 10000)) {
+                throw application::unprocessable("invalid_headcount", "headcount must be 0 to 10000");
+            }
+            const auto headcount = it->get<std::int64_t>();
+            const auto s = co_await review.set_headcount(who.user_id, session_id, static_cast<int>(headcount));
+            co_return json_ok(to_json(s));
+        });
     server.add_route(bhttp::verb::get, "/api/attendance/sessions/:id/report.csv",
                      [&](http::request_context& ctx) -> net::awaitable<http::http_response> {
                          const auto who = auth.professor(authorization(ctx));

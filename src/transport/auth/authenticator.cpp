@@ -14,8 +14,7 @@ namespace tokens = domain::tokens;
 bool iequals(std::string_view a, std::string_view b) {
     if (a.size() != b.size()) return false;
     for (std::size_t i = 0; i < a.size(); ++i) {
-        if (std::tolower(static_cast<unsigned char>(a[i])) !=
-            std::tolower(static_cast<unsigned char>(b[i]))) {
+        if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) {
             return false;
         }
     }
@@ -24,9 +23,8 @@ bool iequals(std::string_view a, std::string_view b) {
 
 application::api_error refused(tokens::token_error e) {
     const std::string code(tokens::http_error_code(e));
-    return application::unauthorized(code, code == "token_expired"
-                                               ? "the token has expired; sign in again"
-                                               : "missing or invalid token");
+    return application::unauthorized(
+        code, code == "token_expired" ? "the token has expired; sign in again" : "missing or invalid token");
 }
 
 std::string_view token_of(std::string_view authorization) {
@@ -57,10 +55,12 @@ std::optional<std::string_view> bearer_token(std::string_view authorization) {
     return token;
 }
 
-authenticator::authenticator(std::string user_secret, std::string internal_secret,
-                             std::string participation_key, token_settings settings)
-    : user_secret_(std::move(user_secret)), internal_secret_(std::move(internal_secret)),
-      participation_key_(std::move(participation_key)), settings_(std::move(settings)) {
+authenticator::authenticator(std::string user_secret, std::string internal_secret, std::string participation_key,
+                             token_settings settings)
+    : user_secret_(std::move(user_secret)),
+      internal_secret_(std::move(internal_secret)),
+      participation_key_(std::move(participation_key)),
+      settings_(std::move(settings)) {
     tokens::validate(settings_);
 }
 
@@ -99,8 +99,7 @@ caller authenticator::internal_or_user(credentials c) const {
 }
 
 participation_claims authenticator::participation(credentials c) const {
-    auto r = tokens::verify_participation_token(token_of(c.authorization), participation_key_,
-                                                settings_);
+    auto r = tokens::verify_participation_token(token_of(c.authorization), participation_key_, settings_);
     if (!r) throw refused(r.error());
     return std::move(*r);
 }

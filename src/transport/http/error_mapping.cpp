@@ -64,36 +64,36 @@ error_reply map_exception(std::exception_ptr e) noexcept {
 error_reply map_error(transport_error e) {
     error_reply r;
     switch (e) {
-    case transport_error::malformed_request:
-        r.status = 400;
-        r.code = "bad_request";
-        r.body = error_body(r.code, "malformed HTTP request");
-        break;
-    case transport_error::not_found:
-        r.status = 404;
-        r.code = "not_found";
-        r.body = error_body(r.code, "no such resource");
-        break;
-    case transport_error::method_not_allowed:
-        r.status = 405;
-        r.code = "method_not_allowed";
-        r.body = error_body(r.code, "method not allowed for this resource");
-        break;
-    case transport_error::payload_too_large:
-        r.status = 413;
-        r.code = "payload_too_large";
-        r.body = error_body(r.code, "request body too large");
-        break;
-    case transport_error::headers_too_large:
-        r.status = 431;
-        r.code = "headers_too_large";
-        r.body = error_body(r.code, "request header fields too large");
-        break;
-    case transport_error::not_ready:
-        r.status = 503;
-        r.code = "not_ready";
-        r.body = error_body(r.code, "not ready");
-        break;
+        case transport_error::malformed_request:
+            r.status = 400;
+            r.code = "bad_request";
+            r.body = error_body(r.code, "malformed HTTP request");
+            break;
+        case transport_error::not_found:
+            r.status = 404;
+            r.code = "not_found";
+            r.body = error_body(r.code, "no such resource");
+            break;
+        case transport_error::method_not_allowed:
+            r.status = 405;
+            r.code = "method_not_allowed";
+            r.body = error_body(r.code, "method not allowed for this resource");
+            break;
+        case transport_error::payload_too_large:
+            r.status = 413;
+            r.code = "payload_too_large";
+            r.body = error_body(r.code, "request body too large");
+            break;
+        case transport_error::headers_too_large:
+            r.status = 431;
+            r.code = "headers_too_large";
+            r.body = error_body(r.code, "request header fields too large");
+            break;
+        case transport_error::not_ready:
+            r.status = 503;
+            r.code = "not_ready";
+            r.body = error_body(r.code, "not ready");
+            break;
     }
     return r;
 }

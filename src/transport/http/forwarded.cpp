@@ -66,8 +66,7 @@ proxy_list proxy_list::parse(std::string_view csv) {
         if (item.empty()) continue;
         boost::system::error_code ec;
         const bool v6 = item.find(':') != std::string::npos;
-        const std::string cidr =
-            item.find('/') != std::string::npos ? item : item + (v6 ? "/128" : "/32");
+        const std::string cidr = item.find('/') != std::string::npos ? item : item + (v6 ? "/128" : "/32");
         if (v6) {
             auto n = ip::make_network_v6(cidr, ec);
             if (!ec) {
@@ -101,8 +100,8 @@ bool proxy_list::contains(const ip::address& raw) const noexcept {
     return std::any_of(v6_.begin(), v6_.end(), [&v6](const ip::network_v6& n) { return in_v6(v6, n); });
 }
 
-client_origin resolve_client(const ip::address& peer, bool direct_tls, std::string_view xff,
-                             std::string_view xfp, const proxy_list& trusted) {
+client_origin resolve_client(const ip::address& peer, bool direct_tls, std::string_view xff, std::string_view xfp,
+                             const proxy_list& trusted) {
     client_origin out;
     out.address = unmapped(peer);
     out.https = direct_tls;
@@ -125,8 +124,8 @@ client_origin resolve_client(const ip::address& peer, bool direct_tls, std::stri
     if (!direct_tls) {
         const auto comma = xfp.rfind(',');
         const auto proto = trim(comma == std::string_view::npos ? xfp : xfp.substr(comma + 1));
-        if (proto.size() == 5 && (proto[0] | 0x20) == 'h' && (proto[1] | 0x20) == 't' &&
-            (proto[2] | 0x20) == 't' && (proto[3] | 0x20) == 'p' && (proto[4] | 0x20) == 's')
+        if (proto.size() == 5 && (proto[0] | 0x20) == 'h' && (proto[1] | 0x20) == 't' && (proto[2] | 0x20) == 't' &&
+            (proto[3] | 0x20) == 'p' && (proto[4] | 0x20) == 's')
             out.https = true;
     }
     return out;

@@ -17,8 +17,8 @@ bool valid_name(std::string_view n, bool allow_colon) {
     if (n.empty()) return false;
     for (std::size_t i = 0; i < n.size(); ++i) {
         char c = n[i];
-        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' ||
-                  (allow_colon && c == ':') || (i > 0 && c >= '0' && c <= '9');
+        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || (allow_colon && c == ':') ||
+                  (i > 0 && c >= '0' && c <= '9');
         if (!ok) return false;
     }
     return true;
@@ -27,17 +27,19 @@ bool valid_name(std::string_view n, bool allow_colon) {
 std::string escape_help(std::string_view v) {
     std::string out;
     for (char c : v) {
-        if (c == '\\') out += "\\\\";
-        else if (c == '\n') out += "\\n";
-        else out += c;
+        if (c == '\\')
+            out += "\\\\";
+        else if (c == '\n')
+            out += "\\n";
+        else
+            out += c;
     }
     return out;
 }
 
 // {a="x",b="y"} plus an optional extra label (le for histogram buckets).
-std::string label_block(const std::vector<std::string>& names,
-                        const std::vector<std::string>& values, std::string_view extra_name = {},
-                        std::string_view extra_value = {}) {
+std::string label_block(const std::vector<std::string>& names, const std::vector<std::string>& values,
+                        std::string_view extra_name = {}, std::string_view extra_value = {}) {
     if (names.empty() && extra_name.empty()) return {};
     std::string out = "{";
     for (std::size_t i = 0; i < names.size(); ++i) {
@@ -64,10 +66,14 @@ std::string escape_label_value(std::string_view v) {
     std::string out;
     out.reserve(v.size());
     for (char c : v) {
-        if (c == '\\') out += "\\\\";
-        else if (c == '"') out += "\\\"";
-        else if (c == '\n') out += "\\n";
-        else out += c;
+        if (c == '\\')
+            out += "\\\\";
+        else if (c == '"')
+            out += "\\\"";
+        else if (c == '\n')
+            out += "\\n";
+        else
+            out += c;
     }
     return out;
 }
@@ -97,15 +103,13 @@ std::vector<double> default_latency_buckets() {
 
 histogram::histogram(const std::vector<double>& bounds)
     : bounds_(bounds), buckets_(new std::atomic<std::uint64_t>[bounds.size() + 1]) {
-    if (!std::is_sorted(bounds_.begin(), bounds_.end()))
-        throw std::invalid_argument("histogram bounds must be sorted");
+    if (!std::is_sorted(bounds_.begin(), bounds_.end())) throw std::invalid_argument("histogram bounds must be sorted");
     for (std::size_t i = 0; i <= bounds_.size(); ++i) buckets_[i].store(0);
 }
 
 void histogram::observe(double v) noexcept {
     auto it = std::lower_bound(bounds_.begin(), bounds_.end(), v); // first bound >= v: le
-    buckets_[static_cast<std::size_t>(it - bounds_.begin())].fetch_add(
-        1, std::memory_order_relaxed);
+    buckets_[static_cast<std::size_t>(it - bounds_.begin())].fetch_add(1, std::memory_order_relaxed);
     count_.fetch_add(1, std::memory_order_relaxed);
     double cur = sum_.load(std::memory_order_relaxed);
     while (!sum_.compare_exchange_weak(cur, cur + v, std::memory_order_relaxed)) {
@@ -130,8 +134,10 @@ Cell& family<Cell>::get(std::vector<std::string> values) {
     auto it = cells_.find(values);
     if (it != cells_.end()) return *it->second;
     std::unique_ptr<Cell> cell;
-    if constexpr (std::is_same_v<Cell, histogram>) cell = std::make_unique<histogram>(bounds_);
-    else cell = std::make_unique<Cell>();
+    if constexpr (std::is_same_v<Cell, histogram>)
+        cell = std::make_unique<histogram>(bounds_);
+    else
+        cell = std::make_unique<Cell>();
     auto& ref = *cell;
     cells_.emplace(std::move(values), std::move(cell));
     return ref;
@@ -155,16 +161,15 @@ struct metrics_registry::entry {
     std::string name;
     std::string help;
     std::string type; // counter, gauge, histogram
-    std::variant<std::unique_ptr<counter_family>, std::unique_ptr<gauge_family>,
-                 std::unique_ptr<histogram_family>, std::function<double()>>
+    std::variant<std::unique_ptr<counter_family>, std::unique_ptr<gauge_family>, std::unique_ptr<histogram_family>,
+                 std::function<double()>>
         source;
 };
 
 metrics_registry::metrics_registry() = default;
 metrics_registry::~metrics_registry() = default;
 
-void metrics_registry::check_name(const std::string& name,
-                                  const std::vector<std::string>& labels) {
+void metrics_registry::check_name(const std::string& name, const std::vector<std::string>& labels) {
     if (!valid_name(name, true)) throw std::invalid_argument("bad metric name: " + name);
     for (const auto& l : labels)
         if (!valid_name(l, false) || l == "le" || l.rfind("__", 0) == 0)
@@ -173,58 +178,47 @@ void metrics_registry::check_name(const std::string& name,
         if (e->name == name) throw std::invalid_argument("duplicate metric: " + name);
 }
 
-counter_family& metrics_registry::add_counter(std::string name, std::string help,
-                                              std::vector<std::string> labels) {
+counter_family& metrics_registry::add_counter(std::string name, std::string help, std::vector<std::string> labels) {
     std::lock_guard lock(mutex_);
     check_name(name, labels);
     std::unique_ptr<counter_family> f(new counter_family(name, help, std::move(labels)));
     auto& ref = *f;
-    entries_.push_back(std::make_unique<entry>(
-        entry{std::move(name), std::move(help), "counter", std::move(f)}));
+    entries_.push_back(std::make_unique<entry>(entry{std::move(name), std::move(help), "counter", std::move(f)}));
     return ref;
 }
 
-gauge_family& metrics_registry::add_gauge(std::string name, std::string help,
-                                          std::vector<std::string> labels) {
+gauge_family& metrics_registry::add_gauge(std::string name, std::string help, std::vector<std::string> labels) {
     std::lock_guard lock(mutex_);
     check_name(name, labels);
     std::unique_ptr<gauge_family> f(new gauge_family(name, help, std::move(labels)));
     auto& ref = *f;
-    entries_.push_back(std::make_unique<entry>(
-        entry{std::move(name), std::move(help), "gauge", std::move(f)}));
+    entries_.push_back(std::make_unique<entry>(entry{std::move(name), std::move(help), "gauge", std::move(f)}));
     return ref;
 }
 
-histogram_family& metrics_registry::add_histogram(std::string name, std::string help,
-                                                  std::vector<std::string> labels,
+histogram_family& metrics_registry::add_histogram(std::string name, std::string help, std::vector<std::string> labels,
                                                   std::vector<double> bounds) {
     std::lock_guard lock(mutex_);
     check_name(name, labels);
     if (!std::is_sorted(bounds.begin(), bounds.end()) ||
         std::adjacent_find(bounds.begin(), bounds.end()) != bounds.end())
         throw std::invalid_argument("histogram bounds must be strictly increasing");
-    std::unique_ptr<histogram_family> f(
-        new histogram_family(name, help, std::move(labels), std::move(bounds)));
+    std::unique_ptr<histogram_family> f(new histogram_family(name, help, std::move(labels), std::move(bounds)));
     auto& ref = *f;
-    entries_.push_back(std::make_unique<entry>(
-        entry{std::move(name), std::move(help), "histogram", std::move(f)}));
+    entries_.push_back(std::make_unique<entry>(entry{std::move(name), std::move(help), "histogram", std::move(f)}));
     return ref;
 }
 
-void metrics_registry::add_gauge_callback(std::string name, std::string help,
-                                          std::function<double()> fn) {
+void metrics_registry::add_gauge_callback(std::string name, std::string help, std::function<double()> fn) {
     std::lock_guard lock(mutex_);
     check_name(name, {});
-    entries_.push_back(std::make_unique<entry>(
-        entry{std::move(name), std::move(help), "gauge", std::move(fn)}));
+    entries_.push_back(std::make_unique<entry>(entry{std::move(name), std::move(help), "gauge", std::move(fn)}));
 }
 
-void metrics_registry::add_counter_callback(std::string name, std::string help,
-                                            std::function<double()> fn) {
+void metrics_registry::add_counter_callback(std::string name, std::string help, std::function<double()> fn) {
     std::lock_guard lock(mutex_);
     check_name(name, {});
-    entries_.push_back(std::make_unique<entry>(
-        entry{std::move(name), std::move(help), "counter", std::move(fn)}));
+    entries_.push_back(std::make_unique<entry>(entry{std::move(name), std::move(help), "counter", std::move(fn)}));
 }
 
 std::string metrics_registry::render() const {
@@ -237,13 +231,11 @@ std::string metrics_registry::render() const {
         if (auto* c = std::get_if<std::unique_ptr<counter_family>>(&e->source)) {
             std::lock_guard l2((*c)->mutex_);
             for (const auto& [values, cell] : (*c)->cells_)
-                out += e->name + label_block((*c)->labels_, values) + ' ' +
-                       std::to_string(cell->value()) + '\n';
+                out += e->name + label_block((*c)->labels_, values) + ' ' + std::to_string(cell->value()) + '\n';
         } else if (auto* g = std::get_if<std::unique_ptr<gauge_family>>(&e->source)) {
             std::lock_guard l2((*g)->mutex_);
             for (const auto& [values, cell] : (*g)->cells_)
-                out += e->name + label_block((*g)->labels_, values) + ' ' +
-                       format_metric_value(cell->value()) + '\n';
+                out += e->name + label_block((*g)->labels_, values) + ' ' + format_metric_value(cell->value()) + '\n';
         } else if (auto* h = std::get_if<std::unique_ptr<histogram_family>>(&e->source)) {
             const auto& fam = **h;
             std::lock_guard l2(fam.mutex_);
@@ -251,15 +243,13 @@ std::string metrics_registry::render() const {
                 auto cum = cell->cumulative_counts();
                 for (std::size_t i = 0; i < fam.bounds_.size(); ++i)
                     out += e->name + "_bucket" +
-                           label_block(fam.labels_, values, "le",
-                                       format_metric_value(fam.bounds_[i])) +
-                           ' ' + std::to_string(cum[i]) + '\n';
-                out += e->name + "_bucket" + label_block(fam.labels_, values, "le", "+Inf") +
-                       ' ' + std::to_string(cum.back()) + '\n';
-                out += e->name + "_sum" + label_block(fam.labels_, values) + ' ' +
-                       format_metric_value(cell->sum()) + '\n';
-                out += e->name + "_count" + label_block(fam.labels_, values) + ' ' +
+                           label_block(fam.labels_, values, "le", format_metric_value(fam.bounds_[i])) + ' ' +
+                           std::to_string(cum[i]) + '\n';
+                out += e->name + "_bucket" + label_block(fam.labels_, values, "le", "+Inf") + ' ' +
                        std::to_string(cum.back()) + '\n';
+                out +=
+                    e->name + "_sum" + label_block(fam.labels_, values) + ' ' + format_metric_value(cell->sum()) + '\n';
+                out += e->name + "_count" + label_block(fam.labels_, values) + ' ' + std::to_string(cum.back()) + '\n';
             }
         } else if (auto* fn = std::get_if<std::function<double()>>(&e->source)) {
             double v = 0;

@@ -30,8 +30,7 @@ std::uint64_t next_random() noexcept {
 bool request_id::assign_if_sane(std::string_view in) noexcept {
     if (in.empty() || in.size() > max_length) return false;
     for (char c : in) {
-        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                  c == '-';
+        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-';
         if (!ok) return false;
     }
     std::copy(in.begin(), in.end(), data_.begin());
@@ -61,9 +60,8 @@ std::string format_timestamp(std::chrono::system_clock::time_point ts) {
     if (secs != cached_secs) {
         std::tm tm{};
         gmtime_r(&secs, &tm);
-        std::snprintf(cached, sizeof cached, "%04d-%02d-%02dT%02d:%02d:%02d",
-                      (tm.tm_year + 1900) % 10000, (tm.tm_mon + 1) % 100, tm.tm_mday % 100,
-                      tm.tm_hour % 100, tm.tm_min % 100, tm.tm_sec % 100);
+        std::snprintf(cached, sizeof cached, "%04d-%02d-%02dT%02d:%02d:%02d", (tm.tm_year + 1900) % 10000,
+                      (tm.tm_mon + 1) % 100, tm.tm_mday % 100, tm.tm_hour % 100, tm.tm_min % 100, tm.tm_sec % 100);
         cached_secs = secs;
     }
     char buf[48];
@@ -125,9 +123,8 @@ std::string format_access_line(const access_entry& e) {
     return out;
 }
 
-std::string format_error_line(std::chrono::system_clock::time_point ts,
-                              std::string_view request_id, std::string_view route,
-                              std::string_view detail) {
+std::string format_error_line(std::chrono::system_clock::time_point ts, std::string_view request_id,
+                              std::string_view route, std::string_view detail) {
     nlohmann::ordered_json j;
     j["ts"] = format_timestamp(ts);
     j["level"] = "error";

@@ -37,8 +37,7 @@ bool for_each_segment(std::string_view path, F&& f) {
     std::size_t pos = 1;
     for (;;) {
         auto slash = path.find('/', pos);
-        auto seg = path.substr(pos, slash == std::string_view::npos ? std::string_view::npos
-                                                                     : slash - pos);
+        auto seg = path.substr(pos, slash == std::string_view::npos ? std::string_view::npos : slash - pos);
         if (!f(seg)) return false;
         if (slash == std::string_view::npos) return true;
         pos = slash + 1;
@@ -75,9 +74,7 @@ router::router(router&&) noexcept = default;
 router& router::operator=(router&&) noexcept = default;
 
 std::size_t router::size() const noexcept { return routes_.size(); }
-std::string_view router::pattern(std::size_t route_id) const {
-    return routes_.at(route_id).pattern;
-}
+std::string_view router::pattern(std::size_t route_id) const { return routes_.at(route_id).pattern; }
 
 std::size_t router::add(verb_ns::verb verb, std::string_view pattern) {
     route_info info{std::string(pattern), {}};
@@ -92,8 +89,7 @@ std::size_t router::add(verb_ns::verb verb, std::string_view pattern) {
             return true;
         }
         if (seg.find('%') != std::string_view::npos) return false; // patterns are decoded text
-        auto it = std::find_if(n->statics.begin(), n->statics.end(),
-                               [&](const auto& p) { return p.first == seg; });
+        auto it = std::find_if(n->statics.begin(), n->statics.end(), [&](const auto& p) { return p.first == seg; });
         if (it == n->statics.end()) {
             n->statics.emplace_back(std::string(seg), std::make_unique<node>());
             it = std::prev(n->statics.end());
@@ -104,8 +100,7 @@ std::size_t router::add(verb_ns::verb verb, std::string_view pattern) {
     if (!ok || info.param_names.size() > max_segments)
         throw std::invalid_argument("malformed route pattern: " + std::string(pattern));
     for (const auto& r : n->routes)
-        if (r.first == verb)
-            throw std::invalid_argument("duplicate route: " + std::string(pattern));
+        if (r.first == verb) throw std::invalid_argument("duplicate route: " + std::string(pattern));
     std::size_t id = routes_.size();
     n->routes.emplace_back(verb, id);
     routes_.push_back(std::move(info));
@@ -118,7 +113,7 @@ struct matcher {
     const std::string_view* segs;
     std::size_t count;
     verb_ns::verb verb;
-    path_params& values;           // values only; names filled in at the end
+    path_params& values;                // values only; names filled in at the end
     std::vector<verb_ns::verb> allowed; // from full-path matches without `verb`
 
     template <class Node>
@@ -131,8 +126,7 @@ struct matcher {
             }
             if (get) return get;
             for (const auto& r : n.routes)
-                if (std::find(allowed.begin(), allowed.end(), r.first) == allowed.end())
-                    allowed.push_back(r.first);
+                if (std::find(allowed.begin(), allowed.end(), r.first) == allowed.end()) allowed.push_back(r.first);
             return nullptr;
         }
         std::string_view seg = segs[i];
@@ -159,8 +153,7 @@ struct matcher {
 
 } // namespace
 
-match_result router::match(verb_ns::verb verb, std::string_view path,
-                           path_params& params) const {
+match_result router::match(verb_ns::verb verb, std::string_view path, path_params& params) const {
     params.clear();
     match_result result;
     std::string_view segs[max_segments];

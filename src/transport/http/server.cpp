@@ -93,8 +93,7 @@ namespace {
 http_response error_response(const error_reply& e) {
     http_response res{static_cast<bhttp::status>(e.status), 11};
     res.set(bhttp::field::content_type, "application/json");
-    if (e.retry_after_seconds)
-        res.set(bhttp::field::retry_after, std::to_string(*e.retry_after_seconds));
+    if (e.retry_after_seconds) res.set(bhttp::field::retry_after, std::to_string(*e.retry_after_seconds));
     res.body() = e.body;
     return res;
 }
@@ -131,9 +130,7 @@ bool is_http_error(const error_code& ec) {
            ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message;
 }
 
-bool body_forbidden(unsigned status) {
-    return status / 100 == 1 || status == 204 || status == 304;
-}
+bool body_forbidden(unsigned status) { return status / 100 == 1 || status == 204 || status == 304; }
 
 void append_uint(std::string& out, std::size_t v) {
     char buf[24];
@@ -148,8 +145,8 @@ void append_uint(std::string& out, std::size_t v) {
 // Serializes the status line and header of `res` into `out` (reused per connection), with
 // the fields the session owns: X-Request-Id, Content-Length and Connection. Writing this by
 // hand instead of through Beast's serializer is a large part of the per-request budget.
-void serialize_head(const http_response& res, unsigned version, bool keep_alive,
-                    std::string_view request_id, const security_header_policy& security, std::string& out) {
+void serialize_head(const http_response& res, unsigned version, bool keep_alive, std::string_view request_id,
+                    const security_header_policy& security, std::string& out) {
     out.clear();
     const unsigned status = res.result_int();
     out += version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ";
@@ -177,8 +174,10 @@ void serialize_head(const http_response& res, unsigned version, bool keep_alive,
         append_uint(out, res.body().size());
         out += "\r\n";
     }
-    if (!keep_alive) out += "Connection: close\r\n";
-    else if (version == 10) out += "Connection: keep-alive\r\n";
+    if (!keep_alive)
+        out += "Connection: close\r\n";
+    else if (version == 10)
+        out += "Connection: keep-alive\r\n";
     out += "\r\n";
 }
 
@@ -210,27 +209,29 @@ struct connection {
     // passes. time_point::max() = nothing to enforce (handler running, WebSocket).
     clock::time_point deadline = clock::time_point::max();
     bool timed_out = false;
-    bool done = false; // the session coroutine has completed (erase pending)
+    bool done = false;               // the session coroutine has completed (erase pending)
     net::cancellation_signal cancel; // terminal cancellation after the shutdown deadline
 };
 
 struct server::impl : std::enable_shared_from_this<server::impl> {
     impl(net::any_io_executor ex, server_config cfg, metrics_registry& reg)
-        : ex_(ex), cfg_(std::move(cfg)), acceptor_(ex), redirect_acceptor_(ex), stop_timer_(ex),
+        : ex_(ex),
+          cfg_(std::move(cfg)),
+          acceptor_(ex),
+          redirect_acceptor_(ex),
+          stop_timer_(ex),
           sweep_timer_(ex),
-          requests_total_(reg.add_counter("asistencia_http_requests_total",
-                                          "HTTP requests by method, route and status",
+          requests_total_(reg.add_counter("asistencia_http_requests_total", "HTTP requests by method, route and status",
                                           {"method", "route", "status"})),
           durations_(reg.add_histogram("asistencia_http_request_duration_seconds",
-                                       "HTTP request latency by route and status",
-                                       {"route", "status"})),
-          open_connections_(reg.add_gauge("asistencia_http_open_connections",
-                                          "Open client connections (HTTP and WebSocket)")
-                                .with({})),
+                                       "HTTP request latency by route and status", {"route", "status"})),
+          open_connections_(
+              reg.add_gauge("asistencia_http_open_connections", "Open client connections (HTTP and WebSocket)")
+                  .with({})),
           tls_handshakes_(reg.add_counter("asistencia_tls_handshakes_total",
-                                          "TLS handshakes on the HTTPS port by result",
-                                          {"result"})),
-          metrics_(reg), max_body_limit_(cfg_.body_limit) {
+                                          "TLS handshakes on the HTTPS port by result", {"result"})),
+          metrics_(reg),
+          max_body_limit_(cfg_.body_limit) {
         tls_ctx_ = cfg_.tls;
         if (cfg_.redirect_port && !tls_ctx_)
             throw std::invalid_argument("a redirect port needs TLS (server_config::tls)");
@@ -254,19 +255,16 @@ struct server::impl : std::enable_shared_from_this<server::impl> {
         histogram* duration;
     };
 
-    void record(std::uint32_t route_key, std::string_view route, bhttp::verb verb,
-                unsigned status, clock::time_point start, const request_context& ctx,
-                const std::string& remote) {
+    void record(std::uint32_t route_key, std::string_view route, bhttp::verb verb, unsigned status,
+                clock::time_point start, const request_context& ctx, const std::string& remote) {
         const auto now = clock::now();
         const std::uint64_t key = (std::uint64_t{route_key} << 32) |
-                                  (std::uint64_t(static_cast<unsigned>(verb) & 0xffff) << 16) |
-                                  (status & 0xffff);
+                                  (std::uint64_t(static_cast<unsigned>(verb) & 0xffff) << 16) | (status & 0xffff);
         auto it = cells_.find(key);
         if (it == cells_.end()) {
             std::string_view method = method_name(verb);
             std::string st = std::to_string(status);
-            metric_cells c{&requests_total_.with({method, route, st}),
-                           &durations_.with({route, st})};
+            metric_cells c{&requests_total_.with({method, route, st}), &durations_.with({route, st})};
             it = cells_.emplace(key, c).first;
         }
         it->second.requests->inc();
@@ -286,8 +284,7 @@ struct server::impl : std::enable_shared_from_this<server::impl> {
 
     void log_error(const request_context& ctx, std::string_view route, std::string_view what) {
         if (!log_->should_log(spdlog::level::err)) return;
-        log_->error("{}", format_error_line(std::chrono::system_clock::now(), ctx.request_id(),
-                                            route, what));
+        log_->error("{}", format_error_line(std::chrono::system_clock::now(), ctx.request_id(), route, what));
     }
 
     // -- lifecycle ---------------------------------------------------------------------
@@ -317,8 +314,7 @@ struct server::impl : std::enable_shared_from_this<server::impl> {
         net::co_spawn(ex_, sweep_loop(self), [](std::exception_ptr) {});
     }
 
-    net::awaitable<void> accept_loop(std::shared_ptr<impl> self, tcp::acceptor& acceptor,
-                                     listener_kind kind) {
+    net::awaitable<void> accept_loop(std::shared_ptr<impl> self, tcp::acceptor& acceptor, listener_kind kind) {
         (void)self; // keeps impl alive while accepting
         net::steady_timer backoff(ex_);
         while (!stopping_) {
@@ -327,9 +323,7 @@ struct server::impl : std::enable_shared_from_this<server::impl> {
             if (ec) {
                 if (ec == net::error::operation_aborted) break;
                 // EMFILE and friends: wait a little instead of spinning.
-                log_->warn("{}", nlohmann::json{{"msg", "accept_failed"},
-                                                {"error", ec.message()}}
-                                     .dump());
+                log_->warn("{}", nlohmann::json{{"msg", "accept_failed"}, {"error", ec.message()}}.dump());
                 backoff.expires_after(50ms);
                 co_await backoff.async_wait(use_tuple);
                 continue;
@@ -366,23 +360,21 @@ struct server::impl : std::enable_shared_from_this<server::impl> {
         open_connections_.inc();
         auto self = shared_from_this();
         net::co_spawn(ex_, run_session(self, *it, std::move(sock), kind),
-                      net::bind_cancellation_slot(
-                          it->cancel.slot(), [self, it](std::exception_ptr e) {
-                              it->done = true;
-                              if (e) {
-                                  auto r = map_exception(e);
-                                  self->log_->error("{}", nlohmann::json{
-                                      {"msg", "session_failed"},
-                                      {"error", r.internal_detail}}.dump());
-                              }
-                              // Erase later: this handler runs from inside co_spawn's
-                              // completion, which still uses the slot's signal.
-                              net::post(self->ex_, [self, it] {
-                                  self->conns_.erase(it);
-                                  self->open_connections_.dec();
-                                  self->maybe_finished();
-                              });
-                          }));
+                      net::bind_cancellation_slot(it->cancel.slot(), [self, it](std::exception_ptr e) {
+                          it->done = true;
+                          if (e) {
+                              auto r = map_exception(e);
+                              self->log_->error(
+                                  "{}", nlohmann::json{{"msg", "session_failed"}, {"error", r.internal_detail}}.dump());
+                          }
+                          // Erase later: this handler runs from inside co_spawn's
+                          // completion, which still uses the slot's signal.
+                          net::post(self->ex_, [self, it] {
+                              self->conns_.erase(it);
+                              self->open_connections_.dec();
+                              self->maybe_finished();
+                          });
+                      }));
     }
 
     void stop(std::chrono::milliseconds deadline, std::function<void(bool)> done) {
@@ -393,8 +385,8 @@ struct server::impl : std::enable_shared_from_this<server::impl> {
         acceptor_.close(ec);
         redirect_acceptor_.close(ec);
         for (auto& c : conns_) {
-            if (c.state == connection::phase::reading && c.socket && c.parser &&
-                !c.parser->got_some() && c.buffer && c.buffer->size() == 0) {
+            if (c.state == connection::phase::reading && c.socket && c.parser && !c.parser->got_some() && c.buffer &&
+                c.buffer->size() == 0) {
                 c.socket->cancel(ec); // idle keep-alive connection: end it now
             } else if (c.state == connection::phase::websocket && c.ws) {
                 close_websocket(c);
@@ -450,33 +442,27 @@ struct server::impl : std::enable_shared_from_this<server::impl> {
     }
 
     // -- the session -------------------------------------------------------------------
-    net::awaitable<void> run_session(std::shared_ptr<impl> self, connection& conn,
-                                     tcp::socket sock, listener_kind kind);
-    net::awaitable<void> serve_http(connection& conn, connection_stream& sock,
-                                    const tcp::endpoint& peer);
-    net::awaitable<void> serve_redirects(connection& conn, connection_stream& sock,
-                                         const tcp::endpoint& peer);
+    net::awaitable<void> run_session(std::shared_ptr<impl> self, connection& conn, tcp::socket sock,
+                                     listener_kind kind);
+    net::awaitable<void> serve_http(connection& conn, connection_stream& sock, const tcp::endpoint& peer);
+    net::awaitable<void> serve_redirects(connection& conn, connection_stream& sock, const tcp::endpoint& peer);
     net::awaitable<bool> tls_handshake(connection& conn, connection_stream& sock);
     net::awaitable<void> send_close(connection& conn, connection_stream& sock);
     void resolve_origin(request_context& ctx, const http_request& hdr, std::string& remote_text,
                         const std::string& peer_text) const;
-    net::awaitable<http_response> dispatch(request_context& ctx, const match_result& m,
-                                           std::uint32_t& route_key, std::string_view& route);
-    net::awaitable<void> run_websocket(connection& conn, connection_stream& sock,
-                                       request_context& ctx, const route_entry& entry,
-                                       std::uint32_t route_key, const std::string& remote,
+    net::awaitable<http_response> dispatch(request_context& ctx, const match_result& m, std::uint32_t& route_key,
+                                           std::string_view& route);
+    net::awaitable<void> run_websocket(connection& conn, connection_stream& sock, request_context& ctx,
+                                       const route_entry& entry, std::uint32_t route_key, const std::string& remote,
                                        clock::time_point start);
-    net::awaitable<bool> write_response(connection& conn, connection_stream& sock,
-                                        const http_response& res, unsigned version,
-                                        bool keep_alive, bool head, std::string_view rid,
+    net::awaitable<bool> write_response(connection& conn, connection_stream& sock, const http_response& res,
+                                        unsigned version, bool keep_alive, bool head, std::string_view rid,
                                         std::string& out);
-    net::awaitable<void> write_and_linger(connection& conn, connection_stream& sock,
-                                          const http_response& res, unsigned version,
-                                          std::string_view rid);
+    net::awaitable<void> write_and_linger(connection& conn, connection_stream& sock, const http_response& res,
+                                          unsigned version, std::string_view rid);
     // Answers an error that ends the connection (limits, malformed requests).
-    net::awaitable<void> fail(connection& conn, connection_stream& sock, request_context& ctx,
-                              transport_error e, std::uint32_t route_key,
-                              std::string_view route, bhttp::verb verb, unsigned version,
+    net::awaitable<void> fail(connection& conn, connection_stream& sock, request_context& ctx, transport_error e,
+                              std::uint32_t route_key, std::string_view route, bhttp::verb verb, unsigned version,
                               clock::time_point start, const std::string& remote) {
         auto res = error_response(map_error(e));
         co_await write_and_linger(conn, sock, res, version, ctx.request_id());
@@ -513,21 +499,19 @@ struct server::impl : std::enable_shared_from_this<server::impl> {
     std::optional<static_files> statics_;
     std::unordered_map<std::uint64_t, metric_cells> cells_;
     std::list<connection> conns_; // list: stable addresses, O(1) erase
-    int accepting_ = 0; // accept loops still running
+    int accepting_ = 0;           // accept loops still running
     bool stopping_ = false;
     bool forced_ = false;
     bool finished_ = false;
     std::function<void(bool)> on_stopped_;
 };
 
-net::awaitable<bool> server::impl::write_response(connection& conn, connection_stream& sock,
-                                                  const http_response& res, unsigned version,
-                                                  bool keep_alive, bool head,
-                                                  std::string_view rid, std::string& out) {
+net::awaitable<bool> server::impl::write_response(connection& conn, connection_stream& sock, const http_response& res,
+                                                  unsigned version, bool keep_alive, bool head, std::string_view rid,
+                                                  std::string& out) {
     serialize_head(res, version, keep_alive, rid, cfg_.security, out);
     std::array<net::const_buffer, 2> bufs{net::buffer(out), net::const_buffer{}};
-    if (!head && !body_forbidden(res.result_int()))
-        bufs[1] = net::buffer(res.body().data(), res.body().size());
+    if (!head && !body_forbidden(res.result_int())) bufs[1] = net::buffer(res.body().data(), res.body().size());
     conn.deadline = clock::now() + cfg_.write_timeout;
     auto [ec, n] = co_await net::async_write(sock, bufs, use_tuple);
     conn.deadline = clock::time_point::max();
@@ -536,9 +520,8 @@ net::awaitable<bool> server::impl::write_response(connection& conn, connection_s
 
 // Writes an answer that ends the connection, then drains what the client is still sending
 // for a moment, so the close does not turn into a reset that destroys the answer.
-net::awaitable<void> server::impl::write_and_linger(connection& conn, connection_stream& sock,
-                                                   const http_response& res, unsigned version,
-                                                   std::string_view rid) {
+net::awaitable<void> server::impl::write_and_linger(connection& conn, connection_stream& sock, const http_response& res,
+                                                    unsigned version, std::string_view rid) {
     std::string out;
     if (!co_await write_response(conn, sock, res, version, false, false, rid, out)) co_return;
     co_await send_close(conn, sock);
@@ -554,17 +537,16 @@ net::awaitable<void> server::impl::write_and_linger(connection& conn, connection
     conn.deadline = clock::time_point::max();
 }
 
-net::awaitable<void> server::impl::run_session(std::shared_ptr<impl> self, connection& conn,
-                                               tcp::socket raw, listener_kind kind) {
+net::awaitable<void> server::impl::run_session(std::shared_ptr<impl> self, connection& conn, tcp::socket raw,
+                                               listener_kind kind) {
     (void)self; // keeps impl alive for the session's lifetime
     tcp::endpoint peer;
     {
         error_code ec;
         peer = raw.remote_endpoint(ec);
     }
-    connection_stream sock = kind == listener_kind::tls
-                                 ? connection_stream(std::move(raw), tls_ctx_)
-                                 : connection_stream(std::move(raw));
+    connection_stream sock =
+        kind == listener_kind::tls ? connection_stream(std::move(raw), tls_ctx_) : connection_stream(std::move(raw));
     conn.socket = &sock.socket();
     if (kind == listener_kind::tls && !co_await tls_handshake(conn, sock)) {
         conn.socket = nullptr;
@@ -572,8 +554,10 @@ net::awaitable<void> server::impl::run_session(std::shared_ptr<impl> self, conne
         sock.socket().close(ec);
         co_return;
     }
-    if (kind == listener_kind::redirect) co_await serve_redirects(conn, sock, peer);
-    else co_await serve_http(conn, sock, peer);
+    if (kind == listener_kind::redirect)
+        co_await serve_redirects(conn, sock, peer);
+    else
+        co_await serve_http(conn, sock, peer);
 }
 
 // The handshake under the read timeout (the sweeper cancels the socket past it).
@@ -603,14 +587,15 @@ net::awaitable<void> server::impl::send_close(connection& conn, connection_strea
 }
 
 // The client behind a trusted proxy (X-Forwarded-*), else the peer; see forwarded.hpp.
-void server::impl::resolve_origin(request_context& ctx, const http_request& hdr,
-                                  std::string& remote_text, const std::string& peer_text) const {
+void server::impl::resolve_origin(request_context& ctx, const http_request& hdr, std::string& remote_text,
+                                  const std::string& peer_text) const {
     remote_text = peer_text;
     ctx.remote = ctx.peer;
     ctx.secure = ctx.tls;
     if (cfg_.trusted_proxies.empty() || !cfg_.trusted_proxies.contains(ctx.peer.address())) return;
     std::string xff;
-    for (auto it = hdr.find("X-Forwarded-For"); it != hdr.end() && iequals(sv(it->name_string()), "X-Forwarded-For"); ++it) {
+    for (auto it = hdr.find("X-Forwarded-For"); it != hdr.end() && iequals(sv(it->name_string()), "X-Forwarded-For");
+         ++it) {
         if (!xff.empty()) xff += ',';
         xff += sv(it->value());
     }
@@ -625,8 +610,7 @@ void server::impl::resolve_origin(request_context& ctx, const http_request& hdr,
     }
 }
 
-net::awaitable<void> server::impl::serve_http(connection& conn, connection_stream& sock,
-                                              const tcp::endpoint& peer) {
+net::awaitable<void> server::impl::serve_http(connection& conn, connection_stream& sock, const tcp::endpoint& peer) {
     const std::string peer_text = endpoint_string(peer);
     std::string remote = peer_text;
     beast::flat_buffer buffer;
@@ -661,14 +645,15 @@ net::awaitable<void> server::impl::serve_http(connection& conn, connection_strea
         if (hec) {
             // Before a complete header: answer only what the client can act on.
             std::optional<transport_error> te;
-            if (hec == bhttp::error::header_limit) te = transport_error::headers_too_large;
-            else if (hec == bhttp::error::body_limit) te = transport_error::payload_too_large;
-            else if (is_http_error(hec)) te = transport_error::malformed_request;
+            if (hec == bhttp::error::header_limit)
+                te = transport_error::headers_too_large;
+            else if (hec == bhttp::error::body_limit)
+                te = transport_error::payload_too_large;
+            else if (is_http_error(hec))
+                te = transport_error::malformed_request;
             if (te) {
-                auto verb = parser->is_header_done() ? parser->get().method()
-                                                     : bhttp::verb::unknown;
-                co_await fail(conn, sock, ctx, *te, route_key_unmatched, route_unmatched, verb,
-                              11, start, remote);
+                auto verb = parser->is_header_done() ? parser->get().method() : bhttp::verb::unknown;
+                co_await fail(conn, sock, ctx, *te, route_key_unmatched, route_unmatched, verb, 11, start, remote);
             }
             break;
         }
@@ -684,19 +669,17 @@ net::awaitable<void> server::impl::serve_http(connection& conn, connection_strea
         std::string_view target = sv(hdr.target());
         match_result m;
         std::optional<transport_error> early;
-        if (target.empty() || target.front() != '/') early = transport_error::malformed_request;
-        else m = router_.match(verb, target.substr(0, target.find('?')), ctx.params);
+        if (target.empty() || target.front() != '/')
+            early = transport_error::malformed_request;
+        else
+            m = router_.match(verb, target.substr(0, target.find('?')), ctx.params);
 
-        const route_entry* entry =
-            m.status == match_status::found ? &entries_[m.route_id] : nullptr;
-        const std::uint32_t key =
-            entry ? static_cast<std::uint32_t>(m.route_id) : route_key_unmatched;
+        const route_entry* entry = m.status == match_status::found ? &entries_[m.route_id] : nullptr;
+        const std::uint32_t key = entry ? static_cast<std::uint32_t>(m.route_id) : route_key_unmatched;
         const std::string_view label = entry ? m.pattern : route_unmatched;
-        const std::size_t limit =
-            entry && entry->body_limit ? entry->body_limit : cfg_.body_limit;
+        const std::size_t limit = entry && entry->body_limit ? entry->body_limit : cfg_.body_limit;
         if (!early) {
-            if (auto cl = parser->content_length(); cl && *cl > limit)
-                early = transport_error::payload_too_large;
+            if (auto cl = parser->content_length(); cl && *cl > limit) early = transport_error::payload_too_large;
         }
         if (early) {
             co_await fail(conn, sock, ctx, *early, key, label, verb, version, start, remote);
@@ -705,12 +688,10 @@ net::awaitable<void> server::impl::serve_http(connection& conn, connection_strea
 
         if (!parser->is_done()) {
             parser->body_limit(limit);
-            if (auto ex = hdr.find(bhttp::field::expect);
-                ex != hdr.end() && iequals(sv(ex->value()), "100-continue")) {
+            if (auto ex = hdr.find(bhttp::field::expect); ex != hdr.end() && iequals(sv(ex->value()), "100-continue")) {
                 static constexpr std::string_view cont = "HTTP/1.1 100 Continue\r\n\r\n";
                 conn.deadline = clock::now() + cfg_.write_timeout;
-                auto [wec, wn] = co_await net::async_write(
-                    sock, net::buffer(cont.data(), cont.size()), use_tuple);
+                auto [wec, wn] = co_await net::async_write(sock, net::buffer(cont.data(), cont.size()), use_tuple);
                 conn.deadline = clock::time_point::max();
                 if (wec) break;
             }
@@ -719,11 +700,11 @@ net::awaitable<void> server::impl::serve_http(connection& conn, connection_strea
             conn.deadline = clock::time_point::max();
             if (bec) {
                 if (bec == bhttp::error::body_limit)
-                    co_await fail(conn, sock, ctx, transport_error::payload_too_large, key,
-                                  label, verb, version, start, remote);
+                    co_await fail(conn, sock, ctx, transport_error::payload_too_large, key, label, verb, version, start,
+                                  remote);
                 else if (is_http_error(bec))
-                    co_await fail(conn, sock, ctx, transport_error::malformed_request, key,
-                                  label, verb, version, start, remote);
+                    co_await fail(conn, sock, ctx, transport_error::malformed_request, key, label, verb, version, start,
+                                  remote);
                 break;
             }
         }
@@ -749,9 +730,8 @@ net::awaitable<void> server::impl::serve_http(connection& conn, connection_strea
         apply_hsts(res, ctx, cfg_.hsts_max_age);
 
         const bool keep = ctx.request.keep_alive() && !stopping_;
-        const bool ok = co_await write_response(conn, sock, res, version, keep,
-                                                verb == bhttp::verb::head, ctx.request_id(),
-                                                out);
+        const bool ok =
+            co_await write_response(conn, sock, res, version, keep, verb == bhttp::verb::head, ctx.request_id(), out);
         record(route_key, route, verb, res.result_int(), start, ctx, remote);
         if (!ok || !keep) break;
     }
@@ -813,11 +793,11 @@ net::awaitable<void> server::impl::serve_redirects(connection& conn, connection_
     ctx.id.generate();
     if (ec) {
         if (ec == bhttp::error::header_limit)
-            co_await fail(conn, sock, ctx, transport_error::headers_too_large, route_key_unmatched,
-                          route_unmatched, bhttp::verb::unknown, 11, start, remote);
+            co_await fail(conn, sock, ctx, transport_error::headers_too_large, route_key_unmatched, route_unmatched,
+                          bhttp::verb::unknown, 11, start, remote);
         else if (is_http_error(ec))
-            co_await fail(conn, sock, ctx, transport_error::malformed_request, route_key_unmatched,
-                          route_unmatched, bhttp::verb::unknown, 11, start, remote);
+            co_await fail(conn, sock, ctx, transport_error::malformed_request, route_key_unmatched, route_unmatched,
+                          bhttp::verb::unknown, 11, start, remote);
     } else {
         const auto& hdr = parser.get();
         const auto verb = hdr.method();
@@ -828,10 +808,8 @@ net::awaitable<void> server::impl::serve_redirects(connection& conn, connection_
             res = error_response(map_error(transport_error::malformed_request));
         } else {
             const bool safe = verb == bhttp::verb::get || verb == bhttp::verb::head;
-            res = http_response{safe ? bhttp::status::moved_permanently
-                                     : bhttp::status::permanent_redirect, 11};
-            const unsigned short port = cfg_.public_https_port ? cfg_.public_https_port
-                                                               : acceptor_port();
+            res = http_response{safe ? bhttp::status::moved_permanently : bhttp::status::permanent_redirect, 11};
+            const unsigned short port = cfg_.public_https_port ? cfg_.public_https_port : acceptor_port();
             std::string location = "https://" + *host;
             if (port != 443) location += ":" + std::to_string(port);
             location += target;
@@ -840,8 +818,8 @@ net::awaitable<void> server::impl::serve_redirects(connection& conn, connection_
             res.body() = "Use " + location + "\n";
         }
         std::string out;
-        if (co_await write_response(conn, sock, res, hdr.version(), false, verb == bhttp::verb::head,
-                                    ctx.request_id(), out))
+        if (co_await write_response(conn, sock, res, hdr.version(), false, verb == bhttp::verb::head, ctx.request_id(),
+                                    out))
             co_await send_close(conn, sock);
         record(route_key_redirect, "redirect", verb, res.result_int(), start, ctx, remote);
     }
@@ -851,10 +829,8 @@ net::awaitable<void> server::impl::serve_redirects(connection& conn, connection_
     sock.socket().close(ig);
 }
 
-net::awaitable<http_response> server::impl::dispatch(request_context& ctx,
-                                                     const match_result& m,
-                                                     std::uint32_t& route_key,
-                                                     std::string_view& route) {
+net::awaitable<http_response> server::impl::dispatch(request_context& ctx, const match_result& m,
+                                                     std::uint32_t& route_key, std::string_view& route) {
     std::exception_ptr failure;
     if (m.status == match_status::found) {
         route_key = static_cast<std::uint32_t>(m.route_id);
@@ -863,8 +839,8 @@ net::awaitable<http_response> server::impl::dispatch(request_context& ctx,
         const auto& e = entries_[m.route_id];
         if (e.ws) {
             // A WebSocket route asked with plain HTTP.
-            co_return error_response(map_error(application::api_error(
-                426, "upgrade_required", "this resource needs a WebSocket upgrade")));
+            co_return error_response(
+                map_error(application::api_error(426, "upgrade_required", "this resource needs a WebSocket upgrade")));
         }
         try {
             if (request_hook_) co_await request_hook_(ctx);
@@ -884,8 +860,7 @@ net::awaitable<http_response> server::impl::dispatch(request_context& ctx,
     const auto verb = ctx.request.method();
     if (statics_ && (verb == bhttp::verb::get || verb == bhttp::verb::head)) {
         std::string_view inm;
-        if (auto it = ctx.request.find(bhttp::field::if_none_match); it != ctx.request.end())
-            inm = sv(it->value());
+        if (auto it = ctx.request.find(bhttp::field::if_none_match); it != ctx.request.end()) inm = sv(it->value());
         bool gzip_ok = false;
         if (auto it = ctx.request.find(bhttp::field::accept_encoding); it != ctx.request.end())
             gzip_ok = static_files::accepts_gzip(sv(it->value()));
@@ -909,11 +884,9 @@ net::awaitable<http_response> server::impl::dispatch(request_context& ctx,
     co_return error_response(map_error(transport_error::not_found));
 }
 
-net::awaitable<void> server::impl::run_websocket(connection& conn, connection_stream& sock,
-                                                 request_context& ctx, const route_entry& entry,
-                                                 std::uint32_t route_key,
-                                                 const std::string& remote,
-                                                 clock::time_point start) {
+net::awaitable<void> server::impl::run_websocket(connection& conn, connection_stream& sock, request_context& ctx,
+                                                 const route_entry& entry, std::uint32_t route_key,
+                                                 const std::string& remote, clock::time_point start) {
     const auto verb = ctx.request.method();
     std::exception_ptr refused;
     if (entry.authorize) {
@@ -925,8 +898,7 @@ net::awaitable<void> server::impl::run_websocket(connection& conn, connection_st
     }
     if (refused || stopping_) {
         auto r = refused ? map_exception(refused)
-                         : map_error(application::dependency_unavailable(
-                               "server", "the server is shutting down"));
+                         : map_error(application::dependency_unavailable("server", "the server is shutting down"));
         if (!r.internal_detail.empty()) log_error(ctx, ctx.route, r.internal_detail);
         auto res = error_response(r);
         co_await write_and_linger(conn, sock, res, ctx.request.version(), ctx.request_id());
@@ -947,11 +919,10 @@ net::awaitable<void> server::impl::run_websocket(connection& conn, connection_st
     ws->set_option(timeouts);
     ws->read_message_max(cfg_.websocket_message_limit);
     const std::string rid(ctx.request_id());
-    ws->set_option(websocket::stream_base::decorator(
-        [&rid, this](websocket::response_type& res) {
-            res.set("X-Request-Id", rid);
-            for (const auto& [name, value] : security_headers(cfg_.security, false)) res.set(name, value);
-        }));
+    ws->set_option(websocket::stream_base::decorator([&rid, this](websocket::response_type& res) {
+        res.set("X-Request-Id", rid);
+        for (const auto& [name, value] : security_headers(cfg_.security, false)) res.set(name, value);
+    }));
 
     auto [aec] = co_await ws->async_accept(ctx.request, use_tuple);
     record(route_key, ctx.route, verb, aec ? 400u : 101u, start, ctx, remote);
@@ -986,8 +957,7 @@ net::awaitable<void> server::impl::run_websocket(connection& conn, connection_st
 
 net::awaitable<http_response> server::impl::readyz() {
     struct shared_state {
-        explicit shared_state(net::any_io_executor ex, std::size_t n)
-            : up(n, false), pending(n), done(ex) {}
+        explicit shared_state(net::any_io_executor ex, std::size_t n) : up(n, false), pending(n), done(ex) {}
         std::vector<bool> up;
         std::size_t pending;
         net::steady_timer done;
@@ -1049,27 +1019,24 @@ server::server(net::any_io_executor ex, server_config config, metrics_registry& 
     });
     add_route(bhttp::verb::get, "/readyz",
               [i](request_context&) -> net::awaitable<http_response> { return i->readyz(); });
-    add_route(bhttp::verb::get, "/metrics",
-              [i](request_context&) -> net::awaitable<http_response> {
-                  http_response res{bhttp::status::ok, 11};
-                  res.set(bhttp::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
-                  res.body() = i->metrics_.render();
-                  co_return res;
-              });
+    add_route(bhttp::verb::get, "/metrics", [i](request_context&) -> net::awaitable<http_response> {
+        http_response res{bhttp::status::ok, 11};
+        res.set(bhttp::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
+        res.body() = i->metrics_.render();
+        co_return res;
+    });
 }
 
 server::~server() = default;
 
-void server::add_route(bhttp::verb verb, std::string_view pattern, handler h,
-                       std::optional<std::size_t> body_limit) {
+void server::add_route(bhttp::verb verb, std::string_view pattern, handler h, std::optional<std::size_t> body_limit) {
     route_entry e;
     e.rest = std::move(h);
     e.body_limit = body_limit.value_or(0);
     impl_->add(verb, pattern, std::move(e));
 }
 
-void server::add_websocket_route(std::string_view pattern, websocket_handler h,
-                                 websocket_authorizer authorize) {
+void server::add_websocket_route(std::string_view pattern, websocket_handler h, websocket_authorizer authorize) {
     route_entry e;
     e.ws = std::move(h);
     e.authorize = std::move(authorize);

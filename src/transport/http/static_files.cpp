@@ -83,8 +83,7 @@ static_files::static_files(const fs::path& root) {
 
 std::optional<fs::path> static_files::resolve(std::string_view raw) const {
     if (raw.empty() || raw.front() != '/') return std::nullopt;
-    if (raw.find('\0') != std::string_view::npos || raw.find('\\') != std::string_view::npos)
-        return std::nullopt;
+    if (raw.find('\0') != std::string_view::npos || raw.find('\\') != std::string_view::npos) return std::nullopt;
 
     fs::path p = root_;
     std::string decoded;
@@ -127,10 +126,8 @@ bool static_files::etag_matches(std::string_view inm, std::string_view etag) noe
     std::size_t pos = 0;
     while (pos < inm.size()) {
         auto comma = inm.find(',', pos);
-        auto item = inm.substr(pos, comma == std::string_view::npos ? std::string_view::npos
-                                                                    : comma - pos);
-        while (!item.empty() && (item.front() == ' ' || item.front() == '\t'))
-            item.remove_prefix(1);
+        auto item = inm.substr(pos, comma == std::string_view::npos ? std::string_view::npos : comma - pos);
+        while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
         while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
         if (item == "*") return true;
         if (!item.empty() && strip_weak(item) == etag) return true;
@@ -144,14 +141,11 @@ bool static_files::accepts_gzip(std::string_view accept_encoding) noexcept {
     std::size_t pos = 0;
     while (pos < accept_encoding.size()) {
         auto comma = accept_encoding.find(',', pos);
-        auto item = accept_encoding.substr(
-            pos, comma == std::string_view::npos ? std::string_view::npos : comma - pos);
+        auto item = accept_encoding.substr(pos, comma == std::string_view::npos ? std::string_view::npos : comma - pos);
         auto semi = item.find(';');
         auto coding = item.substr(0, semi);
-        while (!coding.empty() && (coding.front() == ' ' || coding.front() == '\t'))
-            coding.remove_prefix(1);
-        while (!coding.empty() && (coding.back() == ' ' || coding.back() == '\t'))
-            coding.remove_suffix(1);
+        while (!coding.empty() && (coding.front() == ' ' || coding.front() == '\t')) coding.remove_prefix(1);
+        while (!coding.empty() && (coding.back() == ' ' || coding.back() == '\t')) coding.remove_suffix(1);
         if (iequals(coding, "gzip")) {
             if (semi == std::string_view::npos) return true;
             auto params = item.substr(semi + 1);
@@ -168,8 +162,7 @@ bool static_files::accepts_gzip(std::string_view accept_encoding) noexcept {
     return false;
 }
 
-static_file_reply static_files::lookup(std::string_view raw_path, std::string_view if_none_match,
-                                       bool gzip_ok) const {
+static_file_reply static_files::lookup(std::string_view raw_path, std::string_view if_none_match, bool gzip_ok) const {
     static_file_reply reply;
     auto real = resolve(raw_path);
     if (!real) return reply;

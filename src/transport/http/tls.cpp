@@ -26,13 +26,12 @@ constexpr const char* intermediate_groups = "X25519:prime256v1:secp384r1";
 
 // The server speaks HTTP/1.1 only (WebSocket upgrades included). A client that offers ALPN
 // without http/1.1 (h2 only) gets no_application_protocol, as RFC 7301 asks.
-int select_alpn(SSL*, const unsigned char** out, unsigned char* outlen, const unsigned char* in,
-                unsigned int inlen, void*) {
+int select_alpn(SSL*, const unsigned char** out, unsigned char* outlen, const unsigned char* in, unsigned int inlen,
+                void*) {
     static const unsigned char ours[] = {8, 'h', 't', 't', 'p', '/', '1', '.', '1'};
     unsigned char* selected = nullptr;
     unsigned char selected_len = 0;
-    if (SSL_select_next_proto(&selected, &selected_len, ours, sizeof ours, in, inlen) !=
-        OPENSSL_NPN_NEGOTIATED)
+    if (SSL_select_next_proto(&selected, &selected_len, ours, sizeof ours, in, inlen) != OPENSSL_NPN_NEGOTIATED)
         return SSL_TLSEXT_ERR_ALERT_FATAL;
     *out = selected;
     *outlen = selected_len;
@@ -64,8 +63,7 @@ std::shared_ptr<ssl::context> make_tls_context(const tls_files& files) {
     ERR_clear_error();
     if (SSL_CTX_set_min_proto_version(native, TLS1_2_VERSION) != 1 ||
         SSL_CTX_set_cipher_list(native, intermediate_ciphers) != 1 ||
-        SSL_CTX_set1_groups_list(native, intermediate_groups) != 1 ||
-        SSL_CTX_set_dh_auto(native, 1) != 1)
+        SSL_CTX_set1_groups_list(native, intermediate_groups) != 1 || SSL_CTX_set_dh_auto(native, 1) != 1)
         throw tls_error("TLS settings refused by OpenSSL: " + openssl_reason());
     SSL_CTX_set_options(native, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION);
     SSL_CTX_set_alpn_select_cb(native, select_alpn, nullptr);
@@ -78,8 +76,7 @@ std::shared_ptr<ssl::context> make_tls_context(const tls_files& files) {
                                   : openssl_reason()));
     }
     if (SSL_CTX_check_private_key(native) != 1)
-        throw tls_error("TLS_KEY_FILE " + files.key_file +
-                        ": does not match the certificate in TLS_CERT_FILE");
+        throw tls_error("TLS_KEY_FILE " + files.key_file + ": does not match the certificate in TLS_CERT_FILE");
     return ctx;
 }
 

@@ -45,7 +45,7 @@ namespace {
 
 constexpr auto use_tuple = net::as_tuple(net::use_awaitable);
 constexpr std::size_t recent_frames = 64; // seq -> showing, for `shown` messages
-constexpr auto auth_renew_interval = 20s;  // ws:auth TTL is 60 s
+constexpr auto auth_renew_interval = 20s; // ws:auth TTL is 60 s
 constexpr std::int64_t shown_window_ms = 1000;
 
 // Compare-and-pexpire / compare-and-del: only the holder's token renews or releases.
@@ -59,8 +59,7 @@ return 0
 )lua";
 
 std::int64_t now_ms() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
         .count();
 }
 
@@ -123,12 +122,12 @@ struct projector {
     net::steady_timer writer_done; // cancelled when the writer exits
     bool writer_exited = false;
     bool authenticated = false;
-    bool finished = false;         // the reader ended
-    bool dead = false;             // the socket failed or was dropped
+    bool finished = false;                             // the reader ended
+    bool dead = false;                                 // the socket failed or was dropped
     std::optional<websocket::close_reason> close_with; // the writer closes after flushing
-    std::optional<std::int64_t> offset_ms; // server clock − projector clock (see docs)
+    std::optional<std::int64_t> offset_ms;             // server clock − projector clock (see docs)
     domain::tokens::user_claims user;
-    std::string auth_json; // ws:auth:{id}, re-written on renewal (Valkey may have restarted)
+    std::string auth_json;             // ws:auth:{id}, re-written on renewal (Valkey may have restarted)
     steady::time_point window_start{}; // the per-connection message limit's current second
     int window_messages = 0;
 };
@@ -148,11 +147,18 @@ struct local_session {
 
 struct projection_hub::impl : std::enable_shared_from_this<impl> {
     impl(net::any_io_executor ex, projection_settings s, infra::valkey::client& kv,
-         infra::valkey::settings sub_settings, const auth::authenticator& auth,
-         att::session_service& sessions, att::attendance_service& attendance, att::attendance_store& records,
-         att::round_store& rounds, http::metrics_registry& metrics)
-        : ex_(ex), settings_(std::move(s)), kv_(kv), auth_(auth), sessions_(sessions), attendance_(attendance),
-          records_(records), rounds_(rounds), token_(random_id()),
+         infra::valkey::settings sub_settings, const auth::authenticator& auth, att::session_service& sessions,
+         att::attendance_service& attendance, att::attendance_store& records, att::round_store& rounds,
+         http::metrics_registry& metrics)
+        : ex_(ex),
+          settings_(std::move(s)),
+          kv_(kv),
+          auth_(auth),
+          sessions_(sessions),
+          attendance_(attendance),
+          records_(records),
+          rounds_(rounds),
+          token_(random_id()),
           sub_(ex, std::move(sub_settings),
                [this](const std::string& channel, const std::string& message) { on_pubsub(channel, message); }),
           projectors_gauge_(metrics
@@ -187,9 +193,7 @@ struct projection_hub::impl : std::enable_shared_from_this<impl> {
     std::string paused_key(std::int64_t sid) const {
         return kv_.keys().raw("projection:paused:" + std::to_string(sid));
     }
-    std::string seq_key(std::int64_t sid) const {
-        return kv_.keys().raw("projection:seq:" + std::to_string(sid));
-    }
+    std::string seq_key(std::int64_t sid) const { return kv_.keys().raw("projection:seq:" + std::to_string(sid)); }
 
     // ---- the route
     net::awaitable<void> authorize(const http::request_context& ctx) const {
@@ -364,7 +368,9 @@ struct projection_hub::impl : std::enable_shared_from_this<impl> {
             }
         } catch (const application::api_error& e) {
             close(*p, websocket::close_code::policy_error,
-                  e.status() == 401 ? "invalid token" : e.status() >= 500 ? "try again later" : "not allowed");
+                  e.status() == 401   ? "invalid token"
+                  : e.status() >= 500 ? "try again later"
+                                      : "not allowed");
             co_return;
         }
         if (p->close_with || p->finished) co_return; // the deadline passed meanwhile
@@ -402,10 +408,10 @@ struct projection_hub::impl : std::enable_shared_from_this<impl> {
     // re-written (not just renewed) every 20 s, so they come back after a Valkey restart.
     std::vector<infra::valkey::command_args> registration_commands(const projector& p) const {
         const auto& keys = kv_.keys();
-        return {{"SET", keys.ws_auth(p.id), p.auth_json, "EX", std::to_string(infra::valkey::ttl::ws_auth.count())},
-                {"SADD", keys.ws_projection(p.session_id), p.id},
-                {"EXPIRE", keys.ws_projection(p.session_id),
-                 std::to_string(infra::valkey::ttl::ws_projection.count())}};
+        return {
+            {"SET", keys.ws_auth(p.id), p.auth_json, "EX", std::to_string(infra::valkey::ttl::ws_auth.count())},
+            {"SADD", keys.ws_projection(p.session_id), p.id},
+            {"EXPIRE", keys.ws_projection(p.session_id), std::to_string(infra::valkey::ttl::ws_projection.count())}};
     }
 
     net::awaitable<void> unregister(std::shared_ptr<projector> p) {
@@ -523,10 +529,10 @@ struct projection_hub::impl : std::enable_shared_from_this<impl> {
                 while (ls.recent.size() > recent_frames) ls.recent.erase(ls.recent.begin());
             }
             if (ls.ended) return;
-            broadcast(ls, json{{"type", "frame"},
-                               {"seq", *seq},
-                               {"qr", {{"width", msg["width"]}, {"modules", msg["modules"]}}}}
-                              .dump());
+            broadcast(
+                ls,
+                json{{"type", "frame"}, {"seq", *seq}, {"qr", {{"width", msg["width"]}, {"modules", msg["modules"]}}}}
+                    .dump());
         } else {
             const auto type = msg.value("type", std::string{});
             if (type == "progress") {
@@ -554,8 +560,8 @@ struct projection_hub::impl : std::enable_shared_from_this<impl> {
             try {
                 if (!leader && tick >= next_lease_try) {
                     next_lease_try = tick + settings_.lease_attempt_interval;
-                    infra::valkey::command_args take{"SET", lease_key, token_, "NX", "PX",
-                                                     std::to_string(settings_.lease_ttl.count())};
+                    infra::valkey::command_args take{"SET", lease_key, token_,
+                                                     "NX",  "PX",      std::to_string(settings_.lease_ttl.count())};
                     const auto r = co_await kv_.command(std::move(take));
                     leader = r.text() == std::optional<std::string>("OK");
                     if (leader) {
@@ -599,9 +605,8 @@ struct projection_hub::impl : std::enable_shared_from_this<impl> {
                     ls->progress_due = false;
                     ls->last_progress = tick;
                     const auto recs = co_await records_.records(sid);
-                    const auto completed = std::count_if(recs.begin(), recs.end(), [](const auto& r) {
-                        return r.reg.status == "completed";
-                    });
+                    const auto completed = std::count_if(recs.begin(), recs.end(),
+                                                         [](const auto& r) { return r.reg.status == "completed"; });
                     const auto registered = static_cast<std::int64_t>(recs.size());
                     broadcast(*ls, json{{"type", "progress"},
                                         {"registered", registered},

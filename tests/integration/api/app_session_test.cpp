@@ -70,9 +70,7 @@ std::string key_prefix() {
     return p ? p : "";
 }
 
-std::string random_master_key() {
-    return shell("head -c 32 /dev/urandom | base64");
-}
+std::string random_master_key() { return shell("head -c 32 /dev/urandom | base64"); }
 
 class app_session : public ::testing::Test {
 protected:
@@ -237,7 +235,8 @@ TEST_F(app_session, StateChangingRequestsWithTheCookieNeedASameOriginOrigin) {
     EXPECT_EQ(me(cookie).status, 200);
     // The same request from the page's origin, or from the request's own host, goes through.
     EXPECT_GT(open_session_by_cookie(cookie), 0);
-    r = with_cookie(http::verb::post, "/api/attendance/sessions", cookie, "http://localhost:" + std::to_string(port_), body);
+    r = with_cookie(http::verb::post, "/api/attendance/sessions", cookie, "http://localhost:" + std::to_string(port_),
+                    body);
     EXPECT_EQ(r.status, 201) << r.body;
     // Reads need no Origin; a bearer token needs none (no ambient credential, no CSRF).
     EXPECT_EQ(with_cookie(http::verb::get, "/api/session", cookie).status, 200);

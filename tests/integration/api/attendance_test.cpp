@@ -34,7 +34,8 @@ std::map<std::string, std::string> with(std::map<std::string, std::string> base,
 class attendance_api : public ::testing::Test {
 protected:
     explicit attendance_api(const std::map<std::string, std::string>& extra = {})
-        : port_(server_test::free_port()), origin_("http://localhost:" + std::to_string(port_)),
+        : port_(server_test::free_port()),
+          origin_("http://localhost:" + std::to_string(port_)),
           prefix_("att-test-" + std::to_string(::getpid()) + ":"),
           server_({}, with({{"PORT", std::to_string(port_)},
                             {"WEBAUTHN_ORIGINS", origin_},
@@ -48,7 +49,8 @@ protected:
                             {"KEY_PREFIX", prefix_}},
                            extra)),
           frames_(prefix_) {
-        auto ready = server_test::poll(port_, "/readyz", [](const server_test::response& r) { return r.status == 200; });
+        auto ready =
+            server_test::poll(port_, "/readyz", [](const server_test::response& r) { return r.status == 200; });
         if (!ready || ready->status != 200) ADD_FAILURE() << "server not ready: " << server_.output();
     }
 
@@ -77,7 +79,8 @@ protected:
     }
 
     std::string validations(std::int64_t sid, std::int64_t user, const std::string& what = "validation_status") {
-        return sql("SELECT string_agg((" + what + ")::text, ',' ORDER BY validation_id) FROM attendance.validations v "
+        return sql("SELECT string_agg((" + what +
+                   ")::text, ',' ORDER BY validation_id) FROM attendance.validations v "
                    "JOIN attendance.registrations r USING (registration_id) WHERE r.session_id = " +
                    std::to_string(sid) + " AND r.user_id = " + std::to_string(user));
     }
@@ -126,22 +129,25 @@ TEST_F(attendance_api, AStudentJoinsAnswersEveryRoundAndTheCloseMakesItFinal) {
     EXPECT_GE(rt, 150) << "RT counts from the showing";
     // Provisional result at once; the close makes it final and queues it for the legacy system.
     EXPECT_EQ(sql("SELECT final_status || ',' || is_final || ',' || successful_rounds FROM attendance.results "
-                  "JOIN attendance.registrations USING (registration_id) WHERE session_id = " + std::to_string(sid)),
+                  "JOIN attendance.registrations USING (registration_id) WHERE session_id = " +
+                  std::to_string(sid)),
               "PRESENT,false,2");
-    const auto closed = call(port_, verb::post, "/api/attendance/sessions/" + std::to_string(sid) + "/close",
-                             professor_token(1));
+    const auto closed =
+        call(port_, verb::post, "/api/attendance/sessions/" + std::to_string(sid) + "/close", professor_token(1));
     ASSERT_EQ(closed.status, 200) << closed.body.dump();
     EXPECT_EQ(sql("SELECT final_status || ',' || is_final || ',' || certainty_score FROM attendance.results "
-                  "JOIN attendance.registrations USING (registration_id) WHERE session_id = " + std::to_string(sid)),
+                  "JOIN attendance.registrations USING (registration_id) WHERE session_id = " +
+                  std::to_string(sid)),
               "PRESENT,true,100");
     // (pending, or already delivered if the sync worker was quick)
     EXPECT_EQ(sql("SELECT user_id || ',' || course_id || ',' || certeza FROM attendance.legacy_outbox "
-                  "WHERE session_id = " + std::to_string(sid)),
+                  "WHERE session_id = " +
+                  std::to_string(sid)),
               "100031,1,100");
     EXPECT_NE(sql("SELECT baseline_median_ms FROM attendance.sessions WHERE session_id = " + std::to_string(sid)), "");
     // After the close the participation token answers nothing.
-    const auto late = p.send_answer(sid, {{"round", 1}, {"nonce", std::string(22, 'A')}, {"totps", "000000"},
-                                          {"totpu", "000000"}});
+    const auto late =
+        p.send_answer(sid, {{"round", 1}, {"nonce", std::string(22, 'A')}, {"totps", "000000"}, {"totpu", "000000"}});
     EXPECT_EQ(late.status, 409);
     EXPECT_EQ(late.code(), "session_not_active");
 }
@@ -173,7 +179,8 @@ TEST_F(attendance_api, TheSameAnswerSentTwiceAtOnceIsAcceptedOnce) {
                   std::to_string(sid)),
               "invalid,invalid,success");
     EXPECT_EQ(sql("SELECT count(*) FROM attendance.validations v JOIN attendance.registrations r USING "
-                  "(registration_id) WHERE r.session_id = " + std::to_string(sid) + " AND validation_status = 'failed'"),
+                  "(registration_id) WHERE r.session_id = " +
+                  std::to_string(sid) + " AND validation_status = 'failed'"),
               "0");
 }
 
@@ -263,9 +270,13 @@ TEST_F(attendance_api, MalformedAndUnauthorizedAnswersChangeNothing) {
     ASSERT_TRUE(payload);
     const auto good = p.answer_for(*payload);
 
-    for (const auto& [field, value] : std::vector<std::pair<std::string, json>>{
-             {"round", "1"}, {"round", 0}, {"nonce", "short"}, {"nonce", 12}, {"totps", "12345"},
-             {"totpu", "abcdef"}, {"clientScannedAt", "yesterday"}}) {
+    for (const auto& [field, value] : std::vector<std::pair<std::string, json>>{{"round", "1"},
+                                                                                {"round", 0},
+                                                                                {"nonce", "short"},
+                                                                                {"nonce", 12},
+                                                                                {"totps", "12345"},
+                                                                                {"totpu", "abcdef"},
+                                                                                {"clientScannedAt", "yesterday"}}) {
         auto bad = good;
         bad[field] = value;
         const auto r = p.send_answer(sid, bad);
@@ -274,16 +285,16 @@ TEST_F(attendance_api, MalformedAndUnauthorizedAnswersChangeNothing) {
     }
     auto r = call(port_, verb::post, "/api/attendance/sessions/" + std::to_string(sid) + "/responses", "", good);
     EXPECT_EQ(r.status, 401);
-    r = call(port_, verb::post, "/api/attendance/sessions/" + std::to_string(sid) + "/responses",
-             student_token(100035), good);
+    r = call(port_, verb::post, "/api/attendance/sessions/" + std::to_string(sid) + "/responses", student_token(100035),
+             good);
     EXPECT_EQ(r.status, 401) << "a user token is not a participation token";
     r = call(port_, verb::post, "/api/attendance/sessions/" + std::to_string(other) + "/responses",
              "Bearer " + p.participation(), good);
     EXPECT_EQ(r.status, 403);
     EXPECT_EQ(r.code(), "wrong_session");
-    const auto huge = server_test::request(port_, verb::post,
-                                           "/api/attendance/sessions/" + std::to_string(sid) + "/responses",
-                                           {{"Authorization", "Bearer " + p.participation()}}, std::string(4096, ' '));
+    const auto huge =
+        server_test::request(port_, verb::post, "/api/attendance/sessions/" + std::to_string(sid) + "/responses",
+                             {{"Authorization", "Bearer " + p.participation()}}, std::string(4096, ' '));
     ASSERT_TRUE(huge);
     EXPECT_EQ(huge->status, 413);
     EXPECT_EQ(validations(sid, 100035), "") << "no attempt was recorded";
@@ -307,7 +318,8 @@ TEST_F(attendance_api, JoinRefusals) {
     EXPECT_EQ(r.status, 403);
     EXPECT_EQ(r.code(), "not_in_course");
     // A professor cannot join.
-    r = call(port_, verb::post, "/api/attendance/sessions/" + std::to_string(sid) + "/join/options", professor_token(1));
+    r = call(port_, verb::post, "/api/attendance/sessions/" + std::to_string(sid) + "/join/options",
+             professor_token(1));
     EXPECT_EQ(r.status, 403);
     // Unknown session.
     r = outsider.join_options(999999);
@@ -446,7 +458,8 @@ TEST_F(attendance_api, TheProfessorReviewsOverridesCountsTheRoomAndDownloadsTheR
     EXPECT_EQ(comp["thresholdMs"], 900.0);
     const auto why = a["result"]["explanation"].get<std::string>();
     EXPECT_NE(why.find("Mediana del alumno " + std::to_string(a["attempts"][0]["rtMs"].get<long long>()) + " ms"),
-              std::string::npos) << why;
+              std::string::npos)
+        << why;
     EXPECT_NE(why.find("umbral 900 ms: dentro del umbral, 1/1 rondas -> PRESENTE"), std::string::npos) << why;
     EXPECT_EQ(a["attempts"][0]["checks"]["totpu"], true);
     EXPECT_EQ(r.body["students"][1]["status"], "PENDING");
@@ -476,7 +489,8 @@ TEST_F(attendance_api, TheProfessorReviewsOverridesCountsTheRoomAndDownloadsTheR
 
     ASSERT_EQ(call(port_, verb::post, path + "/close", professor_token(1)).status, 200);
     EXPECT_EQ(sql("SELECT string_agg(user_id::text, ',' ORDER BY user_id) FROM attendance.legacy_outbox WHERE "
-                  "session_id = " + std::to_string(sid)),
+                  "session_id = " +
+                  std::to_string(sid)),
               "100029,100040")
         << "the computed PRESENT and the professor's PRESENT travel; the idle student does not";
     r = call(port_, verb::get, path + "/results", professor_token(1));
@@ -487,8 +501,8 @@ TEST_F(attendance_api, TheProfessorReviewsOverridesCountsTheRoomAndDownloadsTheR
     EXPECT_EQ(r.body["students"][2]["override"]["reasonCode"], "no_smartphone");
 
     // The report lists the whole course (40 students), joined or not, in UTF-8 with a BOM.
-    const auto csv = server_test::request(port_, verb::get, path + "/report.csv",
-                                          {{"Authorization", professor_token(1)}});
+    const auto csv =
+        server_test::request(port_, verb::get, path + "/report.csv", {{"Authorization", professor_token(1)}});
     ASSERT_TRUE(csv);
     EXPECT_EQ(csv->status, 200);
     ASSERT_GT(csv->body.size(), 3u);
@@ -512,9 +526,10 @@ TEST_F(attendance_api, TheProfessorReviewsOverridesCountsTheRoomAndDownloadsTheR
 
     // A cancelled session takes no overrides.
     const auto cancelled = open_session(1);
-    ASSERT_EQ(call(port_, verb::post, "/api/attendance/sessions/" + std::to_string(cancelled) + "/cancel",
-                   professor_token(1)).status,
-              200);
+    ASSERT_EQ(
+        call(port_, verb::post, "/api/attendance/sessions/" + std::to_string(cancelled) + "/cancel", professor_token(1))
+            .status,
+        200);
     r = call(port_, verb::post, "/api/attendance/sessions/" + std::to_string(cancelled) + "/overrides",
              professor_token(1), {{"userId", 100029}, {"status", "PRESENT"}, {"reasonCode", "forgot_phone"}});
     EXPECT_EQ(r.status, 409);
@@ -543,9 +558,11 @@ TEST_F(attendance_api, ARevokedPhoneStopsAnsweringAtOnceAndItsResultIsError) {
     EXPECT_EQ(validations(sid, 100040), "success") << "nothing stored for the revoked phone";
     EXPECT_TRUE(frames_.pending(sid).empty()) << "its rounds left the projection queue";
     const auto result = [&] {
-        return sql("SELECT res.final_status || ',' || res.is_final || ',' || r.status || ',' || r.flag_reason FROM "
-                   "attendance.results res JOIN attendance.registrations r USING (registration_id) WHERE "
-                   "r.session_id = " + std::to_string(sid) + " AND r.user_id = 100040");
+        return sql(
+            "SELECT res.final_status || ',' || res.is_final || ',' || r.status || ',' || r.flag_reason FROM "
+            "attendance.results res JOIN attendance.registrations r USING (registration_id) WHERE "
+            "r.session_id = " +
+            std::to_string(sid) + " AND r.user_id = 100040");
     };
     EXPECT_EQ(result(), "ERROR,false,failed,device revoked: teléfono robado");
     // A re-join with the same (revoked) passkey is refused too.
@@ -570,7 +587,8 @@ TEST_F(attendance_api, AReEnrolledPhoneStopsAnsweringTheOldOne) {
     EXPECT_EQ(r.code(), "device_revoked");
     EXPECT_EQ(validations(sid, 100030), "");
     EXPECT_EQ(sql("SELECT final_status FROM attendance.results JOIN attendance.registrations USING (registration_id) "
-                  "WHERE session_id = " + std::to_string(sid) + " AND user_id = 100030"),
+                  "WHERE session_id = " +
+                  std::to_string(sid) + " AND user_id = 100030"),
               "ERROR");
 }
 
@@ -645,7 +663,8 @@ TEST_F(attendance_limits, AnswersOverTheLimitAre429AndStoreNoRow) {
     EXPECT_GE(limited, 1);
     EXPECT_EQ(retry_after, "1") << "Retry-After: the rest of the 1 s window";
     EXPECT_EQ(std::stoi(sql("SELECT count(*) FROM attendance.validations v JOIN attendance.registrations r USING "
-                            "(registration_id) WHERE r.session_id = " + std::to_string(sid))),
+                            "(registration_id) WHERE r.session_id = " +
+                            std::to_string(sid))),
               ok);
     EXPECT_LE(ok, 3 * 4) << "at most the limit per window";
     EXPECT_EQ(ok + limited, 12);

@@ -8,8 +8,8 @@
 #include "asistencia/domain/crypto/totp.hpp"
 #include "asistencia/domain/encoding/base64.hpp"
 #include "asistencia/domain/tokens/jwt.hpp"
-#include "test_helpers.hpp"
 #include "soft_authenticator.hpp"
+#include "test_helpers.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -35,7 +35,8 @@ struct phone_result {
 class enrollment_api : public ::testing::Test {
 protected:
     explicit enrollment_api(std::string cooldown_hours = "0")
-        : port_(free_port()), origin_("http://localhost:" + std::to_string(port_)),
+        : port_(free_port()),
+          origin_("http://localhost:" + std::to_string(port_)),
           server_({}, {{"PORT", std::to_string(port_)},
                        {"WEBAUTHN_ORIGINS", origin_},
                        {"WEBAUTHN_RP_ID", "localhost"},
@@ -71,9 +72,8 @@ protected:
         const auto mine = crypto::ecdh_generate();
         phone_result out;
         out.credential_id = reg.credential_id;
-        out.handshake_secret =
-            crypto::derive_handshake_secret(*crypto::ecdh_shared_secret(mine.private_scalar, server_key), challenge,
-                                            reg.credential_id);
+        out.handshake_secret = crypto::derive_handshake_secret(
+            *crypto::ecdh_shared_secret(mine.private_scalar, server_key), challenge, reg.credential_id);
         const auto id = enc::base64url_encode(reg.credential_id);
         const json body{{"credential",
                          {{"id", id},
@@ -111,7 +111,8 @@ TEST_F(enrollment_api, EnrollsAndStoresTheSameSecretThePhoneDerived) {
     const auto device_id = r.body["deviceId"].get<std::int64_t>();
 
     // The server's copy, sealed at rest under the master key, opens to the phone's secret.
-    const auto sealed = sql("SELECT handshake_secret FROM enrollment.devices WHERE device_id = " + std::to_string(device_id));
+    const auto sealed =
+        sql("SELECT handshake_secret FROM enrollment.devices WHERE device_id = " + std::to_string(device_id));
     ASSERT_TRUE(sealed.starts_with("v1.")) << sealed;
     // SERVER_MASTER_KEY is standard base64: respell it as base64url to decode it.
     std::string master = env_or_fail("SERVER_MASTER_KEY");
@@ -125,12 +126,14 @@ TEST_F(enrollment_api, EnrollsAndStoresTheSameSecretThePhoneDerived) {
     // So a TOTPu computed by the phone from its K_totpu is what the server computes.
     const auto phone_keys = crypto::derive_device_keys(r.handshake_secret);
     const auto server_keys = crypto::derive_device_keys(*opened);
-    EXPECT_EQ(crypto::totp_code(phone_keys.k_totpu, 1'763'800'000), crypto::totp_code(server_keys.k_totpu, 1'763'800'000));
+    EXPECT_EQ(crypto::totp_code(phone_keys.k_totpu, 1'763'800'000),
+              crypto::totp_code(server_keys.k_totpu, 1'763'800'000));
 
     EXPECT_EQ(sql("SELECT count(*) FROM enrollment.enrollment_history WHERE device_id = " + std::to_string(device_id) +
                   " AND action = 'enrolled' AND metadata->>'fmt' = 'packed'"),
               "1");
-    EXPECT_EQ(sql("SELECT array_to_string(transports, ',') FROM enrollment.devices WHERE device_id = " + std::to_string(device_id)),
+    EXPECT_EQ(sql("SELECT array_to_string(transports, ',') FROM enrollment.devices WHERE device_id = " +
+                  std::to_string(device_id)),
               "internal,hybrid");
 
     // The seed's status shape, for PHP and for the user.
@@ -181,9 +184,11 @@ TEST_F(enrollment_api, AnExpiredChallengeIsRefused) {
     shell("valkey-cli -h " + env_or_fail("REDIS_HOST") + " -p " + env_or_fail("REDIS_PORT") + " DEL enroll-test-" +
           std::to_string(::getpid()) + ":challenge:enroll:100025");
     const json body{{"credential",
-                      {{"id", "AAAA"}, {"rawId", "AAAA"}, {"type", "public-key"},
-                       {"response", {{"clientDataJSON", "e30"}, {"attestationObject", "oA"}}}}},
-                     {"clientHandshakeKey", "AAAA"}};
+                     {{"id", "AAAA"},
+                      {"rawId", "AAAA"},
+                      {"type", "public-key"},
+                      {"response", {{"clientDataJSON", "e30"}, {"attestationObject", "oA"}}}}},
+                    {"clientHandshakeKey", "AAAA"}};
     const auto r = post("/api/enrollment/finish", bearer_user(100025), body);
     ASSERT_TRUE(r);
     EXPECT_EQ(r->status, 400);
@@ -213,7 +218,9 @@ TEST_F(enrollment_api, ConcurrentStartsConflictAndAFailedFinishReleasesTheLock) 
 TEST_F(enrollment_api, EveryRefusalChangesNothing) {
     const std::int64_t user = 100027;
     forget_enrollments(user);
-    const auto count = [&] { return sql("SELECT count(*) FROM enrollment.devices WHERE user_id = " + std::to_string(user)); };
+    const auto count = [&] {
+        return sql("SELECT count(*) FROM enrollment.devices WHERE user_id = " + std::to_string(user));
+    };
     ts::registration_options no_uv;
     no_uv.user_verified = false;
     auto r = enroll(user, no_uv);
@@ -233,7 +240,8 @@ TEST_F(enrollment_api, EveryRefusalChangesNothing) {
 
     // Malformed bodies.
     start(user);
-    auto m = request(port_, http::verb::post, "/api/enrollment/finish", {{"Authorization", bearer_user(user)}}, "{not json");
+    auto m =
+        request(port_, http::verb::post, "/api/enrollment/finish", {{"Authorization", bearer_user(user)}}, "{not json");
     EXPECT_EQ(m->status, 400);
     EXPECT_EQ(json::parse(m->body)["error"]["code"], "invalid_json");
     start(user);
@@ -251,8 +259,9 @@ TEST_F(enrollment_api, ReEnrollmentRevokesThePreviousDeviceAndRevokeWorks) {
     const std::int64_t user = 100028;
     forget_enrollments(user);
     const auto history = [](const std::string& action, const std::string& extra = "") {
-        return std::stoi(sql("SELECT count(*) FROM enrollment.enrollment_history WHERE user_id = 100028 AND action = '" +
-                             action + "'" + extra));
+        return std::stoi(
+            sql("SELECT count(*) FROM enrollment.enrollment_history WHERE user_id = 100028 AND action = '" + action +
+                "'" + extra));
     };
     const int reenrolled_before = history("re-enrolled");
     const int revoked_before = history("revoked", " AND performed_by = 1");
@@ -288,8 +297,9 @@ TEST_F(enrollment_api, RevocationIsLimitedToOwnPhoneOwnStudentsOrAdmins) {
     };
     const auto active = [&] { return sql("SELECT is_active FROM enrollment.devices WHERE device_id = " + device); };
     const auto prof2 = bearer_user(2, tokens::user_role::profesor);
-    for (const auto& body : {json{{"userId", user}, {"reason", "x"}}, json{{"deviceId", std::stoll(device)}, {"reason", "x"}},
-                             json{{"deviceId", std::stoll(device)}, {"userId", user}, {"reason", "x"}}}) {
+    for (const auto& body :
+         {json{{"userId", user}, {"reason", "x"}}, json{{"deviceId", std::stoll(device)}, {"reason", "x"}},
+          json{{"deviceId", std::stoll(device)}, {"userId", user}, {"reason", "x"}}}) {
         const auto r = post("/api/enrollment/revoke", prof2, body);
         ASSERT_TRUE(r);
         EXPECT_EQ(r->status, 403) << "professor 2 does not teach this student: " << body.dump() << r->body;
@@ -307,8 +317,9 @@ TEST_F(enrollment_api, RevocationIsLimitedToOwnPhoneOwnStudentsOrAdmins) {
                    json{{"userId", 4294967296LL + user}, {"reason", "x"}})
                   ->status,
               400);
-    EXPECT_EQ(post("/api/enrollment/revoke", bearer_user(1, tokens::user_role::profesor), json{{"userId", user}})->status,
-              400)
+    EXPECT_EQ(
+        post("/api/enrollment/revoke", bearer_user(1, tokens::user_role::profesor), json{{"userId", user}})->status,
+        400)
         << "a professor must give a reason";
     EXPECT_EQ(active(), "t");
     // An admin gets a plain 404 for a device that does not exist.
@@ -323,7 +334,8 @@ TEST_F(enrollment_api, RevocationIsLimitedToOwnPhoneOwnStudentsOrAdmins) {
     ASSERT_EQ(r->status, 200) << r->body;
     EXPECT_EQ(active(), "f");
     EXPECT_EQ(sql("SELECT performed_by || ',' || reason || ',' || (metadata->>'actorRole') FROM "
-                  "enrollment.enrollment_history WHERE device_id = " + device + " AND action = 'revoked'"),
+                  "enrollment.enrollment_history WHERE device_id = " +
+                  device + " AND action = 'revoked'"),
               "1,cambio de teléfono,professor");
     // The student revokes their own phone: recorded with performed_by = the student.
     const auto second = enroll(user);
@@ -331,7 +343,8 @@ TEST_F(enrollment_api, RevocationIsLimitedToOwnPhoneOwnStudentsOrAdmins) {
     r = post("/api/enrollment/revoke", bearer_user(user), json::object());
     ASSERT_EQ(r->status, 200) << r->body;
     EXPECT_EQ(sql("SELECT performed_by || ',' || (metadata->>'actorRole') FROM enrollment.enrollment_history WHERE "
-                  "device_id = " + std::to_string(second.body["deviceId"].get<std::int64_t>()) + " AND action = 'revoked'"),
+                  "device_id = " +
+                  std::to_string(second.body["deviceId"].get<std::int64_t>()) + " AND action = 'revoked'"),
               "100029,student");
 }
 

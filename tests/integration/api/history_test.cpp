@@ -34,24 +34,29 @@ protected:
     // A session of `professor` in course 5 (semester 1 in the stand-in) at `start`.
     std::string add_session(const std::string& start, const std::string& status = "closed", std::int64_t professor = 1,
                             std::int64_t course = 5, std::int64_t semester = 1) {
-        return sql("INSERT INTO attendance.sessions (professor_id, professor_name, course_code, course_name, room, "
-                   "semester, start_time, end_time, course_id, semester_id, status, max_rounds) VALUES (" +
-                   std::to_string(professor) + ", 'Prof', 'ICI-1150', 'Introducción', 'Sala H', '2026-1', '" + start +
-                   "', '" + start + "'::timestamp + interval '90 minutes', " + std::to_string(course) + ", " +
-                   std::to_string(semester) + ", '" + status + "', 3) RETURNING session_id");
+        return sql(
+            "INSERT INTO attendance.sessions (professor_id, professor_name, course_code, course_name, room, "
+            "semester, start_time, end_time, course_id, semester_id, status, max_rounds) VALUES (" +
+            std::to_string(professor) + ", 'Prof', 'ICI-1150', 'Introducción', 'Sala H', '2026-1', '" + start + "', '" +
+            start + "'::timestamp + interval '90 minutes', " + std::to_string(course) + ", " +
+            std::to_string(semester) + ", '" + status + "', 3) RETURNING session_id");
     }
     void attend(const std::string& session, std::int64_t user, const std::string& status, double score) {
-        const auto reg = sql("INSERT INTO attendance.registrations (session_id, user_id, queue_position, status) "
-                             "VALUES (" + session + ", " + std::to_string(user) +
-                             ", (SELECT COALESCE(max(queue_position), 0) + 1 FROM attendance.registrations WHERE "
-                             "session_id = " + session + "), 'completed') RETURNING registration_id");
+        const auto reg =
+            sql("INSERT INTO attendance.registrations (session_id, user_id, queue_position, status) "
+                "VALUES (" +
+                session + ", " + std::to_string(user) +
+                ", (SELECT COALESCE(max(queue_position), 0) + 1 FROM attendance.registrations WHERE "
+                "session_id = " +
+                session + "), 'completed') RETURNING registration_id");
         sql("INSERT INTO attendance.results (registration_id, total_rounds, successful_rounds, certainty_score, "
-            "final_status, is_final) VALUES (" + reg + ", 3, 3, " + std::to_string(score) + ", '" + status + "', TRUE)");
+            "final_status, is_final) VALUES (" +
+            reg + ", 3, 3, " + std::to_string(score) + ", '" + status + "', TRUE)");
     }
     void override_to(const std::string& session, std::int64_t user, const std::string& status) {
         sql("INSERT INTO attendance.result_overrides (session_id, user_id, from_status, to_status, reason_code, "
-            "performed_by) VALUES (" + session + ", " + std::to_string(user) + ", NULL, '" + status +
-            "', 'forgot_phone', 1)");
+            "performed_by) VALUES (" +
+            session + ", " + std::to_string(user) + ", NULL, '" + status + "', 'forgot_phone', 1)");
     }
     std::uint16_t port_;
     server_process server_;
@@ -67,9 +72,12 @@ const json* session_in(const json& list, const std::string& id) {
 TEST_F(history_api, AProfessorListsOwnSessionsNewestFirstPaginated) {
     // After every session stored so far, so these are the newest whatever else ran before.
     const auto day = [](int n) {
-        return sql("SELECT to_char(date_trunc('day', GREATEST(NOW(), (SELECT max(start_time) FROM "
-                   "attendance.sessions))) + interval '" + std::to_string(n) + " days 10 hours', "
-                   "'YYYY-MM-DD HH24:MI:SS')");
+        return sql(
+            "SELECT to_char(date_trunc('day', GREATEST(NOW(), (SELECT max(start_time) FROM "
+            "attendance.sessions))) + interval '" +
+            std::to_string(n) +
+            " days 10 hours', "
+            "'YYYY-MM-DD HH24:MI:SS')");
     };
     const auto d1 = day(1), d2 = day(2), d3 = day(3), d4 = day(4);
     const auto oldest = add_session(d1);
@@ -77,10 +85,10 @@ TEST_F(history_api, AProfessorListsOwnSessionsNewestFirstPaginated) {
     const auto newest = add_session(d3, "cancelled");
     attend(middle, 100001, "PRESENT", 95);
     attend(middle, 100002, "DOUBTFUL", 50);
-    override_to(middle, 100002, "PRESENT");  // counts as present
+    override_to(middle, 100002, "PRESENT"); // counts as present
     attend(middle, 100003, "PRESENT", 90);
-    override_to(middle, 100003, "ABSENT");   // does not
-    override_to(middle, 100004, "PRESENT");  // never joined, marked present
+    override_to(middle, 100003, "ABSENT");                 // does not
+    override_to(middle, 100004, "PRESENT");                // never joined, marked present
     const auto other = add_session(d4, "closed", 2, 3, 2); // professor 2's
 
     auto page1 = get_json("/api/professor/sessions?courseId=5&semesterId=1&page=1&pageSize=2", professor_token(1));
@@ -190,7 +198,9 @@ TEST_F(history_api, TheCourseSummaryCountsEffectiveStatusesPerStudent) {
     // The CSV: BOM, ';', one row per student, the same numbers, Spanish labels.
     const auto csv = get("/api/professor/courses/5/summary.csv?semesterId=1", professor_token(1));
     ASSERT_EQ(csv->status, 200);
-    ASSERT_TRUE(csv->body.starts_with("\xEF\xBB\xBF" "id_alumno;rut;nombre;"));
+    ASSERT_TRUE(
+        csv->body.starts_with("\xEF\xBB\xBF"
+                              "id_alumno;rut;nombre;"));
     EXPECT_NE(csv->body.find("2035-04-01 #" + s1), std::string::npos);
     const auto line_start = csv->body.find("\r\n100001;");
     ASSERT_NE(line_start, std::string::npos);
@@ -198,7 +208,10 @@ TEST_F(history_api, TheCourseSummaryCountsEffectiveStatusesPerStudent) {
     EXPECT_TRUE(line.starts_with("100001;20664386-2;Francisca Ignacia Cáceres Sánchez;")) << line;
     EXPECT_TRUE(line.ends_with(";" + std::to_string(a["attended"].get<int>()) + ";" +
                                std::to_string(a["total"].get<int>()) + ";" +
-                               [&] { auto p = std::to_string(expected); return p.substr(0, p.find('.') + 2); }()))
+                               [&] {
+                                   auto p = std::to_string(expected);
+                                   return p.substr(0, p.find('.') + 2);
+                               }()))
         << line;
     EXPECT_NE(line.find(";PRESENTE;"), std::string::npos) << line;
     const auto rows = std::count(csv->body.begin(), csv->body.end(), '\n');

@@ -24,7 +24,9 @@ std::string unique_prefix() {
 class rate_limit_api : public ::testing::Test {
 protected:
     rate_limit_api()
-        : port_(free_port()), origin_("http://localhost:" + std::to_string(port_)), prefix_(unique_prefix()),
+        : port_(free_port()),
+          origin_("http://localhost:" + std::to_string(port_)),
+          prefix_(unique_prefix()),
           server_({}, {{"PORT", std::to_string(port_)},
                        {"WEBAUTHN_ORIGINS", origin_},
                        {"WEBAUTHN_RP_ID", "localhost"},
@@ -168,9 +170,11 @@ TEST_F(rate_limit_api, AProjectorFloodingMessagesIsClosed) {
 
 // Issue 14.4: the headers reach the client on the real server's API, pages and errors.
 TEST_F(rate_limit_api, SecurityHeadersOnApiPagesAndErrors) {
-    for (const auto& [target, api] : std::vector<std::pair<std::string, bool>>{
-             {"/api/me", true}, {"/healthz", true}, {"/api/nope", true}, {"/profesor.html", false},
-             {"/alumno.html", false}}) {
+    for (const auto& [target, api] : std::vector<std::pair<std::string, bool>>{{"/api/me", true},
+                                                                               {"/healthz", true},
+                                                                               {"/api/nope", true},
+                                                                               {"/profesor.html", false},
+                                                                               {"/alumno.html", false}}) {
         auto r = get(port_, target);
         ASSERT_TRUE(r) << target;
         EXPECT_EQ(r->headers["content-security-policy"].find("default-src 'self'"), 0u) << target;

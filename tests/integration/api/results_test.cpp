@@ -22,8 +22,7 @@ std::int64_t fresh_session_id() { return 200000000 + static_cast<std::int64_t>(s
 
 class results_api : public ::testing::Test {
 protected:
-    results_api()
-        : port_(free_port()), server_({}, {{"PORT", std::to_string(port_)}, {"OUTBOX_POLL_MS", "100"}}) {
+    results_api() : port_(free_port()), server_({}, {{"PORT", std::to_string(port_)}, {"OUTBOX_POLL_MS", "100"}}) {
         auto ready = poll(port_, "/readyz", [](const response& r) { return r.status == 200; });
         if (!ready || ready->status != 200) ADD_FAILURE() << "server not ready: " << server_.output();
     }
@@ -35,7 +34,8 @@ protected:
         const auto id = std::to_string(fresh_session_id() + offset);
         sql("INSERT INTO attendance.sessions (session_id, professor_id, professor_name, course_code, course_name, "
             "room, semester, start_time, end_time, course_id, semester_id, status, max_rounds) VALUES (" +
-            id + ", 1, 'Prof', 'ICI-1151', 'Curso', 'A-1', '2026-2', '2026-11-20 15:00:00', "
+            id +
+            ", 1, 'Prof', 'ICI-1151', 'Curso', 'A-1', '2026-2', '2026-11-20 15:00:00', "
             "'2026-11-20 16:00:00', 1, 2, 'closed', 3)");
         return id;
     }
@@ -65,15 +65,19 @@ TEST_F(results_api, ThePhpSystemReadsEveryRegistrationWithItsEffectiveStatus) {
     const auto present = add_registration(id, 100001, 1);
     add_result(present, "PRESENT", 92.5);
     sql("INSERT INTO attendance.legacy_outbox (session_id, user_id, course_id, fecha, certeza, status, delivered_at) "
-        "VALUES (" + id + ", 100001, 1, '2026-11-20', 92, 'delivered', NOW())");
+        "VALUES (" +
+        id + ", 100001, 1, '2026-11-20', 92, 'delivered', NOW())");
     const auto doubtful = add_registration(id, 100002, 2);
     add_result(doubtful, "DOUBTFUL", 55);
     // Two overrides: the latest one counts.
     sql("INSERT INTO attendance.result_overrides (session_id, user_id, from_status, to_status, reason_code, "
-        "performed_by, created_at) VALUES (" + id + ", 100002, 'DOUBTFUL', 'ABSENT', 'technical_failure', 1, "
+        "performed_by, created_at) VALUES (" +
+        id +
+        ", 100002, 'DOUBTFUL', 'ABSENT', 'technical_failure', 1, "
         "NOW() - interval '1 minute')");
     sql("INSERT INTO attendance.result_overrides (session_id, user_id, from_status, to_status, reason_code, "
-        "performed_by) VALUES (" + id + ", 100002, 'ABSENT', 'PRESENT', 'forgot_phone', 1)");
+        "performed_by) VALUES (" +
+        id + ", 100002, 'ABSENT', 'PRESENT', 'forgot_phone', 1)");
     add_registration(id, 100003, 3); // no result yet
 
     for (const auto& auth : {bearer_internal(), professor(1)}) {

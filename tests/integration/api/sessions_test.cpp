@@ -25,7 +25,8 @@ protected:
         auto ready = poll(port_, "/readyz", [](const response& r) { return r.status == 200; });
         if (!ready || ready->status != 200) ADD_FAILURE() << "server not ready: " << server_.output();
     }
-    std::optional<response> post(const std::string& target, const std::string& auth, const json& body = json::object()) {
+    std::optional<response> post(const std::string& target, const std::string& auth,
+                                 const json& body = json::object()) {
         return request(port_, http::verb::post, target, {{"Authorization", auth}}, body.dump());
     }
     std::optional<response> get(const std::string& target, const std::string& auth) {
@@ -36,7 +37,8 @@ protected:
 };
 
 TEST_F(sessions_api, AProfessorOpensReadsAndClosesASession) {
-    auto r = post("/api/attendance/sessions", professor(1), {{"courseId", 1}, {"semesterId", 2}, {"room", "Sala A-12"}, {"maxRounds", 4}});
+    auto r = post("/api/attendance/sessions", professor(1),
+                  {{"courseId", 1}, {"semesterId", 2}, {"room", "Sala A-12"}, {"maxRounds", 4}});
     ASSERT_TRUE(r);
     ASSERT_EQ(r->status, 201) << r->body;
     const auto s = json::parse(r->body);
@@ -57,7 +59,8 @@ TEST_F(sessions_api, AProfessorOpensReadsAndClosesASession) {
     EXPECT_EQ(get("/api/attendance/sessions/abc", professor(1))->status, 400);
 
     // The legacy system's view, with the internal token only.
-    const auto internal = "Bearer " + tokens::issue_internal_inbound_token(env_or_fail("JWT_SECRET_INTERNAL"), {}).token;
+    const auto internal =
+        "Bearer " + tokens::issue_internal_inbound_token(env_or_fail("JWT_SECRET_INTERNAL"), {}).token;
     r = get("/api/attendance/session/" + id + "/status", internal);
     ASSERT_EQ(r->status, 200);
     EXPECT_EQ(json::parse(r->body)["status"], "active");
@@ -106,12 +109,20 @@ TEST_F(sessions_api, RefusalsStoreNothing) {
     auto r = post("/api/attendance/sessions", professor(2), {{"courseId", 4}, {"semesterId", 2}, {"room", "C-1"}});
     EXPECT_EQ(r->status, 403);
     EXPECT_EQ(json::parse(r->body)["error"]["code"], "not_allowed");
-    r = post("/api/attendance/sessions", bearer_user(100001, tokens::user_role::alumno), {{"courseId", 1}, {"semesterId", 2}, {"room", "x"}});
+    r = post("/api/attendance/sessions", bearer_user(100001, tokens::user_role::alumno),
+             {{"courseId", 1}, {"semesterId", 2}, {"room", "x"}});
     EXPECT_EQ(r->status, 403);
     EXPECT_EQ(post("/api/attendance/sessions", professor(1), {{"semesterId", 2}, {"room", "x"}})->status, 400);
-    EXPECT_EQ(post("/api/attendance/sessions", professor(1), {{"courseId", "1"}, {"semesterId", 2}, {"room", "x"}})->status, 400);
-    EXPECT_EQ(post("/api/attendance/sessions", professor(1), {{"courseId", 1}, {"semesterId", 2}, {"room", ""}})->status, 400);
-    EXPECT_EQ(post("/api/attendance/sessions", professor(1), {{"courseId", 1}, {"semesterId", 2}, {"room", "x"}, {"maxRounds", 11}})->status, 422);
+    EXPECT_EQ(
+        post("/api/attendance/sessions", professor(1), {{"courseId", "1"}, {"semesterId", 2}, {"room", "x"}})->status,
+        400);
+    EXPECT_EQ(
+        post("/api/attendance/sessions", professor(1), {{"courseId", 1}, {"semesterId", 2}, {"room", ""}})->status,
+        400);
+    EXPECT_EQ(post("/api/attendance/sessions", professor(1),
+                   {{"courseId", 1}, {"semesterId", 2}, {"room", "x"}, {"maxRounds", 11}})
+                  ->status,
+              422);
     r = post("/api/attendance/sessions", professor(1), {{"courseId", 1}, {"semesterId", 1}, {"room", "x"}});
     EXPECT_EQ(r->status, 422);
     EXPECT_EQ(json::parse(r->body)["error"]["code"], "semester_mismatch");

@@ -39,9 +39,9 @@ namespace net = boost::asio;
 namespace {
 
 constexpr int honest_students = 30;
-constexpr int students = honest_students + 6; // 3 relays, a forwarded photo, an attacker, a silent one
-constexpr int max_rounds = 5;                   // scoring v2's round count (docs/scoring.md)
-constexpr std::int64_t first_student = 100001;  // course 1 lists 100001..100040
+constexpr int students = honest_students + 6;  // 3 relays, a forwarded photo, an attacker, a silent one
+constexpr int max_rounds = 5;                  // scoring v2's round count (docs/scoring.md)
+constexpr std::int64_t first_student = 100001; // course 1 lists 100001..100040
 
 // The measured honest decode delays (docs/data/honest-delay.json): the conditions the
 // simulator resamples (sim_weight > 0), each a kind of phone.
@@ -65,8 +65,8 @@ delay_model load_delay_model() {
 
 std::vector<std::uint8_t> base64_decode(const std::string& text) {
     std::vector<std::uint8_t> out(text.size() / 4 * 3 + 3);
-    const int n = EVP_DecodeBlock(out.data(), reinterpret_cast<const unsigned char*>(text.data()),
-                                  static_cast<int>(text.size()));
+    const int n =
+        EVP_DecodeBlock(out.data(), reinterpret_cast<const unsigned char*>(text.data()), static_cast<int>(text.size()));
     if (n < 0) return {};
     std::size_t size = static_cast<std::size_t>(n);
     if (text.size() >= 1 && text[text.size() - 1] == '=') --size;
@@ -161,17 +161,20 @@ private:
                 ws.read(buffer);
             } catch (const beast::system_error& e) {
                 if (e.code() == beast::error::timeout) continue;
-                throw std::runtime_error(std::string(e.what()) + " (close " + std::to_string(ws.reason().code) +
-                                         " " + std::string(ws.reason().reason.c_str()) + ")");
+                throw std::runtime_error(std::string(e.what()) + " (close " + std::to_string(ws.reason().code) + " " +
+                                         std::string(ws.reason().reason.c_str()) + ")");
             }
             const auto msg = json::parse(beast::buffers_to_string(buffer.data()), nullptr, false);
             const auto type = msg.value("type", "");
             if (type == "frame") {
                 ++frames_;
                 ws.write(net::buffer(json{{"type", "shown"}, {"seq", msg["seq"]}, {"at", now_ms()}}.dump()));
-                const auto text = camera_read(msg["qr"].value("width", 0), base64_decode(msg["qr"].value("modules", "")));
-                if (text.empty()) ++unreadable_;
-                else on_qr_(text);
+                const auto text =
+                    camera_read(msg["qr"].value("width", 0), base64_decode(msg["qr"].value("modules", "")));
+                if (text.empty())
+                    ++unreadable_;
+                else
+                    on_qr_(text);
             } else if (type == "closed") {
                 std::lock_guard lock(mutex_);
                 summary_ = msg.dump();
@@ -202,14 +205,15 @@ struct student {
     std::atomic<int> accepted{0};
     std::atomic<bool> busy{false}; // one answer in flight at a time, like the page
     std::atomic<bool> joined{false};
-    int added_ms = 0;                        // a relay's delay on top of an honest phone's
+    int added_ms = 0;                             // a relay's delay on top of an honest phone's
     std::deque<std::chrono::milliseconds> delays; // drawn before class, in a fixed order
 };
 
 class virtual_classroom : public ::testing::Test {
 protected:
     virtual_classroom()
-        : port_(server_test::free_port()), origin_("http://localhost:" + std::to_string(port_)),
+        : port_(server_test::free_port()),
+          origin_("http://localhost:" + std::to_string(port_)),
           server_({}, {{"PORT", std::to_string(port_)},
                        {"WEBAUTHN_ORIGINS", origin_},
                        {"WEBAUTHN_RP_ID", "localhost"},
@@ -218,7 +222,8 @@ protected:
                        {"FRAME_INTERVAL_MS", "100"},
                        {"OUTBOX_POLL_MS", "200"},
                        {"KEY_PREFIX", "classroom-" + std::to_string(::getpid()) + ":"}}) {
-        auto ready = server_test::poll(port_, "/readyz", [](const server_test::response& r) { return r.status == 200; });
+        auto ready =
+            server_test::poll(port_, "/readyz", [](const server_test::response& r) { return r.status == 200; });
         if (!ready || ready->status != 200) ADD_FAILURE() << "server not ready: " << server_.output();
     }
 
@@ -241,7 +246,8 @@ TEST_F(virtual_classroom, ThirtyStudentsTakeAttendanceThroughTheProjector) {
     const int late = 29, relay400 = 30, relay700 = 31, relay1000 = 32, photo = 33, attacker = 34, silent = 35;
     const int friend_of_attacker = 25;
     room[late]->kind = behaviour::late;
-    for (const auto& [i, d] : std::initializer_list<std::pair<int, int>>{{relay400, 400}, {relay700, 700}, {relay1000, 1000}}) {
+    for (const auto& [i, d] :
+         std::initializer_list<std::pair<int, int>>{{relay400, 400}, {relay700, 700}, {relay1000, 1000}}) {
         room[static_cast<std::size_t>(i)]->kind = behaviour::relay;
         room[static_cast<std::size_t>(i)]->added_ms = d;
     }
@@ -260,8 +266,8 @@ TEST_F(virtual_classroom, ThirtyStudentsTakeAttendanceThroughTheProjector) {
         std::discrete_distribution<std::size_t> phone_class(model.weights.begin(), model.weights.end());
         const auto& decode = model.samples[phone_class(draw)];
         for (int k = 0; k < 4 * max_rounds; ++k) {
-            const double honest = decode[std::uniform_int_distribution<std::size_t>(0, decode.size() - 1)(draw)] +
-                                  network(draw);
+            const double honest =
+                decode[std::uniform_int_distribution<std::size_t>(0, decode.size() - 1)(draw)] + network(draw);
             const double ms = s->kind == behaviour::photo ? 6000.0 : honest + s->added_ms;
             s->delays.push_back(std::chrono::milliseconds(std::lround(ms)));
         }
@@ -366,9 +372,10 @@ TEST_F(virtual_classroom, ThirtyStudentsTakeAttendanceThroughTheProjector) {
         std::chrono::seconds(60)));
     server_test::svc("valkey", "stop");
     server_test::svc("valkey", "start");
-    const auto stored_before = sql("SELECT count(*) FROM attendance.validations v JOIN attendance.registrations r "
-                                   "USING (registration_id) WHERE r.session_id = " + std::to_string(sid) +
-                                   " AND validation_status = 'success'");
+    const auto stored_before =
+        sql("SELECT count(*) FROM attendance.validations v JOIN attendance.registrations r "
+            "USING (registration_id) WHERE r.session_id = " +
+            std::to_string(sid) + " AND validation_status = 'success'");
 
     ASSERT_TRUE(wait_until(all_done, std::chrono::seconds(120)))
         << "frames " << beamer.frames() << ", unreadable " << beamer.unreadable() << ", " << beamer.error();
@@ -377,8 +384,8 @@ TEST_F(virtual_classroom, ThirtyStudentsTakeAttendanceThroughTheProjector) {
         for (auto& f : answers) f.wait();
     }
     EXPECT_GE(std::stoi(sql("SELECT count(*) FROM attendance.validations v JOIN attendance.registrations r USING "
-                            "(registration_id) WHERE r.session_id = " + std::to_string(sid) +
-                            " AND validation_status = 'success'")),
+                            "(registration_id) WHERE r.session_id = " +
+                            std::to_string(sid) + " AND validation_status = 'success'")),
               std::stoi(stored_before))
         << "the restart lost no stored validation";
     EXPECT_EQ(beamer.unreadable(), 0) << "every frame is a readable QR";
@@ -388,45 +395,52 @@ TEST_F(virtual_classroom, ThirtyStudentsTakeAttendanceThroughTheProjector) {
 
     // PHP is down while the professor closes; the results reach the legacy DB when it returns.
     server_test::svc("php", "stop");
-    const auto closed = call(port_, verb::post, "/api/attendance/sessions/" + std::to_string(sid) + "/close",
-                             professor_token(1));
+    const auto closed =
+        call(port_, verb::post, "/api/attendance/sessions/" + std::to_string(sid) + "/close", professor_token(1));
     ASSERT_EQ(closed.status, 200) << closed.body.dump();
     EXPECT_TRUE(wait_until([&] { return beamer.closed(); }, std::chrono::seconds(10))) << "projector told it closed";
     beamer.stop();
     std::this_thread::sleep_for(std::chrono::seconds(1));
     const auto s_id = std::to_string(sid);
-    EXPECT_EQ(sql("SELECT count(*) FROM attendance.legacy_outbox WHERE session_id = " + s_id + " AND status = 'delivered'"),
-              "0");
+    EXPECT_EQ(
+        sql("SELECT count(*) FROM attendance.legacy_outbox WHERE session_id = " + s_id + " AND status = 'delivered'"),
+        "0");
     server_test::svc("php", "start");
 
     // Every table.
     const auto status_of = [&](int i) {
-        return sql("SELECT res.final_status FROM attendance.results res JOIN attendance.registrations r USING "
-                   "(registration_id) WHERE r.session_id = " + s_id + " AND r.user_id = " +
-                   std::to_string(first_student + i) + " AND res.is_final");
+        return sql(
+            "SELECT res.final_status FROM attendance.results res JOIN attendance.registrations r USING "
+            "(registration_id) WHERE r.session_id = " +
+            s_id + " AND r.user_id = " + std::to_string(first_student + i) + " AND res.is_final");
     };
     const auto score_of = [&](int i) {
-        return std::stod(sql("SELECT res.certainty_score FROM attendance.results res JOIN attendance.registrations r "
-                             "USING (registration_id) WHERE r.session_id = " + s_id + " AND r.user_id = " +
-                             std::to_string(first_student + i)));
+        return std::stod(
+            sql("SELECT res.certainty_score FROM attendance.results res JOIN attendance.registrations r "
+                "USING (registration_id) WHERE r.session_id = " +
+                s_id + " AND r.user_id = " + std::to_string(first_student + i)));
     };
-    EXPECT_EQ(sql("SELECT count(*) FROM attendance.registrations WHERE session_id = " + s_id), std::to_string(students));
+    EXPECT_EQ(sql("SELECT count(*) FROM attendance.registrations WHERE session_id = " + s_id),
+              std::to_string(students));
     EXPECT_EQ(sql("SELECT count(*) FROM attendance.results res JOIN attendance.registrations r USING (registration_id) "
-                  "WHERE r.session_id = " + s_id + " AND res.is_final"),
+                  "WHERE r.session_id = " +
+                  s_id + " AND res.is_final"),
               std::to_string(students));
     EXPECT_EQ(sql("SELECT queue_position FROM attendance.registrations WHERE session_id = " + s_id +
                   " AND user_id = " + std::to_string(first_student + late)),
               std::to_string(students))
         << "the late student is last in the queue";
     const auto median_of = [&](int i) {
-        return sql("SELECT COALESCE(round(statistic_ms)::text, '-') FROM attendance.results res JOIN "
-                   "attendance.registrations r USING (registration_id) WHERE r.session_id = " + s_id +
-                   " AND r.user_id = " + std::to_string(first_student + i));
+        return sql(
+            "SELECT COALESCE(round(statistic_ms)::text, '-') FROM attendance.results res JOIN "
+            "attendance.registrations r USING (registration_id) WHERE r.session_id = " +
+            s_id + " AND r.user_id = " + std::to_string(first_student + i));
     };
     const auto explanation_of = [&](int i) {
-        return sql("SELECT explanation FROM attendance.results res JOIN attendance.registrations r USING "
-                   "(registration_id) WHERE r.session_id = " + s_id + " AND r.user_id = " +
-                   std::to_string(first_student + i));
+        return sql(
+            "SELECT explanation FROM attendance.results res JOIN attendance.registrations r USING "
+            "(registration_id) WHERE r.session_id = " +
+            s_id + " AND r.user_id = " + std::to_string(first_student + i));
     };
     double lowest_honest = 100;
     int present = 0, honest_present = 0, slowest_honest_median = 0;
@@ -438,8 +452,9 @@ TEST_F(virtual_classroom, ThirtyStudentsTakeAttendanceThroughTheProjector) {
             EXPECT_EQ(st, "PRESENT") << "honest student " << first_student + i << ": " << explanation_of(i);
             honest_present += st == "PRESENT";
             EXPECT_EQ(sql("SELECT count(*) FROM attendance.validations v JOIN attendance.registrations r USING "
-                          "(registration_id) WHERE r.session_id = " + s_id + " AND r.user_id = " +
-                          std::to_string(first_student + i) + " AND validation_status = 'success'"),
+                          "(registration_id) WHERE r.session_id = " +
+                          s_id + " AND r.user_id = " + std::to_string(first_student + i) +
+                          " AND validation_status = 'success'"),
                       std::to_string(max_rounds));
             lowest_honest = std::min(lowest_honest, score_of(i));
             slowest_honest_median = std::max(slowest_honest_median, std::stoi(median_of(i)));
@@ -448,11 +463,14 @@ TEST_F(virtual_classroom, ThirtyStudentsTakeAttendanceThroughTheProjector) {
     std::printf("classroom: %d frames, %d present of %d, baseline median %s ms\n", beamer.frames(), present, students,
                 sql("SELECT round(baseline_median_ms) FROM attendance.sessions WHERE session_id = " + s_id).c_str());
     std::printf("| student | added | median RT (ms) | status | score | explanation |\n|---|---:|---:|---|---:|---|\n");
-    std::printf("| %d honest | 0 | slowest %d | %d PRESENT | lowest %.2f | |\n", honest_students,
-                slowest_honest_median, honest_present, lowest_honest);
-    for (const auto& [i, what] : std::initializer_list<std::pair<int, const char*>>{
-             {relay400, "relay +400 ms"}, {relay700, "relay +700 ms"}, {relay1000, "relay +1000 ms"},
-             {photo, "photo, 6 s later"}, {attacker, "another's QR"}, {silent, "silent"}}) {
+    std::printf("| %d honest | 0 | slowest %d | %d PRESENT | lowest %.2f | |\n", honest_students, slowest_honest_median,
+                honest_present, lowest_honest);
+    for (const auto& [i, what] : std::initializer_list<std::pair<int, const char*>>{{relay400, "relay +400 ms"},
+                                                                                    {relay700, "relay +700 ms"},
+                                                                                    {relay1000, "relay +1000 ms"},
+                                                                                    {photo, "photo, 6 s later"},
+                                                                                    {attacker, "another's QR"},
+                                                                                    {silent, "silent"}}) {
         std::printf("| %s | %d | %s | %s | %.2f | %s |\n", what, room[static_cast<std::size_t>(i)]->added_ms,
                     median_of(i).c_str(), status_of(i).c_str(), score_of(i), explanation_of(i).c_str());
     }
@@ -460,14 +478,16 @@ TEST_F(virtual_classroom, ThirtyStudentsTakeAttendanceThroughTheProjector) {
     EXPECT_NE(status_of(relay1000), "PRESENT") << "a live relay adding 1000 ms: " << explanation_of(relay1000);
     EXPECT_LT(score_of(relay700), lowest_honest);
     EXPECT_NE(status_of(photo), "PRESENT") << "a photo answered 6 s later is past RT_MAX_MS";
-    EXPECT_EQ(sql("SELECT count(*) FROM attendance.validations v JOIN attendance.registrations r USING "
-                  "(registration_id) WHERE r.session_id = " + s_id + " AND r.user_id = " +
-                  std::to_string(first_student + photo) + " AND validation_status = 'success'"),
-              "0");
-    EXPECT_NE(sql("SELECT count(*) FROM attendance.validations v JOIN attendance.registrations r USING "
-                  "(registration_id) WHERE r.session_id = " + s_id + " AND r.user_id = " +
-                  std::to_string(first_student + photo) + " AND validation_status = 'failed'"),
-              "0")
+    EXPECT_EQ(
+        sql("SELECT count(*) FROM attendance.validations v JOIN attendance.registrations r USING "
+            "(registration_id) WHERE r.session_id = " +
+            s_id + " AND r.user_id = " + std::to_string(first_student + photo) + " AND validation_status = 'success'"),
+        "0");
+    EXPECT_NE(
+        sql("SELECT count(*) FROM attendance.validations v JOIN attendance.registrations r USING "
+            "(registration_id) WHERE r.session_id = " +
+            s_id + " AND r.user_id = " + std::to_string(first_student + photo) + " AND validation_status = 'failed'"),
+        "0")
         << "the photo's answers reached the server and were refused";
     EXPECT_EQ(status_of(attacker), "ABSENT");
     EXPECT_EQ(status_of(silent), "ABSENT");
@@ -484,9 +504,11 @@ TEST_F(virtual_classroom, ThirtyStudentsTakeAttendanceThroughTheProjector) {
         },
         std::chrono::seconds(60)))
         << sql("SELECT string_agg(status || ':' || COALESCE(last_error, ''), ' ') FROM attendance.legacy_outbox "
-               "WHERE session_id = " + s_id);
+               "WHERE session_id = " +
+               s_id);
     EXPECT_EQ(sql("SELECT count(*) FROM alumno_asistencia WHERE session_id = '" + s_id +
-                  "' AND metodo = 'criptografico' AND presente", "hawaii"),
+                      "' AND metodo = 'criptografico' AND presente",
+                  "hawaii"),
               std::to_string(present));
 }
 

@@ -83,14 +83,13 @@ struct client {
 };
 
 std::string get(std::string_view target, std::string_view extra_headers = "") {
-    return "GET " + std::string(target) + " HTTP/1.1\r\nHost: localhost\r\n" +
-           std::string(extra_headers) + "\r\n";
+    return "GET " + std::string(target) + " HTTP/1.1\r\nHost: localhost\r\n" + std::string(extra_headers) + "\r\n";
 }
 
 std::string post(std::string_view target, const std::string& body) {
-    return "POST " + std::string(target) + " HTTP/1.1\r\nHost: localhost\r\nContent-Length: " +
-           std::to_string(body.size()) + "\r\nContent-Type: application/octet-stream\r\n\r\n" +
-           body;
+    return "POST " + std::string(target) +
+           " HTTP/1.1\r\nHost: localhost\r\nContent-Length: " + std::to_string(body.size()) +
+           "\r\nContent-Type: application/octet-stream\r\n\r\n" + body;
 }
 
 nlohmann::json json_of(const client_response& r) { return nlohmann::json::parse(r.body()); }
@@ -142,24 +141,21 @@ struct http_server_test : ::testing::Test {
 
     void add_routes() {
         using bhttp::verb;
-        srv->add_route(verb::get, "/api/echo/:id",
-                       [](request_context& ctx) -> net::awaitable<http_response> {
-                           nlohmann::json j;
-                           j["id"] = ctx.param("id");
-                           j["q"] = ctx.query("q").value_or("");
-                           j["route"] = ctx.route;
-                           j["requestId"] = ctx.request_id();
-                           co_return json_response(bhttp::status::ok, j.dump());
-                       });
-        srv->add_route(verb::post, "/api/echo/:id",
-                       [](request_context&) -> net::awaitable<http_response> {
-                           co_return json_response(bhttp::status::created, "{}");
-                       });
-        srv->add_route(verb::post, "/api/upload",
-                       [](request_context& ctx) -> net::awaitable<http_response> {
-                           nlohmann::json j{{"size", ctx.request.body().size()}};
-                           co_return json_response(bhttp::status::ok, j.dump());
-                       });
+        srv->add_route(verb::get, "/api/echo/:id", [](request_context& ctx) -> net::awaitable<http_response> {
+            nlohmann::json j;
+            j["id"] = ctx.param("id");
+            j["q"] = ctx.query("q").value_or("");
+            j["route"] = ctx.route;
+            j["requestId"] = ctx.request_id();
+            co_return json_response(bhttp::status::ok, j.dump());
+        });
+        srv->add_route(verb::post, "/api/echo/:id", [](request_context&) -> net::awaitable<http_response> {
+            co_return json_response(bhttp::status::created, "{}");
+        });
+        srv->add_route(verb::post, "/api/upload", [](request_context& ctx) -> net::awaitable<http_response> {
+            nlohmann::json j{{"size", ctx.request.body().size()}};
+            co_return json_response(bhttp::status::ok, j.dump());
+        });
         srv->add_route(
             verb::post, "/api/big",
             [](request_context& ctx) -> net::awaitable<http_response> {
@@ -167,40 +163,34 @@ struct http_server_test : ::testing::Test {
                 co_return json_response(bhttp::status::ok, j.dump());
             },
             256 * 1024);
-        srv->add_route(verb::get, "/api/fail",
-                       [](request_context&) -> net::awaitable<http_response> {
-                           throw std::runtime_error("db password=hunter2 leaked");
-                           co_return http_response{};
-                       });
-        srv->add_route(verb::get, "/api/conflict",
-                       [](request_context&) -> net::awaitable<http_response> {
-                           throw asistencia::application::too_many_requests("rate_limited",
-                                                                            "slow down", 7);
-                           co_return http_response{};
-                       });
-        srv->add_route(verb::get, "/api/slow",
-                       [this](request_context&) -> net::awaitable<http_response> {
-                           slow_started.set_value();
-                           net::steady_timer t(co_await net::this_coro::executor);
-                           t.expires_after(slow_for);
-                           co_await t.async_wait(net::use_awaitable);
-                           co_return json_response(bhttp::status::ok, R"({"slow":true})");
-                       });
-        srv->add_websocket_route(
-            "/ws/echo",
-            [](websocket_stream& ws, request_context&)
-                -> net::awaitable<websocket::close_reason> {
-                beast::flat_buffer buf;
-                for (;;) {
-                    auto [ec, n] = co_await ws.async_read(buf, use_tuple);
-                    if (ec) break;
-                    ws.text(ws.got_text());
-                    auto [wec, wn] = co_await ws.async_write(buf.data(), use_tuple);
-                    if (wec) break;
-                    buf.consume(buf.size());
-                }
-                co_return websocket::close_reason{websocket::close_code::normal};
-            });
+        srv->add_route(verb::get, "/api/fail", [](request_context&) -> net::awaitable<http_response> {
+            throw std::runtime_error("db password=hunter2 leaked");
+            co_return http_response{};
+        });
+        srv->add_route(verb::get, "/api/conflict", [](request_context&) -> net::awaitable<http_response> {
+            throw asistencia::application::too_many_requests("rate_limited", "slow down", 7);
+            co_return http_response{};
+        });
+        srv->add_route(verb::get, "/api/slow", [this](request_context&) -> net::awaitable<http_response> {
+            slow_started.set_value();
+            net::steady_timer t(co_await net::this_coro::executor);
+            t.expires_after(slow_for);
+            co_await t.async_wait(net::use_awaitable);
+            co_return json_response(bhttp::status::ok, R"({"slow":true})");
+        });
+        srv->add_websocket_route("/ws/echo",
+                                 [](websocket_stream& ws, request_context&) -> net::awaitable<websocket::close_reason> {
+                                     beast::flat_buffer buf;
+                                     for (;;) {
+                                         auto [ec, n] = co_await ws.async_read(buf, use_tuple);
+                                         if (ec) break;
+                                         ws.text(ws.got_text());
+                                         auto [wec, wn] = co_await ws.async_write(buf.data(), use_tuple);
+                                         if (wec) break;
+                                         buf.consume(buf.size());
+                                     }
+                                     co_return websocket::close_reason{websocket::close_code::normal};
+                                 });
         srv->add_websocket_route(
             "/ws/private",
             [](websocket_stream&, request_context&) -> net::awaitable<websocket::close_reason> {
@@ -338,9 +328,7 @@ TEST_F(http_server_test, header_over_8_kib_is_431) {
 
     client ok;
     ASSERT_FALSE(ok.connect(srv->port()));
-    EXPECT_EQ(ok.exchange(get("/healthz", "X-Big: " + std::string(6 * 1024, 'a') + "\r\n"))
-                  .result_int(),
-              200);
+    EXPECT_EQ(ok.exchange(get("/healthz", "X-Big: " + std::string(6 * 1024, 'a') + "\r\n")).result_int(), 200);
 }
 
 TEST_F(http_server_test, body_limits_default_and_per_route) {
@@ -389,8 +377,9 @@ TEST_F(http_server_test, body_limits_default_and_per_route) {
         // Expect: 100-continue gets the interim answer, then the final one.
         client c;
         ASSERT_FALSE(c.connect(srv->port()));
-        ASSERT_FALSE(c.send("POST /api/upload HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n"
-                            "Expect: 100-continue\r\n\r\n"));
+        ASSERT_FALSE(
+            c.send("POST /api/upload HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n"
+                   "Expect: 100-continue\r\n\r\n"));
         auto [ec, interim] = c.read();
         ASSERT_FALSE(ec);
         EXPECT_EQ(interim.result_int(), 100);
@@ -402,10 +391,10 @@ TEST_F(http_server_test, body_limits_default_and_per_route) {
 
 TEST_F(http_server_test, malformed_requests_are_400) {
     start();
-    for (std::string raw : {std::string("GARBAGE\r\n\r\n"),
-                            std::string("GET http://evil/x HTTP/1.1\r\nHost: x\r\n\r\n"),
-                            std::string("GET ../x HTTP/1.1\r\nHost: x\r\n\r\n"),
-                            std::string("GET / HTTP/1.1\r\nHost: x\r\nContent-Length: zz\r\n\r\n")}) {
+    for (std::string raw :
+         {std::string("GARBAGE\r\n\r\n"), std::string("GET http://evil/x HTTP/1.1\r\nHost: x\r\n\r\n"),
+          std::string("GET ../x HTTP/1.1\r\nHost: x\r\n\r\n"),
+          std::string("GET / HTTP/1.1\r\nHost: x\r\nContent-Length: zz\r\n\r\n")}) {
         client c;
         ASSERT_FALSE(c.connect(srv->port()));
         auto res = c.exchange(raw);
@@ -438,8 +427,7 @@ TEST_F(http_server_test, static_files_mime_etag_and_304) {
 
     EXPECT_EQ(c.exchange(get("/style.css"))[bhttp::field::content_type], "text/css; charset=utf-8");
     EXPECT_EQ(c.exchange(get("/icon.svg"))[bhttp::field::content_type], "image/svg+xml");
-    EXPECT_EQ(c.exchange(get("/manifest.webmanifest"))[bhttp::field::content_type],
-              "application/manifest+json");
+    EXPECT_EQ(c.exchange(get("/manifest.webmanifest"))[bhttp::field::content_type], "application/manifest+json");
 
     // HEAD: same headers, no body.
     res = c.exchange("HEAD /app.js HTTP/1.1\r\nHost: x\r\n\r\n", true);
@@ -485,12 +473,10 @@ TEST_F(http_server_test, security_headers_on_every_response) {
 
 TEST_F(http_server_test, traversal_attempts_are_refused) {
     start();
-    for (const char* target : {"/../secret.txt", "/%2e%2e/secret.txt", "/%2E%2E/secret.txt",
-                               "/.%2e/secret.txt", "/%2e%2e%2fsecret.txt",
-                               "/..%2fsecret.txt", "/..%5csecret.txt", "/..\\secret.txt",
-                               "//secret.txt", "/leak.txt", "/up/secret.txt",
-                               "/app.js%00", "/%00", "/.%2e/.%2e/etc/passwd",
-                               "/%2fetc%2fpasswd"}) {
+    for (const char* target :
+         {"/../secret.txt", "/%2e%2e/secret.txt", "/%2E%2E/secret.txt", "/.%2e/secret.txt", "/%2e%2e%2fsecret.txt",
+          "/..%2fsecret.txt", "/..%5csecret.txt", "/..\\secret.txt", "//secret.txt", "/leak.txt", "/up/secret.txt",
+          "/app.js%00", "/%00", "/.%2e/.%2e/etc/passwd", "/%2fetc%2fpasswd"}) {
         client c;
         ASSERT_FALSE(c.connect(srv->port()));
         auto res = c.exchange(get(target));
@@ -546,8 +532,7 @@ TEST_F(http_server_test, readyz_names_what_is_down) {
 
 TEST_F(http_server_test, metrics_and_access_log) {
     double pool_in_use = 3;
-    registry.add_gauge_callback("asistencia_db_pool_in_use", "DB connections in use",
-                                [&] { return pool_in_use; });
+    registry.add_gauge_callback("asistencia_db_pool_in_use", "DB connections in use", [&] { return pool_in_use; });
     start();
     client c;
     ASSERT_FALSE(c.connect(srv->port()));
@@ -582,8 +567,7 @@ TEST_F(http_server_test, metrics_and_access_log) {
         auto j = nlohmann::json::parse(line); // every line is one JSON object
         if (j["msg"] != "request") continue;
         ++requests;
-        for (const char* key : {"ts", "level", "method", "route", "status", "duration_ms",
-                                "request_id", "remote"})
+        for (const char* key : {"ts", "level", "method", "route", "status", "duration_ms", "request_id", "remote"})
             EXPECT_TRUE(j.contains(key)) << key << " in " << line;
         if (j["route"] == "/api/echo/:id") saw_pattern = true;
         EXPECT_NE(j["route"], "/no/such/path/xyz");
@@ -608,8 +592,7 @@ struct ws_client {
     }
     error_code connect(unsigned short port, std::string_view path) {
         tcp::endpoint ep(net::ip::make_address("127.0.0.1"), port);
-        if (auto ec = run([&](auto h) { beast::get_lowest_layer(ws).async_connect(ep, h); }))
-            return ec;
+        if (auto ec = run([&](auto h) { beast::get_lowest_layer(ws).async_connect(ep, h); })) return ec;
         auto ec = run([&](auto h) { ws.async_handshake("localhost", path, h); });
         beast::get_lowest_layer(ws).expires_never();
         return ec;

@@ -2,8 +2,8 @@
 // TLS 1.1 refused, ALPN http/1.1, HSTS on secure responses only, the redirect-only plain
 // port, a certificate swap that new connections see while an open one keeps working, WSS,
 // and X-Forwarded-* believed from a trusted proxy only.
-#include "asistencia/transport/http/server.hpp"
 #include "asistencia/transport/http/tls.hpp"
+#include "asistencia/transport/http/server.hpp"
 
 #include "tls_client.hpp"
 
@@ -54,28 +54,26 @@ struct tls_server_test : ::testing::Test {
         cfg.logger = logger;
         cfg.port = 0;
         srv = std::make_unique<server>(ioc.get_executor(), std::move(cfg), registry);
-        srv->add_route(bhttp::verb::get, "/api/whoami",
-                       [](request_context& ctx) -> net::awaitable<http_response> {
-                           nlohmann::json j{{"remote", ctx.remote.address().to_string()},
-                                            {"peer", ctx.peer.address().to_string()},
-                                            {"secure", ctx.secure},
-                                            {"tls", ctx.tls}};
-                           co_return json_response(bhttp::status::ok, j.dump());
-                       });
-        srv->add_websocket_route(
-            "/ws/echo",
-            [](websocket_stream& ws, request_context&) -> net::awaitable<websocket::close_reason> {
-                beast::flat_buffer buf;
-                for (;;) {
-                    auto [ec, n] = co_await ws.async_read(buf, use_tuple);
-                    if (ec) break;
-                    ws.text(ws.got_text());
-                    auto [wec, wn] = co_await ws.async_write(buf.data(), use_tuple);
-                    if (wec) break;
-                    buf.consume(buf.size());
-                }
-                co_return websocket::close_reason{websocket::close_code::normal};
-            });
+        srv->add_route(bhttp::verb::get, "/api/whoami", [](request_context& ctx) -> net::awaitable<http_response> {
+            nlohmann::json j{{"remote", ctx.remote.address().to_string()},
+                             {"peer", ctx.peer.address().to_string()},
+                             {"secure", ctx.secure},
+                             {"tls", ctx.tls}};
+            co_return json_response(bhttp::status::ok, j.dump());
+        });
+        srv->add_websocket_route("/ws/echo",
+                                 [](websocket_stream& ws, request_context&) -> net::awaitable<websocket::close_reason> {
+                                     beast::flat_buffer buf;
+                                     for (;;) {
+                                         auto [ec, n] = co_await ws.async_read(buf, use_tuple);
+                                         if (ec) break;
+                                         ws.text(ws.got_text());
+                                         auto [wec, wn] = co_await ws.async_write(buf.data(), use_tuple);
+                                         if (wec) break;
+                                         buf.consume(buf.size());
+                                     }
+                                     co_return websocket::close_reason{websocket::close_code::normal};
+                                 });
         srv->listen();
         io_thread = std::thread([this] { ioc.run(); });
     }

@@ -48,13 +48,13 @@ std::string shell(const std::string& cmd) {
 }
 
 std::string legacy_sql(const std::string& sql) {
-    return shell("RUN_DIR='" + pg_test::require_env("RUN_DIR") + "' '" ASISTENCIA_SOURCE_DIR
-                 "/scripts/svc' psql -d hawaii -tAc \"" + sql + "\"");
+    return shell("RUN_DIR='" + pg_test::require_env("RUN_DIR") +
+                 "' '" ASISTENCIA_SOURCE_DIR "/scripts/svc' psql -d hawaii -tAc \"" + sql + "\"");
 }
 
 void php(const std::string& action) {
-    shell("RUN_DIR='" + pg_test::require_env("RUN_DIR") + "' '" ASISTENCIA_SOURCE_DIR "/scripts/svc' php " +
-          action + " >/dev/null 2>&1; echo");
+    shell("RUN_DIR='" + pg_test::require_env("RUN_DIR") + "' '" ASISTENCIA_SOURCE_DIR "/scripts/svc' php " + action +
+          " >/dev/null 2>&1; echo");
 }
 
 // Posts to registrar_asistencia_crypto.php so far (the stand-in's access log).
@@ -69,9 +69,7 @@ int php_posts() {
 
 // Session ids of their own per run: PHP keys its rows on the session id, and earlier runs'
 // rows stay in the stack's legacy database.
-std::int64_t fresh_session_base() {
-    return 1000000000 + static_cast<std::int64_t>(std::time(nullptr) % 1000000) * 100;
-}
+std::int64_t fresh_session_base() { return 1000000000 + static_cast<std::int64_t>(std::time(nullptr) % 1000000) * 100; }
 
 std::vector<std::int64_t> students_of_course(int course, int n) {
     std::vector<std::int64_t> out;
@@ -95,9 +93,13 @@ net::awaitable<void> sleep_for(std::chrono::milliseconds d) {
 // One worker: its own pool, PHP client, sender and legacy_sync, on a shared io_context.
 struct worker {
     worker(net::io_context& io, const pg::pg_settings& db, att::legacy_sync_settings s)
-        : pool(db), outbox(pool), token(pg_test::require_env("JWT_SECRET_INTERNAL"), tokens::token_settings{}),
-          http(io.get_executor(), client_settings(), [this] { return token.get(); }), bridge(http),
-          sender(bridge), sync(outbox, sender, s) {}
+        : pool(db),
+          outbox(pool),
+          token(pg_test::require_env("JWT_SECRET_INTERNAL"), tokens::token_settings{}),
+          http(io.get_executor(), client_settings(), [this] { return token.get(); }),
+          bridge(http),
+          sender(bridge),
+          sync(outbox, sender, s) {}
 
     static pb::client_settings client_settings() {
         pb::client_settings c;
@@ -148,10 +150,11 @@ protected:
     // A session of course `course` in the scratch database, and one outbox row per student.
     std::int64_t add_session(int offset, int course) {
         const auto id = base_ + offset;
-        exec("INSERT INTO attendance.sessions (session_id, professor_id, professor_name, course_code, course_name, "
-             "room, semester, start_time, course_id, semester_id, status) VALUES (" +
-             std::to_string(id) + ", 1, 'Prof', 'ICI', 'Curso', 'A-1', '2026-2', NOW(), " + std::to_string(course) +
-             ", 2, 'closed')");
+        exec(
+            "INSERT INTO attendance.sessions (session_id, professor_id, professor_name, course_code, course_name, "
+            "room, semester, start_time, course_id, semester_id, status) VALUES (" +
+            std::to_string(id) + ", 1, 'Prof', 'ICI', 'Curso', 'A-1', '2026-2', NOW(), " + std::to_string(course) +
+            ", 2, 'closed')");
         return id;
     }
     void add_row(std::int64_t session, std::int64_t user, int course, int certeza = 91) {
@@ -160,8 +163,8 @@ protected:
              ", '2026-11-20', " + std::to_string(certeza) + ")");
     }
     std::string row(std::int64_t session, std::int64_t user, const std::string& cols) {
-        return value("SELECT " + cols + " FROM attendance.legacy_outbox WHERE session_id = " +
-                     std::to_string(session) + " AND user_id = " + std::to_string(user));
+        return value("SELECT " + cols + " FROM attendance.legacy_outbox WHERE session_id = " + std::to_string(session) +
+                     " AND user_id = " + std::to_string(user));
     }
     static std::string legacy_rows(std::int64_t session) {
         return legacy_sql("SELECT count(*) FROM alumno_asistencia WHERE session_id = '" + std::to_string(session) +
@@ -209,9 +212,10 @@ TEST_F(legacy_sync_test, DeliversDueRowsAndARepeatIsHarmless) {
 
     // As after a crash between PHP's commit and ours: the row is posted again, PHP answers
     // "duplicado", the row is delivered and the legacy database still holds one row.
-    exec("UPDATE attendance.legacy_outbox SET status = 'pending', delivered_at = NULL, next_attempt_at = NOW() "
-         "WHERE session_id = " +
-         std::to_string(s) + " AND user_id = " + std::to_string(students[0]));
+    exec(
+        "UPDATE attendance.legacy_outbox SET status = 'pending', delivered_at = NULL, next_attempt_at = NOW() "
+        "WHERE session_id = " +
+        std::to_string(s) + " AND user_id = " + std::to_string(students[0]));
     EXPECT_EQ(run([&]() -> net::awaitable<std::size_t> { co_return co_await w.sync.run_once(); }), 1u);
     EXPECT_EQ(php_posts(), posts + 1);
     EXPECT_EQ(row(s, students[0], "status"), "delivered");
@@ -327,8 +331,7 @@ TEST_F(legacy_sync_test, TwoWorkersPostEveryRowExactlyOnce) {
     });
     EXPECT_EQ(a.sync.stats().delivered.load() + b.sync.stats().delivered.load(), 20u);
     EXPECT_EQ(php_posts() - posts, 20) << "no row was posted twice";
-    EXPECT_EQ(value("SELECT count(*) FROM attendance.legacy_outbox WHERE status = 'delivered' AND attempts = 1"),
-              "20");
+    EXPECT_EQ(value("SELECT count(*) FROM attendance.legacy_outbox WHERE status = 'delivered' AND attempts = 1"), "20");
     EXPECT_EQ(legacy_rows(s), "20");
 }
 

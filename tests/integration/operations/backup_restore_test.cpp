@@ -22,8 +22,8 @@ const std::string passphrase = "operator-keeps-this-phrase";
 
 // The stack's DB_* with another database name, as the scripts read them.
 std::string db_env(const std::string& db) {
-    return "DB_HOST=" + env_or_fail("DB_HOST") + " DB_PORT=" + env_or_fail("DB_PORT") + " DB_USER=" +
-           env_or_fail("DB_USER") + " DB_PASSWORD=" + env_or_fail("DB_PASSWORD") + " DB_NAME=" + db + " ";
+    return "DB_HOST=" + env_or_fail("DB_HOST") + " DB_PORT=" + env_or_fail("DB_PORT") +
+           " DB_USER=" + env_or_fail("DB_USER") + " DB_PASSWORD=" + env_or_fail("DB_PASSWORD") + " DB_NAME=" + db + " ";
 }
 
 // Exit status and output (stdout + stderr) of a shell command.
@@ -41,7 +41,8 @@ std::string script(const std::string& name) { return std::string(ASISTENCIA_SOUR
 class backup_restore : public ::testing::Test {
 protected:
     backup_restore()
-        : db_("asistencia_backup_" + std::to_string(::getpid())), port_(server_test::free_port()),
+        : db_("asistencia_backup_" + std::to_string(::getpid())),
+          port_(server_test::free_port()),
           origin_("http://localhost:" + std::to_string(port_)),
           prefix_("backup-test-" + std::to_string(::getpid()) + ":"),
           dir_(fs::temp_directory_path() / ("asistencia-backup-test-" + std::to_string(::getpid()))) {
@@ -62,15 +63,13 @@ protected:
 
     // The server on this test's database; `key` overrides how it gets the master key.
     void start_server(std::map<std::string, std::string> key = {{"SERVER_MASTER_KEY", test_master_key_b64()}}) {
-        std::map<std::string, std::string> env{{"PORT", std::to_string(port_)},
-                                               {"DB_NAME", db_},
-                                               {"WEBAUTHN_ORIGINS", origin_},
-                                               {"WEBAUTHN_RP_ID", "localhost"},
-                                               {"OUTBOX_POLL_MS", "200"},
-                                               {"KEY_PREFIX", prefix_}};
+        std::map<std::string, std::string> env{{"PORT", std::to_string(port_)}, {"DB_NAME", db_},
+                                               {"WEBAUTHN_ORIGINS", origin_},   {"WEBAUTHN_RP_ID", "localhost"},
+                                               {"OUTBOX_POLL_MS", "200"},       {"KEY_PREFIX", prefix_}};
         env.insert(key.begin(), key.end());
         server_.emplace(std::vector<std::string>{}, env);
-        auto ready = server_test::poll(port_, "/readyz", [](const server_test::response& r) { return r.status == 200; });
+        auto ready =
+            server_test::poll(port_, "/readyz", [](const server_test::response& r) { return r.status == 200; });
         ASSERT_TRUE(ready && ready->status == 200) << "server not ready: " << server_->output();
     }
 
@@ -94,11 +93,14 @@ protected:
     // Every row that matters, in a fixed order: the comparison before and after.
     std::string snapshot() {
         std::string out;
-        for (const char* t : {"enrollment.devices", "enrollment.enrollment_history", "attendance.sessions",
-                              "attendance.registrations", "attendance.validations", "attendance.results",
-                              "attendance.legacy_outbox", "public.schema_migrations"}) {
-            out += std::string(t) + ": " + q(std::string("SELECT count(*) || ' ' || md5(coalesce(string_agg(x::text, '|' "
-                                                          "ORDER BY x::text), '')) FROM ") + t + " x") + "\n";
+        for (const char* t :
+             {"enrollment.devices", "enrollment.enrollment_history", "attendance.sessions", "attendance.registrations",
+              "attendance.validations", "attendance.results", "attendance.legacy_outbox", "public.schema_migrations"}) {
+            out += std::string(t) + ": " +
+                   q(std::string("SELECT count(*) || ' ' || md5(coalesce(string_agg(x::text, '|' "
+                                 "ORDER BY x::text), '')) FROM ") +
+                     t + " x") +
+                   "\n";
         }
         return out;
     }
@@ -115,7 +117,8 @@ TEST_F(backup_restore, AClassSurvivesBackupDropAndRestoreAndItsStudentsAnswerAga
     ASSERT_NO_FATAL_FAILURE(start_server());
     // Session ids far from the shared database's, so the results this class posts to the
     // PHP stand-in never meet another test's session there.
-    q("SELECT setval('attendance.sessions_session_id_seq', " + std::to_string(1'500'000'000 + ::getpid() % 100'000 * 100) + ")");
+    q("SELECT setval('attendance.sessions_session_id_seq', " +
+      std::to_string(1'500'000'000 + ::getpid() % 100'000 * 100) + ")");
     frame_stand_in frames(prefix_);
 
     phone present(port_, origin_, 100001), absent(port_, origin_, 100002);
@@ -127,9 +130,13 @@ TEST_F(backup_restore, AClassSurvivesBackupDropAndRestoreAndItsStudentsAnswerAga
     const auto accepted = answer(frames, sid, present);
     ASSERT_EQ(accepted.status, 200) << accepted.body.dump();
     ASSERT_EQ(accepted.body.value("accepted", false), true) << accepted.body.dump();
-    ASSERT_EQ(call(port_, verb::post, "/api/attendance/sessions/" + std::to_string(sid) + "/close", professor_token(1)).status, 200);
+    ASSERT_EQ(call(port_, verb::post, "/api/attendance/sessions/" + std::to_string(sid) + "/close", professor_token(1))
+                  .status,
+              200);
     ASSERT_EQ(q("SELECT count(*) FROM attendance.results JOIN attendance.registrations USING (registration_id) "
-                "WHERE is_final AND session_id = " + std::to_string(sid)), "2");
+                "WHERE is_final AND session_id = " +
+                std::to_string(sid)),
+              "2");
     // Only the student found present goes to the legacy system.
     ASSERT_EQ(q("SELECT count(*) FROM attendance.legacy_outbox WHERE session_id = " + std::to_string(sid)), "1");
     server_.reset(); // nothing changes the database from here on
@@ -141,8 +148,9 @@ TEST_F(backup_restore, AClassSurvivesBackupDropAndRestoreAndItsStudentsAnswerAga
     ASSERT_NE(rc, 0) << out;
     EXPECT_NE(out.find("BACKUP_PASSPHRASE"), std::string::npos) << out;
 
-    std::tie(rc, out) = run_status(db_env(db_) + "SERVER_MASTER_KEY=" + test_master_key_b64() + " BACKUP_PASSPHRASE=" +
-                                   passphrase + " " + script("backup") + " --dir " + dir_.string() + " --keep-days 14");
+    std::tie(rc, out) =
+        run_status(db_env(db_) + "SERVER_MASTER_KEY=" + test_master_key_b64() + " BACKUP_PASSPHRASE=" + passphrase +
+                   " " + script("backup") + " --dir " + dir_.string() + " --keep-days 14");
     ASSERT_EQ(rc, 0) << out;
     fs::path backup;
     for (const auto& e : fs::directory_iterator(dir_)) backup = e.path();
@@ -180,7 +188,8 @@ TEST_F(backup_restore, AClassSurvivesBackupDropAndRestoreAndItsStudentsAnswerAga
     EXPECT_EQ(again.body.value("accepted", false), true) << "the restored device secret opens: " << again.body.dump();
     EXPECT_EQ(again.body.value("done", false), true) << again.body.dump();
     EXPECT_EQ(q("SELECT bool_and(secret_valid AND totpu_valid)::text FROM attendance.validations v JOIN "
-                "attendance.registrations r USING (registration_id) WHERE r.session_id = " + std::to_string(next)),
+                "attendance.registrations r USING (registration_id) WHERE r.session_id = " +
+                std::to_string(next)),
               "true");
 }
 

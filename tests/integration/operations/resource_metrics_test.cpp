@@ -27,7 +27,8 @@ std::optional<double> sample(const std::string& text, const std::string& series)
 class resource_metrics : public ::testing::Test {
 protected:
     resource_metrics()
-        : port_(server_test::free_port()), origin_("http://localhost:" + std::to_string(port_)),
+        : port_(server_test::free_port()),
+          origin_("http://localhost:" + std::to_string(port_)),
           prefix_("ops-metrics-" + std::to_string(::getpid()) + ":"),
           server_({}, {{"PORT", std::to_string(port_)},
                        {"WEBAUTHN_ORIGINS", origin_},
@@ -35,7 +36,8 @@ protected:
                        {"REENROLL_COOLDOWN_HOURS", "0"},
                        {"SERVER_MASTER_KEY", test_master_key_b64()},
                        {"KEY_PREFIX", prefix_}}) {
-        auto ready = server_test::poll(port_, "/readyz", [](const server_test::response& r) { return r.status == 200; });
+        auto ready =
+            server_test::poll(port_, "/readyz", [](const server_test::response& r) { return r.status == 200; });
         if (!ready || ready->status != 200) ADD_FAILURE() << "server not ready: " << server_.output();
     }
 
@@ -110,7 +112,8 @@ TEST_F(resource_metrics, AScrapeAnswersWhileValkeyIsDownAndKeepsTheLastSample) {
     const auto during = metrics();
     server_test::svc("valkey", "start");
     ASSERT_FALSE(during.empty()) << "/metrics answers with Valkey down";
-    EXPECT_EQ(sample(during, "asistencia_valkey_used_memory_bytes"), sample(before, "asistencia_valkey_used_memory_bytes"))
+    EXPECT_EQ(sample(during, "asistencia_valkey_used_memory_bytes"),
+              sample(before, "asistencia_valkey_used_memory_bytes"))
         << "the scrape did not query Valkey: it shows the last sample";
 }
 
@@ -149,9 +152,10 @@ TEST_F(resource_metrics, OneActiveClassInValkeyIsMeasured) {
         ++count;
     }
     const double memory_after = used_memory();
-    std::printf("valkey sizing: one active class of %d students = %d keys, %.0f bytes by MEMORY USAGE "
-                "(%.0f per student); INFO used_memory grew by %.0f bytes\n",
-                students, count, bytes, bytes / students, memory_after - memory_before);
+    std::printf(
+        "valkey sizing: one active class of %d students = %d keys, %.0f bytes by MEMORY USAGE "
+        "(%.0f per student); INFO used_memory grew by %.0f bytes\n",
+        students, count, bytes, bytes / students, memory_after - memory_before);
     EXPECT_GE(count, students) << "at least one round key per student: " << keys;
     EXPECT_GT(bytes, 0);
     call(port_, verb::post, "/api/attendance/sessions/" + std::to_string(sid) + "/close", professor_token(1));

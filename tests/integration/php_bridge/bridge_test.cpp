@@ -56,7 +56,8 @@ void svc(const std::string& args) {
 }
 
 std::string legacy_sql(const std::string& sql) {
-    return shell("RUN_DIR='" + run_dir() + "' '" ASISTENCIA_SOURCE_DIR "/scripts/svc' psql -d hawaii -tAc \"" + sql + "\"");
+    return shell("RUN_DIR='" + run_dir() + "' '" ASISTENCIA_SOURCE_DIR "/scripts/svc' psql -d hawaii -tAc \"" + sql +
+                 "\"");
 }
 
 // PHP calls whose access-log line contains `needle`.
@@ -80,7 +81,8 @@ struct stack {
         : tokens_cache(std::move(internal_secret), tokens::token_settings{}),
           kv(io.get_executor(), kv_settings()),
           http(io.get_executor(), std::move(cs), [this] { return tokens_cache.get(); }),
-          bridge(http), cache(kv, bridge) {
+          bridge(http),
+          cache(kv, bridge) {
         kv.start();
     }
 
@@ -107,21 +109,24 @@ struct stack {
     // Runs f(*this) to completion and returns its result.
     template <class F>
     auto run(F f) {
-        auto fut = net::co_spawn(io, [this, f]() -> net::awaitable<int> {
-            // Whatever f does, stop the client at the end: its reconnect loop would keep
-            // io.run() going forever.
-            std::exception_ptr error;
-            int r = 0;
-            try {
-                co_await kv.wait_connected(5s);
-                r = co_await f(*this);
-            } catch (...) {
-                error = std::current_exception();
-            }
-            kv.stop();
-            if (error) std::rethrow_exception(error);
-            co_return r;
-        }, net::use_future);
+        auto fut = net::co_spawn(
+            io,
+            [this, f]() -> net::awaitable<int> {
+                // Whatever f does, stop the client at the end: its reconnect loop would keep
+                // io.run() going forever.
+                std::exception_ptr error;
+                int r = 0;
+                try {
+                    co_await kv.wait_connected(5s);
+                    r = co_await f(*this);
+                } catch (...) {
+                    error = std::current_exception();
+                }
+                kv.stop();
+                if (error) std::rethrow_exception(error);
+                co_return r;
+            },
+            net::use_future);
         io.run();
         return fut.get();
     }
@@ -213,11 +218,14 @@ TEST(PhpBridge, ConcurrentMissesMakeOnePhpCall) {
     s.run([](stack& st) -> net::awaitable<int> {
         int done = 0;
         for (int i = 0; i < 20; ++i) {
-            net::co_spawn(st.io, [&]() -> net::awaitable<void> {
-                const auto u = co_await st.cache.user(100005);
-                EXPECT_EQ(u.user_id, 100005);
-                ++done;
-            }, net::detached);
+            net::co_spawn(
+                st.io,
+                [&]() -> net::awaitable<void> {
+                    const auto u = co_await st.cache.user(100005);
+                    EXPECT_EQ(u.user_id, 100005);
+                    ++done;
+                },
+                net::detached);
         }
         for (int i = 0; i < 500 && done < 20; ++i) co_await sleep_for(10ms);
         EXPECT_EQ(done, 20);

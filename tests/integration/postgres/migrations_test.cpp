@@ -23,8 +23,9 @@ long count(const pg::pg_settings& s, const std::string& sql) {
 }
 
 long tables_in_node_schemas(const pg::pg_settings& s) {
-    return count(s, "SELECT count(*) FROM information_schema.tables "
-                    "WHERE table_schema IN ('enrollment', 'attendance')");
+    return count(s,
+                 "SELECT count(*) FROM information_schema.tables "
+                 "WHERE table_schema IN ('enrollment', 'attendance')");
 }
 
 // A copy of the embedded migrations in a temporary directory, to edit in a test.
@@ -81,12 +82,12 @@ TEST(postgres_migrations, up_status_down_and_up_again) {
     EXPECT_EQ(tables_in_node_schemas(s), 8);
     // One foreign key per inline REFERENCES (5 in the seed, 2 in 0004), not two: the
     // seed's ALTER TABLE section was left out on purpose.
-    EXPECT_EQ(count(s, "SELECT count(*) FROM information_schema.table_constraints "
-                       "WHERE constraint_type = 'FOREIGN KEY' "
-                       "AND table_schema IN ('enrollment', 'attendance')"),
+    EXPECT_EQ(count(s,
+                    "SELECT count(*) FROM information_schema.table_constraints "
+                    "WHERE constraint_type = 'FOREIGN KEY' "
+                    "AND table_schema IN ('enrollment', 'attendance')"),
               7);
-    EXPECT_EQ(count(s, "SELECT count(*) FROM public.schema_migrations"),
-              static_cast<long>(applied.size()));
+    EXPECT_EQ(count(s, "SELECT count(*) FROM public.schema_migrations"), static_cast<long>(applied.size()));
 
     status = pg::migration_status(s);
     for (const auto& r : status) {
@@ -98,8 +99,9 @@ TEST(postgres_migrations, up_status_down_and_up_again) {
     const auto rolled = pg::migrate_down(s, static_cast<int>(applied.size()));
     EXPECT_EQ(rolled.size(), applied.size());
     EXPECT_EQ(tables_in_node_schemas(s), 0);
-    EXPECT_EQ(count(s, "SELECT count(*) FROM information_schema.schemata "
-                       "WHERE schema_name IN ('enrollment', 'attendance')"),
+    EXPECT_EQ(count(s,
+                    "SELECT count(*) FROM information_schema.schemata "
+                    "WHERE schema_name IN ('enrollment', 'attendance')"),
               0);
     EXPECT_EQ(count(s, "SELECT count(*) FROM public.schema_migrations"), 0);
     EXPECT_THROW(pg::migrate_down(s, 1), pg::migration_error) << "nothing left to roll back";
@@ -145,8 +147,7 @@ TEST(postgres_migrations, an_edited_applied_migration_is_refused) {
     EXPECT_EQ(count(db.settings(), "SELECT count(*) FROM public.schema_migrations"),
               static_cast<long>(pg::embedded_migrations().size()));
     // Rolling back through the edited migration is refused before anything is undone.
-    EXPECT_THROW(pg::migrate_down(db.settings(),
-                                  static_cast<int>(pg::embedded_migrations().size()), edited),
+    EXPECT_THROW(pg::migrate_down(db.settings(), static_cast<int>(pg::embedded_migrations().size()), edited),
                  pg::migration_error);
     EXPECT_EQ(tables_in_node_schemas(db.settings()), 8);
 
@@ -156,14 +157,10 @@ TEST(postgres_migrations, an_edited_applied_migration_is_refused) {
     EXPECT_EQ(status.back().state, pg::migration_state::pending);
 
     std::ostringstream out, err;
-    EXPECT_EQ(pg::run_migrate_command({"status", "--dir", files.dir().string()}, db.settings(),
-                                      out, err),
-              1);
+    EXPECT_EQ(pg::run_migrate_command({"status", "--dir", files.dir().string()}, db.settings(), out, err), 1);
     EXPECT_NE(out.str().find("CHECKSUM MISMATCH"), std::string::npos) << out.str();
     std::ostringstream out2, err2;
-    EXPECT_EQ(pg::run_migrate_command({"up", "--dir", files.dir().string()}, db.settings(), out2,
-                                      err2),
-              1);
+    EXPECT_EQ(pg::run_migrate_command({"up", "--dir", files.dir().string()}, db.settings(), out2, err2), 1);
     EXPECT_NE(err2.str().find("0001_initial_schema"), std::string::npos) << err2.str();
 }
 
@@ -213,8 +210,7 @@ TEST(postgres_migrations, cli_up_status_down) {
     EXPECT_EQ(tables_in_node_schemas(db.settings()), 0);
 
     for (const std::vector<std::string>& bad :
-         {std::vector<std::string>{}, {"sideways"}, {"down"}, {"down", "0"}, {"down", "x"},
-          {"up", "--dir"}}) {
+         {std::vector<std::string>{}, {"sideways"}, {"down"}, {"down", "0"}, {"down", "x"}, {"up", "--dir"}}) {
         std::ostringstream o, e;
         EXPECT_EQ(pg::run_migrate_command(bad, db.settings(), o, e), 2);
         EXPECT_NE(e.str().find("usage"), std::string::npos);
@@ -223,8 +219,7 @@ TEST(postgres_migrations, cli_up_status_down) {
 
 TEST(postgres_migrations, the_server_role_is_not_a_superuser) {
     const auto s = pg_test::settings();
-    EXPECT_EQ(count(s, "SELECT count(*) FROM pg_roles WHERE rolname = current_user AND rolsuper"),
-              0);
+    EXPECT_EQ(count(s, "SELECT count(*) FROM pg_roles WHERE rolname = current_user AND rolsuper"), 0);
 }
 
 TEST(postgres_migrations, unreachable_database_is_a_clear_error) {

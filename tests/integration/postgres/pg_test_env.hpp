@@ -35,8 +35,7 @@ inline asistencia::infra::postgres::pg_settings settings() {
 
 // Runs scripts/svc with the test stack's RUN_DIR; throws when it fails.
 inline void svc(const std::string& args) {
-    const std::string cmd = "RUN_DIR='" + require_env("RUN_DIR") + "' '" ASISTENCIA_SOURCE_DIR
-                            "/scripts/svc' " + args;
+    const std::string cmd = "RUN_DIR='" + require_env("RUN_DIR") + "' '" ASISTENCIA_SOURCE_DIR "/scripts/svc' " + args;
     if (std::system(cmd.c_str()) != 0) {
         throw std::runtime_error("failed: " + cmd);
     }

@@ -1,7 +1,7 @@
 // The coroutine pool against the real PostgreSQL: concurrency, transactions, prepared
 // statements across reconnects, SQLSTATE mapping, bounded waits, a server restart.
-#include "asistencia/application/errors.hpp"
 #include "asistencia/infra/postgres/pool.hpp"
+#include "asistencia/application/errors.hpp"
 #include "pg_test_env.hpp"
 
 #include <boost/asio/co_spawn.hpp>
@@ -43,7 +43,8 @@ protected:
         schema_ = "pool_test_" + std::to_string(::getpid());
         exec("DROP SCHEMA IF EXISTS " + schema_ + " CASCADE");
         exec("CREATE SCHEMA " + schema_);
-        exec("CREATE TABLE " + schema_ + ".items (id INT PRIMARY KEY, label TEXT NOT NULL "
+        exec("CREATE TABLE " + schema_ +
+             ".items (id INT PRIMARY KEY, label TEXT NOT NULL "
              "CHECK (label <> ''))");
     }
     void TearDown() override {
@@ -141,8 +142,7 @@ TEST_F(postgres_pool, commit_on_return_rollback_on_exception) {
     EXPECT_EQ(id, 1);
     EXPECT_THROW(run(pool.with_transaction("insert_then_fail",
                                            [&](pqxx::work& w) {
-                                               w.exec0("INSERT INTO " + table() +
-                                                       " VALUES (2, 'lost')");
+                                               w.exec0("INSERT INTO " + table() + " VALUES (2, 'lost')");
                                                throw std::runtime_error("business rule");
                                            })),
                  std::runtime_error);
@@ -166,13 +166,11 @@ TEST_F(postgres_pool, commit_on_return_rollback_on_exception) {
 
 TEST_F(postgres_pool, sqlstate_mapping_unique_409_check_422) {
     pg::pool pool(settings_);
-    run(pool.with_transaction("insert", [&](pqxx::work& w) {
-        w.exec0("INSERT INTO " + table() + " VALUES (7, 'a')");
-    }));
+    run(pool.with_transaction("insert",
+                              [&](pqxx::work& w) { w.exec0("INSERT INTO " + table() + " VALUES (7, 'a')"); }));
     try {
-        run(pool.with_transaction("insert_dup", [&](pqxx::work& w) {
-            w.exec0("INSERT INTO " + table() + " VALUES (7, 'b')");
-        }));
+        run(pool.with_transaction("insert_dup",
+                                  [&](pqxx::work& w) { w.exec0("INSERT INTO " + table() + " VALUES (7, 'b')"); }));
         FAIL() << "duplicate key accepted";
     } catch (const api_error& e) {
         EXPECT_EQ(e.status(), 409);
@@ -180,9 +178,8 @@ TEST_F(postgres_pool, sqlstate_mapping_unique_409_check_422) {
         EXPECT_EQ(std::string(e.what()).find("items"), std::string::npos) << "details leaked";
     }
     try {
-        run(pool.with_transaction("insert_empty", [&](pqxx::work& w) {
-            w.exec0("INSERT INTO " + table() + " VALUES (8, '')");
-        }));
+        run(pool.with_transaction("insert_empty",
+                                  [&](pqxx::work& w) { w.exec0("INSERT INTO " + table() + " VALUES (8, '')"); }));
         FAIL() << "check violation accepted";
     } catch (const api_error& e) {
         EXPECT_EQ(e.status(), 422);
@@ -238,27 +235,24 @@ TEST_F(postgres_pool, prepared_statements_survive_a_reconnect) {
     settings_.pool_size = 2;
     pg::pool pool(settings_);
     pool.prepare("pool_test_insert", "INSERT INTO " + table() + " VALUES ($1, $2)");
-    run(pool.with_transaction("insert", [](pqxx::work& w) {
-        w.exec_prepared0("pool_test_insert", 1, "one");
-    }));
+    run(pool.with_transaction("insert", [](pqxx::work& w) { w.exec_prepared0("pool_test_insert", 1, "one"); }));
     // Registered after a connection exists: prepared on its next lease.
     pool.prepare("pool_test_count", "SELECT count(*) FROM " + table());
-    EXPECT_EQ(run(pool.with_read_transaction("count", [](pqxx::read_transaction& tx) {
-                  return tx.exec_prepared1("pool_test_count")[0].as<long>();
-              })),
-              1);
+    EXPECT_EQ(
+        run(pool.with_read_transaction(
+            "count", [](pqxx::read_transaction& tx) { return tx.exec_prepared1("pool_test_count")[0].as<long>(); })),
+        1);
     EXPECT_THROW(pool.prepare("pool_test_count", "SELECT 2"), std::logic_error);
 
     // Kill the pool's backends from outside, as a server restart or failover would.
     exec("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = '" +
          settings_.application_name + "' AND pid <> pg_backend_pid()");
-    run(pool.with_transaction("insert_after_kill", [](pqxx::work& w) {
-        w.exec_prepared0("pool_test_insert", 2, "two");
-    }));
-    EXPECT_EQ(run(pool.with_read_transaction("count", [](pqxx::read_transaction& tx) {
-                  return tx.exec_prepared1("pool_test_count")[0].as<long>();
-              })),
-              2);
+    run(pool.with_transaction("insert_after_kill",
+                              [](pqxx::work& w) { w.exec_prepared0("pool_test_insert", 2, "two"); }));
+    EXPECT_EQ(
+        run(pool.with_read_transaction(
+            "count", [](pqxx::read_transaction& tx) { return tx.exec_prepared1("pool_test_count")[0].as<long>(); })),
+        2);
 }
 
 TEST_F(postgres_pool, waiting_for_a_connection_is_bounded) {
@@ -310,18 +304,15 @@ TEST_F(postgres_pool, postgres_stopped_then_started_the_pool_recovers) {
     settings_.acquire_timeout = std::chrono::milliseconds(2000);
     pg::pool pool(settings_);
     pool.prepare("pool_test_insert", "INSERT INTO " + table() + " VALUES ($1, $2)");
-    run(pool.with_transaction("before", [](pqxx::work& w) {
-        w.exec_prepared0("pool_test_insert", 1, "before");
-    }));
+    run(pool.with_transaction("before", [](pqxx::work& w) { w.exec_prepared0("pool_test_insert", 1, "before"); }));
     EXPECT_TRUE(run(pool.ping()));
     {
         pg_test::restart_guard guard;
         pg_test::svc("postgres stop");
         for (int attempt = 0; attempt < 3; ++attempt) {
             try {
-                run(pool.with_transaction("while_down", [](pqxx::work& w) {
-                    w.exec_prepared0("pool_test_insert", 2, "down");
-                }));
+                run(pool.with_transaction("while_down",
+                                          [](pqxx::work& w) { w.exec_prepared0("pool_test_insert", 2, "down"); }));
                 FAIL() << "a transaction succeeded while PostgreSQL was stopped";
             } catch (const dependency_unavailable& e) {
                 EXPECT_EQ(e.status(), 503);
@@ -335,8 +326,6 @@ TEST_F(postgres_pool, postgres_stopped_then_started_the_pool_recovers) {
     }
     // No restart of the pool: the next calls reconnect and prepare again by themselves.
     EXPECT_TRUE(run(pool.ping()));
-    run(pool.with_transaction("after", [](pqxx::work& w) {
-        w.exec_prepared0("pool_test_insert", 3, "after");
-    }));
+    run(pool.with_transaction("after", [](pqxx::work& w) { w.exec_prepared0("pool_test_insert", 3, "after"); }));
     EXPECT_EQ(count_items(), 2);
 }

@@ -31,8 +31,8 @@ namespace {
 std::vector<std::uint8_t> base64_decode(const std::string& in) {
     if (in.empty() || in.size() % 4 != 0) return {};
     std::vector<std::uint8_t> out(in.size() / 4 * 3);
-    const int n = EVP_DecodeBlock(out.data(), reinterpret_cast<const unsigned char*>(in.data()),
-                                  static_cast<int>(in.size()));
+    const int n =
+        EVP_DecodeBlock(out.data(), reinterpret_cast<const unsigned char*>(in.data()), static_cast<int>(in.size()));
     if (n < 0) return {};
     std::size_t pad = 0;
     if (in.back() == '=') ++pad;
@@ -52,7 +52,8 @@ std::string decode_frame(const json& frame) {
     std::vector<unsigned char> px(static_cast<std::size_t>(side * side), 255);
     for (int y = 0; y < width; ++y) {
         for (int x = 0; x < width; ++x) {
-            if (!((packed[static_cast<std::size_t>(y) * row + static_cast<std::size_t>(x / 8)] >> (7 - x % 8)) & 1)) continue;
+            if (!((packed[static_cast<std::size_t>(y) * row + static_cast<std::size_t>(x / 8)] >> (7 - x % 8)) & 1))
+                continue;
             for (int dy = 0; dy < scale; ++dy)
                 for (int dx = 0; dx < scale; ++dx)
                     px[static_cast<std::size_t>(((y + quiet) * scale + dy) * side + (x + quiet) * scale + dx)] = 0;
@@ -119,7 +120,8 @@ public:
     std::optional<json> next(const std::string& type, std::chrono::milliseconds timeout = 10s) {
         const auto end = std::chrono::steady_clock::now() + timeout;
         while (std::chrono::steady_clock::now() < end) {
-            auto m = read(std::chrono::duration_cast<std::chrono::milliseconds>(end - std::chrono::steady_clock::now()));
+            auto m =
+                read(std::chrono::duration_cast<std::chrono::milliseconds>(end - std::chrono::steady_clock::now()));
             if (!m) return std::nullopt;
             if (m->is_object() && m->value("type", "") == type) return m;
         }
@@ -196,9 +198,10 @@ protected:
         const auto cred = "proj-test-" + std::to_string(rng());
         const auto secret = crypto::random_bytes(32);
         const auto sealed = crypto::seal_at_rest(master, secret, cred);
-        const auto device = sql("INSERT INTO enrollment.devices (user_id, credential_id, public_key, "
-                                "handshake_secret, aaguid, device_fingerprint) VALUES (" + std::to_string(uid) +
-                                ", '" + cred + "', 'pk', '" + sealed + "', 'aaguid', 'fp') RETURNING device_id");
+        const auto device =
+            sql("INSERT INTO enrollment.devices (user_id, credential_id, public_key, "
+                "handshake_secret, aaguid, device_fingerprint) VALUES (" +
+                std::to_string(uid) + ", '" + cred + "', 'pk', '" + sealed + "', 'aaguid', 'fp') RETURNING device_id");
         EXPECT_FALSE(device.empty());
         if (device.empty()) return {uid, {}};
         sql("INSERT INTO attendance.registrations (session_id, user_id, device_id, queue_position) VALUES (" +
@@ -246,8 +249,8 @@ TEST_F(projection, WrongTokensClose1008) {
     const auto sid = open_session();
     const auto path = "/ws/projection/" + std::to_string(sid);
     const std::vector<json> firsts{
-        {{"type", "auth"}, {"token", user_token(100001, tokens::user_role::alumno)}},  // a student
-        {{"type", "auth"}, {"token", user_token(2, tokens::user_role::profesor)}},     // not the owner
+        {{"type", "auth"}, {"token", user_token(100001, tokens::user_role::alumno)}}, // a student
+        {{"type", "auth"}, {"token", user_token(2, tokens::user_role::profesor)}},    // not the owner
         {{"type", "auth"}, {"token", "not-a-jwt"}},
         {{"type", "ping"}, {"t", 1}}, // anything but auth first
     };
@@ -275,8 +278,8 @@ TEST_F(projection, ReadyPongAndDecoyFramesThatZbarReads) {
     ASSERT_TRUE(pong);
     EXPECT_EQ((*pong)["t"], 12345);
     EXPECT_GT((*pong)["serverTime"].get<std::int64_t>(), 1'700'000'000'000);
-    c->send({{"type", "bogus"}});  // ignored
-    c->send({{"type", "shown"}});  // malformed: ignored
+    c->send({{"type", "bogus"}}); // ignored
+    c->send({{"type", "shown"}}); // malformed: ignored
     std::int64_t last_seq = 0;
     for (int i = 0; i < 5; ++i) {
         const auto f = c->next("frame");
@@ -341,9 +344,9 @@ TEST_F(projection, APendingStudentsFramesOpenWithTheirKey) {
     EXPECT_EQ((*progress)["completed"], 0);
     EXPECT_EQ((*progress)["pending"], 1);
     const auto client_now = [] {
-        return static_cast<std::int64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                             std::chrono::system_clock::now().time_since_epoch())
-                                             .count());
+        return static_cast<std::int64_t>(
+            std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+                .count());
     };
     c->send({{"type", "ping"}, {"t", client_now()}});
     std::int64_t seq = 0;

@@ -1,8 +1,8 @@
 // device_repository against the real PostgreSQL: enrollment, re-enrollment, revocation,
 // assertion bookkeeping, the history it writes, and the refusals that change nothing.
+#include "asistencia/infra/repositories/device_repository.hpp"
 #include "asistencia/application/errors.hpp"
 #include "asistencia/infra/postgres/migrations.hpp"
-#include "asistencia/infra/repositories/device_repository.hpp"
 #include "pg_test_env.hpp"
 
 #include <boost/asio/co_spawn.hpp>

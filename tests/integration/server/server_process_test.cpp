@@ -43,7 +43,8 @@ TEST(ServerProcess, DirectAttestationWithoutTrustAnchorsDoesNotStart) {
     EXPECT_NE(none_given.wait_exit(), 0);
     EXPECT_NE(none_given.output().find("WEBAUTHN_TRUST_ANCHORS"), std::string::npos) << none_given.output();
 
-    server_process empty({}, {{"WEBAUTHN_ATTESTATION", "direct"}, {"WEBAUTHN_TRUST_ANCHORS", "/nonexistent/roots"},
+    server_process empty({}, {{"WEBAUTHN_ATTESTATION", "direct"},
+                              {"WEBAUTHN_TRUST_ANCHORS", "/nonexistent/roots"},
                               {"MIGRATE_ON_START", "false"}});
     ASSERT_TRUE(empty.running());
     EXPECT_NE(empty.wait_exit(), 0);

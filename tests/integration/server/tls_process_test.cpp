@@ -49,8 +49,7 @@ TEST(TlsProcess, SighupReloadsTheCertificateWithoutDroppingConnections) {
                           {"TLS_REDIRECT_PORT", std::to_string(redirect)},
                           {"LOG_LEVEL", "info"}});
     ASSERT_TRUE(p.running());
-    ASSERT_EQ(poll_serial(pki.ca(), port, [](const std::string& s) { return s == "A1"; }), "A1")
-        << p.output();
+    ASSERT_EQ(poll_serial(pki.ca(), port, [](const std::string& s) { return s == "A1"; }), "A1") << p.output();
 
     tls_client open(pki.ca());
     ASSERT_FALSE(open.connect(port));
@@ -59,7 +58,8 @@ TEST(TlsProcess, SighupReloadsTheCertificateWithoutDroppingConnections) {
     install(*b, pki.dir());
     p.signal(SIGHUP);
     EXPECT_EQ(poll_serial(pki.ca(), port, [](const std::string& s) { return s == "B2"; }), "B2")
-        << "new connections did not get the reloaded certificate\n" << p.output();
+        << "new connections did not get the reloaded certificate\n"
+        << p.output();
     auto again = open.get("/healthz");
     ASSERT_TRUE(again) << "SIGHUP dropped an open connection";
     EXPECT_EQ(again->result_int(), 200u);

@@ -1,8 +1,8 @@
 // valkey::client and valkey::subscriber against the real Valkey: every command family,
 // NX/EX, pipelines, pub/sub, many coroutines on one connection, and an outage (Valkey
 // stopped and started): fast 503s while down, reconnection, resubscription.
-#include "asistencia/application/errors.hpp"
 #include "asistencia/infra/valkey/client.hpp"
+#include "asistencia/application/errors.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -43,8 +43,8 @@ settings test_settings() {
 }
 
 void svc(const std::string& args) {
-    const std::string cmd = "RUN_DIR='" + require_env("RUN_DIR") + "' '" ASISTENCIA_SOURCE_DIR
-                            "/scripts/svc' " + args + " >/dev/null";
+    const std::string cmd =
+        "RUN_DIR='" + require_env("RUN_DIR") + "' '" ASISTENCIA_SOURCE_DIR "/scripts/svc' " + args + " >/dev/null";
     if (std::system(cmd.c_str()) != 0) throw std::runtime_error("failed: " + cmd);
 }
 
@@ -178,30 +178,41 @@ TEST(ValkeyClient, ManyCoroutinesShareOneConnection) {
     c.start();
     const auto key = c.keys().raw("counter");
     int done = 0;
-    net::co_spawn(io, [&]() -> net::awaitable<void> {
-        co_await c.wait_connected(5s);
-        co_await c.del(key);
-        for (int i = 0; i < 200; ++i) {
-            net::co_spawn(io, [&]() -> net::awaitable<void> {
-                co_await c.incr(key);
-                ++done;
-            }, net::detached);
-        }
-        for (int i = 0; i < 1000 && done < 200; ++i) co_await sleep_for(5ms);
-        c.stop();
-    }, [](std::exception_ptr e) { if (e) std::rethrow_exception(e); });
+    net::co_spawn(
+        io,
+        [&]() -> net::awaitable<void> {
+            co_await c.wait_connected(5s);
+            co_await c.del(key);
+            for (int i = 0; i < 200; ++i) {
+                net::co_spawn(
+                    io,
+                    [&]() -> net::awaitable<void> {
+                        co_await c.incr(key);
+                        ++done;
+                    },
+                    net::detached);
+            }
+            for (int i = 0; i < 1000 && done < 200; ++i) co_await sleep_for(5ms);
+            c.stop();
+        },
+        [](std::exception_ptr e) {
+            if (e) std::rethrow_exception(e);
+        });
     io.run();
     EXPECT_EQ(done, 200);
     net::io_context io2;
     client c2(io2.get_executor(), test_settings());
     c2.start();
-    auto fut = net::co_spawn(io2, [&]() -> net::awaitable<std::optional<std::string>> {
-        co_await c2.wait_connected(5s);
-        auto v = co_await c2.get(key);
-        co_await c2.del(key);
-        c2.stop();
-        co_return v;
-    }, net::use_future);
+    auto fut = net::co_spawn(
+        io2,
+        [&]() -> net::awaitable<std::optional<std::string>> {
+            co_await c2.wait_connected(5s);
+            auto v = co_await c2.get(key);
+            co_await c2.del(key);
+            c2.stop();
+            co_return v;
+        },
+        net::use_future);
     io2.run();
     EXPECT_EQ(fut.get(), std::optional<std::string>("200"));
     EXPECT_EQ(c.stats().connects, 1u);
@@ -212,24 +223,26 @@ TEST(ValkeyClient, PublishReachesASubscriber) {
     const auto s = test_settings();
     const std::string channel = s.key_prefix + "events";
     std::vector<std::string> got;
-    subscriber sub(io.get_executor(), s,
-                   [&](const std::string& ch, const std::string& m) {
-                       if (ch == channel) got.push_back(m);
-                   });
+    subscriber sub(io.get_executor(), s, [&](const std::string& ch, const std::string& m) {
+        if (ch == channel) got.push_back(m);
+    });
     sub.subscribe(channel);
     sub.start();
     client c(io.get_executor(), s);
     c.start();
-    auto fut = net::co_spawn(io, [&]() -> net::awaitable<std::int64_t> {
-        co_await c.wait_connected(5s);
-        for (int i = 0; i < 500 && !sub.subscribed(); ++i) co_await sleep_for(10ms);
-        const auto receivers = co_await c.publish(channel, "hola");
-        co_await c.publish(channel, "chao");
-        for (int i = 0; i < 500 && got.size() < 2; ++i) co_await sleep_for(10ms);
-        c.stop();
-        sub.stop();
-        co_return receivers;
-    }, net::use_future);
+    auto fut = net::co_spawn(
+        io,
+        [&]() -> net::awaitable<std::int64_t> {
+            co_await c.wait_connected(5s);
+            for (int i = 0; i < 500 && !sub.subscribed(); ++i) co_await sleep_for(10ms);
+            const auto receivers = co_await c.publish(channel, "hola");
+            co_await c.publish(channel, "chao");
+            for (int i = 0; i < 500 && got.size() < 2; ++i) co_await sleep_for(10ms);
+            c.stop();
+            sub.stop();
+            co_return receivers;
+        },
+        net::use_future);
     io.run();
     EXPECT_EQ(fut.get(), 1);
     EXPECT_EQ(got, (std::vector<std::string>{"hola", "chao"}));
@@ -242,30 +255,34 @@ TEST(ValkeyClient, UnsubscribeStopsOneChannel) {
     const auto s = test_settings();
     const std::string a = s.key_prefix + "unsub:a", b = s.key_prefix + "unsub:b";
     std::vector<std::string> got;
-    subscriber sub(io.get_executor(), s, [&](const std::string& ch, const std::string& m) { got.push_back(ch + "=" + m); });
+    subscriber sub(io.get_executor(), s,
+                   [&](const std::string& ch, const std::string& m) { got.push_back(ch + "=" + m); });
     sub.subscribe(a);
     sub.subscribe(b);
     sub.start();
     client c(io.get_executor(), s);
     c.start();
-    auto fut = net::co_spawn(io, [&]() -> net::awaitable<std::vector<std::int64_t>> {
-        co_await c.wait_connected(5s);
-        for (int i = 0; i < 500 && !sub.subscribed(); ++i) co_await sleep_for(10ms);
-        sub.unsubscribe(a);
-        std::int64_t receivers_a = 1;
-        for (int i = 0; i < 500 && receivers_a != 0; ++i) {
-            receivers_a = co_await c.publish(a, "x");
-            if (receivers_a != 0) co_await sleep_for(10ms);
-        }
-        const auto receivers_b = co_await c.publish(b, "y");
-        for (int i = 0; i < 500 && std::find(got.begin(), got.end(), b + "=y") == got.end(); ++i) {
-            co_await sleep_for(10ms);
-        }
-        const std::int64_t still_subscribed = sub.subscribed() ? 1 : 0; // only b is left, acknowledged
-        c.stop();
-        sub.stop();
-        co_return std::vector<std::int64_t>{receivers_a, receivers_b, still_subscribed};
-    }, net::use_future);
+    auto fut = net::co_spawn(
+        io,
+        [&]() -> net::awaitable<std::vector<std::int64_t>> {
+            co_await c.wait_connected(5s);
+            for (int i = 0; i < 500 && !sub.subscribed(); ++i) co_await sleep_for(10ms);
+            sub.unsubscribe(a);
+            std::int64_t receivers_a = 1;
+            for (int i = 0; i < 500 && receivers_a != 0; ++i) {
+                receivers_a = co_await c.publish(a, "x");
+                if (receivers_a != 0) co_await sleep_for(10ms);
+            }
+            const auto receivers_b = co_await c.publish(b, "y");
+            for (int i = 0; i < 500 && std::find(got.begin(), got.end(), b + "=y") == got.end(); ++i) {
+                co_await sleep_for(10ms);
+            }
+            const std::int64_t still_subscribed = sub.subscribed() ? 1 : 0; // only b is left, acknowledged
+            c.stop();
+            sub.stop();
+            co_return std::vector<std::int64_t>{receivers_a, receivers_b, still_subscribed};
+        },
+        net::use_future);
     io.run();
     EXPECT_EQ(fut.get(), (std::vector<std::int64_t>{0, 1, 1}));
     EXPECT_NE(std::find(got.begin(), got.end(), b + "=y"), got.end());
@@ -290,18 +307,21 @@ TEST(ValkeyClient, UnreachableServerFailsFastWith503) {
     s.port = 1; // nothing listens there
     client c(io.get_executor(), s);
     c.start();
-    auto fut = net::co_spawn(io, [&]() -> net::awaitable<std::string> {
-        co_await sleep_for(100ms);
-        std::string code;
-        try {
-            co_await c.get("k");
-        } catch (const dependency_unavailable& e) {
-            code = e.code();
-        }
-        EXPECT_FALSE(co_await c.ping(200ms));
-        c.stop();
-        co_return code;
-    }, net::use_future);
+    auto fut = net::co_spawn(
+        io,
+        [&]() -> net::awaitable<std::string> {
+            co_await sleep_for(100ms);
+            std::string code;
+            try {
+                co_await c.get("k");
+            } catch (const dependency_unavailable& e) {
+                code = e.code();
+            }
+            EXPECT_FALSE(co_await c.ping(200ms));
+            c.stop();
+            co_return code;
+        },
+        net::use_future);
     io.run();
     EXPECT_EQ(fut.get(), "valkey_unavailable");
 }
@@ -324,29 +344,32 @@ TEST(ValkeyClient, RecoversAfterValkeyRestarts) {
         bool recovered = false;
         std::int64_t receivers = 0;
     };
-    auto fut = net::co_spawn(io, [&]() -> net::awaitable<outcome> {
-        outcome o;
-        co_await c.wait_connected(5s);
-        for (int i = 0; i < 500 && !sub.subscribed(); ++i) co_await sleep_for(10ms);
-        svc("valkey stop");
-        for (int i = 0; i < 500 && c.stats().connected; ++i) co_await sleep_for(10ms);
-        try {
-            co_await c.set(c.keys().raw("k"), "v");
-        } catch (const dependency_unavailable&) {
-            o.down_was_503 = true;
-        }
-        o.ping_down = co_await c.ping(200ms);
-        svc("valkey start");
-        for (int i = 0; i < 1000 && !(co_await c.ping(200ms)); ++i) co_await sleep_for(10ms);
-        o.recovered = co_await c.set(c.keys().raw("k"), "v");
-        co_await c.del(c.keys().raw("k"));
-        for (int i = 0; i < 1000 && !sub.subscribed(); ++i) co_await sleep_for(10ms);
-        o.receivers = co_await c.publish(channel, "back");
-        for (int i = 0; i < 500 && got.empty(); ++i) co_await sleep_for(10ms);
-        c.stop();
-        sub.stop();
-        co_return o;
-    }, net::use_future);
+    auto fut = net::co_spawn(
+        io,
+        [&]() -> net::awaitable<outcome> {
+            outcome o;
+            co_await c.wait_connected(5s);
+            for (int i = 0; i < 500 && !sub.subscribed(); ++i) co_await sleep_for(10ms);
+            svc("valkey stop");
+            for (int i = 0; i < 500 && c.stats().connected; ++i) co_await sleep_for(10ms);
+            try {
+                co_await c.set(c.keys().raw("k"), "v");
+            } catch (const dependency_unavailable&) {
+                o.down_was_503 = true;
+            }
+            o.ping_down = co_await c.ping(200ms);
+            svc("valkey start");
+            for (int i = 0; i < 1000 && !(co_await c.ping(200ms)); ++i) co_await sleep_for(10ms);
+            o.recovered = co_await c.set(c.keys().raw("k"), "v");
+            co_await c.del(c.keys().raw("k"));
+            for (int i = 0; i < 1000 && !sub.subscribed(); ++i) co_await sleep_for(10ms);
+            o.receivers = co_await c.publish(channel, "back");
+            for (int i = 0; i < 500 && got.empty(); ++i) co_await sleep_for(10ms);
+            c.stop();
+            sub.stop();
+            co_return o;
+        },
+        net::use_future);
     io.run();
     outcome o;
     try {

@@ -27,7 +27,10 @@ std::string error_code(const std::function<void()>& f) {
 }
 
 json answer(json clientScannedAt) {
-    return {{"round", 1}, {"nonce", "n"}, {"totps", "123456"}, {"totpu", "654321"},
+    return {{"round", 1},
+            {"nonce", "n"},
+            {"totps", "123456"},
+            {"totpu", "654321"},
             {"clientScannedAt", std::move(clientScannedAt)}};
 }
 
@@ -74,14 +77,16 @@ TEST(RequestBodies, IdsAreDatabaseIds) {
     EXPECT_EQ(api::id_member(json{{"deviceId", 5}}, "deviceId"), 5);
     EXPECT_FALSE(api::id_member(json::object(), "deviceId"));
     for (const auto& v : {json(0), json(2147483648LL), json("5"), json(1.5), json(18446744073709551615ULL)}) {
-        EXPECT_EQ(error_code([&] { api::id_member(json{{"deviceId", v}}, "deviceId"); }), "400 invalid_field")
+        EXPECT_EQ(error_code([&] {
+                      api::id_member(json{{"deviceId", v}}, "deviceId");
+                  }),
+                  "400 invalid_field")
             << v.dump();
     }
 }
 
 TEST(RequestBodies, JoinNeedsMatchingIdAndRawId) {
-    json body{{"credential",
-               {{"id", "abc"}, {"rawId", "abd"}, {"type", "public-key"}, {"response", json::object()}}}};
+    json body{{"credential", {{"id", "abc"}, {"rawId", "abd"}, {"type", "public-key"}, {"response", json::object()}}}};
     EXPECT_EQ(error_code([&] { api::parse_join(body); }), "400 invalid_field");
     body["credential"]["rawId"] = "abc";
     EXPECT_EQ(api::parse_join(body).credential_id, "abc");
@@ -91,7 +96,9 @@ TEST(RequestBodies, JoinNeedsMatchingIdAndRawId) {
 
 TEST(RequestBodies, FinishKeepsAtMostEightTransports) {
     json body{{"credential",
-               {{"id", "a"}, {"rawId", "a"}, {"type", "public-key"},
+               {{"id", "a"},
+                {"rawId", "a"},
+                {"type", "public-key"},
                 {"response", {{"clientDataJSON", "x"}, {"attestationObject", "y"}, {"transports", json::array()}}}}}};
     for (int i = 0; i < 20; ++i) body["credential"]["response"]["transports"].push_back("usb");
     const auto r = api::parse_finish(body, "ua");
@@ -117,17 +124,18 @@ TEST(ProjectorMessages, KnownMessagesParse) {
 
 // now - t and at + offset overflowed int64 (undefined behaviour) for extreme values.
 TEST(ProjectorMessages, TimesOutsideTheBoundAreInvalid) {
-    for (const char* text : {R"({"type":"ping","t":-9223372036854775808})", R"({"type":"ping","t":9223372036854775807})",
-                             R"({"type":"ping","t":1e300})", R"({"type":"ping","t":18446744073709551615})",
-                             R"({"type":"shown","seq":1,"at":-9.2e18})", R"({"type":"shown","seq":1e19,"at":1})",
-                             R"({"type":"ping","t":"12"})", R"({"type":"ping"})"}) {
+    for (const char* text :
+         {R"({"type":"ping","t":-9223372036854775808})", R"({"type":"ping","t":9223372036854775807})",
+          R"({"type":"ping","t":1e300})", R"({"type":"ping","t":18446744073709551615})",
+          R"({"type":"shown","seq":1,"at":-9.2e18})", R"({"type":"shown","seq":1e19,"at":1})",
+          R"({"type":"ping","t":"12"})", R"({"type":"ping"})"}) {
         EXPECT_TRUE(std::holds_alternative<pj::invalid_message>(pj::parse_projector_message(text))) << text;
     }
 }
 
 TEST(ProjectorMessages, AnythingElseIsInvalid) {
-    for (const char* text : {"", "not json", "[]", R"({"type":7})", R"({"type":"auth","token":5})",
-                             R"({"type":"hello"})"}) {
+    for (const char* text :
+         {"", "not json", "[]", R"({"type":7})", R"({"type":"auth","token":5})", R"({"type":"hello"})"}) {
         EXPECT_TRUE(std::holds_alternative<pj::invalid_message>(pj::parse_projector_message(text))) << text;
     }
 }

@@ -26,9 +26,8 @@ TEST(attendance_report, ListsEveryStudentWithTheEffectiveStatus) {
     overridden.user_id = 2;
     overridden.last_override = override_view{2, std::nullopt, "PRESENT", "other", "llegó; sin \"batería\"", 9, ""};
     r.students = {joined, overridden};
-    const std::vector<course_student> list{{1, "1-9", "Ana Núñez", "ana@x.cl"},
-                                           {2, "2-7", "=HYPERLINK(\"x\")", "b@x.cl"},
-                                           {3, "3-5", "Carla", "c@x.cl"}};
+    const std::vector<course_student> list{
+        {1, "1-9", "Ana Núñez", "ana@x.cl"}, {2, "2-7", "=HYPERLINK(\"x\")", "b@x.cl"}, {3, "3-5", "Carla", "c@x.cl"}};
     const auto csv = render_report_csv(s, r, list);
     ASSERT_EQ(csv.substr(0, 3), "\xEF\xBB\xBF");
     EXPECT_NE(csv.find("\r\n1;1-9;Ana Núñez;ana@x.cl;PRESENTE;87;3;3;513;no;;\r\n"), std::string::npos) << csv;

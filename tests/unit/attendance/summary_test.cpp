@@ -10,7 +10,8 @@ using namespace asistencia::application::attendance;
 
 TEST(attendance_summary, RendersOneRowPerStudentWithTheReportsConventions) {
     course_summary s;
-    s.sessions = {{11, "2026-09-01", "2026-09-01T10:00:00.000Z", "A"}, {12, "2026-09-08", "2026-09-08T10:00:00.000Z", "A"}};
+    s.sessions = {{11, "2026-09-01", "2026-09-01T10:00:00.000Z", "A"},
+                  {12, "2026-09-08", "2026-09-08T10:00:00.000Z", "A"}};
     summary_student a;
     a.user_id = 1;
     a.rut = "1-9";
@@ -36,11 +37,12 @@ TEST(attendance_summary, RendersOneRowPerStudentWithTheReportsConventions) {
     c.statuses = {"DOUBTFUL", "ABSENT"};
     s.students = {a, b, c};
     const auto csv = render_summary_csv(s);
-    EXPECT_EQ(csv, "\xEF\xBB\xBF"
-                   "id_alumno;rut;nombre;2026-09-01 #11;2026-09-08 #12;asistidas;sesiones;porcentaje\r\n"
-                   "1;1-9;\"Ana; Núñez\";PRESENTE;NO SE UNIÓ;1;2;50.0\r\n"
-                   "2;;'=cmd();PRESENTE;PRESENTE;2;2;100.0\r\n"
-                   "3;;Carla;DUDOSO;AUSENTE;0;2;0.0\r\n");
+    EXPECT_EQ(csv,
+              "\xEF\xBB\xBF"
+              "id_alumno;rut;nombre;2026-09-01 #11;2026-09-08 #12;asistidas;sesiones;porcentaje\r\n"
+              "1;1-9;\"Ana; Núñez\";PRESENTE;NO SE UNIÓ;1;2;50.0\r\n"
+              "2;;'=cmd();PRESENTE;PRESENTE;2;2;100.0\r\n"
+              "3;;Carla;DUDOSO;AUSENTE;0;2;0.0\r\n");
 }
 
 TEST(attendance_summary, NoSessionsLeaveThePercentageEmpty) {
@@ -49,7 +51,9 @@ TEST(attendance_summary, NoSessionsLeaveThePercentageEmpty) {
     a.user_id = 7;
     a.name = "Solo";
     s.students = {a};
-    EXPECT_EQ(render_summary_csv(s), "\xEF\xBB\xBF" "id_alumno;rut;nombre;asistidas;sesiones;porcentaje\r\n7;;Solo;0;0;\r\n");
+    EXPECT_EQ(render_summary_csv(s),
+              "\xEF\xBB\xBF"
+              "id_alumno;rut;nombre;asistidas;sesiones;porcentaje\r\n7;;Solo;0;0;\r\n");
 }
 
 } // namespace

@@ -86,11 +86,9 @@ TEST(Authenticator, InternalOrUserTellsTheTwoApart) {
     // The server's own outbound token (issuer node-service) is not accepted inbound.
     const auto outbound = tokens::issue_internal_outbound_token(internal_secret, {}).token;
     EXPECT_EQ(refusal([&] { a.internal_or_user(bearer(outbound)); }).first, 401);
-    const auto expired = tokens::issue_internal_inbound_token(
-                             internal_secret, {}, tokens::clock::now() - std::chrono::hours(2))
-                             .token;
-    EXPECT_EQ(refusal([&] { a.internal_or_user(bearer(expired)); }),
-              std::make_pair(401, std::string("token_expired")));
+    const auto expired =
+        tokens::issue_internal_inbound_token(internal_secret, {}, tokens::clock::now() - std::chrono::hours(2)).token;
+    EXPECT_EQ(refusal([&] { a.internal_or_user(bearer(expired)); }), std::make_pair(401, std::string("token_expired")));
 }
 
 TEST(Authenticator, ParticipationTokensNeedTheParticipationKey) {

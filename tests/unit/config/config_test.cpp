@@ -95,12 +95,22 @@ TEST(Config, MissingSecretsAreNamed) {
 
 TEST(Config, WrongValuesAreNamed) {
     const std::vector<std::pair<std::string, std::string>> bad = {
-        {"PORT", "http"},          {"PORT", "70000"},         {"DB_PORT", "0"},
-        {"DB_POOL_SIZE", "0"},     {"DB_POOL_SIZE", "8x"},    {"DB_SSLMODE", "maybe"},
-        {"MIGRATE_ON_START", "y"}, {"REDIS_PORT", "-1"},      {"LOG_LEVEL", "loud"},
-        {"PHP_BASE_URL", "php"},   {"JWT_SECRET", "short"},   {"MAX_BODY_BYTES", "10"},
-        {"PHP_BASE_URL", "https://php.ucn.cl"}, {"PHP_TIMEOUT_MS", "5"},
-        {"PHP_MAX_ATTEMPTS", "0"}, {"DB_ACQUIRE_TIMEOUT_MS", "0"},
+        {"PORT", "http"},
+        {"PORT", "70000"},
+        {"DB_PORT", "0"},
+        {"DB_POOL_SIZE", "0"},
+        {"DB_POOL_SIZE", "8x"},
+        {"DB_SSLMODE", "maybe"},
+        {"MIGRATE_ON_START", "y"},
+        {"REDIS_PORT", "-1"},
+        {"LOG_LEVEL", "loud"},
+        {"PHP_BASE_URL", "php"},
+        {"JWT_SECRET", "short"},
+        {"MAX_BODY_BYTES", "10"},
+        {"PHP_BASE_URL", "https://php.ucn.cl"},
+        {"PHP_TIMEOUT_MS", "5"},
+        {"PHP_MAX_ATTEMPTS", "0"},
+        {"DB_ACQUIRE_TIMEOUT_MS", "0"},
         {"SERVER_MASTER_KEY", "c2hvcnQ="},
         {"SERVER_MASTER_KEY", "!!ECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="},
     };

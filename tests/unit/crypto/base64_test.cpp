@@ -8,9 +8,9 @@ namespace {
 using namespace asistencia::domain::encoding;
 
 TEST(Base64url, Rfc4648Vectors) {
-    const std::pair<const char*, const char*> v[] = {{"", ""},         {"f", "Zg"},         {"fo", "Zm8"},
-                                                     {"foo", "Zm9v"},  {"foob", "Zm9vYg"},  {"fooba", "Zm9vYmE"},
-                                                     {"foobar", "Zm9vYmFy"}};
+    const std::pair<const char*, const char*> v[] = {
+        {"", ""},           {"f", "Zg"},          {"fo", "Zm8"},         {"foo", "Zm9v"},
+        {"foob", "Zm9vYg"}, {"fooba", "Zm9vYmE"}, {"foobar", "Zm9vYmFy"}};
     for (const auto& [plain, enc] : v) {
         EXPECT_EQ(base64url_encode(std::string_view(plain)), enc);
         EXPECT_EQ(base64url_decode_string(enc), std::optional<std::string>(plain));

@@ -1,6 +1,6 @@
 // HKDF (RFC 5869), AES-256-GCM (GCM spec test cases 13, 14, 16) and ECDH P-256 (RFC 5903).
-#include "asistencia/domain/crypto/ecdh.hpp"
 #include "asistencia/domain/crypto/primitives.hpp"
+#include "asistencia/domain/crypto/ecdh.hpp"
 #include "test_hex.hpp"
 
 #include <gtest/gtest.h>
@@ -33,12 +33,14 @@ TEST(AesGcm, GcmSpecCases13And14) {
 struct gcm16 {
     bytes key = unhex("feffe9928665731c6d6a8f9467308308feffe9928665731c6d6a8f9467308308");
     bytes iv = unhex("cafebabefacedbaddecaf888");
-    bytes pt = unhex("d9313225f88406e5a55909c5aff5269a86a7a9531534f7da2e4c303d8a318a721c3c0c95956809532fcf0e24"
-                     "49a6b525b16aedf5aa0de657ba637b39");
+    bytes pt = unhex(
+        "d9313225f88406e5a55909c5aff5269a86a7a9531534f7da2e4c303d8a318a721c3c0c95956809532fcf0e24"
+        "49a6b525b16aedf5aa0de657ba637b39");
     bytes aad = unhex("feedfacedeadbeeffeedfacedeadbeefabaddad2");
-    std::string ct_tag = "522dc1f099567d07f47f37a32a84427d643a8cdcbfe5c0c97598a2bd2555d1aa8cb08e48590dbb3da7b08b10"
-                         "56828838c5f61e6393ba7a0abcc9f662"
-                         "76fc6ece0f4e1768cddf8853bb2d551b";
+    std::string ct_tag =
+        "522dc1f099567d07f47f37a32a84427d643a8cdcbfe5c0c97598a2bd2555d1aa8cb08e48590dbb3da7b08b10"
+        "56828838c5f61e6393ba7a0abcc9f662"
+        "76fc6ece0f4e1768cddf8853bb2d551b";
 };
 
 TEST(AesGcm, GcmSpecCase16WithAad) {
@@ -76,10 +78,12 @@ TEST(Ecdh, Rfc5903P256) {
     const auto a = ecdh_from_private(unhex("C88F01F510D9AC3F70A292DAA2316DE544E9AAB8AFE84049C62A9C57862D1433"));
     const auto b = ecdh_from_private(unhex("C6EF9C5D78AE012A011164ACB397CE2088685D8F06BF9BE0B283AB46476BEE53"));
     ASSERT_TRUE(a && b);
-    EXPECT_EQ(hex(a->public_raw), "04dad0b65394221cf9b051e1feca5787d098dfe637fc90b9ef945d0c3772581180"
-                                  "5271a0461cdb8252d61f1c456fa3e59ab1f45b33accf5f58389e0577b8990bb3");
-    EXPECT_EQ(hex(b->public_raw), "04d12dfb5289c8d4f81208b70270398c342296970a0bccb74c736fc7554494bf63"
-                                  "56fbf3ca366cc23e8157854c13c58d6aac23f046ada30f8353e74f33039872ab");
+    EXPECT_EQ(hex(a->public_raw),
+              "04dad0b65394221cf9b051e1feca5787d098dfe637fc90b9ef945d0c3772581180"
+              "5271a0461cdb8252d61f1c456fa3e59ab1f45b33accf5f58389e0577b8990bb3");
+    EXPECT_EQ(hex(b->public_raw),
+              "04d12dfb5289c8d4f81208b70270398c342296970a0bccb74c736fc7554494bf63"
+              "56fbf3ca366cc23e8157854c13c58d6aac23f046ada30f8353e74f33039872ab");
     const auto ab = ecdh_shared_secret(a->private_scalar, b->public_raw);
     const auto ba = ecdh_shared_secret(b->private_scalar, a->public_raw);
     ASSERT_TRUE(ab && ba);

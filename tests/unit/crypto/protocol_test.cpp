@@ -18,16 +18,16 @@ TEST(Handshake, PhoneAndServerDeriveTheSameKeys) {
     const auto phone = ecdh_generate();
     const auto challenge = random_bytes(32);
     const auto credential = random_bytes(20);
-    const auto s1 = derive_handshake_secret(*ecdh_shared_secret(server.private_scalar, phone.public_raw),
-                                            challenge, credential);
-    const auto s2 = derive_handshake_secret(*ecdh_shared_secret(phone.private_scalar, server.public_raw),
-                                            challenge, credential);
+    const auto s1 =
+        derive_handshake_secret(*ecdh_shared_secret(server.private_scalar, phone.public_raw), challenge, credential);
+    const auto s2 =
+        derive_handshake_secret(*ecdh_shared_secret(phone.private_scalar, server.public_raw), challenge, credential);
     EXPECT_EQ(s1, s2);
     EXPECT_EQ(s1.size(), 32u);
     const auto k = derive_device_keys(s1);
     EXPECT_NE(k.k_totpu, k.k_qr);
-    EXPECT_NE(derive_handshake_secret(*ecdh_shared_secret(server.private_scalar, phone.public_raw),
-                                      random_bytes(32), credential),
+    EXPECT_NE(derive_handshake_secret(*ecdh_shared_secret(server.private_scalar, phone.public_raw), random_bytes(32),
+                                      credential),
               s1)
         << "the challenge is the salt";
 }
@@ -38,8 +38,7 @@ TEST(Handshake, SessionAndParticipationKeysDependOnTheirInputs) {
     EXPECT_NE(derive_session_totps_secret(master, 12), derive_session_totps_secret(master, 13));
     EXPECT_NE(derive_participation_key(master), derive_session_totps_secret(master, 0));
     // The info string is exactly "asistencia/totps/v1/" + decimal id.
-    EXPECT_EQ(derive_session_totps_secret(master, 12),
-              hkdf_sha256(master, {}, as_bytes("asistencia/totps/v1/12"), 32));
+    EXPECT_EQ(derive_session_totps_secret(master, 12), hkdf_sha256(master, {}, as_bytes("asistencia/totps/v1/12"), 32));
 }
 
 TEST(AtRest, RoundTripsAndRefusesEveryMismatch) {
@@ -73,13 +72,14 @@ qr_payload sample() {
 
 TEST(QrPayload, PlaintextIs38BigEndianBytes) {
     const auto pt = encode_plaintext(sample());
-    EXPECT_EQ(hex(pt), "01"                                 // version
-                       "01020304"                           // sessionId
-                       "000186ca"                           // userId 100042
-                       "03"                                 // round
-                       "a0a1a2a3a4a5a6a7a8a9aaabacadaeaf"   // nonce
-                       "0000019aaaac267b"                   // issuedAt ms
-                       "0001e240");                         // TOTPs 123456
+    EXPECT_EQ(hex(pt),
+              "01"                               // version
+              "01020304"                         // sessionId
+              "000186ca"                         // userId 100042
+              "03"                               // round
+              "a0a1a2a3a4a5a6a7a8a9aaabacadaeaf" // nonce
+              "0000019aaaac267b"                 // issuedAt ms
+              "0001e240");                       // TOTPs 123456
     EXPECT_EQ(decode_plaintext(pt), std::optional<qr_payload>(sample()));
 }
 

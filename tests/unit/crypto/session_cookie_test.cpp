@@ -1,7 +1,7 @@
 // The app-session cookie codec (docs/tokens.md): seal/open, tampering, another key, bounds,
 // and reading one cookie out of a Cookie header.
-#include "asistencia/domain/crypto/protocol_keys.hpp"
 #include "asistencia/domain/crypto/session_cookie.hpp"
+#include "asistencia/domain/crypto/protocol_keys.hpp"
 
 #include <gtest/gtest.h>
 

@@ -40,7 +40,8 @@ TEST(CrossImplementationVectors, HandshakeAndDeviceKeys) {
         EXPECT_EQ(base64url_encode(server->public_raw), c.at("serverPublic"));
         EXPECT_EQ(base64url_encode(phone->public_raw), c.at("phonePublic"));
         // The server's side: its private key and the phone's public key.
-        const auto shared = ecdh_shared_secret(server->private_scalar, *base64url_decode(c.at("phonePublic").get<std::string>()));
+        const auto shared =
+            ecdh_shared_secret(server->private_scalar, *base64url_decode(c.at("phonePublic").get<std::string>()));
         ASSERT_TRUE(shared);
         EXPECT_EQ(hex(*shared), c.at("sharedSecret"));
         const auto hs = derive_handshake_secret(*shared, unhex(c.at("challenge").get<std::string>()),
@@ -82,9 +83,9 @@ TEST(CrossImplementationVectors, AtRestAndSessionTotps) {
     const auto master = unhex(v.at("masterKey").get<std::string>());
     for (const auto& a : v.at("atRest")) {
         const auto cred = a.at("credentialId").get<std::string>();
-        EXPECT_EQ(seal_at_rest(master, unhex(a.at("secret").get<std::string>()), cred,
-                               unhex(a.at("iv").get<std::string>())),
-                  a.at("sealed"));
+        EXPECT_EQ(
+            seal_at_rest(master, unhex(a.at("secret").get<std::string>()), cred, unhex(a.at("iv").get<std::string>())),
+            a.at("sealed"));
         const auto opened = open_at_rest(master, a.at("sealed").get<std::string>(), cred);
         ASSERT_TRUE(opened);
         EXPECT_EQ(hex(*opened), a.at("secret"));

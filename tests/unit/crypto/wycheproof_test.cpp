@@ -20,9 +20,9 @@ namespace ts = asistencia::test_support;
 using nlohmann::json;
 
 struct wycheproof_case {
-    std::string name;  // readable: tcId, flags, sizes
-    json group;        // the testGroup without its tests
-    json test;         // one test object
+    std::string name;   // readable: tcId, flags, sizes
+    json group;         // the testGroup without its tests
+    json test;          // one test object
     bool loaded = true; // false: the file is missing (the case fails)
     std::string error;
 };

@@ -35,8 +35,7 @@ TEST(error_mapping, api_error_keeps_status_code_and_message) {
 }
 
 TEST(error_mapping, dependency_unavailable_is_503_with_retry_after) {
-    auto r = map_exception(
-        capture([] { throw app::dependency_unavailable("postgres", "database down", 2); }));
+    auto r = map_exception(capture([] { throw app::dependency_unavailable("postgres", "database down", 2); }));
     EXPECT_EQ(r.status, 503);
     EXPECT_EQ(r.code, "postgres_unavailable");
     ASSERT_TRUE(r.retry_after_seconds);
@@ -51,8 +50,7 @@ TEST(error_mapping, rate_limit_carries_retry_after) {
 }
 
 TEST(error_mapping, other_exceptions_become_generic_500) {
-    auto r = map_exception(
-        capture([] { throw std::runtime_error("SELECT secret FROM x failed: password=hunter2"); }));
+    auto r = map_exception(capture([] { throw std::runtime_error("SELECT secret FROM x failed: password=hunter2"); }));
     EXPECT_EQ(r.status, 500);
     EXPECT_EQ(r.code, "internal_error");
     EXPECT_EQ(r.body.find("hunter2"), std::string::npos);
@@ -79,8 +77,7 @@ TEST(error_mapping, messages_are_json_escaped_and_invalid_utf8_tolerated) {
     auto r = map_error(app::bad_request("bad", "quote \" backslash \\ newline \n \xff end"));
     auto j = parse(r.body);
     EXPECT_EQ(j["error"]["code"], "bad");
-    EXPECT_NE(j["error"]["message"].get<std::string>().find("quote \" backslash \\"),
-              std::string::npos);
+    EXPECT_NE(j["error"]["message"].get<std::string>().find("quote \" backslash \\"), std::string::npos);
 }
 
 TEST(error_mapping, transport_errors) {
@@ -91,12 +88,9 @@ TEST(error_mapping, transport_errors) {
     };
     for (auto [e, status, code] : {row{transport_error::malformed_request, 400, "bad_request"},
                                    row{transport_error::not_found, 404, "not_found"},
-                                   row{transport_error::method_not_allowed, 405,
-                                       "method_not_allowed"},
-                                   row{transport_error::payload_too_large, 413,
-                                       "payload_too_large"},
-                                   row{transport_error::headers_too_large, 431,
-                                       "headers_too_large"},
+                                   row{transport_error::method_not_allowed, 405, "method_not_allowed"},
+                                   row{transport_error::payload_too_large, 413, "payload_too_large"},
+                                   row{transport_error::headers_too_large, 431, "headers_too_large"},
                                    row{transport_error::not_ready, 503, "not_ready"}}) {
         auto r = map_error(e);
         EXPECT_EQ(r.status, status);

@@ -9,25 +9,20 @@ using namespace asistencia::transport::http;
 
 namespace {
 
-bool contains(const std::string& text, const std::string& line) {
-    return text.find(line) != std::string::npos;
-}
+bool contains(const std::string& text, const std::string& line) { return text.find(line) != std::string::npos; }
 
 TEST(metrics, counter_with_labels) {
     metrics_registry reg;
-    auto& f = reg.add_counter("asistencia_http_requests_total", "HTTP requests",
-                              {"method", "route", "status"});
+    auto& f = reg.add_counter("asistencia_http_requests_total", "HTTP requests", {"method", "route", "status"});
     f.with({"GET", "/healthz", "200"}).inc();
     f.with({"GET", "/healthz", "200"}).inc(2);
     f.with({"POST", "/api/x/:id", "404"}).inc();
     auto text = reg.render();
     EXPECT_TRUE(contains(text, "# HELP asistencia_http_requests_total HTTP requests\n"));
     EXPECT_TRUE(contains(text, "# TYPE asistencia_http_requests_total counter\n"));
-    EXPECT_TRUE(contains(
-        text, "asistencia_http_requests_total{method=\"GET\",route=\"/healthz\",status=\"200\"} 3\n"));
-    EXPECT_TRUE(contains(
-        text,
-        "asistencia_http_requests_total{method=\"POST\",route=\"/api/x/:id\",status=\"404\"} 1\n"));
+    EXPECT_TRUE(contains(text, "asistencia_http_requests_total{method=\"GET\",route=\"/healthz\",status=\"200\"} 3\n"));
+    EXPECT_TRUE(
+        contains(text, "asistencia_http_requests_total{method=\"POST\",route=\"/api/x/:id\",status=\"404\"} 1\n"));
 }
 
 TEST(metrics, same_labels_give_same_cell) {
@@ -75,10 +70,8 @@ TEST(metrics, histogram_buckets_are_cumulative) {
 TEST(metrics, callbacks_are_read_at_render_time) {
     metrics_registry reg;
     double in_use = 2;
-    reg.add_gauge_callback("asistencia_db_pool_in_use", "connections in use",
-                           [&] { return in_use; });
-    reg.add_counter_callback("asistencia_valkey_reconnects_total", "reconnects",
-                             [] { return 7.0; });
+    reg.add_gauge_callback("asistencia_db_pool_in_use", "connections in use", [&] { return in_use; });
+    reg.add_counter_callback("asistencia_valkey_reconnects_total", "reconnects", [] { return 7.0; });
     reg.add_gauge_callback("broken", "throws", []() -> double { throw std::runtime_error("x"); });
     EXPECT_TRUE(contains(reg.render(), "asistencia_db_pool_in_use 2\n"));
     in_use = 5;

@@ -22,9 +22,8 @@ TEST(request_id, refuses_insane_ids_and_keeps_the_previous_value) {
     request_id id;
     id.generate();
     std::string before(id.view());
-    for (std::string_view bad : {std::string_view(""), std::string_view("a b"),
-                                 std::string_view("a\"b"), std::string_view("a\nb"),
-                                 std::string_view("a_b"), std::string_view("ä")}) {
+    for (std::string_view bad : {std::string_view(""), std::string_view("a b"), std::string_view("a\"b"),
+                                 std::string_view("a\nb"), std::string_view("a_b"), std::string_view("ä")}) {
         EXPECT_FALSE(id.assign_if_sane(bad)) << bad;
         EXPECT_EQ(id.view(), before);
     }
@@ -82,12 +81,9 @@ TEST(access_log, control_and_non_ascii_bytes_stay_valid_json) {
 
 TEST(access_log, timestamps_across_seconds) {
     using namespace std::chrono;
-    EXPECT_EQ(format_timestamp(system_clock::time_point(milliseconds(999))),
-              "1970-01-01T00:00:00.999Z");
-    EXPECT_EQ(format_timestamp(system_clock::time_point(milliseconds(1000))),
-              "1970-01-01T00:00:01.000Z");
-    EXPECT_EQ(format_timestamp(system_clock::time_point(milliseconds(86'400'000 + 5))),
-              "1970-01-02T00:00:00.005Z");
+    EXPECT_EQ(format_timestamp(system_clock::time_point(milliseconds(999))), "1970-01-01T00:00:00.999Z");
+    EXPECT_EQ(format_timestamp(system_clock::time_point(milliseconds(1000))), "1970-01-01T00:00:01.000Z");
+    EXPECT_EQ(format_timestamp(system_clock::time_point(milliseconds(86'400'000 + 5))), "1970-01-02T00:00:00.005Z");
 }
 
 TEST(access_log, error_line) {

@@ -30,8 +30,8 @@ TEST(security_headers, EveryResponseGetsThePolicyHeaders) {
 
 TEST(security_headers, TheCspAllowsOnlyOurOwnOrigin) {
     const std::string csp(content_security_policy);
-    for (const char* part : {"default-src 'self'", "script-src 'self' 'wasm-unsafe-eval';", "style-src 'self'", "connect-src 'self'",
-                             "frame-ancestors 'none'", "object-src 'none'"}) {
+    for (const char* part : {"default-src 'self'", "script-src 'self' 'wasm-unsafe-eval';", "style-src 'self'",
+                             "connect-src 'self'", "frame-ancestors 'none'", "object-src 'none'"}) {
         EXPECT_NE(csp.find(part), std::string::npos) << part;
     }
     for (const char* banned : {"unsafe-inline", "'unsafe-eval'", "*", "http:", "https:"}) {

@@ -99,10 +99,14 @@ struct memory_store final : att::outbox_store {
 struct scripted_sender final : att::attendance_sender {
     net::awaitable<att::send_result> send(const att::outbox_row& row) override {
         switch (row.user_id) {
-        case 1: co_return att::send_result{send_outcome::delivered, {}};
-        case 2: co_return att::send_result{send_outcome::retry_later, "php_unavailable: down"};
-        case 3: co_return att::send_result{send_outcome::permanent_failure, "HTTP 422 alumno_no_inscrito"};
-        default: throw std::runtime_error("boom");
+            case 1:
+                co_return att::send_result{send_outcome::delivered, {}};
+            case 2:
+                co_return att::send_result{send_outcome::retry_later, "php_unavailable: down"};
+            case 3:
+                co_return att::send_result{send_outcome::permanent_failure, "HTTP 422 alumno_no_inscrito"};
+            default:
+                throw std::runtime_error("boom");
         }
     }
 };

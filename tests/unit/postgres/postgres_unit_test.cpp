@@ -45,8 +45,7 @@ TEST(postgres_settings, nul_in_a_value_is_refused) {
 TEST(postgres_errors, classification_by_type_and_sqlstate) {
     using k = pg::pg_error_kind;
     EXPECT_EQ(pg::classify_pg_error(pqxx::unique_violation("dup", "ins", "23505")), k::unique_violation);
-    EXPECT_EQ(pg::classify_pg_error(pqxx::foreign_key_violation("fk", "ins", "23503")),
-              k::foreign_key_violation);
+    EXPECT_EQ(pg::classify_pg_error(pqxx::foreign_key_violation("fk", "ins", "23503")), k::foreign_key_violation);
     EXPECT_EQ(pg::classify_pg_error(pqxx::check_violation("chk", "ins", "23514")), k::invalid_value);
     EXPECT_EQ(pg::classify_pg_error(pqxx::not_null_violation("nn", "ins", "23502")), k::invalid_value);
     EXPECT_EQ(pg::classify_pg_error(pqxx::sql_error("excl", "ins", "23P01")), k::restrict_violation);
@@ -106,18 +105,15 @@ TEST(postgres_migration_files, stem_parsing) {
     EXPECT_EQ(ok->version, 1);
     EXPECT_EQ(ok->name, "initial_schema");
     EXPECT_EQ(pg::parse_migration_stem("12345_x")->version, 12345);
-    for (auto bad : {"1_short", "0001", "0001_", "abcd_x", "0000_zero", "0001_Upper", "0001_a-b",
-                     "00x1_a"}) {
+    for (auto bad : {"1_short", "0001", "0001_", "abcd_x", "0000_zero", "0001_Upper", "0001_a-b", "00x1_a"}) {
         EXPECT_FALSE(pg::parse_migration_stem(bad)) << bad;
     }
     EXPECT_EQ(pg::migration_label(7, "add_outbox"), "0007_add_outbox");
 }
 
 TEST(postgres_migration_files, sha256_matches_the_published_vector) {
-    EXPECT_EQ(pg::sha256_hex("abc"),
-              "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
-    EXPECT_EQ(pg::sha256_hex(""),
-              "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    EXPECT_EQ(pg::sha256_hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    EXPECT_EQ(pg::sha256_hex(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
 }
 
 TEST(postgres_migration_files, embedded_migrations_are_the_sql_files) {
@@ -136,9 +132,8 @@ TEST(postgres_migration_files, status_plan_flags_mismatch_and_missing_files) {
     std::vector<pg::migration> files{{1, "a", "up1", "down1", pg::sha256_hex("up1")},
                                      {2, "b", "up2", "down2", pg::sha256_hex("up2")},
                                      {3, "c", "up3", "down3", pg::sha256_hex("up3")}};
-    std::vector<pg::applied_migration> applied{{1, "a", pg::sha256_hex("up1"), "t1"},
-                                               {2, "b", pg::sha256_hex("edited"), "t2"},
-                                               {9, "z", "deadbeef", "t9"}};
+    std::vector<pg::applied_migration> applied{
+        {1, "a", pg::sha256_hex("up1"), "t1"}, {2, "b", pg::sha256_hex("edited"), "t2"}, {9, "z", "deadbeef", "t9"}};
     const auto rows = pg::plan_status(files, applied);
     ASSERT_EQ(rows.size(), 4u);
     EXPECT_EQ(rows[0].state, pg::migration_state::applied);

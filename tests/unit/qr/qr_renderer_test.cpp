@@ -34,16 +34,14 @@ std::string decode_with_zbar(const qr_matrix& m) {
     zbar::ImageScanner scanner;
     scanner.set_config(zbar::ZBAR_NONE, zbar::ZBAR_CFG_ENABLE, 0);
     scanner.set_config(zbar::ZBAR_QRCODE, zbar::ZBAR_CFG_ENABLE, 1);
-    zbar::Image image(static_cast<unsigned>(side), static_cast<unsigned>(side), "Y800",
-                      pixels.data(), pixels.size());
+    zbar::Image image(static_cast<unsigned>(side), static_cast<unsigned>(side), "Y800", pixels.data(), pixels.size());
     if (scanner.scan(image) <= 0) return {};
     for (auto s = image.symbol_begin(); s != image.symbol_end(); ++s) return s->get_data();
     return {};
 }
 
 std::string random_payload_text(std::mt19937& rng) {
-    static constexpr char alphabet[] =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    static constexpr char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
     std::string s = "ASIS1.";
     std::uniform_int_distribution<int> pick(0, 63);
     while (s.size() < 94) s += alphabet[pick(rng)];

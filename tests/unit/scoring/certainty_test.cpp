@@ -38,7 +38,7 @@ TEST(Statistics, SeedExampleMatchesPostgres) {
     EXPECT_EQ(s.count, 3U);
     EXPECT_NEAR(*s.avg, 1216.67, 0.005);
     EXPECT_NEAR(*s.std_dev, 76.38, 0.005);
-    EXPECT_NEAR(*s.std_dev, std::sqrt(17500.0 / 3.0), 1e-9);  // sum of squares 11666.7 / 2
+    EXPECT_NEAR(*s.std_dev, std::sqrt(17500.0 / 3.0), 1e-9); // sum of squares 11666.7 / 2
     EXPECT_EQ(*s.min, 1150);
     EXPECT_EQ(*s.max, 1300);
     EXPECT_EQ(*s.median, 1200);
@@ -55,11 +55,11 @@ TEST(Statistics, ZeroOneAndEvenSamples) {
     EXPECT_EQ(*s1.min, 812);
     EXPECT_EQ(*s1.max, 812);
     EXPECT_EQ(*s1.median, 812);
-    EXPECT_FALSE(s1.std_dev);  // STDDEV of one row is NULL
+    EXPECT_FALSE(s1.std_dev); // STDDEV of one row is NULL
 
     const std::vector<double> four{400, 100, 300, 200};
     const auto s4 = compute_statistics(four);
-    EXPECT_EQ(*s4.median, 250);  // PERCENTILE_CONT(0.5)
+    EXPECT_EQ(*s4.median, 250); // PERCENTILE_CONT(0.5)
     EXPECT_EQ(*s4.min, 100);
     EXPECT_EQ(*s4.max, 400);
     EXPECT_NEAR(*s4.std_dev, std::sqrt(50000.0 / 3.0), 1e-9);
@@ -68,7 +68,7 @@ TEST(Statistics, ZeroOneAndEvenSamples) {
 TEST(Statistics, MedianAndMad) {
     const std::vector<double> v{1, 2, 3, 4, 100};
     EXPECT_EQ(median(v), 3);
-    EXPECT_EQ(median_absolute_deviation(v), 1);  // |dev| = 2 1 0 1 97
+    EXPECT_EQ(median_absolute_deviation(v), 1); // |dev| = 2 1 0 1 97
     EXPECT_EQ(median({}), 0);
     EXPECT_EQ(median_absolute_deviation({}), 0);
 }
@@ -88,7 +88,7 @@ TEST(Baseline, NineAnswersFallBackTenDoNot) {
     EXPECT_EQ(b.answers, 10U);
     EXPECT_EQ(b.median_ms, 400);
     EXPECT_EQ(b.mad_ms, 0);
-    EXPECT_EQ(b.threshold_ms, 700);  // margin 300 dominates 4 * 0
+    EXPECT_EQ(b.threshold_ms, 700); // margin 300 dominates 4 * 0
 }
 
 TEST(Baseline, FourMadWhenWiderThanTheMargin) {
@@ -111,7 +111,7 @@ TEST(Baseline, FourMadWhenWiderThanTheMargin) {
 TEST(RoundWeight, LinearAboveTheThreshold) {
     const auto r = score(rounds_with({1200, 1550, 1900, 2500}));
     ASSERT_EQ(r.weights.size(), 4U);
-    EXPECT_EQ(r.weights[0].weight, 1.0);  // rt == T
+    EXPECT_EQ(r.weights[0].weight, 1.0); // rt == T
     EXPECT_NEAR(r.weights[1].weight, 0.5, 1e-12);
     EXPECT_NEAR(r.weights[2].weight, 0.0, 1e-12);
     EXPECT_EQ(r.weights[3].weight, 0.0);
@@ -187,7 +187,7 @@ TEST(Penalties, FailedRoundsWeighZeroAndScoreClampsAtZero) {
     EXPECT_EQ(r.successful_rounds, 2);
     EXPECT_EQ(r.failed_rounds, 1);
     EXPECT_NEAR(r.base, 200.0 / 3, 1e-9);
-    EXPECT_EQ(r.score, 51.67);  // 66.67 - 15
+    EXPECT_EQ(r.score, 51.67); // 66.67 - 15
     EXPECT_EQ(r.status, attendance_status::doubtful);
 
     in.rounds = {{1, false, 0}, {2, false, 0}, {3, false, 0}};
@@ -215,7 +215,7 @@ TEST(FlagCap, FlaggedDeviceIsAtMostDoubtful) {
     EXPECT_TRUE(r.flagged_cap_applied);
     EXPECT_EQ(r.status, attendance_status::doubtful);
 
-    in = rounds_with({500, 500}, 3);  // 66.67 < 69: the cap changes nothing
+    in = rounds_with({500, 500}, 3); // 66.67 < 69: the cap changes nothing
     in.device_flagged = true;
     r = score(in);
     EXPECT_EQ(r.score, 66.67);
@@ -236,8 +236,7 @@ TEST(Errors, UncomputableResultsAreError) {
     in = rounds_with({500, 500});
     in.rounds[1].round = 1;
     EXPECT_EQ(score(in).status, attendance_status::error);
-    EXPECT_EQ(score(rounds_with({std::numeric_limits<double>::quiet_NaN()})).status,
-              attendance_status::error);
+    EXPECT_EQ(score(rounds_with({std::numeric_limits<double>::quiet_NaN()})).status, attendance_status::error);
     EXPECT_EQ(score(rounds_with({-1})).status, attendance_status::error);
     in = rounds_with({500});
     in.failed_attempts = -1;
@@ -246,7 +245,7 @@ TEST(Errors, UncomputableResultsAreError) {
 
 TEST(Result, CarriesItsComponents) {
     std::vector<double> class_rts;
-    for (int i = 0; i < 30; ++i) class_rts.push_back(300 + 10 * i);  // 300..590
+    for (int i = 0; i < 30; ++i) class_rts.push_back(300 + 10 * i); // 300..590
     const auto b = compute_baseline(class_rts, defaults);
     const auto r = score_student(rounds_with({450, 1500, 600}), b, defaults);
     EXPECT_EQ(r.baseline.answers, 30U);
@@ -255,7 +254,7 @@ TEST(Result, CarriesItsComponents) {
     EXPECT_EQ(r.baseline.threshold_ms, 445 + 300);
     ASSERT_EQ(r.weights.size(), 3U);
     EXPECT_EQ(r.weights[0].weight, 1);
-    EXPECT_EQ(r.weights[1].weight, 0);  // 1500 > 745 + 700
+    EXPECT_EQ(r.weights[1].weight, 0); // 1500 > 745 + 700
     EXPECT_EQ(r.weights[2].weight, 1);
     EXPECT_EQ(r.statistics.count, 3U);
     EXPECT_EQ(*r.statistics.median, 600);

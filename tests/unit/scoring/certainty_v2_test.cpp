@@ -171,17 +171,20 @@ TEST(ScoringV2Explanation, NamesTheStatisticTheClassAndTheThreshold) {
     std::vector<double> medians = forty_medians();
     const auto d = compute_class_distribution(medians, defaults);
     const auto ok = score_student_v2(rounds_with({310, 2900, 320, 305, 330}), d, defaults);
-    EXPECT_EQ(ok.explanation, "Mediana del alumno 320 ms; clase: mediana 398 ms, MAD 50 ms (40 alumnos); "
-                              "umbral 698 ms: dentro del umbral, 5/5 rondas -> PRESENTE (100.00)");
+    EXPECT_EQ(ok.explanation,
+              "Mediana del alumno 320 ms; clase: mediana 398 ms, MAD 50 ms (40 alumnos); "
+              "umbral 698 ms: dentro del umbral, 5/5 rondas -> PRESENTE (100.00)");
     auto late = rounds_with({1100, 1110, 1120});
     late.failed_attempts = 1;
     const auto bad = score_student_v2(late, d, defaults);
-    EXPECT_EQ(bad.explanation, "Mediana del alumno 1110 ms; clase: mediana 398 ms, MAD 50 ms (40 alumnos); "
-                               "umbral 698 ms: 412 ms sobre el umbral, 3/3 rondas, 1 intentos fallidos (-5) -> "
-                               "AUSENTE (0.00)");
+    EXPECT_EQ(bad.explanation,
+              "Mediana del alumno 1110 ms; clase: mediana 398 ms, MAD 50 ms (40 alumnos); "
+              "umbral 698 ms: 412 ms sobre el umbral, 3/3 rondas, 1 intentos fallidos (-5) -> "
+              "AUSENTE (0.00)");
     const auto few = score_student_v2(rounds_with({400}), compute_class_distribution({}, defaults), defaults);
-    EXPECT_EQ(few.explanation, "Mediana del alumno 400 ms; clase: 0 alumnos con tiempos, pocos; mediana fija 600 ms; "
-                               "umbral 900 ms: dentro del umbral, 1/1 rondas -> PRESENTE (100.00)");
+    EXPECT_EQ(few.explanation,
+              "Mediana del alumno 400 ms; clase: 0 alumnos con tiempos, pocos; mediana fija 600 ms; "
+              "umbral 900 ms: dentro del umbral, 1/1 rondas -> PRESENTE (100.00)");
 }
 
 TEST(ScoringV2Config, RejectsInconsistentConstants) {

@@ -37,17 +37,16 @@ user_claims alice() {
 
 // A user-token payload valid for the next hour, to be altered by each test.
 json user_payload(seconds_point now = real_now()) {
-    return {{"sub", "100001"},    {"userId", 100001},     {"username", "alice"},
-            {"rol", "alumno"},     {"iss", "php-legacy-system"},
-            {"iat", epoch(now)},   {"exp", epoch(now + 1h)}};
+    return {{"sub", "100001"},       {"userId", 100001},           {"username", "alice"},
+            {"rol", "alumno"},       {"iss", "php-legacy-system"}, {"iat", epoch(now)},
+            {"exp", epoch(now + 1h)}};
 }
 
 std::string signed_user(const json& payload, const std::string& header = std_header) {
     return raw::sign_hs256(header, payload.dump(), user_secret);
 }
 
-token_error user_error(const std::string& token, time_point now = clock::now(),
-                       const token_settings& settings = {}) {
+token_error user_error(const std::string& token, time_point now = clock::now(), const token_settings& settings = {}) {
     const auto r = verify_user_token(token, user_secret, settings, now);
     EXPECT_FALSE(r.has_value()) << "token was accepted";
     return r ? token_error::missing : r.error();
@@ -55,9 +54,9 @@ token_error user_error(const std::string& token, time_point now = clock::now(),
 
 TEST(TokenRaw, MatchesThePublishedHs256Example) {
     // The RFC 7519-style example everyone knows from jwt.io.
-    const std::string token = raw::sign_hs256(
-        R"({"alg":"HS256","typ":"JWT"})",
-        R"({"sub":"1234567890","name":"John Doe","iat":1516239022})", "your-256-bit-secret");
+    const std::string token =
+        raw::sign_hs256(R"({"alg":"HS256","typ":"JWT"})", R"({"sub":"1234567890","name":"John Doe","iat":1516239022})",
+                        "your-256-bit-secret");
     EXPECT_EQ(token,
               "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9."
               "eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ."
@@ -67,10 +66,10 @@ TEST(TokenRaw, MatchesThePublishedHs256Example) {
 TEST(TokenRaw, Base64UrlIsStrict) {
     EXPECT_EQ(raw::base64url_encode("\xfb\xff"), "-_8");
     EXPECT_EQ(raw::base64url_decode("-_8"), std::string("\xfb\xff"));
-    EXPECT_FALSE(raw::base64url_decode("-_9"));     // non-zero trailing bits
-    EXPECT_FALSE(raw::base64url_decode("-_8="));    // padding
-    EXPECT_FALSE(raw::base64url_decode("+/8"));     // standard alphabet
-    EXPECT_FALSE(raw::base64url_decode("A"));       // impossible length
+    EXPECT_FALSE(raw::base64url_decode("-_9"));  // non-zero trailing bits
+    EXPECT_FALSE(raw::base64url_decode("-_8=")); // padding
+    EXPECT_FALSE(raw::base64url_decode("+/8"));  // standard alphabet
+    EXPECT_FALSE(raw::base64url_decode("A"));    // impossible length
     EXPECT_EQ(raw::base64url_decode(""), std::string());
 }
 
@@ -94,8 +93,7 @@ TEST(UserToken, ClaimsAreTheSeedShape) {
     const auto dot1 = issued.token.find('.');
     const auto dot2 = issued.token.find('.', dot1 + 1);
     const auto header = json::parse(*raw::base64url_decode(issued.token.substr(0, dot1)));
-    const auto payload =
-        json::parse(*raw::base64url_decode(issued.token.substr(dot1 + 1, dot2 - dot1 - 1)));
+    const auto payload = json::parse(*raw::base64url_decode(issued.token.substr(dot1 + 1, dot2 - dot1 - 1)));
     EXPECT_EQ(header.at("alg"), "HS256");
     EXPECT_EQ(payload.at("sub"), "100001");
     EXPECT_EQ(payload.at("userId"), 100001);
@@ -113,7 +111,7 @@ TEST(UserToken, AcceptsATokenSignedOutsideTheModule) {
 }
 
 TEST(UserToken, SecretIsRawUtf8Bytes) {
-    const std::string secret = "clave-ñandú-€";  // multi-byte UTF-8, used byte for byte
+    const std::string secret = "clave-ñandú-€"; // multi-byte UTF-8, used byte for byte
     const auto token = raw::sign_hs256(std_header, user_payload().dump(), secret);
     EXPECT_TRUE(verify_user_token(token, secret, {}).has_value());
     EXPECT_EQ(verify_user_token(token, "clave-nandu-E", {}).error(), token_error::bad_signature);
@@ -123,32 +121,25 @@ TEST(UserToken, AlgNoneIsRefused) {
     const auto payload = raw::base64url_encode(user_payload().dump());
     const auto header = raw::base64url_encode(R"({"alg":"none","typ":"JWT"})");
     EXPECT_EQ(user_error(header + "." + payload + "."), token_error::wrong_algorithm);
-    EXPECT_EQ(user_error(signed_user(user_payload(), R"({"alg":"none"})")),
-              token_error::wrong_algorithm);
-    EXPECT_EQ(user_error(signed_user(user_payload(), R"({"alg":"NONE"})")),
-              token_error::wrong_algorithm);
+    EXPECT_EQ(user_error(signed_user(user_payload(), R"({"alg":"none"})")), token_error::wrong_algorithm);
+    EXPECT_EQ(user_error(signed_user(user_payload(), R"({"alg":"NONE"})")), token_error::wrong_algorithm);
 }
 
 TEST(UserToken, OtherAlgorithmsInTheHeaderAreRefused) {
     // A genuine HS512 token with the right secret (cpp-jwt signs it).
     jwt::jwt_object hs512{jwt::params::algorithm("HS512"), jwt::params::secret(user_secret)};
-    const auto claims = user_payload();  // named: items() of a temporary would dangle
+    const auto claims = user_payload(); // named: items() of a temporary would dangle
     for (const auto& [k, v] : claims.items()) hs512.add_claim(k, v);
     EXPECT_EQ(user_error(hs512.signature()), token_error::wrong_algorithm);
     // Header claims another algorithm over a valid HS256 MAC (algorithm confusion).
-    EXPECT_EQ(user_error(signed_user(user_payload(), R"({"alg":"HS512","typ":"JWT"})")),
-              token_error::wrong_algorithm);
-    EXPECT_EQ(user_error(signed_user(user_payload(), R"({"alg":"RS256","typ":"JWT"})")),
-              token_error::wrong_algorithm);
-    EXPECT_EQ(user_error(signed_user(user_payload(), R"({"alg":"hs256","typ":"JWT"})")),
-              token_error::wrong_algorithm);
+    EXPECT_EQ(user_error(signed_user(user_payload(), R"({"alg":"HS512","typ":"JWT"})")), token_error::wrong_algorithm);
+    EXPECT_EQ(user_error(signed_user(user_payload(), R"({"alg":"RS256","typ":"JWT"})")), token_error::wrong_algorithm);
+    EXPECT_EQ(user_error(signed_user(user_payload(), R"({"alg":"hs256","typ":"JWT"})")), token_error::wrong_algorithm);
     // An RS256-looking token with an RSA-sized signature.
     const auto rs = raw::base64url_encode(R"({"alg":"RS256","typ":"JWT"})") + "." +
-                    raw::base64url_encode(user_payload().dump()) + "." +
-                    raw::base64url_encode(std::string(256, 'x'));
+                    raw::base64url_encode(user_payload().dump()) + "." + raw::base64url_encode(std::string(256, 'x'));
     EXPECT_EQ(user_error(rs), token_error::wrong_algorithm);
-    EXPECT_EQ(user_error(signed_user(user_payload(), R"({"typ":"JWT"})")),
-              token_error::malformed);
+    EXPECT_EQ(user_error(signed_user(user_payload(), R"({"typ":"JWT"})")), token_error::malformed);
     EXPECT_EQ(user_error(signed_user(user_payload(), R"({"alg":256})")), token_error::malformed);
 }
 
@@ -208,8 +199,7 @@ TEST(UserToken, CppJwtSecondOpinionUsesTheRealClock) {
 TEST(UserToken, WrongIssuer) {
     token_settings other;
     other.user_issuer = "somebody-else";
-    EXPECT_EQ(user_error(issue_user_token(alice(), user_secret, other).token),
-              token_error::wrong_issuer);
+    EXPECT_EQ(user_error(issue_user_token(alice(), user_secret, other).token), token_error::wrong_issuer);
     auto p = user_payload();
     p.erase("iss");
     EXPECT_EQ(user_error(signed_user(p)), token_error::wrong_issuer);
@@ -231,8 +221,7 @@ TEST(UserToken, TamperedPayload) {
     const auto dot2 = token.find('.', dot1 + 1);
     auto payload = json::parse(*raw::base64url_decode(token.substr(dot1 + 1, dot2 - dot1 - 1)));
     payload["rol"] = "profesor";
-    const auto forged = token.substr(0, dot1 + 1) + raw::base64url_encode(payload.dump()) +
-                        token.substr(dot2);
+    const auto forged = token.substr(0, dot1 + 1) + raw::base64url_encode(payload.dump()) + token.substr(dot2);
     EXPECT_EQ(user_error(forged), token_error::bad_signature);
 }
 
@@ -248,8 +237,7 @@ TEST(UserToken, TamperedSignature) {
     EXPECT_EQ(user_error(respelled), token_error::bad_signature);
     EXPECT_EQ(user_error(token.substr(0, token.size() - 1)), token_error::bad_signature);
     EXPECT_EQ(user_error(token.substr(0, token.rfind('.') + 1)), token_error::bad_signature);
-    EXPECT_EQ(verify_user_token(token, "another secret", {}).error(),
-              token_error::bad_signature);
+    EXPECT_EQ(verify_user_token(token, "another secret", {}).error(), token_error::bad_signature);
 }
 
 TEST(UserToken, SignatureIsCheckedBeforeClaims) {
@@ -261,9 +249,9 @@ TEST(UserToken, SignatureIsCheckedBeforeClaims) {
 
 TEST(UserToken, GarbageAndEmpty) {
     EXPECT_EQ(user_error(""), token_error::missing);
-    for (const std::string& bad : std::initializer_list<std::string>{
-             "garbage", "a.b", "a.b.c", "....", ".x.y", "x..y", "Bearer abc.def.ghi",
-          std::string("\xff\xfe\x00.\x01.\x02", 7), "eyJ.eyJ.eyJ.eyJ"}) {
+    for (const std::string& bad :
+         std::initializer_list<std::string>{"garbage", "a.b", "a.b.c", "....", ".x.y", "x..y", "Bearer abc.def.ghi",
+                                            std::string("\xff\xfe\x00.\x01.\x02", 7), "eyJ.eyJ.eyJ.eyJ"}) {
         EXPECT_EQ(user_error(bad), token_error::malformed) << bad;
     }
     const auto good = signed_user(user_payload());
@@ -271,21 +259,14 @@ TEST(UserToken, GarbageAndEmpty) {
     EXPECT_EQ(user_error(" " + good), token_error::malformed);
     // Header or payload that is JSON but not an object; payload that is not JSON.
     EXPECT_EQ(user_error(signed_user(user_payload(), "[]")), token_error::malformed);
-    EXPECT_EQ(user_error(raw::sign_hs256(std_header, "[1,2]", user_secret)),
-              token_error::malformed);
-    EXPECT_EQ(user_error(raw::sign_hs256(std_header, "{\"exp\":", user_secret)),
-              token_error::malformed);
-    EXPECT_EQ(user_error(signed_user(user_payload(), R"({"alg":"HS256","typ":"JOSE+X"})")),
-              token_error::malformed);
-    EXPECT_EQ(user_error(signed_user(user_payload(), R"({"alg":"HS256","crit":["b64"]})")),
-              token_error::malformed);
+    EXPECT_EQ(user_error(raw::sign_hs256(std_header, "[1,2]", user_secret)), token_error::malformed);
+    EXPECT_EQ(user_error(raw::sign_hs256(std_header, "{\"exp\":", user_secret)), token_error::malformed);
+    EXPECT_EQ(user_error(signed_user(user_payload(), R"({"alg":"HS256","typ":"JOSE+X"})")), token_error::malformed);
+    EXPECT_EQ(user_error(signed_user(user_payload(), R"({"alg":"HS256","crit":["b64"]})")), token_error::malformed);
     // Header typ is case-insensitive "JWT", or absent.
-    EXPECT_TRUE(verify_user_token(signed_user(user_payload(), R"({"alg":"HS256","typ":"jwt"})"),
-                                  user_secret, {})
-                    .has_value());
-    EXPECT_TRUE(verify_user_token(signed_user(user_payload(), R"({"alg":"HS256"})"),
-                                  user_secret, {})
-                    .has_value());
+    EXPECT_TRUE(
+        verify_user_token(signed_user(user_payload(), R"({"alg":"HS256","typ":"jwt"})"), user_secret, {}).has_value());
+    EXPECT_TRUE(verify_user_token(signed_user(user_payload(), R"({"alg":"HS256"})"), user_secret, {}).has_value());
 }
 
 std::string user_token_of_size(std::size_t size) {
@@ -324,8 +305,8 @@ TEST(UserToken, ExpIsRequiredAndTyped) {
     auto p = user_payload();
     p.erase("exp");
     EXPECT_EQ(user_error(signed_user(p)), token_error::invalid_claims);
-    for (const json& bad_exp : {json("9999999999"), json(1.9e9), json(-1), json(nullptr),
-                               json(1e300), json(18446744073709551615ULL), json::array()}) {
+    for (const json& bad_exp : {json("9999999999"), json(1.9e9), json(-1), json(nullptr), json(1e300),
+                                json(18446744073709551615ULL), json::array()}) {
         p["exp"] = bad_exp;
         EXPECT_EQ(user_error(signed_user(p)), token_error::invalid_claims) << bad_exp.dump();
     }
@@ -353,7 +334,7 @@ TEST(UserToken, WrongRoleOrUserClaims) {
     p["userId"] = 0;
     EXPECT_EQ(user_error(signed_user(p)), token_error::invalid_claims);
     p = user_payload();
-    p["sub"] = "100002";  // sub and userId must name the same user
+    p["sub"] = "100002"; // sub and userId must name the same user
     EXPECT_EQ(user_error(signed_user(p)), token_error::invalid_claims);
     p = user_payload();
     p["sub"] = 100001;
@@ -375,26 +356,24 @@ TEST(InternalToken, InboundRoundTripAndAudience) {
     token_settings other;
     other.server_audience = "another-service";
     const auto wrong = issue_internal_inbound_token(internal_secret, other).token;
-    EXPECT_EQ(verify_internal_inbound_token(wrong, internal_secret, {}).error(),
-              token_error::wrong_audience);
+    EXPECT_EQ(verify_internal_inbound_token(wrong, internal_secret, {}).error(), token_error::wrong_audience);
     EXPECT_TRUE(verify_internal_inbound_token(wrong, internal_secret, other).has_value());
 
     // The seed's PHP payload, signed elsewhere: aud missing or an array is refused.
-    json p = {{"iss", "php-legacy-system"}, {"sub", "internal-communication"},
-              {"iat", epoch(real_now())},   {"exp", epoch(real_now() + 1h)}};
-    EXPECT_EQ(verify_internal_inbound_token(raw::sign_hs256(std_header, p.dump(), internal_secret),
-                                            internal_secret, {})
+    json p = {{"iss", "php-legacy-system"},
+              {"sub", "internal-communication"},
+              {"iat", epoch(real_now())},
+              {"exp", epoch(real_now() + 1h)}};
+    EXPECT_EQ(verify_internal_inbound_token(raw::sign_hs256(std_header, p.dump(), internal_secret), internal_secret, {})
                   .error(),
               token_error::wrong_audience);
     p["aud"] = json::array({"node-service"});
-    EXPECT_EQ(verify_internal_inbound_token(raw::sign_hs256(std_header, p.dump(), internal_secret),
-                                            internal_secret, {})
+    EXPECT_EQ(verify_internal_inbound_token(raw::sign_hs256(std_header, p.dump(), internal_secret), internal_secret, {})
                   .error(),
               token_error::wrong_audience);
     p["aud"] = "node-service";
     p["sub"] = "someone";
-    EXPECT_EQ(verify_internal_inbound_token(raw::sign_hs256(std_header, p.dump(), internal_secret),
-                                            internal_secret, {})
+    EXPECT_EQ(verify_internal_inbound_token(raw::sign_hs256(std_header, p.dump(), internal_secret), internal_secret, {})
                   .error(),
               token_error::wrong_type);
 }
@@ -403,10 +382,8 @@ TEST(InternalToken, DirectionsAreNotInterchangeable) {
     const auto inbound = issue_internal_inbound_token(internal_secret, {}).token;
     const auto outbound = issue_internal_outbound_token(internal_secret, {}).token;
     EXPECT_TRUE(verify_internal_outbound_token(outbound, internal_secret, {}).has_value());
-    EXPECT_EQ(verify_internal_inbound_token(outbound, internal_secret, {}).error(),
-              token_error::wrong_issuer);
-    EXPECT_EQ(verify_internal_outbound_token(inbound, internal_secret, {}).error(),
-              token_error::wrong_issuer);
+    EXPECT_EQ(verify_internal_inbound_token(outbound, internal_secret, {}).error(), token_error::wrong_issuer);
+    EXPECT_EQ(verify_internal_outbound_token(inbound, internal_secret, {}).error(), token_error::wrong_issuer);
 }
 
 TEST(InternalToken, OutboundCacheRenewsBeforeExpiry) {
@@ -444,31 +421,24 @@ TEST(ParticipationToken, RoundTripAndLifetime) {
     EXPECT_EQ(r->device_id, 9);
     EXPECT_EQ(r->expires_at, now_s + 1h);
 
-    EXPECT_EQ(issue_participation_token(seat(), participation_key, {}, now + 5h, now).expires_at,
-              now_s + 4h);
-    EXPECT_EQ(
-        issue_participation_token(seat(), participation_key, {}, std::nullopt, now).expires_at,
-        now_s + 4h);
-    EXPECT_THROW(issue_participation_token(seat(), participation_key, {}, now - 1s, now),
-                 std::invalid_argument);
+    EXPECT_EQ(issue_participation_token(seat(), participation_key, {}, now + 5h, now).expires_at, now_s + 4h);
+    EXPECT_EQ(issue_participation_token(seat(), participation_key, {}, std::nullopt, now).expires_at, now_s + 4h);
+    EXPECT_THROW(issue_participation_token(seat(), participation_key, {}, now - 1s, now), std::invalid_argument);
     auto bad = seat();
     bad.device_id = 0;
-    EXPECT_THROW(issue_participation_token(bad, participation_key, {}, std::nullopt, now),
-                 std::invalid_argument);
+    EXPECT_THROW(issue_participation_token(bad, participation_key, {}, std::nullopt, now), std::invalid_argument);
 }
 
 TEST(ParticipationToken, KeyMatters) {
-    const auto token =
-        issue_participation_token(seat(), participation_key, {}, std::nullopt).token;
-    EXPECT_EQ(verify_participation_token(token, "another key", {}).error(),
-              token_error::bad_signature);
+    const auto token = issue_participation_token(seat(), participation_key, {}, std::nullopt).token;
+    EXPECT_EQ(verify_participation_token(token, "another key", {}).error(), token_error::bad_signature);
 }
 
 TEST(TokenKinds, TypMismatchBetweenKinds) {
     // Even with one secret for everything (a misconfiguration), kinds do not mix.
     const std::string k = user_secret;
     token_settings same;
-    same.server_issuer = "php-legacy-system";  // make iss agree, so only the kind differs
+    same.server_issuer = "php-legacy-system"; // make iss agree, so only the kind differs
     const auto participation = issue_participation_token(seat(), k, same, std::nullopt).token;
     const auto user = issue_user_token(alice(), k, same).token;
     EXPECT_EQ(verify_user_token(participation, k, same).error(), token_error::wrong_type);
@@ -477,8 +447,12 @@ TEST(TokenKinds, TypMismatchBetweenKinds) {
     auto p = user_payload();
     p["typ"] = "participation";
     EXPECT_EQ(user_error(signed_user(p)), token_error::wrong_type);
-    json q = {{"sid", 77}, {"uid", 100001}, {"did", 9}, {"typ", "Participation"},
-              {"iss", "node-service"}, {"exp", epoch(real_now() + 1h)}};
+    json q = {{"sid", 77},
+              {"uid", 100001},
+              {"did", 9},
+              {"typ", "Participation"},
+              {"iss", "node-service"},
+              {"exp", epoch(real_now() + 1h)}};
     EXPECT_EQ(verify_participation_token(raw::sign_hs256(std_header, q.dump(), k), k, {}).error(),
               token_error::wrong_type);
     q["typ"] = "participation";
@@ -508,8 +482,7 @@ TEST(TokenModule, ErrorsAndConfiguration) {
     for (int e = 0; e <= static_cast<int>(token_error::invalid_claims); ++e) {
         const auto err = static_cast<token_error>(e);
         EXPECT_NE(to_string(err), "unknown");
-        EXPECT_EQ(http_error_code(err),
-                  err == token_error::expired ? "token_expired" : "invalid_token");
+        EXPECT_EQ(http_error_code(err), err == token_error::expired ? "token_expired" : "invalid_token");
     }
     const auto r = verify_user_token("", user_secret, {});
     EXPECT_THROW((void)r.value(), token_verification_error);

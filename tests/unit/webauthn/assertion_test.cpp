@@ -37,8 +37,8 @@ struct webauthn_chromium_assertion : ::testing::Test {
         bytes reg_challenge = b64(tv::chromium_packed_challenge);
         auto reg = wa::verify_registration({reg_client, reg_object, reg_challenge}, open_policy());
         ASSERT_TRUE(reg.has_value()) << reg.error().message();
-        stored = {reg->public_key_pem, reg->algorithm, reg->sign_count,
-                  reg->flags.backup_eligible(), reg->flags.backup_state()};
+        stored = {reg->public_key_pem, reg->algorithm, reg->sign_count, reg->flags.backup_eligible(),
+                  reg->flags.backup_state()};
     }
     wa::assertion_input input() const { return {client_data, auth_data, signature, challenge}; }
 };
@@ -86,8 +86,8 @@ struct webauthn_soft_assertion : ::testing::Test {
     bytes challenge = ts::random_bytes(32);
     wa::assertion_policy policy = assertion_policy();
 
-    void enroll(ts::soft_algorithm alg = ts::soft_algorithm::es256, bool be = false,
-                bool bs = false, bool counter = true) {
+    void enroll(ts::soft_algorithm alg = ts::soft_algorithm::es256, bool be = false, bool bs = false,
+                bool counter = true) {
         ts::registration_options o;
         o.client.challenge = ts::random_bytes(32);
         o.algorithm = alg;
@@ -96,11 +96,10 @@ struct webauthn_soft_assertion : ::testing::Test {
         o.backup_state = bs;
         o.counter_enabled = counter;
         registration = authenticator.make_credential(o);
-        auto reg = wa::verify_registration(input_of(registration, o.client.challenge),
-                                           open_policy());
+        auto reg = wa::verify_registration(input_of(registration, o.client.challenge), open_policy());
         ASSERT_TRUE(reg.has_value()) << reg.error().message();
-        stored = {reg->public_key_pem, reg->algorithm, reg->sign_count,
-                  reg->flags.backup_eligible(), reg->flags.backup_state()};
+        stored = {reg->public_key_pem, reg->algorithm, reg->sign_count, reg->flags.backup_eligible(),
+                  reg->flags.backup_state()};
     }
 
     ts::assertion_options options() const {
@@ -124,8 +123,7 @@ struct webauthn_soft_assertion : ::testing::Test {
 };
 
 TEST_F(webauthn_soft_assertion, VerifiedForEveryAlgorithm) {
-    for (auto alg : {ts::soft_algorithm::es256, ts::soft_algorithm::rs256,
-                     ts::soft_algorithm::eddsa}) {
+    for (auto alg : {ts::soft_algorithm::es256, ts::soft_algorithm::rs256, ts::soft_algorithm::eddsa}) {
         enroll(alg);
         auto r = run(options());
         ASSERT_TRUE(r.has_value()) << static_cast<int>(alg) << ": " << r.error().message();
@@ -316,8 +314,7 @@ TEST_F(webauthn_soft_assertion, BackupStateWithoutEligibility) {
 }
 
 TEST_F(webauthn_soft_assertion, BadSignatureForEveryAlgorithm) {
-    for (auto alg : {ts::soft_algorithm::es256, ts::soft_algorithm::rs256,
-                     ts::soft_algorithm::eddsa}) {
+    for (auto alg : {ts::soft_algorithm::es256, ts::soft_algorithm::rs256, ts::soft_algorithm::eddsa}) {
         enroll(alg);
         auto o = options();
         o.corrupt_signature = true;

@@ -35,9 +35,7 @@ struct webauthn_hostile_cbor : ::testing::Test {
     }
 };
 
-TEST_F(webauthn_hostile_cbor, ValidObjectAccepted) {
-    EXPECT_TRUE(verify(valid.attestation_object).has_value());
-}
+TEST_F(webauthn_hostile_cbor, ValidObjectAccepted) { EXPECT_TRUE(verify(valid.attestation_object).has_value()); }
 
 TEST_F(webauthn_hostile_cbor, NotAnAttestationObject) {
     expect_error({}, errc::malformed_cbor, "empty");
@@ -52,9 +50,8 @@ TEST_F(webauthn_hostile_cbor, NotAnAttestationObject) {
 TEST_F(webauthn_hostile_cbor, WrongMemberTypes) {
     auto parts = split(valid.attestation_object);
     // authData as a text string instead of a byte string.
-    bytes object{0xA3, 0x63, 'f', 'm', 't', 0x64, 'n', 'o', 'n', 'e', 0x67, 'a', 't', 't',
-                 'S',  't',  'm', 't', 0xA0, 0x68, 'a', 'u', 't', 'h', 'D', 'a', 't', 'a',
-                 0x63, 'a',  'b', 'c'};
+    bytes object{0xA3, 0x63, 'f',  'm',  't', 0x64, 'n', 'o', 'n', 'e', 0x67, 'a', 't',  't', 'S', 't',
+                 'm',  't',  0xA0, 0x68, 'a', 'u',  't', 'h', 'D', 'a', 't',  'a', 0x63, 'a', 'b', 'c'};
     expect_error(object, errc::malformed_cbor, "authData as text");
     // attStmt as an array.
     object = attestation_object("packed", {0x80}, parts.auth_data);
@@ -69,8 +66,7 @@ TEST_F(webauthn_hostile_cbor, TrailingByte) {
 
 TEST_F(webauthn_hostile_cbor, EveryTruncationRefused) {
     for (std::size_t n = 0; n < valid.attestation_object.size(); ++n) {
-        bytes cut(valid.attestation_object.begin(),
-                  valid.attestation_object.begin() + static_cast<long>(n));
+        bytes cut(valid.attestation_object.begin(), valid.attestation_object.begin() + static_cast<long>(n));
         auto r = verify(cut);
         ASSERT_FALSE(r.has_value()) << n;
     }
@@ -127,14 +123,11 @@ TEST_F(webauthn_hostile_cbor, DeepNestingRefused) {
 }
 
 TEST_F(webauthn_hostile_cbor, HugeDeclaredLengthsRefusedWithoutAllocating) {
-    expect_error({0x9B, 0x00, 0x00, 0x00, 0x10, 0x00, 0x00, 0x00, 0x00}, errc::malformed_cbor,
-                 "array of 2^36 items");
-    expect_error({0xBB, 0x0F, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF}, errc::malformed_cbor,
-                 "map of 2^60 pairs");
-    expect_error({0x5B, 0x7F, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x00},
-                 errc::malformed_cbor, "byte string of 2^63 bytes");
-    expect_error({0x9A, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00}, errc::malformed_cbor,
-                 "array of 65536 items in 7 bytes");
+    expect_error({0x9B, 0x00, 0x00, 0x00, 0x10, 0x00, 0x00, 0x00, 0x00}, errc::malformed_cbor, "array of 2^36 items");
+    expect_error({0xBB, 0x0F, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF}, errc::malformed_cbor, "map of 2^60 pairs");
+    expect_error({0x5B, 0x7F, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x00}, errc::malformed_cbor,
+                 "byte string of 2^63 bytes");
+    expect_error({0x9A, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00}, errc::malformed_cbor, "array of 65536 items in 7 bytes");
 }
 
 TEST_F(webauthn_hostile_cbor, ManySmallItemsRefused) {

@@ -50,8 +50,8 @@ wa::registration_policy policy_for(const std::string& rp_id, std::vector<std::st
     p.rp_id = rp_id;
     p.allowed_origins = std::move(origins);
     p.require_user_verification = require_uv;
-    p.allowed_formats = {wa::attestation_format::none, wa::attestation_format::packed,
-                         wa::attestation_format::fido_u2f, wa::attestation_format::tpm};
+    p.allowed_formats = {wa::attestation_format::none, wa::attestation_format::packed, wa::attestation_format::fido_u2f,
+                         wa::attestation_format::tpm};
     return p;
 }
 
@@ -73,11 +73,11 @@ std::optional<std::string> pem_from_cose(const bytes& cose, int& alg) {
     alg = static_cast<int>(*a);
     if (!wa::is_supported_algorithm(alg)) return std::nullopt;
     bytes auth(32, 0);
-    auth.push_back(0x41);                  // UP | AT
-    auth.insert(auth.end(), 4 + 16, 0);    // signCount, AAGUID
+    auth.push_back(0x41);               // UP | AT
+    auth.insert(auth.end(), 4 + 16, 0); // signCount, AAGUID
     auth.push_back(0);
-    auth.push_back(16);                    // credentialIdLength
-    auth.insert(auth.end(), 16, 0x11);     // credentialId
+    auth.push_back(16);                // credentialIdLength
+    auth.insert(auth.end(), 16, 0x11); // credentialId
     auth.insert(auth.end(), cose.begin(), cose.end());
     wa::detail::ensure_fido_initialized();
     wa::detail::fido_cred_ptr cred{fido_cred_new()};
@@ -130,9 +130,11 @@ std::vector<l3_case> l3_cases() {
     try {
         const auto j = ts::load_shared_vectors("webauthn_l3_spec.json");
         for (const auto& v : j.at("vectors")) {
-            out.push_back({ts::test_name("L3_" + v.at("section").get<std::string>() + "_" +
-                                         v.at("anchor").get<std::string>().substr(std::string("sctn-test-vectors-").size())),
-                           v, {}});
+            out.push_back(
+                {ts::test_name("L3_" + v.at("section").get<std::string>() + "_" +
+                               v.at("anchor").get<std::string>().substr(std::string("sctn-test-vectors-").size())),
+                 v,
+                 {}});
         }
     } catch (const std::exception& e) {
         out.push_back({"L3_vectors_missing", {}, e.what()});
@@ -211,10 +213,10 @@ TEST(WebAuthnL3Direct, PackedChainWithoutItsAnchorIsNotTrusted) {
     ASSERT_EQ(v.at("section"), "16.7");
     auto p = policy_for("example.org", {"https://example.org"}, false);
     p.trusted_roots = wa::trust_anchors::from_pem(ts::make_attestation_ca("unrelated root").certificate_pem);
-    const auto r = wa::verify_registration({hex_field(v["registration"], "clientDataJSON"),
-                                            hex_field(v["registration"], "attestationObject"),
-                                            hex_field(v["registration"], "challenge")},
-                                           p);
+    const auto r = wa::verify_registration(
+        {hex_field(v["registration"], "clientDataJSON"), hex_field(v["registration"], "attestationObject"),
+         hex_field(v["registration"], "challenge")},
+        p);
     ASSERT_FALSE(r);
     EXPECT_EQ(r.error(), wa::errc::attestation_not_trusted);
 }
@@ -246,8 +248,7 @@ const std::map<std::string, verdict> py_scope{
     // ignored (py_webauthn refuses the unknown "not-supported").
     {"registration_fido_u2f_test_verify_attestation_with_unsupported_token_binding_status", std::nullopt},
     // tokenBinding must be an object when present; a bare string is malformed client data.
-    {"registration_fido_u2f_test_verify_attestation_with_unsupported_token_binding",
-     wa::errc::malformed_client_data},
+    {"registration_fido_u2f_test_verify_attestation_with_unsupported_token_binding", wa::errc::malformed_client_data},
     {"registration_tpm_test_verify_attestation_surface_pro_4", std::nullopt},
     {"registration_tpm_test_verify_attestation_dell_xps_13", std::nullopt},
     {"registration_tpm_test_verify_attestation_lenovo_carbon_x1", std::nullopt},
@@ -276,12 +277,12 @@ struct py_case {
 };
 
 std::string py_key(const json& t) {
-    auto file = t.at("file").get<std::string>();              // tests/test_verify_registration_response_tpm.py
-    file = file.substr(file.rfind('/') + 1);                     // test_verify_registration_response_tpm.py
-    file = file.substr(std::string("test_verify_").size());      // registration_response_tpm.py
-    file = file.substr(0, file.size() - 3);                      // registration_response_tpm
+    auto file = t.at("file").get<std::string>();            // tests/test_verify_registration_response_tpm.py
+    file = file.substr(file.rfind('/') + 1);                // test_verify_registration_response_tpm.py
+    file = file.substr(std::string("test_verify_").size()); // registration_response_tpm.py
+    file = file.substr(0, file.size() - 3);                 // registration_response_tpm
     const auto pos = file.find("_response");
-    file.erase(pos, std::string("_response").size());            // registration_tpm
+    file.erase(pos, std::string("_response").size()); // registration_tpm
     return file + "_" + t.at("test").get<std::string>();
 }
 
@@ -319,7 +320,8 @@ bytes replay(const json& t, bytes object) {
         const auto key = wa::detail::as_text(pairs[i].key);
         if (key == "authData" && r.contains("clear_flags")) {
             unsigned char* auth = cbor_bytestring_handle(pairs[i].value);
-            for (const auto& f : r["clear_flags"]) auth[32] &= static_cast<unsigned char>(f == "up" ? ~0x01 : f == "uv" ? ~0x04 : 0xFF);
+            for (const auto& f : r["clear_flags"])
+                auth[32] &= static_cast<unsigned char>(f == "up" ? ~0x01 : f == "uv" ? ~0x04 : 0xFF);
         }
         if (key == "fmt" && r.contains("set_fmt")) {
             cbor_decref(&pairs[i].value);
@@ -370,9 +372,9 @@ TEST_P(PyWebAuthn, Case) {
     int alg = 0;
     const auto pem = pem_from_cose(b64(t.at("credential_public_key").get<std::string>()), alg);
     const wa::assertion_policy p{rp_id, origins_of(t), require_uv};
-    const wa::stored_credential stored{pem.value_or(""), alg,
-                                       static_cast<std::uint32_t>(std::stoul(t.at("credential_current_sign_count").dump())),
-                                       false, false};
+    const wa::stored_credential stored{
+        pem.value_or(""), alg, static_cast<std::uint32_t>(std::stoul(t.at("credential_current_sign_count").dump())),
+        false, false};
     const auto auth = b64(resp.at("authenticatorData").get<std::string>());
     const auto sig = b64(resp.at("signature").get<std::string>());
     const auto r = wa::verify_assertion({client_data, auth, sig, challenge}, p, stored);
@@ -421,7 +423,8 @@ boost::system::result<wa::registered_credential> direct_tpm(const std::string& n
     p.attestation_time = at;
     const auto object = b64(resp.at("attestationObject").get<std::string>());
     return wa::verify_registration(
-        {b64(resp.at("clientDataJSON").get<std::string>()), object, b64(t.at("expected_challenge").get<std::string>())}, p);
+        {b64(resp.at("clientDataJSON").get<std::string>()), object, b64(t.at("expected_challenge").get<std::string>())},
+        p);
 }
 
 bytes py_object(const std::string& name) {

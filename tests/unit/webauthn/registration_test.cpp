@@ -113,8 +113,7 @@ TEST_F(webauthn_chromium_packed, X5cAttestationVerified) {
 TEST_F(webauthn_chromium_packed, SignatureOverOtherClientDataRefused) {
     // Same type, challenge and origin, without crossOrigin: every client data check
     // passes, but the attestation signed the hash of the original bytes.
-    client_data = text(R"({"type":"webauthn.create","challenge":")" +
-                       std::string(tv::chromium_packed_challenge) +
+    client_data = text(R"({"type":"webauthn.create","challenge":")" + std::string(tv::chromium_packed_challenge) +
                        R"(","origin":"http://localhost:58090"})");
     auto r = wa::verify_registration(input(), open_policy());
     ASSERT_FALSE(r.has_value());
@@ -234,8 +233,7 @@ TEST_F(webauthn_soft_registration, NoneAccepted) {
 }
 
 TEST_F(webauthn_soft_registration, PackedSelfAttestationAcceptedForEveryAlgorithm) {
-    for (auto alg : {ts::soft_algorithm::es256, ts::soft_algorithm::rs256,
-                     ts::soft_algorithm::eddsa}) {
+    for (auto alg : {ts::soft_algorithm::es256, ts::soft_algorithm::rs256, ts::soft_algorithm::eddsa}) {
         auto r = run(options(ts::soft_attestation::packed_self, alg));
         ASSERT_TRUE(r.has_value()) << static_cast<int>(alg) << ": " << r.error().message();
         EXPECT_EQ(r->format, wa::attestation_format::packed);
@@ -246,8 +244,7 @@ TEST_F(webauthn_soft_registration, PackedSelfAttestationAcceptedForEveryAlgorith
 }
 
 TEST_F(webauthn_soft_registration, NoneAcceptedForEveryAlgorithm) {
-    for (auto alg : {ts::soft_algorithm::es256, ts::soft_algorithm::rs256,
-                     ts::soft_algorithm::eddsa}) {
+    for (auto alg : {ts::soft_algorithm::es256, ts::soft_algorithm::rs256, ts::soft_algorithm::eddsa}) {
         auto r = run(options(ts::soft_attestation::none, alg));
         ASSERT_TRUE(r.has_value()) << static_cast<int>(alg) << ": " << r.error().message();
         EXPECT_EQ(r->public_key_pem, last.public_key_pem);
@@ -391,8 +388,7 @@ TEST_F(webauthn_soft_registration, MalformedClientData) {
 
 TEST_F(webauthn_soft_registration, InvalidUtf8ClientDataRefused) {
     auto o = options();
-    o.client.raw_json = std::string(R"({"type":"webauthn.create","challenge":")") +
-                        ts::base64url_encode(challenge) +
+    o.client.raw_json = std::string(R"({"type":"webauthn.create","challenge":")") + ts::base64url_encode(challenge) +
                         "\",\"origin\":\"http://localhost:58090\",\"x\":\"\xC3\x28\"}";
     EXPECT_EQ(error_of(o), errc::malformed_client_data);
 }
@@ -493,15 +489,13 @@ TEST_F(webauthn_soft_registration, PackedStatementWithoutSignature) {
     auto parts = split(response.attestation_object);
     const bytes stmt{0xA1, 0x63, 'a', 'l', 'g', 0x26}; // {"alg": -7}
     auto r = wa::verify_registration(
-        {response.client_data_json, attestation_object("packed", stmt, parts.auth_data), challenge},
-        policy);
+        {response.client_data_json, attestation_object("packed", stmt, parts.auth_data), challenge}, policy);
     ASSERT_FALSE(r.has_value());
     EXPECT_EQ(r.error(), errc::bad_attestation_statement);
 }
 
 TEST_F(webauthn_soft_registration, BadSelfAttestationSignature) {
-    for (auto alg : {ts::soft_algorithm::es256, ts::soft_algorithm::rs256,
-                     ts::soft_algorithm::eddsa}) {
+    for (auto alg : {ts::soft_algorithm::es256, ts::soft_algorithm::rs256, ts::soft_algorithm::eddsa}) {
         auto o = options(ts::soft_attestation::packed_self, alg);
         o.corrupt_signature = true;
         EXPECT_EQ(error_of(o), errc::bad_attestation_signature) << static_cast<int>(alg);
@@ -537,9 +531,7 @@ TEST_F(webauthn_soft_registration, TrailingBytesAfterCredentialKey) {
     auto parts = split(response.attestation_object);
     parts.auth_data.push_back(0x00);
     auto r = wa::verify_registration(
-        {response.client_data_json, attestation_object("none", parts.stmt, parts.auth_data),
-         challenge},
-        policy);
+        {response.client_data_json, attestation_object("none", parts.stmt, parts.auth_data), challenge}, policy);
     ASSERT_FALSE(r.has_value());
     EXPECT_EQ(r.error(), errc::malformed_authenticator_data);
 }
@@ -550,8 +542,7 @@ TEST_F(webauthn_soft_registration, TruncatedAuthenticatorData) {
     for (std::size_t size : {std::size_t{0}, std::size_t{36}, std::size_t{37 + 10}}) {
         bytes cut(parts.auth_data.begin(), parts.auth_data.begin() + static_cast<long>(size));
         auto r = wa::verify_registration(
-            {response.client_data_json, attestation_object("none", parts.stmt, cut), challenge},
-            policy);
+            {response.client_data_json, attestation_object("none", parts.stmt, cut), challenge}, policy);
         ASSERT_FALSE(r.has_value()) << size;
         EXPECT_EQ(r.error(), errc::malformed_authenticator_data) << size;
     }
@@ -562,9 +553,7 @@ TEST_F(webauthn_soft_registration, TruncatedCredentialKey) {
     auto parts = split(response.attestation_object);
     parts.auth_data.resize(parts.auth_data.size() - 5);
     auto r = wa::verify_registration(
-        {response.client_data_json, attestation_object("none", parts.stmt, parts.auth_data),
-         challenge},
-        policy);
+        {response.client_data_json, attestation_object("none", parts.stmt, parts.auth_data), challenge}, policy);
     ASSERT_FALSE(r.has_value());
     EXPECT_EQ(r.error(), errc::malformed_cbor);
 }
@@ -584,8 +573,7 @@ TEST_F(webauthn_soft_registration, OversizedInputsRefused) {
 
 TEST_F(webauthn_soft_registration, ErrorNamesAreDistinct) {
     std::vector<std::string_view> names;
-    for (int e = static_cast<int>(errc::too_large); e <= static_cast<int>(errc::internal_error);
-         ++e) {
+    for (int e = static_cast<int>(errc::too_large); e <= static_cast<int>(errc::internal_error); ++e) {
         auto name = wa::to_string(static_cast<errc>(e));
         EXPECT_NE(name, "unknown");
         EXPECT_EQ(std::count(names.begin(), names.end(), name), 0) << name;

@@ -1,8 +1,8 @@
 // WEBAUTHN_ATTESTATION=direct: attestation chains checked against a trust-anchor folder
 // (trust_anchors), with validity dates; self attestation refused. The soft authenticator
 // issues its x5c leaf from a test CA, whose certificate is the anchor.
-#include "asistencia/infra/webauthn/registration.hpp"
 #include "asistencia/infra/webauthn/trust_anchors.hpp"
+#include "asistencia/infra/webauthn/registration.hpp"
 #include "soft_authenticator.hpp"
 #include "webauthn_test_helpers.hpp"
 
@@ -131,9 +131,10 @@ TEST_F(webauthn_direct, VerificationDateIsThePolicys) {
 // ---- the folder
 
 struct trust_anchor_folder : ::testing::Test {
-    std::filesystem::path dir = std::filesystem::temp_directory_path() /
-                                ("asistencia-anchors-" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
-                                 "-" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::path dir =
+        std::filesystem::temp_directory_path() /
+        ("asistencia-anchors-" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) + "-" +
+         ::testing::UnitTest::GetInstance()->current_test_info()->name());
     void SetUp() override { std::filesystem::create_directories(dir); }
     void TearDown() override { std::filesystem::remove_all(dir); }
     void write(const std::string& name, const std::string& text) const { std::ofstream(dir / name) << text; }

@@ -17,9 +17,7 @@
 
 namespace asistencia::infra::webauthn {
 // gtest prints error values by name ("challenge_mismatch") instead of as raw bytes.
-inline void PrintTo(errc e, std::ostream* os) {
-    *os << to_string(e);
-}
+inline void PrintTo(errc e, std::ostream* os) { *os << to_string(e); }
 } // namespace asistencia::infra::webauthn
 
 namespace asistencia::webauthn_test {
@@ -37,13 +35,20 @@ inline bytes b64(std::string_view text) {
     int bits = 0;
     for (char c : text) {
         int v;
-        if (c >= 'A' && c <= 'Z') v = c - 'A';
-        else if (c >= 'a' && c <= 'z') v = c - 'a' + 26;
-        else if (c >= '0' && c <= '9') v = c - '0' + 52;
-        else if (c == '-' || c == '+') v = 62;
-        else if (c == '_' || c == '/') v = 63;
-        else if (c == '=') break;
-        else throw std::invalid_argument("bad base64 in a test vector");
+        if (c >= 'A' && c <= 'Z')
+            v = c - 'A';
+        else if (c >= 'a' && c <= 'z')
+            v = c - 'a' + 26;
+        else if (c >= '0' && c <= '9')
+            v = c - '0' + 52;
+        else if (c == '-' || c == '+')
+            v = 62;
+        else if (c == '_' || c == '/')
+            v = 63;
+        else if (c == '=')
+            break;
+        else
+            throw std::invalid_argument("bad base64 in a test vector");
         acc = (acc << 6) | static_cast<std::uint32_t>(v);
         bits += 6;
         if (bits >= 8) {
@@ -54,9 +59,7 @@ inline bytes b64(std::string_view text) {
     return out;
 }
 
-inline bytes text(std::string_view s) {
-    return bytes(s.begin(), s.end());
-}
+inline bytes text(std::string_view s) { return bytes(s.begin(), s.end()); }
 
 // Accepts every format and algorithm, requires UV: each test narrows what it checks.
 inline wa::registration_policy open_policy() {
@@ -64,8 +67,8 @@ inline wa::registration_policy open_policy() {
     p.rp_id = rp_id;
     p.allowed_origins = {origin};
     p.require_user_verification = true;
-    p.allowed_formats = {wa::attestation_format::none, wa::attestation_format::packed,
-                         wa::attestation_format::fido_u2f, wa::attestation_format::tpm};
+    p.allowed_formats = {wa::attestation_format::none, wa::attestation_format::packed, wa::attestation_format::fido_u2f,
+                         wa::attestation_format::tpm};
     return p;
 }
 
@@ -77,19 +80,16 @@ inline wa::assertion_policy assertion_policy() {
     return p;
 }
 
-inline wa::registration_input input_of(const test_support::registration_response& r,
-                                       const bytes& challenge) {
+inline wa::registration_input input_of(const test_support::registration_response& r, const bytes& challenge) {
     return {r.client_data_json, r.attestation_object, challenge};
 }
 
-inline wa::assertion_input input_of(const test_support::assertion_response& r,
-                                    const bytes& challenge) {
+inline wa::assertion_input input_of(const test_support::assertion_response& r, const bytes& challenge) {
     return {r.client_data_json, r.authenticator_data, r.signature, challenge};
 }
 
 // Builds {fmt, attStmt, authData} by hand; attStmt is given as CBOR bytes.
-inline bytes attestation_object(std::string_view fmt, const bytes& stmt_cbor,
-                                 const bytes& auth_data) {
+inline bytes attestation_object(std::string_view fmt, const bytes& stmt_cbor, const bytes& auth_data) {
     cbor_load_result res{};
     cbor_item_t* stmt = cbor_load(stmt_cbor.data(), stmt_cbor.size(), &res);
     if (stmt == nullptr) throw std::invalid_argument("bad attStmt CBOR in a test");
@@ -122,11 +122,9 @@ inline attestation_parts split(const bytes& object) {
     attestation_parts out;
     for (std::size_t i = 0; i < cbor_map_size(map); ++i) {
         const cbor_pair& p = cbor_map_handle(map)[i];
-        std::string key(reinterpret_cast<const char*>(cbor_string_handle(p.key)),
-                        cbor_string_length(p.key));
+        std::string key(reinterpret_cast<const char*>(cbor_string_handle(p.key)), cbor_string_length(p.key));
         if (key == "fmt") {
-            out.fmt.assign(reinterpret_cast<const char*>(cbor_string_handle(p.value)),
-                           cbor_string_length(p.value));
+            out.fmt.assign(reinterpret_cast<const char*>(cbor_string_handle(p.value)), cbor_string_length(p.value));
         } else if (key == "authData") {
             out.auth_data.assign(cbor_bytestring_handle(p.value),
                                  cbor_bytestring_handle(p.value) + cbor_bytestring_length(p.value));

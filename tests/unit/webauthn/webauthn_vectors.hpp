@@ -6,8 +6,7 @@
 namespace asistencia::test_vectors {
 
 // attestation: 'none'; clientDataJSON carries Chromium's extra key.
-inline constexpr const char* chromium_none_credential_id =
-    "ZeK4l_PuT7qPCCdpdkdHWsWU7UAkMWI6GjhbRFR5dDk";
+inline constexpr const char* chromium_none_credential_id = "ZeK4l_PuT7qPCCdpdkdHWsWU7UAkMWI6GjhbRFR5dDk";
 inline constexpr const char* chromium_none_attestation_object =
     "o2NmbXRkbm9uZWdhdHRTdG10oGhhdXRoRGF0YVikSZYN5YgOjGh0NBcPZHZgW4_krrmihjLHmVzzuoMdl2NFAAAAAQ"
     "ECAwQFBgcIAQIDBAUGBwgAIGXiuJfz7k-6jwgnaXZHR1rFlO1AJDFiOho4W0RUeXQ5pQECAyYgASFYIE5WTsoEEgPF"
@@ -17,8 +16,7 @@ inline constexpr const char* chromium_none_client_data_json =
 inline constexpr const char* chromium_none_challenge = "DuiBl3tam9LBUwmjXBoruQilHarBnUqOrumGzBge7V4";
 
 // attestation: 'direct' -> fmt packed with one x5c certificate.
-inline constexpr const char* chromium_packed_credential_id =
-    "ILV9_phxkcwORX6oiboryUHn1YCt55N6v9KN9lOaU8M";
+inline constexpr const char* chromium_packed_credential_id = "ILV9_phxkcwORX6oiboryUHn1YCt55N6v9KN9lOaU8M";
 inline constexpr const char* chromium_packed_attestation_object =
     "o2NmbXRmcGFja2VkZ2F0dFN0bXSjY2FsZyZjc2lnWEcwRQIhAL_kMwCg8U9QUnFIHOMvmsiSKdACSeGkhRXR6QqrR7"
     "wZAiBQfv9FMY6Lmc7s8vZoAgU2DpgFx4HYr4LbAt1GJl5VtGN4NWOBWQHZMIIB1TCCAXqgAwIBAgIBATAKBggqhkjO"

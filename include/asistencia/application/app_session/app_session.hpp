@@ -57,8 +57,8 @@ public:
 };
 
 struct session_settings {
-    millis idle{std::chrono::minutes(120)};   // APP_SESSION_IDLE_MINUTES
-    millis absolute{std::chrono::hours(12)};  // APP_SESSION_MAX_HOURS
+    millis idle{std::chrono::minutes(120)};  // APP_SESSION_IDLE_MINUTES
+    millis absolute{std::chrono::hours(12)}; // APP_SESSION_MAX_HOURS
 };
 
 enum class resolve_failure { malformed, gone }; // bad MAC/shape (invalid) vs expired/revoked

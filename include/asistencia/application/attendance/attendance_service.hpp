@@ -16,10 +16,10 @@ namespace asistencia::application::attendance {
 
 struct attendance_settings {
     std::string rp_id;
-    int max_failed_attempts = 3;          // MAX_FAILED_ATTEMPTS
+    int max_failed_attempts = 3;                // MAX_FAILED_ATTEMPTS
     domain::scoring::scoring_v2_config scoring; // RT_MIN_MS, RT_MAX_MS and scoring v2's constants
-    std::int64_t totp_step_seconds = 30;  // TOTP_STEP_SECONDS
-    bytes master_key;                     // session TOTPs secrets, device secrets at rest
+    std::int64_t totp_step_seconds = 30;        // TOTP_STEP_SECONDS
+    bytes master_key;                           // session TOTPs secrets, device secrets at rest
     std::string participation_key;
     domain::tokens::token_settings tokens;
 };

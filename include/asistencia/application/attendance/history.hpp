@@ -50,9 +50,9 @@ struct summary_student {
     std::int64_t user_id = 0;
     std::string name;
     std::string rut;
-    int attended = 0; // sessions with effective PRESENT
-    int total = 0;    // the summary's sessions
-    std::optional<double> percentage; // 100 * attended / total, one decimal; none without sessions
+    int attended = 0;                  // sessions with effective PRESENT
+    int total = 0;                     // the summary's sessions
+    std::optional<double> percentage;  // 100 * attended / total, one decimal; none without sessions
     std::vector<std::string> statuses; // per summary session, same order; NOT_JOINED when absent
 };
 
@@ -83,8 +83,9 @@ class history_store {
 public:
     virtual ~history_store() = default;
     // The professor's sessions matching `f`, newest first: (count of all matches, the page).
-    virtual net::awaitable<std::pair<std::int64_t, std::vector<session>>> professor_sessions(
-        std::int64_t professor_id, history_filter f, int limit, int offset) = 0;
+    virtual net::awaitable<std::pair<std::int64_t, std::vector<session>>> professor_sessions(std::int64_t professor_id,
+                                                                                             history_filter f,
+                                                                                             int limit, int offset) = 0;
     // Sessions where the student has a registration or an override, newest first (bounded).
     virtual net::awaitable<std::vector<session>> student_sessions(std::int64_t user_id,
                                                                   std::optional<std::int64_t> semester_id) = 0;
@@ -99,8 +100,7 @@ public:
     // 403 not_allowed unless the professor may take attendance in that course.
     net::awaitable<history_page> professor_sessions(std::int64_t professor_id, history_query q);
     // 403 not_allowed unless the professor may take attendance in the course.
-    net::awaitable<course_summary> summary(std::int64_t professor_id, std::int64_t course_id,
-                                           std::int64_t semester_id);
+    net::awaitable<course_summary> summary(std::int64_t professor_id, std::int64_t course_id, std::int64_t semester_id);
     net::awaitable<std::vector<student_attendance_item>> student_attendance(std::int64_t user_id,
                                                                             std::optional<std::int64_t> semester_id);
 

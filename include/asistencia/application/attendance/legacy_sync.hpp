@@ -39,8 +39,7 @@ public:
     // Up to `limit` pending rows whose next_attempt_at has come, oldest first; each gets
     // attempts + 1 and next_attempt_at = now + lease (a worker that dies mid-post releases
     // its rows when the lease runs out).
-    virtual net::awaitable<std::vector<outbox_row>> claim_due(std::size_t limit,
-                                                             std::chrono::milliseconds lease) = 0;
+    virtual net::awaitable<std::vector<outbox_row>> claim_due(std::size_t limit, std::chrono::milliseconds lease) = 0;
     virtual net::awaitable<void> mark_delivered(std::int64_t outbox_id) = 0;
     // Stays pending: next_attempt_at = now + delay, last_error = error.
     virtual net::awaitable<void> mark_retry(std::int64_t outbox_id, std::chrono::milliseconds delay,
@@ -70,8 +69,8 @@ public:
 
 struct legacy_sync_settings {
     std::size_t batch_size = 20;
-    std::chrono::milliseconds backoff_base{1000};          // first retry after ~1 s
-    std::chrono::milliseconds backoff_cap{5 * 60 * 1000};  // never more than 5 min
+    std::chrono::milliseconds backoff_base{1000};         // first retry after ~1 s
+    std::chrono::milliseconds backoff_cap{5 * 60 * 1000}; // never more than 5 min
     // How long a claimed row stays invisible to other workers: longer than one batch of
     // posts can take (PHP timeout x its bounded retries x batch_size, in the worst case
     // where PHP is slow rather than down).
@@ -91,8 +90,8 @@ struct legacy_sync_stats {
 // post is about `base`): base * 2^(attempts-1), capped at `cap`, then "equal jitter": a
 // uniform value in [d/2, d] from `unit` in [0, 1). Never zero, so a failed row always
 // waits. Pure, for unit tests.
-std::chrono::milliseconds backoff_delay(int attempts, std::chrono::milliseconds base,
-                                        std::chrono::milliseconds cap, double unit);
+std::chrono::milliseconds backoff_delay(int attempts, std::chrono::milliseconds base, std::chrono::milliseconds cap,
+                                        double unit);
 
 class legacy_sync {
 public:

@@ -14,8 +14,7 @@ int current_round(const std::vector<validation_row>& attempts, int max_rounds, i
 
 // The median successful-round RT of every registration that has one (the class distribution's
 // sample; the same numbers as attendance_store::class_student_medians).
-std::vector<double> student_medians(const std::vector<registration_record>& records, int max_rounds,
-                                    int max_failed);
+std::vector<double> student_medians(const std::vector<registration_record>& records, int max_rounds, int max_failed);
 
 // One student's result against the class `distribution`.
 result_row score_registration(const registration_record& rec, int max_rounds, int max_failed,

@@ -25,10 +25,10 @@ using bytes = std::vector<std::uint8_t>;
 struct student_state {
     std::int64_t registration_id = 0;
     std::int64_t device_id = 0;
-    int round = 1;           // round_actual: the pending round, max_rounds + 1 once done
+    int round = 1; // round_actual: the pending round, max_rounds + 1 once done
     int max_rounds = 3;
     bool device_flagged = false;
-    bytes k_totpu;           // the device's keys (the store seals them at rest)
+    bytes k_totpu; // the device's keys (the store seals them at rest)
     bytes k_qr;
 
     bool done() const noexcept { return round > max_rounds; }
@@ -49,7 +49,7 @@ enum class take_outcome {
 
 struct take_result {
     take_outcome outcome = take_outcome::unknown;
-    showing shown;           // when taken
+    showing shown; // when taken
 };
 
 // What a state transition did (atomic in the store; the loser of a race gets `stale`).
@@ -63,8 +63,7 @@ struct pending_round {
 class round_store {
 public:
     virtual ~round_store() = default;
-    virtual net::awaitable<std::optional<student_state>> load_state(std::int64_t session_id,
-                                                                    std::int64_t user_id) = 0;
+    virtual net::awaitable<std::optional<student_state>> load_state(std::int64_t session_id, std::int64_t user_id) = 0;
     // Writes the state and, unless it is done, opens its round (metadata + queue entry).
     virtual net::awaitable<void> start(std::int64_t session_id, std::int64_t user_id, student_state s) = 0;
     // Re-creates the metadata of the state's current round when it lapsed; stale when the
@@ -91,10 +90,8 @@ public:
     virtual net::awaitable<void> record_shown(std::int64_t session_id, pending_round r, std::string nonce,
                                               std::int64_t shown_at_ms) = 0;
     // The join's WebAuthn challenge (120 s, used once).
-    virtual net::awaitable<void> put_join_challenge(std::int64_t session_id, std::int64_t user_id,
-                                                    bytes challenge) = 0;
-    virtual net::awaitable<std::optional<bytes>> take_join_challenge(std::int64_t session_id,
-                                                                     std::int64_t user_id) = 0;
+    virtual net::awaitable<void> put_join_challenge(std::int64_t session_id, std::int64_t user_id, bytes challenge) = 0;
+    virtual net::awaitable<std::optional<bytes>> take_join_challenge(std::int64_t session_id, std::int64_t user_id) = 0;
     // Drops one student's round state, round metadata and queue entries (the device was
     // revoked or replaced): the next answer finds no state and is refused.
     virtual net::awaitable<void> invalidate(std::int64_t session_id, std::int64_t user_id) = 0;

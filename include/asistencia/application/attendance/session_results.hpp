@@ -34,7 +34,7 @@ struct session_results {
     std::string status;            // active | closed | cancelled
     std::int64_t course_id = 0;
     std::string course_code;
-    std::string fecha; // YYYY-MM-DD: the date of start_time (stored in UTC)
+    std::string fecha;                   // YYYY-MM-DD: the date of start_time (stored in UTC)
     std::vector<student_result> results; // one per registration, in arrival order
 };
 

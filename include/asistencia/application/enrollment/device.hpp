@@ -35,7 +35,7 @@ struct device : new_device {
 struct audit_context {
     std::optional<std::int64_t> performed_by; // userId of the actor (professor/admin)
     std::string reason;
-    std::string metadata_json = "{}";         // user agent, aaguid, fmt, ...
+    std::string metadata_json = "{}"; // user agent, aaguid, fmt, ...
 };
 
 } // namespace asistencia::application::enrollment

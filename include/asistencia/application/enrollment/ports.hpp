@@ -129,8 +129,8 @@ struct registration_refused {
 class registration_verifier {
 public:
     virtual ~registration_verifier() = default;
-    virtual std::variant<verified_registration, registration_refused>
-    verify(const registration_to_verify& input) const = 0;
+    virtual std::variant<verified_registration, registration_refused> verify(
+        const registration_to_verify& input) const = 0;
 };
 
 } // namespace asistencia::application::enrollment

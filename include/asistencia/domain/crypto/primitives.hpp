@@ -31,8 +31,7 @@ inline constexpr std::size_t gcm_tag_size = 16;
 // Returns ciphertext ‖ tag. Key 32 bytes, IV 12 bytes (std::invalid_argument otherwise).
 bytes aes256gcm_seal(byte_view key, byte_view iv, byte_view plaintext, byte_view aad);
 // nullopt when the tag does not verify (any changed byte of key, IV, ciphertext, tag, AAD).
-std::optional<bytes> aes256gcm_open(byte_view key, byte_view iv, byte_view ciphertext_and_tag,
-                                    byte_view aad);
+std::optional<bytes> aes256gcm_open(byte_view key, byte_view iv, byte_view ciphertext_and_tag, byte_view aad);
 
 bytes random_bytes(std::size_t n);
 

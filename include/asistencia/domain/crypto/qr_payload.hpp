@@ -32,12 +32,12 @@ struct qr_payload {
 };
 
 enum class qr_error {
-    truncated,     // shorter than 94 characters
-    oversized,     // longer than 94 characters
-    wrong_prefix,  // not "ASIS1."
-    bad_encoding,  // not strict base64url
+    truncated,        // shorter than 94 characters
+    oversized,        // longer than 94 characters
+    wrong_prefix,     // not "ASIS1."
+    bad_encoding,     // not strict base64url
     not_for_this_key, // the tag does not verify: another student's QR, a decoy, or tampered
-    wrong_version, // opened, but the version byte is not 1
+    wrong_version,    // opened, but the version byte is not 1
 };
 std::string_view to_string(qr_error e) noexcept;
 

@@ -28,7 +28,7 @@ std::string totp_code(byte_view key, std::int64_t unix_seconds, const totp_param
 // The step within ±window of `unix_seconds` whose code equals `code` (checked in constant
 // time, every candidate compared), or nullopt. Callers keep the matched step to refuse a
 // code already used (RFC 6238 section 5.2).
-std::optional<std::int64_t> totp_verify(byte_view key, std::string_view code, std::int64_t unix_seconds,
-                                        int window, const totp_params& p = {});
+std::optional<std::int64_t> totp_verify(byte_view key, std::string_view code, std::int64_t unix_seconds, int window,
+                                        const totp_params& p = {});
 
 } // namespace asistencia::domain::crypto

@@ -14,21 +14,21 @@ namespace asistencia::domain::scoring {
 
 // v1 defaults of PROTOCOL.md 6.6 (times in milliseconds, scores in points of 0..100).
 struct scoring_config {
-    double rt_min_ms = 150;                 // RT_MIN_MS: faster answers fail rt_valid
-    double rt_max_ms = 5000;                // RT_MAX_MS: slower answers fail rt_valid
-    std::size_t baseline_min_answers = 10;  // BASELINE_MIN_ANSWERS
-    double rt_good_ms = 900;                // RT_GOOD_MS: baseline median below that count
-    double rt_margin_ms = 300;              // RT_MARGIN_MS: least distance threshold-median
-    double mad_factor = 4;                  // T = m + max(margin, mad_factor * MAD)
-    double rt_span_ms = 700;                // RT_SPAN_MS: weight falls 1 -> 0 over this span
-    double jitter_low_ms = 600;             // std dev up to this costs nothing
-    double jitter_high_ms = 2000;           // std dev from this costs jitter_max_penalty
+    double rt_min_ms = 150;                // RT_MIN_MS: faster answers fail rt_valid
+    double rt_max_ms = 5000;               // RT_MAX_MS: slower answers fail rt_valid
+    std::size_t baseline_min_answers = 10; // BASELINE_MIN_ANSWERS
+    double rt_good_ms = 900;               // RT_GOOD_MS: baseline median below that count
+    double rt_margin_ms = 300;             // RT_MARGIN_MS: least distance threshold-median
+    double mad_factor = 4;                 // T = m + max(margin, mad_factor * MAD)
+    double rt_span_ms = 700;               // RT_SPAN_MS: weight falls 1 -> 0 over this span
+    double jitter_low_ms = 600;            // std dev up to this costs nothing
+    double jitter_high_ms = 2000;          // std dev from this costs jitter_max_penalty
     double jitter_max_penalty = 15;
     double failure_penalty_per_attempt = 5;
     double failure_penalty_max = 20;
-    double flagged_cap = 69;                // flagged device: score at most this
-    double present_min = 70;                // PRESENT when score >= this
-    double doubtful_min = 40;               // DOUBTFUL when score >= this, else ABSENT
+    double flagged_cap = 69;  // flagged device: score at most this
+    double present_min = 70;  // PRESENT when score >= this
+    double doubtful_min = 40; // DOUBTFUL when score >= this, else ABSENT
 };
 
 // Throws std::invalid_argument for inconsistent constants (non-positive span, bands out of
@@ -41,10 +41,10 @@ void validate(const scoring_config& config);
 struct rt_statistics {
     std::size_t count = 0;
     std::optional<double> avg;
-    std::optional<double> std_dev;  // sample standard deviation (n - 1)
+    std::optional<double> std_dev; // sample standard deviation (n - 1)
     std::optional<double> min;
     std::optional<double> max;
-    std::optional<double> median;  // PERCENTILE_CONT(0.5): mean of the middle two when even
+    std::optional<double> median; // PERCENTILE_CONT(0.5): mean of the middle two when even
 };
 rt_statistics compute_statistics(std::span<const double> rts_ms);
 
@@ -55,20 +55,20 @@ double median_absolute_deviation(std::span<const double> values);
 
 // The yardstick one session's students are measured against.
 struct class_baseline {
-    double median_ms = 0;      // m_c, or rt_good_ms when the class has too few answers
-    double mad_ms = 0;         // MAD of the class RTs (0 with the fallback)
-    double threshold_ms = 0;   // T = median + max(rt_margin_ms, mad_factor * MAD)
-    std::size_t answers = 0;   // how many successful-round RTs it was computed from
-    bool fallback = false;     // true: fewer than baseline_min_answers, RT_GOOD_MS used
+    double median_ms = 0;    // m_c, or rt_good_ms when the class has too few answers
+    double mad_ms = 0;       // MAD of the class RTs (0 with the fallback)
+    double threshold_ms = 0; // T = median + max(rt_margin_ms, mad_factor * MAD)
+    std::size_t answers = 0; // how many successful-round RTs it was computed from
+    bool fallback = false;   // true: fewer than baseline_min_answers, RT_GOOD_MS used
 };
 // From the RTs of all successful rounds of the session (every student, every round).
 class_baseline compute_baseline(std::span<const double> class_rts_ms, const scoring_config& config);
 
 // One round of a student, as the validations table records it.
 struct round_record {
-    int round = 0;               // 1-based round number
-    bool success = false;        // all four checks held (validation_status = success)
-    double rt_ms = 0;            // meaningful only when success
+    int round = 0;        // 1-based round number
+    bool success = false; // all four checks held (validation_status = success)
+    double rt_ms = 0;     // meaningful only when success
 };
 
 // Everything the score of one registration depends on.
@@ -88,8 +88,8 @@ std::string_view to_string(attendance_status status) noexcept;
 struct round_weight {
     int round = 0;
     bool success = false;
-    std::optional<double> rt_ms;  // only for successful rounds
-    double weight = 0;            // 0..1
+    std::optional<double> rt_ms; // only for successful rounds
+    double weight = 0;           // 0..1
 };
 
 // The score with every component the professor is shown.
@@ -103,12 +103,12 @@ struct certainty_result {
     bool flagged_cap_applied = false; // the device flag lowered the score
     class_baseline baseline;          // the baseline (and threshold) used
     std::vector<round_weight> weights;
-    rt_statistics statistics;         // of the successful rounds' RTs
+    rt_statistics statistics; // of the successful rounds' RTs
     int max_rounds = 0;
     int successful_rounds = 0;
     int failed_rounds = 0;
     int failed_attempts = 0;
-    std::string error_reason;         // set when status == error
+    std::string error_reason; // set when status == error
 };
 
 // Why `input` cannot be scored (its error_reason, or inconsistent rounds); nullopt when valid.

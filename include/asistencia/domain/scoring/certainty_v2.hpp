@@ -16,18 +16,18 @@
 namespace asistencia::domain::scoring {
 
 struct scoring_v2_config {
-    double rt_min_ms = 50;                  // RT_MIN_MS: only clock nonsense is faster
-    double rt_max_ms = 5000;                // RT_MAX_MS: slower answers fail rt_valid
-    std::size_t baseline_min_students = 8;  // BASELINE_MIN_STUDENTS: else RT_GOOD_MS is the median
-    double rt_good_ms = 600;                // RT_GOOD_MS: class median while too few students
-    double rt_margin_ms = 300;              // RT_MARGIN_MS: least distance median -> threshold
-    double mad_factor = 3;                  // RT_MAD_FACTOR: T = m + max(margin, k * MAD)
-    double rt_span_ms = 400;                // RT_SPAN_MS: above T the timing factor falls 1 -> 0
+    double rt_min_ms = 50;                 // RT_MIN_MS: only clock nonsense is faster
+    double rt_max_ms = 5000;               // RT_MAX_MS: slower answers fail rt_valid
+    std::size_t baseline_min_students = 8; // BASELINE_MIN_STUDENTS: else RT_GOOD_MS is the median
+    double rt_good_ms = 600;               // RT_GOOD_MS: class median while too few students
+    double rt_margin_ms = 300;             // RT_MARGIN_MS: least distance median -> threshold
+    double mad_factor = 3;                 // RT_MAD_FACTOR: T = m + max(margin, k * MAD)
+    double rt_span_ms = 400;               // RT_SPAN_MS: above T the timing factor falls 1 -> 0
     double failure_penalty_per_attempt = 5;
     double failure_penalty_max = 20;
-    double flagged_cap = 69;                // flagged device: score at most this
-    double present_min = 70;                // PRESENT when score >= this
-    double doubtful_min = 40;               // DOUBTFUL when score >= this, else ABSENT
+    double flagged_cap = 69;  // flagged device: score at most this
+    double present_min = 70;  // PRESENT when score >= this
+    double doubtful_min = 40; // DOUBTFUL when score >= this, else ABSENT
 };
 
 // Throws std::invalid_argument for inconsistent constants. Call once at startup.
@@ -60,13 +60,13 @@ struct certainty_v2_result {
     double uncapped_score = 0;
     bool flagged_cap_applied = false;
     class_distribution distribution;
-    rt_statistics statistics;           // of the successful rounds' RTs (attendance.results)
+    rt_statistics statistics; // of the successful rounds' RTs (attendance.results)
     int max_rounds = 0;
     int successful_rounds = 0;
     int failed_rounds = 0;
     int failed_attempts = 0;
     std::string error_reason;
-    std::string explanation;            // one line of Spanish for the professor
+    std::string explanation; // one line of Spanish for the professor
 };
 
 // Pure function of its inputs; the same input validation (and ERROR results) as v1.

@@ -16,7 +16,6 @@ std::optional<std::string> base64url_decode(std::string_view text);
 
 // base64url(header_json) "." base64url(payload_json) "." base64url(HMAC-SHA256(secret, ...)).
 // The JSON is not checked: a test can sign {"alg":"none"} or a payload without exp.
-std::string sign_hs256(std::string_view header_json, std::string_view payload_json,
-                       std::string_view secret);
+std::string sign_hs256(std::string_view header_json, std::string_view payload_json, std::string_view secret);
 
 } // namespace asistencia::domain::tokens::raw

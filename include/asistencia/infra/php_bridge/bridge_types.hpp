@@ -38,7 +38,7 @@ struct legacy_course {
     std::string codigo;
     std::string nombre;
     std::string seccion;
-    std::string semestre; // human label, e.g. "2026-2"
+    std::string semestre;          // human label, e.g. "2026-2"
     bool tomar_asistencia = false; // obtener_cursos_profesor: may this professor take attendance
 };
 

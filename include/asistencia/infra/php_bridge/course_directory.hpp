@@ -23,8 +23,7 @@ public:
         const auto u = co_await cache_.user(user_id);
         co_return u.nombre;
     }
-    net::awaitable<bool> is_enrolled(std::int64_t course_id, std::int64_t semester_id,
-                                     std::int64_t user_id) override {
+    net::awaitable<bool> is_enrolled(std::int64_t course_id, std::int64_t semester_id, std::int64_t user_id) override {
         const auto students = co_await cache_.enrolled(course_id, semester_id);
         for (const auto& s : students) {
             if (s.alumno_id == user_id) co_return true;
@@ -32,7 +31,7 @@ public:
         co_return false;
     }
     net::awaitable<std::vector<application::attendance::course_student>> students(std::int64_t course_id,
-                                                                                 std::int64_t semester_id) override {
+                                                                                  std::int64_t semester_id) override {
         std::vector<application::attendance::course_student> out;
         for (const auto& s : co_await cache_.enrolled(course_id, semester_id)) {
             out.push_back({s.alumno_id, s.rut, s.nombre, s.email});

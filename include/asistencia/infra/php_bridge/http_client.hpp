@@ -20,7 +20,7 @@ namespace asistencia::infra::php_bridge {
 namespace net = boost::asio;
 
 struct client_settings {
-    std::string base_url;                            // http://host[:port][/prefix]
+    std::string base_url; // http://host[:port][/prefix]
     std::chrono::milliseconds connect_timeout{2000};
     std::chrono::milliseconds request_timeout{5000}; // one attempt, write + read
     int max_attempts = 3;                            // idempotent calls; others get 1
@@ -39,14 +39,14 @@ struct http_result {
 };
 
 struct client_stats {
-    std::uint64_t requests = 0;         // calls made by callers
-    std::uint64_t attempts = 0;         // including retries
-    std::uint64_t failures = 0;         // calls that ended in an exception
+    std::uint64_t requests = 0; // calls made by callers
+    std::uint64_t attempts = 0; // including retries
+    std::uint64_t failures = 0; // calls that ended in an exception
     std::uint64_t connections_opened = 0;
     std::uint64_t circuit_opened = 0;
-    std::uint64_t rejected_open = 0;    // calls refused at once because the circuit was open
+    std::uint64_t rejected_open = 0; // calls refused at once because the circuit was open
     double last_latency_seconds = 0;
-    double latency_seconds_sum = 0;     // of answered calls, for a Prometheus summary
+    double latency_seconds_sum = 0; // of answered calls, for a Prometheus summary
     std::uint64_t latency_count = 0;
 };
 
@@ -55,8 +55,7 @@ public:
     // `bearer` returns the Authorization token for each attempt (the internal JWT, renewed
     // before expiry by its cache). Throws std::invalid_argument for a base URL that is not
     // plain http:// (PHP is reached on the internal network; TLS belongs to the proxy).
-    http_client(net::any_io_executor ex, client_settings settings,
-                std::function<std::string()> bearer);
+    http_client(net::any_io_executor ex, client_settings settings, std::function<std::string()> bearer);
     ~http_client();
     http_client(const http_client&) = delete;
     http_client& operator=(const http_client&) = delete;

@@ -24,11 +24,9 @@ public:
     net::awaitable<std::string> user_json(std::int64_t user_id);
     net::awaitable<std::string> students_json(std::int64_t course_id, std::int64_t semester_id);
     net::awaitable<std::string> course_json(std::int64_t course_id);
-    net::awaitable<std::string> professor_courses_json(std::int64_t user_id,
-                                                       std::int64_t semester_id);
+    net::awaitable<std::string> professor_courses_json(std::int64_t user_id, std::int64_t semester_id);
     // Not cached: a permission change must take effect at once.
-    net::awaitable<bool> has_permission(std::int64_t user_id, std::string permission,
-                                        std::int64_t course_id);
+    net::awaitable<bool> has_permission(std::int64_t user_id, std::string permission, std::int64_t course_id);
     // Idempotent on (userId, sessionId) at the PHP side, so it is retried.
     net::awaitable<void> register_attendance(attendance_record record);
     // The same POST, for the outbox worker that must tell a refusal (4xx) from an outage:
@@ -39,8 +37,7 @@ public:
     http_client& client() noexcept { return client_; }
 
 private:
-    net::awaitable<std::string> fetch(std::string endpoint, std::string query,
-                                      bool (*valid)(std::string_view));
+    net::awaitable<std::string> fetch(std::string endpoint, std::string query, bool (*valid)(std::string_view));
     http_client& client_;
 };
 

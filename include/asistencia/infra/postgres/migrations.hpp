@@ -15,8 +15,8 @@
 namespace asistencia::infra::postgres {
 
 struct migration {
-    int version = 0;      // NNNN
-    std::string name;     // the part after NNNN_
+    int version = 0;  // NNNN
+    std::string name; // the part after NNNN_
     std::string up_sql;
     std::string down_sql;
     std::string checksum; // lowercase hex SHA-256 of up_sql's bytes
@@ -81,23 +81,20 @@ std::vector<migration_status_row> plan_status(const std::vector<migration>& file
                                               const std::vector<applied_migration>& applied);
 
 // Throws migration_error naming the first applied migration whose file changed.
-void verify_checksums(const std::vector<migration>& files,
-                      const std::vector<applied_migration>& applied);
+void verify_checksums(const std::vector<migration>& files, const std::vector<applied_migration>& applied);
 
 // --- Against a database (blocking; run at startup or from the CLI, never on the loop).
 // Each migration runs in its own transaction; a session advisory lock serializes
 // concurrent migrators (several replicas starting at once).
 
 // Applies every pending migration in version order; returns the versions applied.
-std::vector<int> migrate_up(const pg_settings& s,
-                            const std::vector<migration>& files = embedded_migrations());
+std::vector<int> migrate_up(const pg_settings& s, const std::vector<migration>& files = embedded_migrations());
 
 // Rolls back the last n applied migrations (newest first) with their down files.
-std::vector<int> migrate_down(const pg_settings& s, int n,
-                              const std::vector<migration>& files = embedded_migrations());
+std::vector<int> migrate_down(const pg_settings& s, int n, const std::vector<migration>& files = embedded_migrations());
 
-std::vector<migration_status_row>
-migration_status(const pg_settings& s, const std::vector<migration>& files = embedded_migrations());
+std::vector<migration_status_row> migration_status(const pg_settings& s,
+                                                   const std::vector<migration>& files = embedded_migrations());
 
 // pg_dump --format=custom of the database into dir/pre-migrate-DB-UTCSTAMP.dump (written as
 // .part, renamed when complete); the password reaches pg_dump through PGPASSWORD only.
@@ -113,8 +110,7 @@ struct migrate_command_options {
 
 // `asistencia-server migrate up|plan|status|down N [--dir PATH]`; args start after "migrate".
 // Exit codes: 0 ok, 1 failure (or status/plan found a checksum mismatch), 2 usage error.
-int run_migrate_command(const std::vector<std::string>& args, const pg_settings& s,
-                        std::ostream& out, std::ostream& err,
-                        const migrate_command_options& options = {});
+int run_migrate_command(const std::vector<std::string>& args, const pg_settings& s, std::ostream& out,
+                        std::ostream& err, const migrate_command_options& options = {});
 
 } // namespace asistencia::infra::postgres

@@ -67,8 +67,8 @@ public:
     // Runs f(pqxx::work&) in a read-write transaction: commit when f returns, rollback
     // when it throws. `op` names the operation in logs.
     template <class F>
-    net::awaitable<std::invoke_result_t<F&, pqxx::work&>>
-    with_transaction(std::string op, F f, isolation iso = isolation::read_committed);
+    net::awaitable<std::invoke_result_t<F&, pqxx::work&>> with_transaction(std::string op, F f,
+                                                                           isolation iso = isolation::read_committed);
 
     // One statement in autocommit (f gets a pqxx::nontransaction&): a single INSERT costs
     // one round trip instead of three (BEGIN, INSERT, COMMIT). Only for f that runs exactly
@@ -80,8 +80,7 @@ public:
 
     // Same, in a READ ONLY transaction (f gets a pqxx::read_transaction&).
     template <class F>
-    net::awaitable<std::invoke_result_t<F&, pqxx::read_transaction&>>
-    with_read_transaction(std::string op, F f);
+    net::awaitable<std::invoke_result_t<F&, pqxx::read_transaction&>> with_read_transaction(std::string op, F f);
 
     // Health check for /readyz: SELECT 1 on a pooled connection, bounded by `timeout`
     // for the wait and the statement (a new connection also obeys connect_timeout).
@@ -105,8 +104,7 @@ private:
 };
 
 template <class F>
-net::awaitable<std::invoke_result_t<F&, pqxx::work&>>
-pool::with_transaction(std::string op, F f, isolation iso) {
+net::awaitable<std::invoke_result_t<F&, pqxx::work&>> pool::with_transaction(std::string op, F f, isolation iso) {
     using T = std::invoke_result_t<F&, pqxx::work&>;
     if constexpr (std::is_void_v<T>) {
         const body_fn body = [&](pqxx::connection& c) {
@@ -139,8 +137,7 @@ net::awaitable<void> pool::with_single_statement(std::string op, F f) {
 }
 
 template <class F>
-net::awaitable<std::invoke_result_t<F&, pqxx::read_transaction&>>
-pool::with_read_transaction(std::string op, F f) {
+net::awaitable<std::invoke_result_t<F&, pqxx::read_transaction&>> pool::with_read_transaction(std::string op, F f) {
     using T = std::invoke_result_t<F&, pqxx::read_transaction&>;
     if constexpr (std::is_void_v<T>) {
         const body_fn body = [&](pqxx::connection& c) {

@@ -36,5 +36,4 @@ std::string conninfo(const pg_settings& s);
 // The same without the password, for logs and error messages.
 std::string redacted_conninfo(const pg_settings& s);
 
-
 } // namespace asistencia::infra::postgres

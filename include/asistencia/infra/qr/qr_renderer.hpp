@@ -13,8 +13,8 @@ namespace asistencia::infra::qr {
 enum class ecc_level { m, q, h };
 
 struct qr_matrix {
-    int width = 0;                     // modules per side (no quiet zone)
-    std::vector<std::uint8_t> packed;  // width rows of (width + 7) / 8 bytes
+    int width = 0;                    // modules per side (no quiet zone)
+    std::vector<std::uint8_t> packed; // width rows of (width + 7) / 8 bytes
 
     std::size_t row_bytes() const noexcept { return static_cast<std::size_t>(width + 7) / 8; }
     bool dark(int x, int y) const noexcept {

@@ -35,9 +35,9 @@ public:
     // Deactivates the user's active device, if any (history `re-enrolled`), inserts the new
     // one (history `enrolled`, with audit.metadata_json). A credential id already stored
     // anywhere gives api_error 409 (unique violation), and nothing changes.
-    net::awaitable<device> enroll(new_device d, audit_context audit,
-                                  std::vector<application::enrollment::superseded_registration>* superseded =
-                                      nullptr) override;
+    net::awaitable<device> enroll(
+        new_device d, audit_context audit,
+        std::vector<application::enrollment::superseded_registration>* superseded = nullptr) override;
 
     // Deactivates the device (history `revoked`) and ends its registrations in active
     // sessions; nullopt when it was not active.
@@ -46,9 +46,8 @@ public:
 
     // After a verified assertion: new counter, flags and last use. When the caller found the
     // device possibly cloned, the flag is set and history gets `updated` with the reason.
-    net::awaitable<void> record_assertion(std::int64_t device_id, std::uint32_t sign_count,
-                                          bool backup_eligible, bool backup_state,
-                                          std::optional<std::string> cloned_reason) override;
+    net::awaitable<void> record_assertion(std::int64_t device_id, std::uint32_t sign_count, bool backup_eligible,
+                                          bool backup_state, std::optional<std::string> cloned_reason) override;
 
 private:
     postgres::pool& pool_;

@@ -13,8 +13,8 @@ class outbox_repository final : public application::attendance::outbox_store {
 public:
     explicit outbox_repository(postgres::pool& pool);
 
-    net::awaitable<std::vector<application::attendance::outbox_row>>
-    claim_due(std::size_t limit, std::chrono::milliseconds lease) override;
+    net::awaitable<std::vector<application::attendance::outbox_row>> claim_due(
+        std::size_t limit, std::chrono::milliseconds lease) override;
     net::awaitable<void> mark_delivered(std::int64_t outbox_id) override;
     net::awaitable<void> mark_retry(std::int64_t outbox_id, std::chrono::milliseconds delay,
                                     std::string error) override;

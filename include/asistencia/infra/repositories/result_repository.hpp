@@ -13,10 +13,10 @@ class result_repository final : public application::attendance::session_results_
 public:
     explicit result_repository(postgres::pool& pool);
 
-    net::awaitable<std::optional<application::attendance::session_results>>
-    find_results(std::int64_t session_id) override;
-    net::awaitable<std::vector<application::attendance::session_results>>
-    find_results_many(std::vector<std::int64_t> session_ids) override;
+    net::awaitable<std::optional<application::attendance::session_results>> find_results(
+        std::int64_t session_id) override;
+    net::awaitable<std::vector<application::attendance::session_results>> find_results_many(
+        std::vector<std::int64_t> session_ids) override;
 
 private:
     postgres::pool& pool_;

@@ -1,6 +1,6 @@
 // Enrollment ceremonies in Valkey (PROTOCOL.md section 5): lock:enrollment:{userId}
-// (SET NX EX, value `{ms}.{owner token}`, released by a compare-and-delete script) and the challenge with the server's ephemeral ECDH key, sealed under a key
-// derived from the master key and taken with GETDEL so it is used once.
+// (SET NX EX, value `{ms}.{owner token}`, released by a compare-and-delete script) and the challenge with the server's
+// ephemeral ECDH key, sealed under a key derived from the master key and taken with GETDEL so it is used once.
 #pragma once
 
 #include "asistencia/application/enrollment/ports.hpp"

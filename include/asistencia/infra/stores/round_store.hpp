@@ -39,7 +39,7 @@ public:
     net::awaitable<void> put_join_challenge(std::int64_t session_id, std::int64_t user_id,
                                             application::attendance::bytes challenge) override;
     net::awaitable<std::optional<application::attendance::bytes>> take_join_challenge(std::int64_t session_id,
-                                                                                   std::int64_t user_id) override;
+                                                                                      std::int64_t user_id) override;
     net::awaitable<void> invalidate(std::int64_t session_id, std::int64_t user_id) override;
     net::awaitable<void> forget(std::int64_t session_id, std::vector<std::int64_t> user_ids) override;
 

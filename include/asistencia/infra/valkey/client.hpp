@@ -40,9 +40,9 @@ struct settings {
 
 struct connection_stats {
     bool connected = false;
-    std::uint64_t connects = 0;     // successful connections, the first included
-    std::uint64_t reconnects = 0;   // successful connections after a loss
-    std::uint64_t disconnects = 0;  // connections lost (not counting stop())
+    std::uint64_t connects = 0;    // successful connections, the first included
+    std::uint64_t reconnects = 0;  // successful connections after a loss
+    std::uint64_t disconnects = 0; // connections lost (not counting stop())
 };
 
 using command_args = std::vector<std::string>;
@@ -73,8 +73,7 @@ public:
     // Typed helpers (binary-safe values).
     net::awaitable<std::optional<std::string>> get(std::string key);
     // SET with optional EX and NX; false when NX refused the write.
-    net::awaitable<bool> set(std::string key, std::string value,
-                             std::optional<std::chrono::seconds> ex = std::nullopt,
+    net::awaitable<bool> set(std::string key, std::string value, std::optional<std::chrono::seconds> ex = std::nullopt,
                              bool only_if_absent = false);
     net::awaitable<std::int64_t> del(std::vector<std::string> keys);
     net::awaitable<std::int64_t> del(std::string key);
@@ -82,15 +81,13 @@ public:
     net::awaitable<std::int64_t> ttl(std::string key);
     net::awaitable<std::int64_t> incr(std::string key);
     net::awaitable<std::int64_t> exists(std::string key);
-    net::awaitable<std::int64_t> hset(std::string key,
-                                      std::vector<std::pair<std::string, std::string>> fields);
+    net::awaitable<std::int64_t> hset(std::string key, std::vector<std::pair<std::string, std::string>> fields);
     net::awaitable<std::optional<std::string>> hget(std::string key, std::string field);
     net::awaitable<std::vector<std::pair<std::string, std::string>>> hgetall(std::string key);
     net::awaitable<std::int64_t> hincrby(std::string key, std::string field, std::int64_t by);
     net::awaitable<std::int64_t> rpush(std::string key, std::vector<std::string> values);
     net::awaitable<std::int64_t> lpush(std::string key, std::vector<std::string> values);
-    net::awaitable<std::vector<std::string>> lrange(std::string key, std::int64_t start,
-                                                    std::int64_t stop);
+    net::awaitable<std::vector<std::string>> lrange(std::string key, std::int64_t start, std::int64_t stop);
     net::awaitable<std::int64_t> lrem(std::string key, std::int64_t count, std::string value);
     net::awaitable<std::int64_t> llen(std::string key);
     net::awaitable<std::int64_t> sadd(std::string key, std::vector<std::string> members);

@@ -43,9 +43,7 @@ struct clone_signals {
     bool backup_eligibility_changed = false;
     bool backup_state_changed = false;
 
-    bool any() const noexcept {
-        return counter_not_increased || backup_eligibility_changed || backup_state_changed;
-    }
+    bool any() const noexcept { return counter_not_increased || backup_eligibility_changed || backup_state_changed; }
 };
 
 struct verified_assertion {
@@ -59,8 +57,7 @@ struct verified_assertion {
 // Verifies client data (type webauthn.get, challenge, origin, crossOrigin, tokenBinding),
 // rpIdHash, UP, UV when required, and the signature with the stored key through
 // libfido2; then applies the counter and BE/BS rule, which only sets possibly_cloned.
-boost::system::result<verified_assertion> verify_assertion(
-    const assertion_input& input, const assertion_policy& policy,
-    const stored_credential& stored);
+boost::system::result<verified_assertion> verify_assertion(const assertion_input& input, const assertion_policy& policy,
+                                                           const stored_credential& stored);
 
 } // namespace asistencia::infra::webauthn

@@ -10,8 +10,8 @@ class enrollment_verifier final : public application::enrollment::registration_v
 public:
     explicit enrollment_verifier(registration_policy policy) : policy_(std::move(policy)) {}
 
-    std::variant<application::enrollment::verified_registration, application::enrollment::registration_refused>
-    verify(const application::enrollment::registration_to_verify& input) const override;
+    std::variant<application::enrollment::verified_registration, application::enrollment::registration_refused> verify(
+        const application::enrollment::registration_to_verify& input) const override;
 
 private:
     registration_policy policy_;

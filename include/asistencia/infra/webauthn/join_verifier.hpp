@@ -9,8 +9,8 @@ namespace asistencia::infra::webauthn {
 class join_verifier final : public application::attendance::assertion_verifier {
 public:
     explicit join_verifier(assertion_policy policy) : policy_(std::move(policy)) {}
-    std::variant<application::attendance::verified_assertion, application::attendance::assertion_refused>
-    verify(const application::attendance::assertion_to_verify& a) const override;
+    std::variant<application::attendance::verified_assertion, application::attendance::assertion_refused> verify(
+        const application::attendance::assertion_to_verify& a) const override;
 
 private:
     assertion_policy policy_;

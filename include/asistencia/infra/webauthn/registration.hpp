@@ -26,8 +26,8 @@ struct registration_policy {
     bool require_user_verification = true;
     // COSE algorithms accepted for the new credential; only cose_alg values count.
     std::vector<int> allowed_algorithms{cose_alg::es256, cose_alg::rs256, cose_alg::eddsa};
-    std::vector<attestation_format> allowed_formats{
-        attestation_format::packed, attestation_format::fido_u2f, attestation_format::tpm};
+    std::vector<attestation_format> allowed_formats{attestation_format::packed, attestation_format::fido_u2f,
+                                                    attestation_format::tpm};
     // WEBAUTHN_ATTESTATION=direct: the x5c chain must lead to one of these anchors, with
     // every certificate inside its validity dates; self (and none) attestation is refused
     // (attestation_not_trusted). nullopt: no chain check, `basic` means well-formed only.
@@ -51,7 +51,7 @@ struct registered_credential {
     attestation_format format = attestation_format::none;
     attestation_type type = attestation_type::none;
     std::uint32_t sign_count = 0;
-    authenticator_flags flags; // UP, UV, BE, BS, AT, ED as the authenticator reported
+    authenticator_flags flags;        // UP, UV, BE, BS, AT, ED as the authenticator reported
     bool attestation_trusted = false; // the x5c chain was verified against trusted_roots
 };
 
@@ -60,7 +60,7 @@ struct registered_credential {
 // consistency, attested credential data, credential id length, algorithm, and the
 // attestation statement of its format. Each failed check returns its own errc; nothing
 // throws for bad input (std::bad_alloc still can).
-boost::system::result<registered_credential> verify_registration(
-    const registration_input& input, const registration_policy& policy);
+boost::system::result<registered_credential> verify_registration(const registration_input& input,
+                                                                 const registration_policy& policy);
 
 } // namespace asistencia::infra::webauthn

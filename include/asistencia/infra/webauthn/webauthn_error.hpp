@@ -74,9 +74,7 @@ std::string_view to_string(errc e) noexcept;
 
 const boost::system::error_category& webauthn_category() noexcept;
 
-inline boost::system::error_code make_error_code(errc e) noexcept {
-    return {static_cast<int>(e), webauthn_category()};
-}
+inline boost::system::error_code make_error_code(errc e) noexcept { return {static_cast<int>(e), webauthn_category()}; }
 
 } // namespace asistencia::infra::webauthn
 

@@ -28,7 +28,6 @@ http::request_hook app_session_hook(application::app_session::session_service& s
                                     app_session_http_settings settings);
 
 void add_app_session_routes(http::server& server, const auth::authenticator& auth,
-                            application::app_session::session_service& sessions,
-                            app_session_http_settings settings);
+                            application::app_session::session_service& sessions, app_session_http_settings settings);
 
 } // namespace asistencia::transport::api

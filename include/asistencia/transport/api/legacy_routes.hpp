@@ -12,7 +12,7 @@ namespace asistencia::transport::api {
 // GET /api/me (user token): {userId, nombre, email, rol}.
 // GET /api/professor/courses?semesterId= (professor token):
 //   [{courseId, code, name, semesterId, semester, canTakeAttendance}].
-void add_legacy_routes(http::server& server, const auth::authenticator& auth,
-                       infra::php_bridge::legacy_cache& cache, infra::php_bridge::legacy_bridge& bridge);
+void add_legacy_routes(http::server& server, const auth::authenticator& auth, infra::php_bridge::legacy_cache& cache,
+                       infra::php_bridge::legacy_bridge& bridge);
 
 } // namespace asistencia::transport::api

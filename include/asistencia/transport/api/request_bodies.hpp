@@ -24,8 +24,7 @@ nlohmann::json parse_json_object(std::string_view body);
 // A string member (may be absent: returns ""), 400 invalid_field when present with another type.
 std::string string_member(const nlohmann::json& j, const char* key);
 // An integer member; absent or null gives `fallback`, or 400 invalid_field when there is none.
-std::int64_t int_member(const nlohmann::json& j, const char* key,
-                        std::optional<std::int64_t> fallback = std::nullopt);
+std::int64_t int_member(const nlohmann::json& j, const char* key, std::optional<std::int64_t> fallback = std::nullopt);
 // An optional database id (1 .. 2^31-1); 400 invalid_field for anything else.
 std::optional<std::int64_t> id_member(const nlohmann::json& j, const char* key);
 

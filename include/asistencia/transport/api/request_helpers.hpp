@@ -1,8 +1,8 @@
 // Small helpers every REST handler uses: the caller's credentials and a JSON body.
 #pragma once
 
-#include "asistencia/transport/auth/credentials.hpp"
 #include "asistencia/transport/api/request_bodies.hpp"
+#include "asistencia/transport/auth/credentials.hpp"
 #include "asistencia/transport/http/server.hpp"
 
 #include <nlohmann/json.hpp>

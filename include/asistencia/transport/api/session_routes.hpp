@@ -18,7 +18,6 @@ namespace asistencia::transport::api {
 void add_session_routes(http::server& server, const auth::authenticator& auth,
                         application::attendance::session_service& sessions,
                         application::attendance::attendance_service& attendance,
-                        application::attendance::review_service& review,
-                        const application::rate_limits& limits);
+                        application::attendance::review_service& review, const application::rate_limits& limits);
 
 } // namespace asistencia::transport::api

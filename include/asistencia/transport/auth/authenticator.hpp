@@ -31,8 +31,8 @@ struct caller {
 class authenticator {
 public:
     // Secrets as raw bytes; the participation key is derived from SERVER_MASTER_KEY by main.
-    authenticator(std::string user_secret, std::string internal_secret,
-                  std::string participation_key, token_settings settings);
+    authenticator(std::string user_secret, std::string internal_secret, std::string participation_key,
+                  token_settings settings);
 
     // A Bearer header decides alone; without one, the cookie's session (or its refusal).
     user_claims user(credentials c) const;

@@ -15,9 +15,9 @@ namespace asistencia::transport::auth {
 
 // The app-session cookie of one request, as the hook found it. Empty without a cookie.
 struct cookie_auth {
-    bool present = false;                             // the request carried the cookie
-    std::optional<domain::tokens::user_claims> user;  // a live session
-    std::exception_ptr refusal;                       // why it cannot be used: 401, 403 (CSRF), 503
+    bool present = false;                            // the request carried the cookie
+    std::optional<domain::tokens::user_claims> user; // a live session
+    std::exception_ptr refusal;                      // why it cannot be used: 401, 403 (CSRF), 503
     // With `user`: the session's display name and expiries (GET /api/session shows them).
     std::string name;
     std::chrono::system_clock::time_point idle_expires_at{};

@@ -25,8 +25,7 @@ public:
     using tcp_socket = boost::asio::ip::tcp::socket;
     using tls_stream = boost::asio::ssl::stream<tcp_socket>;
 
-    explicit connection_stream(tcp_socket s)
-        : s_(std::in_place_type<tcp_socket>, std::move(s)) {}
+    explicit connection_stream(tcp_socket s) : s_(std::in_place_type<tcp_socket>, std::move(s)) {}
     // `ctx` is kept for the connection's lifetime: a certificate reload swaps the server's
     // context for new connections while this one keeps the one it was accepted with.
     connection_stream(tcp_socket s, std::shared_ptr<boost::asio::ssl::context> ctx)
@@ -49,8 +48,10 @@ public:
     auto async_read_some(const MutableBufferSequence& buffers, Token&& token) {
         return boost::asio::async_initiate<Token, void(boost::system::error_code, std::size_t)>(
             [this](auto handler, const MutableBufferSequence& b) {
-                if (auto* t = tls()) t->async_read_some(b, std::move(handler));
-                else std::get<tcp_socket>(s_).async_read_some(b, std::move(handler));
+                if (auto* t = tls())
+                    t->async_read_some(b, std::move(handler));
+                else
+                    std::get<tcp_socket>(s_).async_read_some(b, std::move(handler));
             },
             token, buffers);
     }
@@ -59,8 +60,10 @@ public:
     auto async_write_some(const ConstBufferSequence& buffers, Token&& token) {
         return boost::asio::async_initiate<Token, void(boost::system::error_code, std::size_t)>(
             [this](auto handler, const ConstBufferSequence& b) {
-                if (auto* t = tls()) t->async_write_some(b, std::move(handler));
-                else std::get<tcp_socket>(s_).async_write_some(b, std::move(handler));
+                if (auto* t = tls())
+                    t->async_write_some(b, std::move(handler));
+                else
+                    std::get<tcp_socket>(s_).async_write_some(b, std::move(handler));
             },
             token, buffers);
     }
@@ -77,18 +80,21 @@ inline void beast_close_socket(connection_stream& s) {
     s.socket().close(ec);
 }
 
-inline void teardown(boost::beast::role_type role, connection_stream& s,
-                     boost::system::error_code& ec) {
+inline void teardown(boost::beast::role_type role, connection_stream& s, boost::system::error_code& ec) {
     using boost::beast::websocket::teardown;
-    if (auto* t = s.tls()) teardown(role, *t, ec);
-    else teardown(role, s.socket(), ec);
+    if (auto* t = s.tls())
+        teardown(role, *t, ec);
+    else
+        teardown(role, s.socket(), ec);
 }
 
 template <class TeardownHandler>
 void async_teardown(boost::beast::role_type role, connection_stream& s, TeardownHandler&& handler) {
     using boost::beast::websocket::async_teardown;
-    if (auto* t = s.tls()) async_teardown(role, *t, std::forward<TeardownHandler>(handler));
-    else async_teardown(role, s.socket(), std::forward<TeardownHandler>(handler));
+    if (auto* t = s.tls())
+        async_teardown(role, *t, std::forward<TeardownHandler>(handler));
+    else
+        async_teardown(role, s.socket(), std::forward<TeardownHandler>(handler));
 }
 
 } // namespace asistencia::transport::http

@@ -33,12 +33,12 @@ error_reply map_exception(std::exception_ptr e) noexcept;
 
 // Errors the transport itself produces (no exception thrown on these hot paths).
 enum class transport_error {
-    malformed_request,   // 400 bad_request
-    not_found,           // 404 not_found
-    method_not_allowed,  // 405 method_not_allowed
-    payload_too_large,   // 413 payload_too_large
-    headers_too_large,   // 431 headers_too_large
-    not_ready,           // 503 not_ready (readiness; the caller adds the checks map)
+    malformed_request,  // 400 bad_request
+    not_found,          // 404 not_found
+    method_not_allowed, // 405 method_not_allowed
+    payload_too_large,  // 413 payload_too_large
+    headers_too_large,  // 431 headers_too_large
+    not_ready,          // 503 not_ready (readiness; the caller adds the checks map)
 };
 error_reply map_error(transport_error e);
 

@@ -38,8 +38,7 @@ struct client_origin {
 // X-Forwarded-Proto value ("" when absent). X-Forwarded-For is read from the right: each
 // hop appends the address it saw, so entries are skipped while they are trusted proxies and
 // the first one that is not is the client (a client's own fake entries stay to its left).
-client_origin resolve_client(const boost::asio::ip::address& peer, bool direct_tls,
-                             std::string_view xff, std::string_view xfp,
-                             const proxy_list& trusted);
+client_origin resolve_client(const boost::asio::ip::address& peer, bool direct_tls, std::string_view xff,
+                             std::string_view xfp, const proxy_list& trusted);
 
 } // namespace asistencia::transport::http

@@ -71,10 +71,8 @@ public:
 
 private:
     friend class metrics_registry;
-    family(std::string name, std::string help, std::vector<std::string> labels,
-           std::vector<double> bounds = {})
-        : name_(std::move(name)), help_(std::move(help)), labels_(std::move(labels)),
-          bounds_(std::move(bounds)) {}
+    family(std::string name, std::string help, std::vector<std::string> labels, std::vector<double> bounds = {})
+        : name_(std::move(name)), help_(std::move(help)), labels_(std::move(labels)), bounds_(std::move(bounds)) {}
     Cell& get(std::vector<std::string> values);
 
     std::string name_;
@@ -101,12 +99,9 @@ public:
 
     // Names must match [a-zA-Z_:][a-zA-Z0-9_:]*, label names [a-zA-Z_][a-zA-Z0-9_]*, and be
     // unique in the registry (std::invalid_argument otherwise).
-    counter_family& add_counter(std::string name, std::string help,
-                                std::vector<std::string> labels = {});
-    gauge_family& add_gauge(std::string name, std::string help,
-                            std::vector<std::string> labels = {});
-    histogram_family& add_histogram(std::string name, std::string help,
-                                    std::vector<std::string> labels,
+    counter_family& add_counter(std::string name, std::string help, std::vector<std::string> labels = {});
+    gauge_family& add_gauge(std::string name, std::string help, std::vector<std::string> labels = {});
+    histogram_family& add_histogram(std::string name, std::string help, std::vector<std::string> labels,
                                     std::vector<double> bounds = default_latency_buckets());
 
     // Values read at render() time, e.g. the DB pool's connections in use or the Valkey

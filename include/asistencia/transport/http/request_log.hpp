@@ -44,9 +44,8 @@ std::string format_access_line(const access_entry& e);
 
 // Same envelope for an error a handler raised: msg "handler_error", with the detail that the
 // client did not get. `detail` must not carry secrets (it is an exception's what()).
-std::string format_error_line(std::chrono::system_clock::time_point ts,
-                              std::string_view request_id, std::string_view route,
-                              std::string_view detail);
+std::string format_error_line(std::chrono::system_clock::time_point ts, std::string_view request_id,
+                              std::string_view route, std::string_view detail);
 
 // ISO 8601 UTC with milliseconds: "2026-11-22T18:00:00.123Z".
 std::string format_timestamp(std::chrono::system_clock::time_point ts);

@@ -27,9 +27,9 @@ enum class match_status { found, not_found, method_not_allowed };
 
 struct match_result {
     match_status status = match_status::not_found;
-    std::size_t route_id = 0;       // valid when status == found
-    std::string_view pattern;       // the matched pattern (for logs/metrics), when found
-    std::string allow;              // "GET, POST" when status == method_not_allowed
+    std::size_t route_id = 0; // valid when status == found
+    std::string_view pattern; // the matched pattern (for logs/metrics), when found
+    std::string allow;        // "GET, POST" when status == method_not_allowed
 };
 
 // Patterns are absolute paths split on '/'; a segment ":name" captures one non-empty
@@ -51,8 +51,7 @@ public:
 
     // `path` is the raw (still percent-encoded) path of the request target, without query.
     // Captured parameters are appended to `params` (cleared first).
-    match_result match(boost::beast::http::verb verb, std::string_view path,
-                       path_params& params) const;
+    match_result match(boost::beast::http::verb verb, std::string_view path, path_params& params) const;
 
     std::size_t size() const noexcept;
     std::string_view pattern(std::size_t route_id) const;

@@ -3,12 +3,12 @@
 // graceful shutdown. The io_context must be run by exactly one thread (no locks inside).
 #pragma once
 
+#include "asistencia/transport/auth/credentials.hpp"
 #include "asistencia/transport/http/connection_stream.hpp"
 #include "asistencia/transport/http/forwarded.hpp"
 #include "asistencia/transport/http/metrics.hpp"
 #include "asistencia/transport/http/request_log.hpp"
 #include "asistencia/transport/http/router.hpp"
-#include "asistencia/transport/auth/credentials.hpp"
 #include "asistencia/transport/http/security_headers.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
@@ -46,9 +46,9 @@ using websocket_stream = boost::beast::websocket::stream<connection_stream>;
 // connection, so do not keep references to it after the handler returns.
 struct request_context {
     http_request request;
-    path_params params;            // ":name" captures, percent-decoded
-    std::string_view route;        // the matched pattern, e.g. "/api/x/:id/close"
-    http::request_id id;           // X-Request-Id (incoming if sane, else generated)
+    path_params params;     // ":name" captures, percent-decoded
+    std::string_view route; // the matched pattern, e.g. "/api/x/:id/close"
+    http::request_id id;    // X-Request-Id (incoming if sane, else generated)
     // The client: the TCP peer, or the address a trusted proxy (server_config::trusted_proxies)
     // put in X-Forwarded-For (port 0 then). Use it for logs and rate limits.
     net::ip::tcp::endpoint remote;
@@ -86,8 +86,8 @@ using handler = std::function<net::awaitable<http_response>(request_context&)>;
 // server sends the close frame; handlers never call async_close themselves, because the
 // server may be closing the stream concurrently on shutdown). A read failing with
 // websocket::error::closed means the peer or the server closed: just return.
-using websocket_handler = std::function<net::awaitable<boost::beast::websocket::close_reason>(
-    websocket_stream&, request_context&)>;
+using websocket_handler =
+    std::function<net::awaitable<boost::beast::websocket::close_reason>(websocket_stream&, request_context&)>;
 // Runs before the upgrade (e.g. Origin check, a rate limit); throw api_error to refuse
 // with that status.
 using websocket_authorizer = std::function<net::awaitable<void>(const request_context&)>;
@@ -103,14 +103,14 @@ using readiness_check = std::function<net::awaitable<bool>()>;
 
 struct server_config {
     std::string address = "127.0.0.1";
-    unsigned short port = 3000; // 0 = any free port (tests); see server::port()
-    std::size_t header_limit = 8 * 1024;  // -> 431
-    std::size_t body_limit = 64 * 1024;   // default per route -> 413
+    unsigned short port = 3000;          // 0 = any free port (tests); see server::port()
+    std::size_t header_limit = 8 * 1024; // -> 431
+    std::size_t body_limit = 64 * 1024;  // default per route -> 413
     std::size_t websocket_message_limit = 64 * 1024;
     // Socket timeouts, enforced by one sweep timer per server (not one timer operation per
     // read/write); precision is a quarter of the smallest timeout, at most one second.
-    std::chrono::milliseconds idle_timeout{30'000};   // keep-alive wait for the next request
-    std::chrono::milliseconds read_timeout{15'000};   // rest of a request once it started
+    std::chrono::milliseconds idle_timeout{30'000}; // keep-alive wait for the next request
+    std::chrono::milliseconds read_timeout{15'000}; // rest of a request once it started
     std::chrono::milliseconds write_timeout{15'000};
     std::chrono::milliseconds readiness_timeout{1'000};
     std::optional<std::filesystem::path> static_root; // web/; no static files when unset
@@ -147,8 +147,7 @@ public:
     // Throws std::invalid_argument on a malformed or duplicate pattern.
     void add_route(boost::beast::http::verb verb, std::string_view pattern, handler h,
                    std::optional<std::size_t> body_limit = std::nullopt);
-    void add_websocket_route(std::string_view pattern, websocket_handler h,
-                             websocket_authorizer authorize = {});
+    void add_websocket_route(std::string_view pattern, websocket_handler h, websocket_authorizer authorize = {});
     void add_readiness_check(std::string name, readiness_check check);
     // One hook (register before listen()); a later call replaces it.
     void set_request_hook(request_hook hook);
@@ -170,8 +169,7 @@ public:
     // service_restart); after `deadline` cancel what is left. `on_stopped(clean)` runs on
     // the server's executor once every connection is gone (clean == nothing had to be
     // cancelled) or, at the latest, one second after the deadline. Later calls are ignored.
-    void stop(std::chrono::milliseconds deadline,
-              std::function<void(bool clean)> on_stopped = {});
+    void stop(std::chrono::milliseconds deadline, std::function<void(bool clean)> on_stopped = {});
 
     struct impl;
 

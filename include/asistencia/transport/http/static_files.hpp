@@ -15,9 +15,9 @@ std::string_view mime_type_for(std::string_view filename) noexcept;
 
 struct static_file_reply {
     enum class kind { ok, not_modified, not_found } result = kind::not_found;
-    std::string body;          // file contents when ok
-    std::string_view mime;     // when ok / not_modified
-    std::string etag;          // strong: "size-mtime_ns" in hex, quoted
+    std::string body;      // file contents when ok
+    std::string_view mime; // when ok / not_modified
+    std::string etag;      // strong: "size-mtime_ns" in hex, quoted
     std::string_view cache_control;
     // A precompressed sibling (`name.gz`, made by scripts/setup for large vendor files)
     // exists: the reply varies on Accept-Encoding; `gzip` when the body is that sibling.
@@ -36,8 +36,7 @@ public:
     // give not_found. A directory serves its index.html.
     // With `gzip_ok` (the client accepts gzip) a fresh `name.gz` beside the file is served
     // instead, with its own ETag.
-    static_file_reply lookup(std::string_view raw_path, std::string_view if_none_match,
-                             bool gzip_ok = false) const;
+    static_file_reply lookup(std::string_view raw_path, std::string_view if_none_match, bool gzip_ok = false) const;
 
     // Whether an Accept-Encoding value allows gzip (a "gzip" item without q=0).
     static bool accepts_gzip(std::string_view accept_encoding) noexcept;

@@ -46,8 +46,8 @@ public:
                    infra::valkey::settings subscriber_settings, const auth::authenticator& auth,
                    application::attendance::session_service& sessions,
                    application::attendance::attendance_service& attendance,
-                   application::attendance::attendance_store& records,
-                   application::attendance::round_store& rounds, http::metrics_registry& metrics);
+                   application::attendance::attendance_store& records, application::attendance::round_store& rounds,
+                   http::metrics_registry& metrics);
     ~projection_hub();
     projection_hub(const projection_hub&) = delete;
     projection_hub& operator=(const projection_hub&) = delete;
