@@ -146,7 +146,7 @@ void append_uint(std::string& out, std::size_t v) {
 // the fields the session owns: X-Request-Id, Content-Length and Connection. Writing this by
 // hand instead of through Beast's serializer is a large part of the per-request budget.
 void serialize_head(const http_response& res, unsigned version, bool keep_alive, std::string_view request_id,
-                    const security_header_policy& security, std::string& out) {
+                    std::string& out) {
     out.clear();
     const unsigned status = res.result_int();
     out += version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ";
@@ -168,7 +168,7 @@ void serialize_head(const http_response& res, unsigned version, bool keep_alive,
     out += "X-Request-Id: ";
     out += request_id;
     out += "\r\n";
-    append_security_headers(out, security, res.find(bhttp::field::cache_control) != res.end());
+    append_security_headers(out, res.find(bhttp::field::cache_control) != res.end());
     if (!body_forbidden(status)) {
         out += "Content-Length: ";
         append_uint(out, res.body().size());
@@ -509,7 +509,7 @@ struct server::impl : std::enable_shared_from_this<server::impl> {
 net::awaitable<bool> server::impl::write_response(connection& conn, connection_stream& sock, const http_response& res,
                                                   unsigned version, bool keep_alive, bool head, std::string_view rid,
                                                   std::string& out) {
-    serialize_head(res, version, keep_alive, rid, cfg_.security, out);
+    serialize_head(res, version, keep_alive, rid, out);
     std::array<net::const_buffer, 2> bufs{net::buffer(out), net::const_buffer{}};
     if (!head && !body_forbidden(res.result_int())) bufs[1] = net::buffer(res.body().data(), res.body().size());
     conn.deadline = clock::now() + cfg_.write_timeout;
@@ -919,9 +919,9 @@ net::awaitable<void> server::impl::run_websocket(connection& conn, connection_st
     ws->set_option(timeouts);
     ws->read_message_max(cfg_.websocket_message_limit);
     const std::string rid(ctx.request_id());
-    ws->set_option(websocket::stream_base::decorator([&rid, this](websocket::response_type& res) {
+    ws->set_option(websocket::stream_base::decorator([&rid](websocket::response_type& res) {
         res.set("X-Request-Id", rid);
-        for (const auto& [name, value] : security_headers(cfg_.security, false)) res.set(name, value);
+        for (const auto& [name, value] : security_headers(false)) res.set(name, value);
     }));
 
     auto [aec] = co_await ws->async_accept(ctx.request, use_tuple);

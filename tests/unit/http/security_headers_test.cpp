@@ -1,5 +1,5 @@
 // The browser hardening headers: every one present, no-store unless the handler chose its
-// own caching, HSTS only when the TLS listener turns it on.
+// own caching, never HSTS (apply_hsts decides it per request: tests/integration/http/tls_test.cpp).
 #include "asistencia/transport/http/security_headers.hpp"
 
 #include <gtest/gtest.h>
@@ -20,7 +20,7 @@ std::map<std::string, std::string> as_map(const header_list& h) {
 }
 
 TEST(security_headers, EveryResponseGetsThePolicyHeaders) {
-    const auto h = as_map(security_headers({}, false));
+    const auto h = as_map(security_headers(false));
     EXPECT_EQ(h.at("Content-Security-Policy"), std::string(content_security_policy));
     EXPECT_EQ(h.at("Referrer-Policy"), "no-referrer");
     EXPECT_EQ(h.at("X-Content-Type-Options"), "nosniff");
@@ -40,20 +40,18 @@ TEST(security_headers, TheCspAllowsOnlyOurOwnOrigin) {
 }
 
 TEST(security_headers, AHandlersOwnCachingIsKept) {
-    const auto h = as_map(security_headers({}, true));
+    const auto h = as_map(security_headers(true));
     EXPECT_FALSE(h.contains("Cache-Control"));
     EXPECT_TRUE(h.contains("Content-Security-Policy"));
 }
 
-TEST(security_headers, HstsOnlyWhenEnabled) {
-    security_header_policy p;
-    p.hsts_enabled = true;
-    p.hsts_max_age = std::chrono::seconds(600);
-    EXPECT_EQ(as_map(security_headers(p, false)).at("Strict-Transport-Security"), "max-age=600");
+TEST(security_headers, AppendedAsHeadLines) {
     std::string out;
-    append_security_headers(out, p, true);
-    EXPECT_NE(out.find("\r\nStrict-Transport-Security: max-age=600\r\n"), std::string::npos) << out;
+    append_security_headers(out, true);
+    EXPECT_TRUE(out.starts_with("Content-Security-Policy: ")) << out;
+    EXPECT_NE(out.find("\r\nX-Frame-Options: DENY\r\n"), std::string::npos) << out;
     EXPECT_EQ(out.find("Cache-Control"), std::string::npos);
+    EXPECT_EQ(out.find("Strict-Transport-Security"), std::string::npos) << out;
     EXPECT_TRUE(out.ends_with("\r\n"));
 }
 

@@ -131,8 +131,6 @@ struct server_config {
     std::chrono::seconds hsts_max_age{31'536'000};
     // Peers whose X-Forwarded-For / X-Forwarded-Proto are believed (nginx in front).
     proxy_list trusted_proxies;
-    // CSP, Referrer-Policy, nosniff, no-store, and HSTS when hsts_enabled (set by TLS).
-    security_header_policy security;
 };
 
 class server {
