@@ -16,6 +16,11 @@ endif()
 # Project-wide warning flags; applied per target through asistencia_warnings.
 add_library(asistencia_warnings INTERFACE)
 target_compile_options(asistencia_warnings INTERFACE -Wall -Wextra -Wpedantic)
+# The test build (scripts/test) fails on any warning, so none accumulates; a plain build
+# (scripts/run, a packager's newer compiler) only reports them.
+if(ASISTENCIA_WERROR)
+  target_compile_options(asistencia_warnings INTERFACE -Werror)
+endif()
 
 if(ASISTENCIA_SANITIZE)
   add_compile_options(-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer)
