@@ -15,6 +15,18 @@ function(add_asistencia_test name label)
   gtest_discover_tests(${name} PROPERTIES LABELS ${label} TIMEOUT 300 ${env} DISCOVERY_TIMEOUT 60)
 endfunction()
 
+# add_blackbox_test(NAME src... LIBS lib...): an integration test that drives the server
+# binary (ASISTENCIA_SERVER_BIN through tests/support/server_process.hpp) over loopback: the
+# helpers of tests/support, and the server built before the test.
+function(add_blackbox_test name)
+  cmake_parse_arguments(B "" "" "LIBS" ${ARGN})
+  add_asistencia_test(${name} integration ${B_UNPARSED_ARGUMENTS} LIBS ${B_LIBS} asistencia_test_helpers)
+  # The server target is defined after tests/ in some configurations (fuzz build).
+  if(TARGET asistencia-server)
+    add_dependencies(${name} asistencia-server)
+  endif()
+endfunction()
+
 # Published third-party vectors (W3C WebAuthn L3, py_webauthn, Wycheproof): CI checks out
 # shared/ beside the repository.
 get_filename_component(_asistencia_vectors "${PROJECT_SOURCE_DIR}/../shared/vectors" ABSOLUTE)

@@ -14,6 +14,9 @@
 #include "asistencia/domain/tokens/jwt.hpp"
 #include "asistencia/infra/stores/round_store.hpp"
 #include "asistencia/infra/valkey/client.hpp"
+#include "process.hpp"
+#include "run_awaitable.hpp"
+#include "shell.hpp"
 
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
@@ -25,7 +28,6 @@
 #include <chrono>
 #include <cmath>
 #include <csignal>
-#include <cstdio>
 #include <cstdlib>
 #include <fcntl.h>
 #include <fstream>
@@ -34,15 +36,12 @@
 #include <iostream>
 #include <iterator>
 #include <map>
-#include <spawn.h>
 #include <sstream>
 #include <string>
 #include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
 #include <vector>
-
-extern char** environ;
 
 namespace {
 
@@ -81,35 +80,15 @@ std::vector<int> int_list(const std::string& s) {
     return out;
 }
 
-std::uint16_t free_port() {
-    net::io_context io;
-    net::ip::tcp::acceptor a(io, {net::ip::make_address("127.0.0.1"), 0});
-    return a.local_endpoint().port();
-}
+using test_support::free_port;
 
 // ------------------------------------------------------------------ server process
 class server_process {
 public:
     server_process(const std::string& bin, const std::map<std::string, std::string>& overrides,
                    const std::string& log_path) {
-        std::vector<std::string> env_strings;
-        for (char** e = environ; *e != nullptr; ++e) {
-            std::string kv(*e);
-            if (!overrides.contains(kv.substr(0, kv.find('=')))) env_strings.push_back(kv);
-        }
-        for (const auto& [k, v] : overrides) env_strings.push_back(k + "=" + v);
-        std::vector<char*> envp;
-        for (auto& s : env_strings) envp.push_back(s.data());
-        envp.push_back(nullptr);
-        std::string arg0 = bin;
-        char* argv[] = {arg0.data(), nullptr};
         const int fd = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-        posix_spawn_file_actions_t fa;
-        posix_spawn_file_actions_init(&fa);
-        posix_spawn_file_actions_adddup2(&fa, fd, STDOUT_FILENO);
-        posix_spawn_file_actions_adddup2(&fa, fd, STDERR_FILENO);
-        if (posix_spawn(&pid_, argv[0], &fa, nullptr, argv, envp.data()) != 0) pid_ = -1;
-        posix_spawn_file_actions_destroy(&fa);
+        pid_ = test_support::spawn_process({bin}, overrides, fd);
         ::close(fd);
     }
     ~server_process() {
@@ -561,18 +540,13 @@ double pgbench_tps(const std::string& script, int clients, int seconds) {
                             std::to_string(clients) + " -T " + std::to_string(seconds) + " -f " + script + " -h " +
                             env("DB_HOST") + " -p " + env("DB_PORT") + " -U " + env("DB_USER") + " " + env("DB_NAME") +
                             " 2>&1";
-    FILE* p = ::popen(cmd.c_str(), "r");
-    if (p == nullptr) return 0;
-    std::string out;
-    char buf[512];
-    while (std::fgets(buf, sizeof buf, p) != nullptr) out += buf;
-    const int rc = ::pclose(p);
-    const auto at = out.find("tps = ");
-    if (rc != 0 || at == std::string::npos) {
-        std::cerr << "validate_load: pgbench failed:\n" << out;
+    const auto r = test_support::run_command(cmd);
+    const auto at = r.output.find("tps = ");
+    if (r.status != 0 || at == std::string::npos) {
+        std::cerr << "validate_load: pgbench failed:\n" << r.output;
         return 0;
     }
-    return std::stod(out.substr(at + 6));
+    return std::stod(r.output.substr(at + 6));
 }
 
 json to_json(const level_result& r) {
@@ -688,11 +662,7 @@ int main(int argc, char** argv) try {
         valkey::client kv(io.get_executor(), vs);
         stores::valkey_round_store rounds(kv, s.master_key);
         kv.start();
-        {
-            auto f = net::co_spawn(io, kv.wait_connected(std::chrono::seconds(5)), net::use_future);
-            while (f.wait_for(std::chrono::seconds(0)) != std::future_status::ready) io.run_one();
-            f.get();
-        }
+        test_support::run_until_done(io, kv.wait_connected(std::chrono::seconds(5)));
         load generator(io, port, rounds);
         pid_t valkey_pid = 0;
         std::ifstream(s.run_dir + "/valkey/valkey.pid") >> valkey_pid;

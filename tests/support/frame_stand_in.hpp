@@ -6,6 +6,7 @@
 #include "asistencia/infra/stores/round_store.hpp"
 #include "asistencia/infra/valkey/client.hpp"
 #include "class_client.hpp"
+#include "run_awaitable.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
@@ -33,10 +34,7 @@ public:
 
     template <class T>
     T run(net::awaitable<T> a) {
-        auto fut = net::co_spawn(io_, std::move(a), net::use_future);
-        io_.restart();
-        while (fut.wait_for(std::chrono::milliseconds(0)) != std::future_status::ready) io_.run_one();
-        return fut.get();
+        return test_support::run_until_done(io_, std::move(a));
     }
 
     // A fresh showing of (session, user, round); empty when the round is not pending.

@@ -3,6 +3,8 @@
 // never blocks on a full pipe, and a small blocking HTTP client.
 #pragma once
 
+#include "process.hpp"
+
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -16,14 +18,11 @@
 #include <map>
 #include <mutex>
 #include <optional>
-#include <spawn.h>
 #include <string>
 #include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
 #include <vector>
-
-extern char** environ;
 
 namespace server_test {
 
@@ -41,11 +40,7 @@ inline std::string env_or_fail(const char* name) {
     return v;
 }
 
-inline std::uint16_t free_port() {
-    net::io_context io;
-    net::ip::tcp::acceptor a(io, {net::ip::make_address("127.0.0.1"), 0});
-    return a.local_endpoint().port();
-}
+using test_support::free_port;
 
 struct response {
     int status = 0;
@@ -112,29 +107,10 @@ inline void svc(const std::string& service, const std::string& action) {
 // A child process running the server binary with extra/overridden variables.
 class server_process {
 public:
-    server_process(std::vector<std::string> args, std::map<std::string, std::string> overrides) {
-        std::vector<std::string> env_strings;
-        for (char** e = environ; *e != nullptr; ++e) {
-            std::string kv(*e);
-            if (!overrides.contains(kv.substr(0, kv.find('=')))) env_strings.push_back(kv);
-        }
-        for (const auto& [k, v] : overrides) env_strings.push_back(k + "=" + v);
-        std::vector<char*> envp;
-        for (auto& s : env_strings) envp.push_back(s.data());
-        envp.push_back(nullptr);
-
+    server_process(std::vector<std::string> args, const std::map<std::string, std::string>& overrides) {
         args.insert(args.begin(), env_or_fail("ASISTENCIA_SERVER_BIN"));
-        std::vector<char*> argv;
-        for (auto& a : args) argv.push_back(a.data());
-        argv.push_back(nullptr);
-
         ::pipe2(err_pipe_, O_CLOEXEC);
-        posix_spawn_file_actions_t fa;
-        posix_spawn_file_actions_init(&fa);
-        posix_spawn_file_actions_adddup2(&fa, err_pipe_[1], STDERR_FILENO);
-        posix_spawn_file_actions_adddup2(&fa, err_pipe_[1], STDOUT_FILENO);
-        if (posix_spawn(&pid_, argv[0], &fa, nullptr, argv.data(), envp.data()) != 0) pid_ = -1;
-        posix_spawn_file_actions_destroy(&fa);
+        pid_ = test_support::spawn_process(std::move(args), overrides, err_pipe_[1]);
         ::close(err_pipe_[1]);
         drain_ = std::thread([this] {
             char buf[4096];

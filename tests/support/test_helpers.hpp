@@ -5,24 +5,15 @@
 
 #include "asistencia/domain/tokens/jwt.hpp"
 #include "server_process.hpp"
+#include "shell.hpp"
 
-#include <cstdio>
 #include <string>
 
 namespace server_test {
 
 namespace tokens = asistencia::domain::tokens;
 
-// What the command printed, without the trailing newlines.
-inline std::string shell(const std::string& cmd) {
-    std::string out;
-    FILE* p = ::popen(cmd.c_str(), "r");
-    char buf[1024];
-    while (p && std::fgets(buf, sizeof buf, p)) out += buf;
-    if (p) ::pclose(p);
-    while (!out.empty() && out.back() == '\n') out.pop_back();
-    return out;
-}
+using test_support::shell;
 
 // One value (or rows separated by newlines) from the node database, or from `db`.
 inline std::string sql(const std::string& query, const std::string& db = "") {

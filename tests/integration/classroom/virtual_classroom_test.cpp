@@ -10,13 +10,13 @@
 // stored lost) and PHP down during the close (the PRESENT rows reach the legacy database once
 // PHP is back). The real frame loop and scoring v2 judge; the test prints the table.
 #include "class_client.hpp"
+#include "zbar_reader.hpp"
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/websocket.hpp>
 #include <openssl/evp.h>
-#include <zbar.h>
 
 #include <atomic>
 #include <cmath>
@@ -78,27 +78,7 @@ std::vector<std::uint8_t> base64_decode(const std::string& text) {
 // What a phone's camera reads from a projected frame: the bitmap drawn with a quiet zone,
 // scanned by zbar.
 std::string camera_read(int width, const std::vector<std::uint8_t>& packed) {
-    constexpr int scale = 3, quiet = 4;
-    const std::size_t row_bytes = static_cast<std::size_t>(width + 7) / 8;
-    if (width <= 0 || packed.size() < row_bytes * static_cast<std::size_t>(width)) return {};
-    const int side = (width + 2 * quiet) * scale;
-    std::vector<unsigned char> pixels(static_cast<std::size_t>(side * side), 255);
-    for (int y = 0; y < width; ++y) {
-        for (int x = 0; x < width; ++x) {
-            const auto byte = packed[static_cast<std::size_t>(y) * row_bytes + static_cast<std::size_t>(x / 8)];
-            if (((byte >> (7 - x % 8)) & 1) == 0) continue;
-            for (int dy = 0; dy < scale; ++dy)
-                for (int dx = 0; dx < scale; ++dx)
-                    pixels[static_cast<std::size_t>(((y + quiet) * scale + dy) * side + (x + quiet) * scale + dx)] = 0;
-        }
-    }
-    zbar::ImageScanner scanner;
-    scanner.set_config(zbar::ZBAR_NONE, zbar::ZBAR_CFG_ENABLE, 0);
-    scanner.set_config(zbar::ZBAR_QRCODE, zbar::ZBAR_CFG_ENABLE, 1);
-    zbar::Image image(static_cast<unsigned>(side), static_cast<unsigned>(side), "Y800", pixels.data(), pixels.size());
-    if (scanner.scan(image) <= 0) return {};
-    for (auto s = image.symbol_begin(); s != image.symbol_end(); ++s) return s->get_data();
-    return {};
+    return test_support::zbar_read_packed(width, packed, 3).value_or("");
 }
 
 // The professor's browser at the projector: authenticates, paints every frame (reports it

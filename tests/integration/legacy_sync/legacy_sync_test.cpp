@@ -10,6 +10,7 @@
 #include "asistencia/infra/postgres/migrations.hpp"
 #include "asistencia/infra/repositories/outbox_repository.hpp"
 #include "pg_test_env.hpp"
+#include "shell.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
@@ -19,7 +20,6 @@
 #include <gtest/gtest.h>
 #include <pqxx/pqxx>
 
-#include <cstdio>
 #include <ctime>
 #include <fstream>
 #include <memory>
@@ -36,25 +36,15 @@ namespace tokens = asistencia::domain::tokens;
 using asistencia::infra::repositories::outbox_repository;
 using namespace std::chrono_literals;
 
-std::string shell(const std::string& cmd) {
-    std::string out;
-    FILE* p = ::popen(cmd.c_str(), "r");
-    if (p == nullptr) throw std::runtime_error("popen failed");
-    char buf[4096];
-    while (std::fgets(buf, sizeof buf, p) != nullptr) out += buf;
-    if (::pclose(p) != 0) throw std::runtime_error("failed: " + cmd);
-    while (!out.empty() && out.back() == '\n') out.pop_back();
-    return out;
-}
-
 std::string legacy_sql(const std::string& sql) {
-    return shell("RUN_DIR='" + pg_test::require_env("RUN_DIR") +
-                 "' '" ASISTENCIA_SOURCE_DIR "/scripts/svc' psql -d hawaii -tAc \"" + sql + "\"");
+    return test_support::shell_or_throw("RUN_DIR='" + pg_test::require_env("RUN_DIR") +
+                                        "' '" ASISTENCIA_SOURCE_DIR "/scripts/svc' psql -d hawaii -tAc \"" + sql +
+                                        "\"");
 }
 
 void php(const std::string& action) {
-    shell("RUN_DIR='" + pg_test::require_env("RUN_DIR") + "' '" ASISTENCIA_SOURCE_DIR "/scripts/svc' php " + action +
-          " >/dev/null 2>&1; echo");
+    test_support::shell_or_throw("RUN_DIR='" + pg_test::require_env("RUN_DIR") +
+                                 "' '" ASISTENCIA_SOURCE_DIR "/scripts/svc' php " + action + " >/dev/null 2>&1; echo");
 }
 
 // Posts to registrar_asistencia_crypto.php so far (the stand-in's access log).

@@ -28,12 +28,8 @@ std::string db_env(const std::string& db) {
 
 // Exit status and output (stdout + stderr) of a shell command.
 std::pair<int, std::string> run_status(const std::string& cmd) {
-    std::string out;
-    FILE* p = ::popen((cmd + " 2>&1").c_str(), "r");
-    char buf[1024];
-    while (p && std::fgets(buf, sizeof buf, p)) out += buf;
-    const int status = p ? ::pclose(p) : -1;
-    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+    auto r = test_support::run_command(cmd + " 2>&1");
+    return {r.status, std::move(r.output)};
 }
 
 std::string script(const std::string& name) { return std::string(ASISTENCIA_SOURCE_DIR) + "/scripts/" + name; }

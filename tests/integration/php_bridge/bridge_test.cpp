@@ -8,6 +8,7 @@
 #include "asistencia/infra/php_bridge/legacy_bridge.hpp"
 #include "asistencia/infra/php_bridge/legacy_cache.hpp"
 #include "asistencia/infra/valkey/client.hpp"
+#include "shell.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -17,7 +18,6 @@
 #include <boost/asio/use_future.hpp>
 #include <gtest/gtest.h>
 
-#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -41,23 +41,14 @@ std::string env(const char* name) {
 
 std::string run_dir() { return env("RUN_DIR"); }
 
-std::string shell(const std::string& cmd) {
-    std::string out;
-    FILE* p = ::popen(cmd.c_str(), "r");
-    if (p == nullptr) throw std::runtime_error("popen failed");
-    char buf[4096];
-    while (std::fgets(buf, sizeof buf, p) != nullptr) out += buf;
-    if (::pclose(p) != 0) throw std::runtime_error("failed: " + cmd);
-    return out;
-}
-
 void svc(const std::string& args) {
-    shell("RUN_DIR='" + run_dir() + "' '" ASISTENCIA_SOURCE_DIR "/scripts/svc' " + args + " >/dev/null 2>&1; echo");
+    test_support::shell_or_throw("RUN_DIR='" + run_dir() + "' '" ASISTENCIA_SOURCE_DIR "/scripts/svc' " + args +
+                                 " >/dev/null 2>&1; echo");
 }
 
 std::string legacy_sql(const std::string& sql) {
-    return shell("RUN_DIR='" + run_dir() + "' '" ASISTENCIA_SOURCE_DIR "/scripts/svc' psql -d hawaii -tAc \"" + sql +
-                 "\"");
+    return test_support::shell_or_throw(
+        "RUN_DIR='" + run_dir() + "' '" ASISTENCIA_SOURCE_DIR "/scripts/svc' psql -d hawaii -tAc \"" + sql + "\"");
 }
 
 // PHP calls whose access-log line contains `needle`.
@@ -315,7 +306,7 @@ TEST(PhpBridge, RegistrationSentTwiceIsWrittenOnce) {
         co_return 0;
     });
     EXPECT_EQ(legacy_sql("SELECT count(*) FROM alumno_asistencia WHERE session_id = '" + std::to_string(session) + "'"),
-              "1\n");
+              "1");
 }
 
 TEST(PhpBridge, ValkeyDownReadsFallThroughToPhp) {

@@ -3,6 +3,7 @@
 #include "asistencia/infra/postgres/pool.hpp"
 #include "asistencia/application/errors.hpp"
 #include "pg_test_env.hpp"
+#include "run_awaitable.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -24,15 +25,7 @@ using asistencia::application::dependency_unavailable;
 
 namespace {
 
-// Runs one coroutine to completion on a fresh single-threaded io_context and returns its
-// result (or rethrows its exception).
-template <class T>
-T run(net::awaitable<T> a) {
-    net::io_context io;
-    auto fut = net::co_spawn(io, std::move(a), net::use_future);
-    io.run();
-    return fut.get();
-}
+using test_support::run;
 
 // A schema of its own per test, in the stack's database (the role owns the database).
 class postgres_pool : public ::testing::Test {

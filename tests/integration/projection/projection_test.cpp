@@ -9,11 +9,11 @@
 #include "asistencia/domain/encoding/base64.hpp"
 #include "asistencia/domain/tokens/jwt.hpp"
 #include "test_helpers.hpp"
+#include "zbar_reader.hpp"
 
 #include <boost/beast/websocket.hpp>
 #include <nlohmann/json.hpp>
 #include <openssl/evp.h>
-#include <zbar.h>
 
 #include <cstdio>
 #include <random>
@@ -43,29 +43,8 @@ std::vector<std::uint8_t> base64_decode(const std::string& in) {
 
 // The frame's bitmap drawn with a quiet zone and read by zbar, as a camera would.
 std::string decode_frame(const json& frame) {
-    const int width = frame["qr"]["width"].get<int>();
     const auto packed = base64_decode(frame["qr"]["modules"].get<std::string>());
-    const std::size_t row = static_cast<std::size_t>(width + 7) / 8;
-    if (width <= 0 || packed.size() != row * static_cast<std::size_t>(width)) return "bad bitmap size";
-    constexpr int scale = 4, quiet = 4;
-    const int side = (width + 2 * quiet) * scale;
-    std::vector<unsigned char> px(static_cast<std::size_t>(side * side), 255);
-    for (int y = 0; y < width; ++y) {
-        for (int x = 0; x < width; ++x) {
-            if (!((packed[static_cast<std::size_t>(y) * row + static_cast<std::size_t>(x / 8)] >> (7 - x % 8)) & 1))
-                continue;
-            for (int dy = 0; dy < scale; ++dy)
-                for (int dx = 0; dx < scale; ++dx)
-                    px[static_cast<std::size_t>(((y + quiet) * scale + dy) * side + (x + quiet) * scale + dx)] = 0;
-        }
-    }
-    zbar::ImageScanner scanner;
-    scanner.set_config(zbar::ZBAR_NONE, zbar::ZBAR_CFG_ENABLE, 0);
-    scanner.set_config(zbar::ZBAR_QRCODE, zbar::ZBAR_CFG_ENABLE, 1);
-    zbar::Image image(static_cast<unsigned>(side), static_cast<unsigned>(side), "Y800", px.data(), px.size());
-    if (scanner.scan(image) <= 0) return {};
-    for (auto s = image.symbol_begin(); s != image.symbol_end(); ++s) return s->get_data();
-    return {};
+    return test_support::zbar_read_packed(frame["qr"]["width"].get<int>(), packed).value_or("bad bitmap size");
 }
 
 // A blocking WebSocket client; a read that times out stays in flight for the next call

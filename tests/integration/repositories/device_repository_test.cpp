@@ -4,6 +4,7 @@
 #include "asistencia/application/errors.hpp"
 #include "asistencia/infra/postgres/migrations.hpp"
 #include "pg_test_env.hpp"
+#include "run_awaitable.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
@@ -19,13 +20,7 @@ using asistencia::infra::repositories::audit_context;
 using asistencia::infra::repositories::device_repository;
 using asistencia::infra::repositories::new_device;
 
-template <class T>
-T run(net::awaitable<T> a) {
-    net::io_context io;
-    auto fut = net::co_spawn(io, std::move(a), net::use_future);
-    io.run();
-    return fut.get();
-}
+using test_support::run;
 
 new_device sample(std::int64_t user, const std::string& credential) {
     new_device d;

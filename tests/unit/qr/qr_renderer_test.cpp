@@ -1,9 +1,9 @@
 // QR rendering: the packed bitmap layout, and a round trip through zbar (an independent
 // decoder) at the payload's size.
 #include "asistencia/infra/qr/qr_renderer.hpp"
+#include "zbar_reader.hpp"
 
 #include <gtest/gtest.h>
-#include <zbar.h>
 
 #include <random>
 #include <string>
@@ -15,29 +15,7 @@ using namespace asistencia::infra::qr;
 // Draws the matrix as an 8-bit grayscale image (4 px per module, 4-module quiet zone) and
 // returns what zbar reads from it, or "" when it finds no QR code.
 std::string decode_with_zbar(const qr_matrix& m) {
-    constexpr int scale = 4;
-    constexpr int quiet = 4;
-    const int side = (m.width + 2 * quiet) * scale;
-    std::vector<unsigned char> pixels(static_cast<std::size_t>(side * side), 255);
-    for (int y = 0; y < m.width; ++y) {
-        for (int x = 0; x < m.width; ++x) {
-            if (!m.dark(x, y)) continue;
-            for (int dy = 0; dy < scale; ++dy) {
-                for (int dx = 0; dx < scale; ++dx) {
-                    const int px = (x + quiet) * scale + dx;
-                    const int py = (y + quiet) * scale + dy;
-                    pixels[static_cast<std::size_t>(py * side + px)] = 0;
-                }
-            }
-        }
-    }
-    zbar::ImageScanner scanner;
-    scanner.set_config(zbar::ZBAR_NONE, zbar::ZBAR_CFG_ENABLE, 0);
-    scanner.set_config(zbar::ZBAR_QRCODE, zbar::ZBAR_CFG_ENABLE, 1);
-    zbar::Image image(static_cast<unsigned>(side), static_cast<unsigned>(side), "Y800", pixels.data(), pixels.size());
-    if (scanner.scan(image) <= 0) return {};
-    for (auto s = image.symbol_begin(); s != image.symbol_end(); ++s) return s->get_data();
-    return {};
+    return test_support::zbar_read(m.width, [&](int x, int y) { return m.dark(x, y); });
 }
 
 std::string random_payload_text(std::mt19937& rng) {
