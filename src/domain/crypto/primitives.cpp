@@ -58,7 +58,7 @@ bytes hmac(hash_algorithm h, byte_view key, byte_view message) {
 }
 
 bytes hkdf_sha256(byte_view ikm, byte_view salt, byte_view info, std::size_t length) {
-    if (length == 0 || length > 255 * 32) throw std::invalid_argument("HKDF length out of range");
+    if (length == 0 || length > std::size_t{255} * 32) throw std::invalid_argument("HKDF length out of range");
     owned<EVP_KDF> kdf(EVP_KDF_fetch(nullptr, "HKDF", nullptr));
     if (!kdf) fail("HKDF unavailable");
     owned<EVP_KDF_CTX> ctx(EVP_KDF_CTX_new(kdf.get()));

@@ -66,7 +66,7 @@ std::string sha256_hex(std::string_view bytes) {
     }
     static constexpr char digits[] = "0123456789abcdef";
     std::string out;
-    out.reserve(len * 2);
+    out.reserve(static_cast<std::size_t>(len) * 2);
     for (unsigned int i = 0; i < len; ++i) {
         out += digits[md[i] >> 4];
         out += digits[md[i] & 0xf];
@@ -157,6 +157,7 @@ std::vector<migration_status_row> plan_status(const std::vector<migration>& file
         it->second.state = file.checksum == a.checksum ? migration_state::applied : migration_state::checksum_mismatch;
     }
     std::vector<migration_status_row> out;
+    out.reserve(rows.size());
     for (auto& [v, row] : rows) {
         out.push_back(std::move(row));
     }

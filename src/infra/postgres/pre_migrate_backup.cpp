@@ -11,7 +11,7 @@
 #include <spawn.h>
 #include <sys/wait.h>
 
-extern char** environ;
+extern char** environ; // NOLINT(cppcoreguidelines-avoid-non-const-global-variables): POSIX declares it
 
 namespace asistencia::infra::postgres {
 namespace {
@@ -41,6 +41,7 @@ int run_and_wait(const std::string& program, std::vector<std::string> args, std:
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
     std::vector<char*> envp;
+    envp.reserve(env.size() + 1);
     for (auto& e : env) envp.push_back(e.data());
     envp.push_back(nullptr);
     pid_t pid = -1;
@@ -62,7 +63,7 @@ std::filesystem::path dump_before_migrate(const pg_settings& s, const std::files
     std::error_code ec;
     std::filesystem::create_directories(dir, ec);
     if (ec) throw migration_error("MIGRATE_BACKUP_DIR " + dir.string() + ": " + ec.message());
-    const auto file = dir / ("pre-migrate-" + s.dbname + "-" + utc_stamp() + ".dump");
+    auto file = dir / ("pre-migrate-" + s.dbname + "-" + utc_stamp() + ".dump");
     const auto part = std::filesystem::path(file.string() + ".part");
     const int rc = run_and_wait(
         pg_dump, {"--format=custom", "--no-password", "--file=" + part.string(), "--dbname=" + redacted_conninfo(s)},

@@ -16,6 +16,9 @@ namespace asistencia::infra::webauthn {
 namespace {
 
 struct openssl_error_scope {
+    openssl_error_scope() = default;
+    openssl_error_scope(const openssl_error_scope&) = delete;
+    openssl_error_scope& operator=(const openssl_error_scope&) = delete;
     ~openssl_error_scope() { ERR_clear_error(); }
 };
 

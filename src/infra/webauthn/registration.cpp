@@ -31,6 +31,9 @@ constexpr int cose_rs1 = -65535; // RSASSA-PKCS1-v1_5 with SHA-1: TPM attestatio
 // OpenSSL leaves failures in a per-thread queue; a refused input must not leave
 // stale entries for the next unrelated caller on this thread.
 struct openssl_error_scope {
+    openssl_error_scope() = default;
+    openssl_error_scope(const openssl_error_scope&) = delete;
+    openssl_error_scope& operator=(const openssl_error_scope&) = delete;
     ~openssl_error_scope() { ERR_clear_error(); }
 };
 
@@ -282,7 +285,7 @@ boost::system::result<registered_credential> verify_registration(const registrat
         std::size_t stmt_cbor_size = 0;
         const std::size_t written = cbor_serialize_alloc(stmt, &stmt_cbor, &stmt_cbor_size);
         const int set = written == 0 ? FIDO_ERR_INTERNAL : fido_cred_set_attstmt(cred.get(), stmt_cbor, written);
-        std::free(stmt_cbor);
+        std::free(stmt_cbor); // NOLINT(cppcoreguidelines-no-malloc): libcbor allocated it with malloc
         if (written == 0) return errc::internal_error;
         if (set != FIDO_OK) return errc::bad_attestation_statement;
 

@@ -121,7 +121,7 @@ bool trust_anchors::verifies(const std::vector<std::span<const std::uint8_t>>& x
     for (std::size_t i = 1; i < x5c.size(); ++i) {
         auto cert = from_der(x5c[i]);
         if (!cert || sk_X509_push(untrusted.get(), cert.get()) == 0) return false;
-        cert.release(); // owned by the stack now
+        static_cast<void>(cert.release()); // owned by the stack now
     }
     std::unique_ptr<X509_STORE_CTX, ctx_deleter> ctx{X509_STORE_CTX_new()};
     if (!ctx || X509_STORE_CTX_init(ctx.get(), store_.get(), leaf.get(), untrusted.get()) != 1) return false;

@@ -21,7 +21,7 @@ using time_point = clock::time_point;
 using seconds_point = std::chrono::sys_seconds;
 
 // Tokens longer than this are refused before any parsing (a real one is < 600 bytes).
-inline constexpr std::size_t max_token_bytes = 8 * 1024;
+inline constexpr std::size_t max_token_bytes = std::size_t{8} * 1024;
 // Clock tolerance ceiling for exp/nbf; settings above it are rejected by validate().
 inline constexpr std::chrono::seconds max_leeway{30};
 

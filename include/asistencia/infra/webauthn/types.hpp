@@ -55,7 +55,7 @@ struct authenticator_flags {
 // attestationObject with one certificate ~800 bytes, a TPM one with two ~4 KiB).
 namespace limits {
 inline constexpr std::size_t client_data_json = 4096;
-inline constexpr std::size_t attestation_object = 32 * 1024;
+inline constexpr std::size_t attestation_object = std::size_t{32} * 1024;
 inline constexpr std::size_t authenticator_data = 4096;
 inline constexpr std::size_t signature = 1024;
 inline constexpr std::size_t challenge = 1024;

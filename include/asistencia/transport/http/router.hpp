@@ -44,6 +44,8 @@ public:
     ~router();
     router(router&&) noexcept;
     router& operator=(router&&) noexcept;
+    router(const router&) = delete;
+    router& operator=(const router&) = delete;
 
     // Returns the new route's id (0, 1, 2...). Throws std::invalid_argument for a malformed
     // pattern or a duplicate (verb, pattern) pair.
