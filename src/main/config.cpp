@@ -183,7 +183,7 @@ private:
     const env_lookup& env_;
 };
 
-std::string trim(std::string s) {
+std::string trim(const std::string& s) {
     const auto first = s.find_first_not_of(" \t\r\n");
     if (first == std::string::npos) return {};
     const auto last = s.find_last_not_of(" \t\r\n");
@@ -360,7 +360,7 @@ config parse_config(const env_lookup& env, const std::function<std::string(const
         throw config_error("WEBAUTHN_TRUST_ANCHORS",
                            "is required with WEBAUTHN_ATTESTATION=direct (a folder of vendor root certificates)");
     }
-    c.reenroll_cooldown = std::chrono::hours(r.integer("REENROLL_COOLDOWN_HOURS", 0, 24 * 365));
+    c.reenroll_cooldown = std::chrono::hours(r.integer("REENROLL_COOLDOWN_HOURS", 0, 24LL * 365));
     c.session_max_minutes = static_cast<int>(r.integer("SESSION_MAX_MINUTES", 5, 240));
     c.session_sweep = std::chrono::seconds(r.integer("SESSION_SWEEP_SECONDS", 1, 3600));
     c.app_session_idle = std::chrono::milliseconds(

@@ -40,17 +40,17 @@ const std::vector<variable_spec>& variable_specs();
 
 struct valkey_config {
     std::string host;
-    std::uint16_t port;
+    std::uint16_t port{};
     std::string key_prefix;
-    std::chrono::milliseconds command_timeout;
+    std::chrono::milliseconds command_timeout{};
 };
 
 struct http_config {
     std::string host;
-    std::uint16_t port;
+    std::uint16_t port{};
     std::string web_root;
-    std::size_t max_body_bytes;
-    std::chrono::milliseconds shutdown_grace;
+    std::size_t max_body_bytes{};
+    std::chrono::milliseconds shutdown_grace{};
 };
 
 // HTTPS (native TLS); off when cert_file is empty.
@@ -65,11 +65,11 @@ struct tls_config {
 
 struct php_config {
     std::string base_url;
-    std::chrono::milliseconds timeout;
-    std::chrono::milliseconds connect_timeout;
-    int max_attempts;
-    int breaker_threshold;
-    std::chrono::milliseconds breaker_open;
+    std::chrono::milliseconds timeout{};
+    std::chrono::milliseconds connect_timeout{};
+    int max_attempts{};
+    int breaker_threshold{};
+    std::chrono::milliseconds breaker_open{};
 };
 
 struct webauthn_config {
@@ -109,15 +109,15 @@ struct config {
     std::vector<std::uint8_t> master_key; // 32 bytes
     php_config php;
     webauthn_config webauthn;
-    std::chrono::hours reenroll_cooldown;
-    int session_max_minutes;
-    std::chrono::seconds session_sweep;
-    std::chrono::milliseconds app_session_idle; // APP_SESSION_IDLE_MINUTES
-    std::chrono::milliseconds app_session_max;  // APP_SESSION_MAX_HOURS
+    std::chrono::hours reenroll_cooldown{};
+    int session_max_minutes{};
+    std::chrono::seconds session_sweep{};
+    std::chrono::milliseconds app_session_idle{}; // APP_SESSION_IDLE_MINUTES
+    std::chrono::milliseconds app_session_max{};  // APP_SESSION_MAX_HOURS
     rounds_config rounds;
     rate_limit_config rate_limits;
-    std::chrono::milliseconds outbox_poll; // legacy sync's idle period (OUTBOX_POLL_MS)
-    bool migrate_on_start;
+    std::chrono::milliseconds outbox_poll{}; // legacy sync's idle period (OUTBOX_POLL_MS)
+    bool migrate_on_start{};
     std::string log_level;
 };
 
