@@ -268,7 +268,7 @@ public:
     }
     // Camera decode + network, sometimes late by a frame interval or more.
     double honest(std::mt19937_64& rng, int device) {
-        double decode;
+        double decode = 0;
         if (model_.devices.empty()) {
             decode = uniform_(rng);
         } else {
@@ -459,7 +459,9 @@ cell simulate(const sim_options& o, const decode_model& model, double sigma, int
     return t;
 }
 
-double pct(long part, long whole) { return whole == 0 ? 0 : 100.0 * part / whole; }
+double pct(long part, long whole) {
+    return whole == 0 ? 0 : 100.0 * static_cast<double>(part) / static_cast<double>(whole);
+}
 
 void print_header(const sim_options& o, bool v2) {
     std::printf("\n| rounds | honest |");
@@ -487,7 +489,7 @@ void print_tables(const sim_options& o, const std::vector<std::vector<cell>>& ce
             }
             std::printf("| %zu | %.1f %% |", r + 1, pct(hp, h));
             for (const auto& t : cells[r]) std::printf(" %.1f %% |", pct(t.v1_relays_present, t.relays));
-            std::printf(" %.0f |\n", k ? ts / k : 0.0);
+            std::printf(" %.0f |\n", k ? ts / static_cast<double>(k) : 0.0);
         }
     }
     std::printf(
@@ -515,8 +517,8 @@ void print_tables(const sim_options& o, const std::vector<std::vector<cell>>& ce
         std::printf("| %zu | %.1f %% |", r + 1, pct(hp, h));
         for (const auto& t : cells[r]) std::printf(" %.1f %% |", pct(t.v2_relays_present, t.relays));
         // The frame loop shows one pending QR per frame: the class's answers x the interval.
-        std::printf(" %.0f | %.2f %% | %.0f |\n", k ? ts / k : 0.0, pct(ha, h),
-                    k ? static_cast<double>(shows) / k * o.frame_interval_ms / 1000 : 0.0);
+        std::printf(" %.0f | %.2f %% | %.0f |\n", k ? ts / static_cast<double>(k) : 0.0, pct(ha, h),
+                    k ? static_cast<double>(shows) / static_cast<double>(k) * o.frame_interval_ms / 1000 : 0.0);
     }
 }
 

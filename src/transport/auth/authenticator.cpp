@@ -101,7 +101,7 @@ caller authenticator::internal_or_user(credentials c) const {
 participation_claims authenticator::participation(credentials c) const {
     auto r = tokens::verify_participation_token(token_of(c.authorization), participation_key_, settings_);
     if (!r) throw refused(r.error());
-    return std::move(*r);
+    return *r;
 }
 
 } // namespace asistencia::transport::auth

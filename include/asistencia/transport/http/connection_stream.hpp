@@ -33,6 +33,9 @@ public:
 
     connection_stream(connection_stream&&) = default;
     connection_stream& operator=(connection_stream&&) = default;
+    connection_stream(const connection_stream&) = delete;
+    connection_stream& operator=(const connection_stream&) = delete;
+    ~connection_stream() = default;
 
     executor_type get_executor() noexcept { return socket().get_executor(); }
 

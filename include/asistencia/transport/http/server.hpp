@@ -103,10 +103,10 @@ using readiness_check = std::function<net::awaitable<bool>()>;
 
 struct server_config {
     std::string address = "127.0.0.1";
-    unsigned short port = 3000;          // 0 = any free port (tests); see server::port()
-    std::size_t header_limit = 8 * 1024; // -> 431
-    std::size_t body_limit = 64 * 1024;  // default per route -> 413
-    std::size_t websocket_message_limit = 64 * 1024;
+    unsigned short port = 3000;                       // 0 = any free port (tests); see server::port()
+    std::size_t header_limit = std::size_t{8} * 1024; // -> 431
+    std::size_t body_limit = std::size_t{64} * 1024;  // default per route -> 413
+    std::size_t websocket_message_limit = std::size_t{64} * 1024;
     // Socket timeouts, enforced by one sweep timer per server (not one timer operation per
     // read/write); precision is a quarter of the smallest timeout, at most one second.
     std::chrono::milliseconds idle_timeout{30'000}; // keep-alive wait for the next request
