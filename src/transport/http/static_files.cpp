@@ -21,7 +21,7 @@ namespace {
 
 // Larger files are not served: web/ holds small pages and scripts, and a whole file is
 // read into memory per request.
-constexpr std::uintmax_t max_file_size = 32u * 1024 * 1024;
+constexpr std::uintmax_t max_file_size = std::uintmax_t{32} * 1024 * 1024;
 
 bool iequals(std::string_view a, std::string_view b) noexcept {
     return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
