@@ -219,6 +219,7 @@ struct server::impl : std::enable_shared_from_this<server::impl> {
           cfg_(std::move(cfg)),
           acceptor_(ex),
           redirect_acceptor_(ex),
+          tls_ctx_(cfg_.tls),
           stop_timer_(ex),
           sweep_timer_(ex),
           requests_total_(reg.add_counter("asistencia_http_requests_total", "HTTP requests by method, route and status",
@@ -232,7 +233,6 @@ struct server::impl : std::enable_shared_from_this<server::impl> {
                                           "TLS handshakes on the HTTPS port by result", {"result"})),
           metrics_(reg),
           max_body_limit_(cfg_.body_limit) {
-        tls_ctx_ = cfg_.tls;
         if (cfg_.redirect_port && !tls_ctx_)
             throw std::invalid_argument("a redirect port needs TLS (server_config::tls)");
         log_ = cfg_.logger ? cfg_.logger : spdlog::default_logger();
@@ -528,7 +528,7 @@ net::awaitable<void> server::impl::write_and_linger(connection& conn, connection
     char sink[4096];
     std::size_t drained = 0;
     conn.deadline = clock::now() + std::min<std::chrono::milliseconds>(cfg_.read_timeout, 1s);
-    while (drained < 1024 * 1024) {
+    while (drained < std::size_t{1024} * 1024) {
         // The raw socket: after our close_notify, TLS records are just bytes to discard.
         auto [rec, m] = co_await sock.socket().async_read_some(net::buffer(sink), use_tuple);
         if (rec) break;
