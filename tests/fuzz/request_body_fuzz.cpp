@@ -1,6 +1,6 @@
 // libFuzzer target for the JSON request bodies of every endpoint that reads one, through
 // the same parse functions the handlers call (transport/api/request_bodies.hpp). The
-// first byte picks the endpoint, the rest is the body. Only application::api_error may
+// first byte picks the endpoint, the rest is the body. Only application::error may
 // escape a parser (an escaping nlohmann exception, UB or a crash is a finding); the
 // parsed values must respect the documented bounds.
 #include "asistencia/application/errors.hpp"
@@ -69,8 +69,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const std::string_view text(reinterpret_cast<const char*>(data) + 1, size - 1);
     try {
         parse_one(data[0], text);
-    } catch (const asistencia::application::api_error& e) {
-        if (e.status() != 400) __builtin_trap(); // a malformed body is always 400
+    } catch (const asistencia::application::error& e) {
+        if (e.kind() != asistencia::application::errc::malformed)
+            __builtin_trap(); // a malformed body is always malformed
     }
     return 0;
 }

@@ -1,4 +1,4 @@
-// Rate limits (PROTOCOL.md section 9: 429 rate_limited with Retry-After). The counters live
+// Rate limits (PROTOCOL.md section 9: errc::rate_limited "rate_limited" with a retry-after). The counters live
 // in Valkey so every replica shares them (infra/stores/rate_limit_store); this header is
 // the port and the rules, free of Valkey types.
 #pragma once
@@ -49,13 +49,13 @@ struct rate_limits {
     rate_rule ws_upgrades{"ws-upgrade", 30, std::chrono::minutes(1)};    // per client address
     int projector_messages_per_second = 20; // per connection, counted in the process (0: off)
 
-    // 429 rate_limited with Retry-After when `subject` is over `rule`.
+    // errc::rate_limited "rate_limited" with a retry-after when `subject` is over `rule`.
     net::awaitable<void> check(const rate_rule& rule, std::string subject) const {
         if (limiter == nullptr || rule.limit <= 0) co_return;
         const auto d = co_await limiter->hit(rule, std::move(subject));
         if (d.allowed) co_return;
         const auto seconds = std::max<std::int64_t>(1, (d.retry_after.count() + 999) / 1000);
-        throw too_many_requests("rate_limited", "too many requests; try again later", static_cast<int>(seconds));
+        throw rate_limited("rate_limited", "too many requests; try again later", static_cast<int>(seconds));
     }
 };
 

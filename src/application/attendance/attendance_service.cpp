@@ -8,6 +8,7 @@
 #include "asistencia/domain/crypto/totp.hpp"
 #include "asistencia/domain/encoding/base64.hpp"
 
+#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
 #include <ctime>
@@ -26,10 +27,10 @@ constexpr int max_rounds_allowed = 10;
 
 bytes decode_field(const std::string& text, const char* name) {
     if (text.empty() || text.size() > max_assertion_field) {
-        throw bad_request("invalid_field", std::string(name) + " is missing or too long");
+        throw malformed("invalid_field", std::string(name) + " is missing or too long");
     }
     auto b = enc::base64url_decode(text);
-    if (!b) throw bad_request("invalid_field", std::string(name) + " is not base64url");
+    if (!b) throw malformed("invalid_field", std::string(name) + " is not base64url");
     return std::move(*b);
 }
 
@@ -41,16 +42,16 @@ bool six_digits(const std::string& s) {
     return true;
 }
 
-// 400 invalid_answer for anything malformed; nothing is stored for it (PROTOCOL.md 9).
+// errc::malformed "invalid_answer" for anything malformed; nothing is stored for it (PROTOCOL.md 9).
 void validate(const answer_request& a) {
-    if (a.round < 1 || a.round > max_rounds_allowed) throw bad_request("invalid_answer", "round must be 1 to 10");
+    if (a.round < 1 || a.round > max_rounds_allowed) throw malformed("invalid_answer", "round must be 1 to 10");
     const auto nonce = a.nonce.size() == 22 ? enc::base64url_decode(a.nonce) : std::nullopt;
-    if (!nonce || nonce->size() != 16) throw bad_request("invalid_answer", "nonce must be base64url of 16 bytes");
+    if (!nonce || nonce->size() != 16) throw malformed("invalid_answer", "nonce must be base64url of 16 bytes");
     if (!six_digits(a.totps) || !six_digits(a.totpu)) {
-        throw bad_request("invalid_answer", "totps and totpu must be 6-digit strings");
+        throw malformed("invalid_answer", "totps and totpu must be 6-digit strings");
     }
     if (a.client_scanned_at_ms && (*a.client_scanned_at_ms <= 0 || *a.client_scanned_at_ms > (1LL << 53))) {
-        throw bad_request("invalid_answer", "clientScannedAt must be milliseconds since the epoch");
+        throw malformed("invalid_answer", "clientScannedAt must be milliseconds since the epoch");
     }
 }
 
@@ -96,17 +97,15 @@ json summary_of(const final_results& r) {
             {"baselineMedianMs", r.baseline_median_ms}};
 }
 
-// PublicKeyCredentialRequestOptionsJSON for the student's one active credential. (JSON
-// literals live outside coroutines: GCC 12 rejects string-literal initializer lists there.)
-json request_options(const std::string& rp_id, const std::string& challenge, const enrollment::device& d) {
-    json allow{{"type", "public-key"}, {"id", d.credential_id}};
-    if (!d.transports.empty()) allow["transports"] = d.transports;
-    return json{{"publicKey",
-                 {{"challenge", challenge},
-                  {"rpId", rp_id},
-                  {"timeout", 120000},
-                  {"userVerification", "required"},
-                  {"allowCredentials", json::array({allow})}}}};
+// The request options for the student's one active credential. (Built outside the
+// coroutine: GCC 12 mishandles braced temporaries in co_return.)
+join_options_result request_options(const std::string& rp_id, std::string challenge, const enrollment::device& d) {
+    join_options_result o;
+    o.challenge = std::move(challenge);
+    o.rp_id = rp_id;
+    o.credential_id = d.credential_id;
+    o.transports = d.transports;
+    return o;
 }
 
 std::string cancelled_summary() { return json{{"cancelled", true}}.dump(); }
@@ -145,14 +144,15 @@ net::awaitable<void> attendance_service::require_on_course_list(const session& s
     if (!listed) throw forbidden("not_in_course", "you are not on this course's list");
 }
 
-net::awaitable<json> attendance_service::join_options(std::int64_t user_id, std::int64_t session_id) {
+net::awaitable<join_options_result> attendance_service::join_options(std::int64_t user_id, std::int64_t session_id) {
     const auto s = co_await active_session(session_id);
     const auto d = co_await active_device(user_id);
     co_await require_on_course_list(s, user_id);
     auto challenge = crypto::random_bytes(32);
-    const auto encoded = enc::base64url_encode(challenge);
+    auto encoded = enc::base64url_encode(challenge);
     co_await rounds_.put_join_challenge(session_id, user_id, std::move(challenge));
-    co_return request_options(settings_.rp_id, encoded, d);
+    auto options = request_options(settings_.rp_id, std::move(encoded), d);
+    co_return options;
 }
 
 net::awaitable<join_result> attendance_service::join(std::int64_t user_id, std::int64_t session_id, join_request r) {
@@ -160,7 +160,7 @@ net::awaitable<join_result> attendance_service::join(std::int64_t user_id, std::
     const auto auth_data = decode_field(r.authenticator_data, "credential.response.authenticatorData");
     const auto signature = decode_field(r.signature, "credential.response.signature");
     auto challenge = co_await rounds_.take_join_challenge(session_id, user_id);
-    if (!challenge) throw bad_request("no_join_in_progress", "the join expired or was already used; start again");
+    if (!challenge) throw malformed("no_join_in_progress", "the join expired or was already used; start again");
     const auto s = co_await active_session(session_id);
     const auto d = co_await active_device(user_id);
     if (r.credential_id != d.credential_id) {
@@ -170,14 +170,14 @@ net::awaitable<join_result> attendance_service::join(std::int64_t user_id, std::
     // user.id (base64url of the decimal userId, as enrollment created it).
     if (!r.user_handle.empty() && r.user_handle != enc::base64url_encode(std::to_string(d.user_id))) {
         spdlog::info("join: user {} session {} assertion refused: userHandle is not the owner's", user_id, session_id);
-        throw bad_request("assertion_refused", "the passkey assertion was not accepted; try again");
+        throw malformed("assertion_refused", "the passkey assertion was not accepted; try again");
     }
     const auto verified = verifier_.verify({client_data, auth_data, signature, *challenge, d.public_key_pem,
                                             d.sign_count, d.backup_eligible, d.backup_state});
     if (const auto* refused = std::get_if<assertion_refused>(&verified)) {
         // The failed check is for the log only: the phone gets a coarse refusal.
         spdlog::info("join: user {} session {} assertion refused: {}", user_id, session_id, refused->reason);
-        throw bad_request("assertion_refused", "the passkey assertion was not accepted; try again");
+        throw malformed("assertion_refused", "the passkey assertion was not accepted; try again");
     }
     const auto& ok = std::get<verified_assertion>(verified);
     co_await devices_.record_assertion(d.device_id, ok.sign_count, ok.backup_eligible, ok.backup_state,
@@ -319,7 +319,7 @@ net::awaitable<answer_result> attendance_service::answer(const tokens::participa
     row.rt_valid = rt_ok;
 
     if (secret_ok && totps_ok && totpu_ok && rt_ok) {
-        // The row first: if PostgreSQL is down the answer gets a 503 and the round stays
+        // The row first: if PostgreSQL is down the answer gets postgres_unavailable and the round stays
         // pending (its nonce is used up; the next showing brings a new one).
         row.status = validation_status::success;
         co_await store_.add_validation(row);
@@ -367,7 +367,7 @@ net::awaitable<void> attendance_service::registrations_ended(std::vector<enrollm
             co_await rounds_.invalidate(e.session_id, e.user_id);
         } catch (const std::exception& ex) {
             // PostgreSQL has the truth: a rebuild refuses the device; until Valkey answers
-            // again the answer path answers 503 anyway.
+            // again the answer path reports valkey_unavailable anyway.
             spdlog::warn("session {}: round state of user {} not invalidated: {}", e.session_id, e.user_id, ex.what());
         }
         co_await provisional_result(e.session_id, e.user_id); // ERROR (results.cpp)

@@ -35,9 +35,9 @@ net::awaitable<void> history_service::check_course(std::int64_t professor_id, st
 }
 
 net::awaitable<history_page> history_service::professor_sessions(std::int64_t professor_id, history_query q) {
-    if (q.page < 1 || q.page > 100000) throw unprocessable("invalid_parameter", "page must be 1 or more");
+    if (q.page < 1 || q.page > 100000) throw invalid_value("invalid_parameter", "page must be 1 or more");
     if (q.page_size < 1 || q.page_size > max_page_size) {
-        throw unprocessable("invalid_parameter", "pageSize must be 1 to 100");
+        throw invalid_value("invalid_parameter", "pageSize must be 1 to 100");
     }
     if (q.filter.course_id) co_await check_course(professor_id, *q.filter.course_id);
     auto listed = co_await store_.professor_sessions(professor_id, q.filter, q.page_size, (q.page - 1) * q.page_size);

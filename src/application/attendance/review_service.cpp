@@ -18,18 +18,18 @@ constexpr std::size_t max_reason_text = 500;
 
 void validate(const new_override& o) {
     if (!override_statuses.contains(o.to_status)) {
-        throw unprocessable("invalid_override", "status must be PRESENT, ABSENT or DOUBTFUL");
+        throw invalid_value("invalid_override", "status must be PRESENT, ABSENT or DOUBTFUL");
     }
     if (!reason_codes.contains(o.reason_code)) {
-        throw unprocessable(
+        throw invalid_value(
             "invalid_override",
             "reasonCode must be forgot_phone, no_smartphone, accessibility, technical_failure or other");
     }
     if (o.reason_text && o.reason_text->size() > max_reason_text) {
-        throw unprocessable("invalid_override", "reasonText has at most 500 characters");
+        throw invalid_value("invalid_override", "reasonText has at most 500 characters");
     }
     const bool blank = !o.reason_text || o.reason_text->find_first_not_of(" \t\r\n") == std::string::npos;
-    if (o.reason_code == "other" && blank) throw unprocessable("invalid_override", "reason `other` needs a reasonText");
+    if (o.reason_code == "other" && blank) throw invalid_value("invalid_override", "reason `other` needs a reasonText");
 }
 
 } // namespace
@@ -133,8 +133,8 @@ net::awaitable<listed_review> review_service::review_with_list(std::int64_t prof
     try {
         out.list = co_await courses_.students(out.s.course_id, out.s.semester_id);
         out.list_available = true;
-    } catch (const api_error& e) { // PHP down (503) or answering nonsense (502)
-        if (list_required || (e.status() != 502 && e.status() != 503)) throw;
+    } catch (const error& e) { // PHP down or answering nonsense
+        if (list_required || !is_dependency_failure(e)) throw;
     }
     co_return out;
 }
@@ -144,14 +144,14 @@ net::awaitable<override_outcome> review_service::override_result(std::int64_t pr
     const auto s = co_await sessions_.get(professor_id, session_id);
     validate(o);
     const bool listed = co_await courses_.is_enrolled(s.course_id, s.semester_id, o.user_id);
-    if (!listed) throw unprocessable("invalid_override", "the student is not on this course's list");
+    if (!listed) throw invalid_value("invalid_override", "the student is not on this course's list");
     co_return co_await store_.add_override(session_id, professor_id, std::move(o));
 }
 
 net::awaitable<session> review_service::set_headcount(std::int64_t professor_id, std::int64_t session_id,
                                                       int headcount) {
     co_await sessions_.get(professor_id, session_id);
-    if (headcount < 0 || headcount > 10000) throw unprocessable("invalid_headcount", "headcount must be 0 to 10000");
+    if (headcount < 0 || headcount > 10000) throw invalid_value("invalid_headcount", "headcount must be 0 to 10000");
     co_await store_.set_headcount(session_id, headcount);
     co_return co_await sessions_.get(professor_id, session_id);
 }

@@ -9,13 +9,13 @@ namespace {
 
 void validate(const create_session_request& r) {
     if (r.course_id <= 0 || r.course_id > 2147483647)
-        throw bad_request("invalid_field", "courseId must be a positive integer");
+        throw malformed("invalid_field", "courseId must be a positive integer");
     if (r.semester_id <= 0 || r.semester_id > 2147483647) {
-        throw bad_request("invalid_field", "semesterId must be a positive integer");
+        throw malformed("invalid_field", "semesterId must be a positive integer");
     }
-    if (r.room.empty() || r.room.size() > 64) throw bad_request("invalid_field", "room must have 1 to 64 characters");
+    if (r.room.empty() || r.room.size() > 64) throw malformed("invalid_field", "room must have 1 to 64 characters");
     if (r.max_rounds < 1 || r.max_rounds > 10)
-        throw unprocessable("invalid_max_rounds", "maxRounds must be between 1 and 10");
+        throw invalid_value("invalid_max_rounds", "maxRounds must be between 1 and 10");
 }
 
 } // namespace
@@ -26,7 +26,7 @@ net::awaitable<session> session_service::create(std::int64_t professor_id, creat
     if (!allowed) throw forbidden("not_allowed", "you may not take attendance in this course");
     const auto course = co_await directory_.course(r.course_id);
     if (course.semester_id != r.semester_id) {
-        throw unprocessable("semester_mismatch", "the course does not belong to this semester");
+        throw invalid_value("semester_mismatch", "the course does not belong to this semester");
     }
     new_session s;
     s.professor_id = professor_id;

@@ -6,6 +6,7 @@
 #include "asistencia/domain/crypto/protocol_keys.hpp"
 #include "asistencia/domain/encoding/base64.hpp"
 
+#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
 namespace asistencia::application::enrollment {
@@ -21,38 +22,26 @@ constexpr std::size_t max_fingerprint = 256;
 
 bytes decode_field(const std::string& text, const char* name, std::size_t max = max_field) {
     if (text.empty() || text.size() > max) {
-        throw bad_request("invalid_field", std::string(name) + " is missing or too long");
+        throw malformed("invalid_field", std::string(name) + " is missing or too long");
     }
     auto b = enc::base64url_decode(text);
-    if (!b) throw bad_request("invalid_field", std::string(name) + " is not base64url");
+    if (!b) throw malformed("invalid_field", std::string(name) + " is not base64url");
     return std::move(*b);
 }
 
-json creation_options(const enrollment_settings& s, std::int64_t user_id, const directory_user& who,
-                      const bytes& challenge, const std::optional<device>& current) {
-    json exclude = json::array();
-    if (current) {
-        json c{{"type", "public-key"}, {"id", current->credential_id}};
-        if (!current->transports.empty()) c["transports"] = current->transports;
-        exclude.push_back(std::move(c));
-    }
-    const std::string name = who.email.empty() ? std::to_string(user_id) : who.email;
-    return json{
-        {"rp", {{"id", s.rp_id}, {"name", s.rp_name}}},
-        {"user",
-         {{"id", enc::base64url_encode(std::to_string(user_id))},
-          {"name", name},
-          {"displayName", who.nombre.empty() ? name : who.nombre}}},
-        {"challenge", enc::base64url_encode(challenge)},
-        // ES256 first; RS256 and EdDSA for authenticators that only have those.
-        {"pubKeyCredParams", json::array({{{"type", "public-key"}, {"alg", -7}},
-                                          {{"type", "public-key"}, {"alg", -257}},
-                                          {{"type", "public-key"}, {"alg", -8}}})},
-        {"timeout", std::chrono::duration_cast<std::chrono::milliseconds>(s.ceremony_ttl).count()},
-        {"excludeCredentials", exclude},
-        {"authenticatorSelection", {{"userVerification", "required"}, {"residentKey", "preferred"}}},
-        {"attestation", s.attestation},
-    };
+creation_options options_for(const enrollment_settings& s, std::int64_t user_id, const directory_user& who,
+                             const bytes& challenge, const std::optional<device>& current) {
+    creation_options o;
+    o.rp_id = s.rp_id;
+    o.rp_name = s.rp_name;
+    o.user_handle = enc::base64url_encode(std::to_string(user_id));
+    o.user_name = who.email.empty() ? std::to_string(user_id) : who.email;
+    o.user_display_name = who.nombre.empty() ? o.user_name : who.nombre;
+    o.challenge = enc::base64url_encode(challenge);
+    o.timeout_ms = std::chrono::duration_cast<std::chrono::milliseconds>(s.ceremony_ttl).count();
+    if (current) o.exclude_credentials.push_back({current->credential_id, current->transports});
+    o.attestation = s.attestation;
+    return o;
 }
 
 } // namespace
@@ -65,7 +54,7 @@ enrollment_service::enrollment_service(enrollment_settings settings, device_stor
       directory_(directory),
       verifier_(verifier) {}
 
-net::awaitable<json> enrollment_service::start(std::int64_t user_id) {
+net::awaitable<start_result> enrollment_service::start(std::int64_t user_id) {
     // (The awaited value goes through a variable: GCC 12 miscompiled `if (!co_await ...)
     // throw` in this file into an illegal instruction.)
     const auto token = co_await ceremonies_.lock(user_id, settings_.lock_ttl);
@@ -75,7 +64,7 @@ net::awaitable<json> enrollment_service::start(std::int64_t user_id) {
     }
     // A start that fails leaves nothing behind: the phone may try again at once.
     std::exception_ptr error;
-    json result;
+    start_result result;
     try {
         result = co_await start_locked(user_id, *token);
     } catch (...) {
@@ -99,7 +88,7 @@ net::awaitable<void> enrollment_service::release(std::int64_t user_id, std::stri
     }
 }
 
-net::awaitable<json> enrollment_service::start_locked(std::int64_t user_id, std::string lock_token) {
+net::awaitable<start_result> enrollment_service::start_locked(std::int64_t user_id, std::string lock_token) {
     const auto current = co_await devices_.find_active(user_id);
     // The cool-down counts from the last enrollment whether or not that device is still
     // active (a student revoking their own phone does not skip it, nor does a professor's
@@ -111,9 +100,9 @@ net::awaitable<json> enrollment_service::start_locked(std::int64_t user_id, std:
         const bool lifted = co_await devices_.staff_revoked_since_last_enrollment(user_id);
         if (!lifted) {
             const auto wait = (cooldown - *since).count();
-            throw too_many_requests("reenroll_cooldown",
-                                    "this account enrolled a phone recently; it can enroll another one later",
-                                    static_cast<int>(std::min<long long>(wait, 2147483647)));
+            throw rate_limited("reenroll_cooldown",
+                               "this account enrolled a phone recently; it can enroll another one later",
+                               static_cast<int>(std::min<long long>(wait, 2147483647)));
         }
     }
     const auto who = co_await directory_.user(user_id);
@@ -123,19 +112,21 @@ net::awaitable<json> enrollment_service::start_locked(std::int64_t user_id, std:
     c.server_private_key = keys.private_scalar;
     c.lock_token = std::move(lock_token);
     co_await ceremonies_.put(user_id, c, settings_.ceremony_ttl);
-    co_return json{{"publicKey", creation_options(settings_, user_id, who, c.challenge, current)},
-                   {"serverHandshakeKey", enc::base64url_encode(keys.public_raw)}};
+    start_result out;
+    out.options = options_for(settings_, user_id, who, c.challenge, current);
+    out.server_handshake_key = enc::base64url_encode(keys.public_raw);
+    co_return out;
 }
 
-net::awaitable<json> enrollment_service::finish(std::int64_t user_id, finish_request request) {
+net::awaitable<enrolled_device> enrollment_service::finish(std::int64_t user_id, finish_request request) {
     auto c = co_await ceremonies_.take(user_id);
     if (!c) {
-        throw bad_request("no_enrollment_in_progress", "the enrollment expired or was already used; start again");
+        throw malformed("no_enrollment_in_progress", "the enrollment expired or was already used; start again");
     }
     // Whatever happens now, this ceremony is over: its challenge is consumed and the lock
     // released, so the phone can start again at once.
     std::exception_ptr error;
-    json result;
+    enrolled_device result;
     const std::string lock_token = c->lock_token;
     try {
         result = co_await finish_locked(user_id, std::move(request), std::move(*c));
@@ -147,30 +138,30 @@ net::awaitable<json> enrollment_service::finish(std::int64_t user_id, finish_req
     co_return result;
 }
 
-net::awaitable<json> enrollment_service::finish_locked(std::int64_t user_id, finish_request r, ceremony c) {
+net::awaitable<enrolled_device> enrollment_service::finish_locked(std::int64_t user_id, finish_request r, ceremony c) {
     if (r.credential_id.empty() || r.credential_id != r.raw_id) {
-        throw bad_request("invalid_field", "credential.id and credential.rawId must be present and equal");
+        throw malformed("invalid_field", "credential.id and credential.rawId must be present and equal");
     }
     const auto raw_id = decode_field(r.raw_id, "credential.rawId", 1024);
     const auto client_data = decode_field(r.client_data_json, "response.clientDataJSON");
     const auto attestation = decode_field(r.attestation_object, "response.attestationObject");
     const auto client_key = decode_field(r.client_handshake_key, "clientHandshakeKey", 128);
     if (!crypto::ecdh_public_key_valid(client_key)) {
-        throw bad_request("invalid_handshake_key", "clientHandshakeKey is not a P-256 public key");
+        throw malformed("invalid_handshake_key", "clientHandshakeKey is not a P-256 public key");
     }
     if (r.device_fingerprint.size() > max_fingerprint) {
-        throw bad_request("invalid_field", "deviceFingerprint is too long");
+        throw malformed("invalid_field", "deviceFingerprint is too long");
     }
 
     const auto verified = verifier_.verify({client_data, attestation, c.challenge});
     if (const auto* refused = std::get_if<registration_refused>(&verified)) {
         // The failed check is for the log only: the phone gets a coarse refusal.
         spdlog::info("enrollment: user {} registration refused: {}", user_id, refused->reason);
-        throw bad_request("registration_refused", "the passkey registration was not accepted; try again");
+        throw malformed("registration_refused", "the passkey registration was not accepted; try again");
     }
     const auto& cred = std::get<verified_registration>(verified);
     if (cred.credential_id != raw_id) {
-        throw bad_request("invalid_field", "credential.rawId does not match the attested credential");
+        throw malformed("invalid_field", "credential.rawId does not match the attested credential");
     }
     const std::string credential_id = enc::base64url_encode(cred.credential_id);
     const auto existing = co_await devices_.find_by_credential(credential_id);
@@ -179,7 +170,7 @@ net::awaitable<json> enrollment_service::finish_locked(std::int64_t user_id, fin
     }
 
     const auto shared = crypto::ecdh_shared_secret(c.server_private_key, client_key);
-    if (!shared) throw bad_request("invalid_handshake_key", "clientHandshakeKey is not a P-256 public key");
+    if (!shared) throw malformed("invalid_handshake_key", "clientHandshakeKey is not a P-256 public key");
     auto secret = crypto::derive_handshake_secret(*shared, c.challenge, cred.credential_id);
 
     new_device d;
@@ -210,10 +201,11 @@ net::awaitable<json> enrollment_service::finish_locked(std::int64_t user_id, fin
     co_await notify(std::move(superseded), "device replaced by a new enrollment");
     spdlog::info("enrollment: user {} enrolled device {} ({}, {})", user_id, stored.device_id, cred.format,
                  cred.aaguid);
-    co_return json{{"enrolled", true},
-                   {"deviceId", stored.device_id},
-                   {"enrolledAt", stored.enrolled_at},
-                   {"aaguid", stored.aaguid}};
+    enrolled_device out;
+    out.device_id = stored.device_id;
+    out.enrolled_at = stored.enrolled_at;
+    out.aaguid = stored.aaguid;
+    co_return out;
 }
 
 net::awaitable<void> enrollment_service::abandon(std::int64_t user_id) {
@@ -221,25 +213,15 @@ net::awaitable<void> enrollment_service::abandon(std::int64_t user_id) {
     if (c) co_await release(user_id, c->lock_token);
 }
 
-net::awaitable<json> enrollment_service::status(std::int64_t user_id) {
-    const auto d = co_await devices_.find_active(user_id);
-    if (!d) co_return json{{"enrolled", false}};
-    co_return json{{"enrolled", true},
-                   {"deviceId", d->device_id},
-                   {"enrolledAt", d->enrolled_at},
-                   {"deviceInfo",
-                    {{"aaguid", d->aaguid}, {"lastUsed", d->last_used_at ? json(*d->last_used_at) : json(nullptr)}}}};
+net::awaitable<std::optional<device>> enrollment_service::status(std::int64_t user_id) {
+    auto d = co_await devices_.find_active(user_id);
+    co_return d;
 }
 
-net::awaitable<json> enrollment_service::me(std::int64_t user_id) {
-    const auto d = co_await devices_.find_active(user_id);
-    if (!d) co_return json{{"enrolled", false}};
-    json out{{"enrolled", true},
-             {"deviceId", d->device_id},
-             {"enrolledAt", d->enrolled_at},
-             {"aaguid", d->aaguid},
-             {"lastUsed", d->last_used_at ? json(*d->last_used_at) : json(nullptr)},
-             {"backupEligible", d->backup_eligible}};
+net::awaitable<enrollment_summary> enrollment_service::me(std::int64_t user_id) {
+    enrollment_summary out;
+    out.active = co_await devices_.find_active(user_id);
+    if (!out.active) co_return out;
     const auto since = co_await devices_.since_last_enrollment(user_id);
     const auto cooldown = std::chrono::duration_cast<std::chrono::seconds>(settings_.reenroll_cooldown);
     bool waiting = since && *since < cooldown;
@@ -247,7 +229,7 @@ net::awaitable<json> enrollment_service::me(std::int64_t user_id) {
         const bool lifted = co_await devices_.staff_revoked_since_last_enrollment(user_id);
         waiting = !lifted;
     }
-    out["reenrollInSeconds"] = waiting ? (cooldown - *since).count() : 0;
+    out.reenroll_in_seconds = waiting ? (cooldown - *since).count() : 0;
     co_return out;
 }
 
@@ -258,9 +240,9 @@ net::awaitable<void> enrollment_service::notify(std::vector<superseded_registrat
     co_await listener_->registrations_ended(std::move(ended), std::move(reason));
 }
 
-net::awaitable<json> enrollment_service::revoke(const revoker& who, revoke_request r) {
+net::awaitable<revoke_result> enrollment_service::revoke(const revoker& who, revoke_request r) {
     constexpr std::size_t max_reason = 500;
-    if (r.reason.size() > max_reason) throw bad_request("invalid_field", "reason has at most 500 characters");
+    if (r.reason.size() > max_reason) throw malformed("invalid_field", "reason has at most 500 characters");
     audit_context audit;
     audit.performed_by = who.user_id;
     audit.reason = r.reason;
@@ -277,11 +259,11 @@ net::awaitable<json> enrollment_service::revoke(const revoker& who, revoke_reque
         }
         if (audit.reason.empty()) audit.reason = "revoked by the student";
     } else {
-        if (audit.reason.empty()) throw bad_request("invalid_field", "reason is required");
-        if (!r.user_id && !r.device_id) throw bad_request("invalid_field", "userId or deviceId is required");
+        if (audit.reason.empty()) throw malformed("invalid_field", "reason is required");
+        if (!r.user_id && !r.device_id) throw malformed("invalid_field", "userId or deviceId is required");
         const auto actor = co_await directory_.user(who.user_id);
         // Who owns the device decides the permission; an unknown device is refused like a
-        // foreign one (403 before 404), so a professor learns nothing about other phones.
+        // foreign one (forbidden before not_found), so a professor learns nothing about other phones.
         std::optional<std::int64_t> owner = r.user_id;
         if (r.device_id) {
             target = co_await devices_.find_by_id(*r.device_id);
@@ -311,9 +293,8 @@ net::awaitable<json> enrollment_service::revoke(const revoker& who, revoke_reque
     spdlog::info("enrollment: device {} of user {} revoked by {} {}", done->device_id, done->user_id, role,
                  who.user_id);
     co_await notify(done->superseded, "device revoked: " + audit.reason);
-    json out;
-    out["revoked"] = true;
-    out["deviceId"] = done->device_id;
+    revoke_result out;
+    out.device_id = done->device_id;
     co_return out;
 }
 

@@ -65,7 +65,7 @@ net::awaitable<send_result> php_attendance_sender::send(const application::atten
                 r.status);
         }
         co_return classify_attendance_answer(r.status, r.body);
-    } catch (const application::api_error& e) {
+    } catch (const application::error& e) {
         // PHP unreachable, timed out, 5xx after retries, circuit open.
         co_return send_result{send_outcome::retry_later, e.code() + ": " + e.what()};
     } catch (const std::exception& e) {

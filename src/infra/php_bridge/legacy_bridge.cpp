@@ -9,7 +9,7 @@ namespace asistencia::infra::php_bridge {
 
 namespace {
 
-using application::api_error;
+using application::error;
 
 std::string endpoint_url(std::string_view endpoint, const std::string& query) {
     std::string out(api_path);
@@ -28,7 +28,7 @@ bool is_plain_word(std::string_view s) {
     return true;
 }
 
-api_error unusable(std::string_view endpoint, unsigned status) {
+application::error unusable(std::string_view endpoint, unsigned status) {
     if (status == 401 || status == 403) {
         // Our internal token was refused: a configuration mismatch operators must see.
         spdlog::error(
@@ -38,7 +38,7 @@ api_error unusable(std::string_view endpoint, unsigned status) {
     } else {
         spdlog::warn("php bridge: {} answered HTTP {}", endpoint, status);
     }
-    return application::bad_gateway("php_bad_gateway", "the legacy system gave an unusable answer");
+    return application::dependency_failed("php_bad_gateway", "the legacy system gave an unusable answer");
 }
 
 } // namespace
@@ -52,7 +52,7 @@ net::awaitable<std::string> legacy_bridge::fetch(std::string endpoint, std::stri
     if (r.status != 200) throw unusable(endpoint, r.status);
     if (!valid(r.body)) {
         spdlog::warn("php bridge: {} answered a body of an unexpected shape", endpoint);
-        throw application::bad_gateway("php_bad_gateway", "the legacy system gave an unusable answer");
+        throw application::dependency_failed("php_bad_gateway", "the legacy system gave an unusable answer");
     }
     co_return std::move(r.body);
 }

@@ -20,10 +20,10 @@ constexpr auto use_tuple = net::as_tuple(net::use_awaitable);
 namespace ttl = valkey::ttl;
 
 template <class T>
-T parsed_or_502(std::optional<T> v) {
+T parsed_or_unusable(std::optional<T> v) {
     // The cache only stores bodies that parsed, so this means a corrupted entry or a bridge
     // answer of the wrong shape.
-    if (!v) throw application::bad_gateway("php_bad_gateway", "the legacy system gave an unusable answer");
+    if (!v) throw application::dependency_failed("php_bad_gateway", "the legacy system gave an unusable answer");
     return std::move(*v);
 }
 
@@ -81,20 +81,20 @@ net::awaitable<std::string> legacy_cache::fetch_once(std::string key, std::chron
 net::awaitable<legacy_user> legacy_cache::user(std::int64_t user_id) {
     auto body = co_await read_through(kv_.keys().cache_user(user_id), ttl::cache_user,
                                       [this, user_id] { return bridge_.user_json(user_id); });
-    co_return parsed_or_502(parse_user(body));
+    co_return parsed_or_unusable(parse_user(body));
 }
 
 net::awaitable<legacy_course> legacy_cache::course(std::int64_t course_id) {
     auto body = co_await read_through(kv_.keys().cache_course(course_id), ttl::cache_course,
                                       [this, course_id] { return bridge_.course_json(course_id); });
-    co_return parsed_or_502(parse_course(body));
+    co_return parsed_or_unusable(parse_course(body));
 }
 
 net::awaitable<std::vector<legacy_student>> legacy_cache::enrolled(std::int64_t course_id, std::int64_t semester_id) {
     auto body =
         co_await read_through(kv_.keys().cache_enrolled(course_id, semester_id), ttl::cache_enrolled,
                               [this, course_id, semester_id] { return bridge_.students_json(course_id, semester_id); });
-    co_return parsed_or_502(parse_students(body));
+    co_return parsed_or_unusable(parse_students(body));
 }
 
 net::awaitable<std::vector<legacy_user>> legacy_cache::users(std::vector<std::int64_t> user_ids) {
@@ -108,7 +108,7 @@ net::awaitable<std::vector<legacy_user>> legacy_cache::users(std::vector<std::in
         ++stats_.cache_errors;
     }
 
-    // The misses from PHP, all in flight at once; unknown users (404) are left out.
+    // The misses from PHP, all in flight at once; unknown users (not_found) are left out.
     struct batch {
         explicit batch(const net::any_io_executor& ex) : done(ex, net::steady_timer::time_point::max()) {}
         net::steady_timer done;
@@ -130,8 +130,8 @@ net::awaitable<std::vector<legacy_user>> legacy_cache::users(std::vector<std::in
                 if (e) {
                     try {
                         std::rethrow_exception(e);
-                    } catch (const application::api_error& err) {
-                        if (err.status() != 404 && !b->error) b->error = e;
+                    } catch (const application::error& err) {
+                        if (err.kind() != application::errc::not_found && !b->error) b->error = e;
                     } catch (...) {
                         if (!b->error) b->error = e;
                     }
@@ -146,7 +146,7 @@ net::awaitable<std::vector<legacy_user>> legacy_cache::users(std::vector<std::in
 
     std::vector<legacy_user> out;
     for (const auto& body : bodies) {
-        if (body) out.push_back(parsed_or_502(parse_user(*body)));
+        if (body) out.push_back(parsed_or_unusable(parse_user(*body)));
     }
     co_return out;
 }

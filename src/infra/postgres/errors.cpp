@@ -1,4 +1,4 @@
-// SQLSTATE-aware classification of libpqxx exceptions and their client-facing api_errors.
+// SQLSTATE-aware classification of libpqxx exceptions and their application errors.
 #include "asistencia/infra/postgres/errors.hpp"
 
 #include <pqxx/except>
@@ -81,13 +81,12 @@ const char* to_string(pg_error_kind k) noexcept {
     return "unknown";
 }
 
-std::exception_ptr make_api_error(pg_error_kind k) {
-    using application::api_error;
+std::exception_ptr application_error_of(pg_error_kind k) {
     using application::dependency_unavailable;
     auto unavailable = [](const char* message) {
         return std::make_exception_ptr(dependency_unavailable("postgres", message));
     };
-    auto client = [](api_error e) { return std::make_exception_ptr(std::move(e)); };
+    auto client = [](application::error e) { return std::make_exception_ptr(std::move(e)); };
     switch (k) {
         case pg_error_kind::unique_violation:
             return client(application::conflict("conflict", "the resource already exists"));
@@ -97,7 +96,7 @@ std::exception_ptr make_api_error(pg_error_kind k) {
         case pg_error_kind::restrict_violation:
             return client(application::conflict("conflict", "the request conflicts with stored data"));
         case pg_error_kind::invalid_value:
-            return client(application::unprocessable("invalid_value", "a value is not acceptable"));
+            return client(application::invalid_value("invalid_value", "a value is not acceptable"));
         case pg_error_kind::retryable:
             return unavailable("the database is busy, try again");
         case pg_error_kind::in_doubt:
@@ -112,7 +111,7 @@ std::exception_ptr make_api_error(pg_error_kind k) {
         case pg_error_kind::not_a_database_error:
             break;
     }
-    return client(api_error(500, "internal_error", "internal server error"));
+    return client(application::internal_error());
 }
 
 } // namespace asistencia::infra::postgres

@@ -166,7 +166,7 @@ struct pool::impl : std::enable_shared_from_this<pool::impl> {
         return ++open_;
     }
 
-    // A failed connect is a 503 whatever libpq said (refused, auth, too many clients):
+    // A failed connect is "postgres unavailable" whatever libpq said (refused, auth, too many clients):
     // the caller can do nothing about it; the operator reads the log.
     static pg_error_kind classify_connect(const std::exception& e) {
         const auto k = classify_pg_error(e);
@@ -204,7 +204,7 @@ struct pool::impl : std::enable_shared_from_this<pool::impl> {
                     // libpq's message names host and port, never the password.
                     spdlog::warn("postgres: cannot connect to {}:{}/{}: {}", settings_.host, settings_.port,
                                  settings_.dbname, e.what());
-                    return {attempt_result::next::fail, make_api_error(classify_connect(e))};
+                    return {attempt_result::next::fail, application_error_of(classify_connect(e))};
                 }
                 const auto open = note_opened();
                 spdlog::info("postgres: connected to {}:{}/{} ({} of {} open)", settings_.host, settings_.port,
@@ -234,19 +234,19 @@ struct pool::impl : std::enable_shared_from_this<pool::impl> {
             }
             if (kind == pg_error_kind::retryable) {
                 spdlog::info("postgres: {} in '{}', retrying", to_string(kind), statement);
-                return {attempt_result::next::retry_serialization, make_api_error(kind)};
+                return {attempt_result::next::retry_serialization, application_error_of(kind)};
             }
             if (kind == pg_error_kind::connection && reused) {
                 // Typically an idle connection the server closed (restart, failover):
                 // nothing was committed, so one more try on a fresh connection is safe.
                 spdlog::warn("postgres: connection lost in '{}', reconnecting: {}", statement, e.what());
-                return {attempt_result::next::retry_stale, make_api_error(kind)};
+                return {attempt_result::next::retry_stale, application_error_of(kind)};
             }
             log_failure(kind, statement, e);
             if (lost && kind != pg_error_kind::in_doubt) {
-                return {attempt_result::next::fail, make_api_error(pg_error_kind::connection)};
+                return {attempt_result::next::fail, application_error_of(pg_error_kind::connection)};
             }
-            return {attempt_result::next::fail, make_api_error(kind)};
+            return {attempt_result::next::fail, application_error_of(kind)};
         } catch (...) {
             if (s.conn && !s.conn->is_open()) {
                 note_dropped(s);

@@ -31,7 +31,7 @@ net::awaitable<application::rate_decision> valkey_rate_limiter::hit(const applic
     try {
         r = co_await kv_.command(std::move(cmd));
     } catch (const application::dependency_unavailable&) {
-        // Fail open: every limited endpoint that needs Valkey answers 503 on its own; the
+        // Fail open: every limited endpoint that needs Valkey reports valkey_unavailable on its own; the
         // ones that do not (PHP's reads of PostgreSQL) keep working through a cache outage.
         if (stats_.degraded++ % 1000 == 0)
             spdlog::warn("rate limits: Valkey unavailable, {} allowed unchecked", rule.name);

@@ -54,7 +54,7 @@ std::optional<domain::tokens::user_role> role_of(const std::string& r) {
 
 void fill(auth::cookie_auth& c, const as::live_session& s) {
     const auto role = role_of(s.record.user.role);
-    if (!role) throw application::unauthorized("invalid_token", "the session is not valid; sign in again");
+    if (!role) throw application::unauthenticated("invalid_token", "the session is not valid; sign in again");
     domain::tokens::user_claims u;
     u.user_id = s.record.user.user_id;
     u.username = s.record.user.username;
@@ -104,9 +104,9 @@ http::request_hook app_session_hook(as::session_service& sessions, app_session_h
             if (r.session) {
                 fill(ctx.cookie, *r.session);
             } else if (r.failure == as::resolve_failure::malformed) {
-                throw application::unauthorized("invalid_token", "the session cookie is not valid; sign in again");
+                throw application::unauthenticated("invalid_token", "the session cookie is not valid; sign in again");
             } else {
-                throw application::unauthorized("session_expired", "the session has ended; sign in again");
+                throw application::unauthenticated("session_expired", "the session has ended; sign in again");
             }
         } catch (...) {
             ctx.cookie.user.reset();

@@ -37,6 +37,18 @@ json to_json(const att::join_result& r) {
                 {"maxRounds", r.max_rounds}};
 }
 
+// {publicKey: PublicKeyCredentialRequestOptionsJSON} for the student's one credential.
+json to_json(const att::join_options_result& o) {
+    json allow{{"type", "public-key"}, {"id", o.credential_id}};
+    if (!o.transports.empty()) allow["transports"] = o.transports;
+    return json{{"publicKey",
+                 {{"challenge", o.challenge},
+                  {"rpId", o.rp_id},
+                  {"timeout", o.timeout_ms},
+                  {"userVerification", o.user_verification},
+                  {"allowCredentials", json::array({allow})}}}};
+}
+
 json to_json(const att::answer_result& r) {
     json j{{"accepted", r.accepted}, {"round", r.round}, {"done", r.done}};
     if (r.reason) j["reason"] = *r.reason;
@@ -53,7 +65,8 @@ void add_attendance_routes(http::server& server, const auth::authenticator& auth
                          const auto session_id = path_id(ctx);
                          json_body(ctx);
                          co_await limits.check(limits.join_options, per_user_session(session_id, who.user_id));
-                         co_return json_ok(co_await attendance.join_options(who.user_id, session_id));
+                         const auto options = co_await attendance.join_options(who.user_id, session_id);
+                         co_return json_ok(to_json(options));
                      });
     server.add_route(
         bhttp::verb::post, "/api/attendance/sessions/:id/join",

@@ -26,14 +26,14 @@ std::optional<std::int64_t> query_number(const http::request_context& ctx, std::
     std::int64_t n = 0;
     const auto [p, ec] = std::from_chars(v->data(), v->data() + v->size(), n);
     if (ec != std::errc{} || p != v->data() + v->size() || n < 1 || n > max) {
-        throw application::bad_request("invalid_parameter", std::string(key) + " must be a positive integer");
+        throw application::malformed("invalid_parameter", std::string(key) + " must be a positive integer");
     }
     return n;
 }
 
 std::int64_t required_number(const http::request_context& ctx, std::string_view key) {
     const auto n = query_number(ctx, key);
-    if (!n) throw application::bad_request("invalid_parameter", std::string(key) + " is required");
+    if (!n) throw application::malformed("invalid_parameter", std::string(key) + " is required");
     return *n;
 }
 

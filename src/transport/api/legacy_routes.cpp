@@ -23,7 +23,7 @@ std::optional<std::int64_t> id_query(const http::request_context& ctx, std::stri
     std::int64_t out = 0;
     const auto [p, ec] = std::from_chars(v->data(), v->data() + v->size(), out);
     if (ec != std::errc{} || p != v->data() + v->size() || out <= 0 || out > 2147483647) {
-        throw application::bad_request("invalid_parameter", std::string(name) + " must be a positive integer");
+        throw application::malformed("invalid_parameter", std::string(name) + " must be a positive integer");
     }
     return out;
 }

@@ -14,14 +14,14 @@ namespace att = application::attendance;
 const json& credential_response(const json& body, const char* what) {
     const auto cred = body.find("credential");
     if (cred == body.end() || !cred->is_object()) {
-        throw application::bad_request("invalid_field", std::string("credential must be a ") + what + " object");
+        throw application::malformed("invalid_field", std::string("credential must be a ") + what + " object");
     }
     if (string_member(*cred, "type") != "public-key") {
-        throw application::bad_request("invalid_field", "credential.type must be public-key");
+        throw application::malformed("invalid_field", "credential.type must be public-key");
     }
     const auto resp = cred->find("response");
     if (resp == cred->end() || !resp->is_object()) {
-        throw application::bad_request("invalid_field", "credential.response is missing");
+        throw application::malformed("invalid_field", "credential.response is missing");
     }
     return *resp;
 }
@@ -29,7 +29,7 @@ const json& credential_response(const json& body, const char* what) {
 std::string answer_text(const json& body, const char* key) {
     const auto it = body.find(key);
     if (it == body.end() || !it->is_string()) {
-        throw application::bad_request("invalid_answer", std::string(key) + " must be a string");
+        throw application::malformed("invalid_answer", std::string(key) + " must be a string");
     }
     return it->get<std::string>();
 }
@@ -59,7 +59,7 @@ json parse_json_object(std::string_view body) {
     if (body.empty()) return json::object();
     auto j = json::parse(body, nullptr, false);
     if (j.is_discarded() || !j.is_object()) {
-        throw application::bad_request("invalid_json", "the body must be a JSON object");
+        throw application::malformed("invalid_json", "the body must be a JSON object");
     }
     return j;
 }
@@ -67,7 +67,7 @@ json parse_json_object(std::string_view body) {
 std::string string_member(const json& j, const char* key) {
     const auto it = j.find(key);
     if (it == j.end() || it->is_null()) return {};
-    if (!it->is_string()) throw application::bad_request("invalid_field", std::string(key) + " must be a string");
+    if (!it->is_string()) throw application::malformed("invalid_field", std::string(key) + " must be a string");
     return it->get<std::string>();
 }
 
@@ -75,11 +75,11 @@ std::int64_t int_member(const json& j, const char* key, std::optional<std::int64
     const auto it = j.find(key);
     if (it == j.end() || it->is_null()) {
         if (fallback) return *fallback;
-        throw application::bad_request("invalid_field", std::string(key) + " is required");
+        throw application::malformed("invalid_field", std::string(key) + " is required");
     }
     // An unsigned value above INT64_MAX would wrap to a negative one: refuse it instead.
     if (!it->is_number_integer() || (it->is_number_unsigned() && it->get<std::uint64_t>() > INT64_MAX)) {
-        throw application::bad_request("invalid_field", std::string(key) + " must be an integer");
+        throw application::malformed("invalid_field", std::string(key) + " must be an integer");
     }
     return it->get<std::int64_t>();
 }
@@ -88,8 +88,8 @@ std::int64_t int_within(const json& j, const char* key, std::int64_t min, std::i
                         std::optional<std::int64_t> fallback) {
     const auto v = int_member(j, key, fallback);
     if (v < min || v > max) {
-        throw application::bad_request("invalid_field", std::string(key) + " must be an integer from " +
-                                                            std::to_string(min) + " to " + std::to_string(max));
+        throw application::malformed("invalid_field", std::string(key) + " must be an integer from " +
+                                                          std::to_string(min) + " to " + std::to_string(max));
     }
     return v;
 }
@@ -99,7 +99,7 @@ std::optional<std::int64_t> id_member(const json& j, const char* key) {
     if (it == j.end() || it->is_null()) return std::nullopt;
     if (!it->is_number_integer() || it->get<std::int64_t>() <= 0 || it->get<std::int64_t>() > 2147483647 ||
         (it->is_number_unsigned() && it->get<std::uint64_t>() > 2147483647)) {
-        throw application::bad_request("invalid_field", std::string(key) + " must be a positive integer");
+        throw application::malformed("invalid_field", std::string(key) + " must be a positive integer");
     }
     return it->get<std::int64_t>();
 }
@@ -130,7 +130,7 @@ att::join_request parse_join(const json& body) {
     att::join_request r;
     r.credential_id = string_member(cred, "id");
     if (r.credential_id.empty() || r.credential_id != string_member(cred, "rawId")) {
-        throw application::bad_request("invalid_field", "credential.id and credential.rawId must be present and equal");
+        throw application::malformed("invalid_field", "credential.id and credential.rawId must be present and equal");
     }
     r.client_data_json = string_member(resp, "clientDataJSON");
     r.authenticator_data = string_member(resp, "authenticatorData");
@@ -144,7 +144,7 @@ att::answer_request parse_answer(const json& body) {
     att::answer_request a;
     const auto round = body.find("round");
     if (round == body.end() || !round->is_number_integer()) {
-        throw application::bad_request("invalid_answer", "round must be an integer");
+        throw application::malformed("invalid_answer", "round must be an integer");
     }
     // Compared as int64 before narrowing; an unsigned value is out of range whatever it is.
     const auto r = round->is_number_unsigned() && round->get<std::uint64_t>() > 10 ? 0 : round->get<std::int64_t>();
@@ -155,7 +155,7 @@ att::answer_request parse_answer(const json& body) {
     if (const auto it = body.find("clientScannedAt"); it != body.end() && !it->is_null()) {
         const auto ms = it->is_number() ? millis(*it) : std::nullopt;
         if (!ms || *ms < 0)
-            throw application::bad_request("invalid_answer", "clientScannedAt must be a time in milliseconds");
+            throw application::malformed("invalid_answer", "clientScannedAt must be a time in milliseconds");
         a.client_scanned_at_ms = *ms;
     }
     return a;

@@ -29,7 +29,7 @@ std::int64_t path_id(const http::request_context& ctx, std::string_view name) {
     std::int64_t v = 0;
     const auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
     if (ec != std::errc{} || p != text.data() + text.size() || v <= 0 || v > 2147483647) {
-        throw application::bad_request("invalid_parameter", "the " + std::string(name) + " must be a positive integer");
+        throw application::malformed("invalid_parameter", "the " + std::string(name) + " must be a positive integer");
     }
     return v;
 }

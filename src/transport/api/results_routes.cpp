@@ -20,7 +20,7 @@ std::int64_t session_id_param(const http::request_context& ctx) {
     std::int64_t v = 0;
     const auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
     if (ec != std::errc{} || p != text.data() + text.size() || v <= 0 || v > 2147483647) {
-        throw application::bad_request("invalid_parameter", "the session id must be a positive integer");
+        throw application::malformed("invalid_parameter", "the session id must be a positive integer");
     }
     return v;
 }

@@ -266,15 +266,15 @@ void add_session_routes(http::server& server, const auth::authenticator& auth,
             const auto body = json_body(ctx);
             const auto it = body.find("headcount");
             if (it == body.end() || it->is_null()) {
-                throw application::bad_request("invalid_field", "headcount is required");
+                throw application::malformed("invalid_field", "headcount is required");
             }
             if (!it->is_number_integer()) {
-                throw application::bad_request("invalid_field", "headcount must be an integer");
+                throw application::malformed("invalid_field", "headcount must be an integer");
             }
             // Out of range (also a uint64 that would wrap) is 422 as before.
             if (it->is_number_unsigned() ? it->get<std::uint64_t>() > 10000
                                          : (it->get<std::int64_t>() < 0 || it->get<std::int64_t>() > 10000)) {
-                throw application::unprocessable("invalid_headcount", "headcount must be 0 to 10000");
+                throw application::invalid_value("invalid_headcount", "headcount must be 0 to 10000");
             }
             const auto headcount = it->get<std::int64_t>();
             const auto s = co_await review.set_headcount(who.user_id, session_id, static_cast<int>(headcount));

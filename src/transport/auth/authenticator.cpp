@@ -21,9 +21,9 @@ bool iequals(std::string_view a, std::string_view b) {
     return true;
 }
 
-application::api_error refused(tokens::token_error e) {
+application::error refused(tokens::token_error e) {
     const std::string code(tokens::http_error_code(e));
-    return application::unauthorized(
+    return application::unauthenticated(
         code, code == "token_expired" ? "the token has expired; sign in again" : "missing or invalid token");
 }
 

@@ -1,4 +1,5 @@
-// Failure -> (status, PROTOCOL.md section 9 JSON). Unknown exceptions never leak their text.
+// Failure -> (status, PROTOCOL.md section 9 JSON): the only place an errc meets an HTTP status.
+// Unknown exceptions never leak their text.
 #include "asistencia/transport/http/error_mapping.hpp"
 
 #include <nlohmann/json.hpp>
@@ -13,20 +14,42 @@ std::string error_body(std::string_view code, std::string_view message) {
     return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
-error_reply map_error(const application::api_error& e) {
-    error_reply r;
-    r.status = e.status();
-    // A status outside 4xx/5xx would be a programming error; do not send it as an error.
-    if (r.status < 400 || r.status > 599) {
-        r.status = 500;
-        r.code = "internal_error";
-        r.body = error_body(r.code, "internal error");
-        r.internal_detail = "api_error with non-error status: " + std::string(e.what());
-        return r;
+http_error http_error_of(application::errc e) noexcept {
+    using application::errc;
+    switch (e) {
+        case errc::malformed:
+            return {400, false};
+        case errc::unauthenticated:
+            return {401, false};
+        case errc::forbidden:
+            return {403, false};
+        case errc::not_found:
+            return {404, false};
+        case errc::conflict:
+            return {409, false};
+        case errc::too_large:
+            return {413, false};
+        case errc::invalid_value:
+            return {422, false};
+        case errc::rate_limited:
+            return {429, true};
+        case errc::dependency_failed:
+            return {502, false};
+        case errc::dependency_unavailable:
+            return {503, true};
+        case errc::internal:
+            return {500, false};
     }
+    return {500, false}; // an errc value outside the enum: a programming error
+}
+
+error_reply map_error(const application::error& e) {
+    error_reply r;
+    const auto h = http_error_of(e.kind());
+    r.status = h.status;
     r.code = e.code();
     r.body = error_body(e.code(), e.what());
-    r.retry_after_seconds = e.retry_after_seconds();
+    if (h.retry_after) r.retry_after_seconds = e.retry_after_seconds();
     return r;
 }
 
@@ -39,7 +62,7 @@ error_reply map_exception(std::exception_ptr e) noexcept {
             r.body = error_body(r.code, "internal error");
             r.internal_detail = "no exception";
             return r;
-        } catch (const application::api_error& ae) {
+        } catch (const application::error& ae) {
             return map_error(ae);
         } catch (const std::exception& ex) {
             error_reply r;
@@ -88,6 +111,11 @@ error_reply map_error(transport_error e) {
             r.status = 431;
             r.code = "headers_too_large";
             r.body = error_body(r.code, "request header fields too large");
+            break;
+        case transport_error::upgrade_required:
+            r.status = 426;
+            r.code = "upgrade_required";
+            r.body = error_body(r.code, "this resource needs a WebSocket upgrade");
             break;
         case transport_error::not_ready:
             r.status = 503;

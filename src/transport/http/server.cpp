@@ -58,7 +58,7 @@ std::string_view request_context::param(std::string_view name) const noexcept {
 const boost::urls::url_view& request_context::url() const {
     if (!url_parsed_) {
         auto r = boost::urls::parse_origin_form(request.target());
-        if (!r) throw application::bad_request("bad_request", "malformed request target");
+        if (!r) throw application::malformed("bad_request", "malformed request target");
         url_ = *r;
         url_parsed_ = true;
     }
@@ -839,8 +839,7 @@ net::awaitable<http_response> server::impl::dispatch(request_context& ctx, const
         const auto& e = entries_[m.route_id];
         if (e.ws) {
             // A WebSocket route asked with plain HTTP.
-            co_return error_response(
-                map_error(application::api_error(426, "upgrade_required", "this resource needs a WebSocket upgrade")));
+            co_return error_response(map_error(transport_error::upgrade_required));
         }
         try {
             if (request_hook_) co_await request_hook_(ctx);

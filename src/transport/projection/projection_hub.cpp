@@ -200,9 +200,9 @@ struct projection_hub::impl : std::enable_shared_from_this<impl> {
         const auto origin = ctx.request[beast::http::field::origin];
         const bool allowed = std::any_of(settings_.allowed_origins.begin(), settings_.allowed_origins.end(),
                                          [&](const std::string& o) { return o == origin; });
-        if (!allowed) throw application::api_error(403, "origin_not_allowed", "this origin may not project");
+        if (!allowed) throw application::forbidden("origin_not_allowed", "this origin may not project");
         if (!parse_id(ctx.param("sessionId"))) {
-            throw application::api_error(404, "not_found", "no such session");
+            throw application::not_found("not_found", "no such session");
         }
         // Every upgrade is unauthenticated (the token comes as the first message): a budget
         // per client address keeps a flood of sockets waiting for auth bounded.
@@ -341,8 +341,9 @@ struct projection_hub::impl : std::enable_shared_from_this<impl> {
         }
         try {
             p->user = auth_.professor("Bearer " + auth->token);
-        } catch (const application::api_error& e) {
-            close(*p, websocket::close_code::policy_error, e.status() == 401 ? "invalid token" : "not allowed");
+        } catch (const application::error& e) {
+            close(*p, websocket::close_code::policy_error,
+                  e.kind() == application::errc::unauthenticated ? "invalid token" : "not allowed");
             co_return;
         }
         co_await admit(p);
@@ -366,11 +367,11 @@ struct projection_hub::impl : std::enable_shared_from_this<impl> {
                 close(*p, websocket::close_code::policy_error, "session not active");
                 co_return;
             }
-        } catch (const application::api_error& e) {
+        } catch (const application::error& e) {
             close(*p, websocket::close_code::policy_error,
-                  e.status() == 401   ? "invalid token"
-                  : e.status() >= 500 ? "try again later"
-                                      : "not allowed");
+                  e.kind() == application::errc::unauthenticated ? "invalid token"
+                  : application::is_server_fault(e)              ? "try again later"
+                                                                 : "not allowed");
             co_return;
         }
         if (p->close_with || p->finished) co_return; // the deadline passed meanwhile

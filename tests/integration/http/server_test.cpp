@@ -168,7 +168,7 @@ struct http_server_test : ::testing::Test {
             co_return http_response{};
         });
         srv->add_route(verb::get, "/api/conflict", [](request_context&) -> net::awaitable<http_response> {
-            throw asistencia::application::too_many_requests("rate_limited", "slow down", 7);
+            throw asistencia::application::rate_limited("rate_limited", "slow down", 7);
             co_return http_response{};
         });
         srv->add_route(verb::get, "/api/slow", [this](request_context&) -> net::awaitable<http_response> {

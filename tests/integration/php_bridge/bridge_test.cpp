@@ -30,7 +30,8 @@ namespace net = boost::asio;
 namespace pb = asistencia::infra::php_bridge;
 namespace kvns = asistencia::infra::valkey;
 namespace tokens = asistencia::domain::tokens;
-using asistencia::application::api_error;
+using asistencia::application::errc;
+using asistencia::application::error;
 using namespace std::chrono_literals;
 
 std::string env(const char* name) {
@@ -130,15 +131,15 @@ struct stack {
     pb::legacy_cache cache;
 };
 
-// The HTTP status an api_error from `a` carries (0 when none was thrown).
+// The errc an application::error from `a` carries (nullopt when none was thrown).
 template <class T>
-net::awaitable<int> status_of(net::awaitable<T> a) {
+net::awaitable<std::optional<errc>> kind_of(net::awaitable<T> a) {
     try {
         co_await std::move(a);
-    } catch (const api_error& e) {
-        co_return e.status();
+    } catch (const error& e) {
+        co_return e.kind();
     }
-    co_return 0;
+    co_return std::nullopt;
 }
 
 TEST(PhpBridge, EndpointsAnswerTheSeedShapes) {
@@ -166,7 +167,7 @@ TEST(PhpBridge, EndpointsAnswerTheSeedShapes) {
         }
         EXPECT_TRUE(saw_course_4);
         EXPECT_EQ((co_await st.cache.course(1)).codigo, "ICI-1151");
-        EXPECT_EQ(co_await status_of(st.cache.user(99999)), 404);
+        EXPECT_EQ(co_await kind_of(st.cache.user(99999)), errc::not_found);
         co_return 0;
     });
 }
@@ -250,7 +251,7 @@ TEST(PhpBridge, BatchLookupPipelinesHitsAndFetchesMissesInParallel) {
 TEST(PhpBridge, AWrongInternalTokenIsRefusedByPhp) {
     stack s(std::string(48, 'x'));
     s.run([](stack& st) -> net::awaitable<int> {
-        EXPECT_EQ(co_await status_of(st.bridge.user_json(1)), 502);
+        EXPECT_EQ(co_await kind_of(st.bridge.user_json(1)), errc::dependency_failed);
         co_return 0;
     });
 }
@@ -262,12 +263,12 @@ TEST(PhpBridge, PhpDownGives503OpensTheCircuitAndRecovers) {
     } restart;
     s.run([](stack& st) -> net::awaitable<int> {
         svc("php stop");
-        EXPECT_EQ(co_await status_of(st.bridge.user_json(100020)), 503);
-        EXPECT_EQ(co_await status_of(st.bridge.user_json(100021)), 503);
-        EXPECT_EQ(co_await status_of(st.bridge.user_json(100022)), 503);
+        EXPECT_EQ(co_await kind_of(st.bridge.user_json(100020)), errc::dependency_unavailable);
+        EXPECT_EQ(co_await kind_of(st.bridge.user_json(100021)), errc::dependency_unavailable);
+        EXPECT_EQ(co_await kind_of(st.bridge.user_json(100022)), errc::dependency_unavailable);
         EXPECT_EQ(st.http.circuit_state(), pb::breaker_state::open);
         const auto attempts = st.http.stats().attempts;
-        EXPECT_EQ(co_await status_of(st.bridge.user_json(100023)), 503);
+        EXPECT_EQ(co_await kind_of(st.bridge.user_json(100023)), errc::dependency_unavailable);
         EXPECT_EQ(st.http.stats().attempts, attempts) << "an open circuit fails without calling PHP";
         EXPECT_GE(st.http.stats().rejected_open, 1u);
         svc("php start");
@@ -291,7 +292,7 @@ TEST(PhpBridge, PhpSlowerThanTheTimeoutIs503) {
     stack s(env("JWT_SECRET_INTERNAL"), cs);
     s.run([&](stack& st) -> net::awaitable<int> {
         // Without the timeout PHP would answer 200 after its delay.
-        EXPECT_EQ(co_await status_of(st.bridge.user_json(100030)), 503);
+        EXPECT_EQ(co_await kind_of(st.bridge.user_json(100030)), errc::dependency_unavailable);
         co_return 0;
     });
 }

@@ -20,8 +20,9 @@
 
 namespace pg = asistencia::infra::postgres;
 namespace net = boost::asio;
-using asistencia::application::api_error;
 using asistencia::application::dependency_unavailable;
+using asistencia::application::errc;
+using asistencia::application::error;
 
 namespace {
 
@@ -150,14 +151,14 @@ TEST_F(postgres_pool, commit_on_return_rollback_on_exception) {
             tx.exec0("INSERT INTO " + table() + " VALUES (3, 'no')");
         }));
         FAIL() << "write in a read-only transaction succeeded";
-    } catch (const api_error& e) {
-        EXPECT_EQ(e.status(), 500);
+    } catch (const error& e) {
+        EXPECT_EQ(e.kind(), errc::internal);
         EXPECT_EQ(std::string(e.what()).find("INSERT"), std::string::npos) << "SQL leaked";
     }
     EXPECT_EQ(count_items(), 1);
 }
 
-TEST_F(postgres_pool, sqlstate_mapping_unique_409_check_422) {
+TEST_F(postgres_pool, sqlstate_mapping_unique_conflict_check_invalid_value) {
     pg::pool pool(settings_);
     run(pool.with_transaction("insert",
                               [&](pqxx::work& w) { w.exec0("INSERT INTO " + table() + " VALUES (7, 'a')"); }));
@@ -165,8 +166,8 @@ TEST_F(postgres_pool, sqlstate_mapping_unique_409_check_422) {
         run(pool.with_transaction("insert_dup",
                                   [&](pqxx::work& w) { w.exec0("INSERT INTO " + table() + " VALUES (7, 'b')"); }));
         FAIL() << "duplicate key accepted";
-    } catch (const api_error& e) {
-        EXPECT_EQ(e.status(), 409);
+    } catch (const error& e) {
+        EXPECT_EQ(e.kind(), errc::conflict);
         EXPECT_EQ(e.code(), "conflict");
         EXPECT_EQ(std::string(e.what()).find("items"), std::string::npos) << "details leaked";
     }
@@ -174,25 +175,25 @@ TEST_F(postgres_pool, sqlstate_mapping_unique_409_check_422) {
         run(pool.with_transaction("insert_empty",
                                   [&](pqxx::work& w) { w.exec0("INSERT INTO " + table() + " VALUES (8, '')"); }));
         FAIL() << "check violation accepted";
-    } catch (const api_error& e) {
-        EXPECT_EQ(e.status(), 422);
+    } catch (const error& e) {
+        EXPECT_EQ(e.kind(), errc::invalid_value);
         EXPECT_EQ(e.code(), "invalid_value");
     }
     try {
         run(pool.with_transaction("bad_sql", [&](pqxx::work& w) { w.exec0("SELEC 1"); }));
         FAIL() << "syntax error accepted";
-    } catch (const api_error& e) {
-        EXPECT_EQ(e.status(), 500);
+    } catch (const error& e) {
+        EXPECT_EQ(e.kind(), errc::internal);
         EXPECT_EQ(e.code(), "internal_error");
     }
-    // An api_error thrown by the body passes through unchanged.
+    // An application::error thrown by the body passes through unchanged.
     try {
         run(pool.with_transaction("own_error", [&](pqxx::work&) {
             throw asistencia::application::not_found("session_not_found", "no such session");
         }));
         FAIL();
-    } catch (const api_error& e) {
-        EXPECT_EQ(e.status(), 404);
+    } catch (const error& e) {
+        EXPECT_EQ(e.kind(), errc::not_found);
         EXPECT_EQ(e.code(), "session_not_found");
     }
     EXPECT_EQ(pool.stats().in_use, 0u);
@@ -219,7 +220,7 @@ TEST_F(postgres_pool, serialization_failures_are_retried_a_bounded_number_of_tim
         }));
         FAIL() << "endless deadlock did not fail";
     } catch (const dependency_unavailable& e) {
-        EXPECT_EQ(e.status(), 503);
+        EXPECT_EQ(e.kind(), errc::dependency_unavailable);
     }
     EXPECT_EQ(calls, 1 + pg::pool::max_retries);
 }
@@ -308,7 +309,7 @@ TEST_F(postgres_pool, postgres_stopped_then_started_the_pool_recovers) {
                                           [](pqxx::work& w) { w.exec_prepared0("pool_test_insert", 2, "down"); }));
                 FAIL() << "a transaction succeeded while PostgreSQL was stopped";
             } catch (const dependency_unavailable& e) {
-                EXPECT_EQ(e.status(), 503);
+                EXPECT_EQ(e.kind(), errc::dependency_unavailable);
                 EXPECT_EQ(e.code(), "postgres_unavailable");
             }
         }

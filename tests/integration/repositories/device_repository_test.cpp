@@ -15,7 +15,8 @@ namespace {
 
 namespace net = boost::asio;
 namespace pg = asistencia::infra::postgres;
-using asistencia::application::api_error;
+using asistencia::application::errc;
+using asistencia::application::error;
 using asistencia::infra::repositories::audit_context;
 using asistencia::infra::repositories::device_repository;
 using asistencia::infra::repositories::new_device;
@@ -97,11 +98,11 @@ TEST_F(device_repository_test, a_duplicate_credential_is_a_conflict_and_changes_
     try {
         run(repo_.enroll(sample(100002, "cred-a"), {}));
         FAIL() << "a credential id stored twice";
-    } catch (const api_error& e) {
-        EXPECT_EQ(e.status(), 409);
+    } catch (const error& e) {
+        EXPECT_EQ(e.kind(), errc::conflict);
     }
     // Same user re-enrolling with a used credential: the deactivation is rolled back too.
-    EXPECT_THROW(run(repo_.enroll(sample(100001, "cred-a"), {})), api_error);
+    EXPECT_THROW(run(repo_.enroll(sample(100001, "cred-a"), {})), error);
     EXPECT_TRUE(run(repo_.find_active(100001)));
     EXPECT_EQ(count("SELECT count(*) FROM enrollment.enrollment_history"), history_before);
 }
@@ -119,8 +120,8 @@ TEST_F(device_repository_test, concurrent_enrollments_leave_one_active_device) {
                           }
                           try {
                               std::rethrow_exception(e);
-                          } catch (const api_error& err) {
-                              if (err.status() == 409) ++conflicts;
+                          } catch (const error& err) {
+                              if (err.kind() == errc::conflict) ++conflicts;
                           } catch (...) {
                           }
                       });

@@ -3,6 +3,7 @@
 // Each range case here was undefined behaviour or a silent wrap before the bounds.
 #include "asistencia/application/errors.hpp"
 #include "asistencia/transport/api/request_bodies.hpp"
+#include "asistencia/transport/http/error_mapping.hpp"
 #include "asistencia/transport/projection/projector_messages.hpp"
 
 #include <gtest/gtest.h>
@@ -20,8 +21,9 @@ using nlohmann::json;
 std::string error_code(const std::function<void()>& f) {
     try {
         f();
-    } catch (const asistencia::application::api_error& e) {
-        return std::to_string(e.status()) + " " + e.code();
+    } catch (const asistencia::application::error& e) {
+        // The status a client would see, through the one mapping.
+        return std::to_string(asistencia::transport::http::http_error_of(e.kind()).status) + " " + e.code();
     }
     return "accepted";
 }

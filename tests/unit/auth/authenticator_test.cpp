@@ -5,11 +5,14 @@
 
 #include <gtest/gtest.h>
 
+#include <optional>
+
 namespace {
 
 using namespace asistencia::transport::auth;
 namespace tokens = asistencia::domain::tokens;
-using asistencia::application::api_error;
+using asistencia::application::errc;
+using asistencia::application::error;
 
 const std::string user_secret(40, 'u');
 const std::string internal_secret(40, 'i');
@@ -27,15 +30,15 @@ std::string user_token(user_role role, tokens::time_point now = tokens::clock::n
     return tokens::issue_user_token(c, user_secret, {}, now).token;
 }
 
-// The status and code an api_error thrown by f carries, or {0, ""} when none was thrown.
+// The errc and code an application::error thrown by f carries, or {nullopt, ""} when none was thrown.
 template <class F>
-std::pair<int, std::string> refusal(F f) {
+std::pair<std::optional<errc>, std::string> refusal(F f) {
     try {
         f();
-    } catch (const api_error& e) {
-        return {e.status(), e.code()};
+    } catch (const error& e) {
+        return {e.kind(), e.code()};
     }
-    return {0, ""};
+    return {std::nullopt, ""};
 }
 
 TEST(AuthBearer, ParsesTheSchemeCaseInsensitively) {
@@ -54,20 +57,21 @@ TEST(Authenticator, UserTokensPassAndRolesAreEnforced) {
     EXPECT_EQ(a.user(bearer(user_token(user_role::alumno))).user_id, 100001);
     EXPECT_EQ(a.professor(bearer(user_token(user_role::profesor))).user_id, 7);
     EXPECT_EQ(a.student(bearer(user_token(user_role::alumno))).role, user_role::alumno);
-    EXPECT_EQ(refusal([&] { a.professor(bearer(user_token(user_role::alumno))); }).first, 403);
-    EXPECT_EQ(refusal([&] { a.student(bearer(user_token(user_role::profesor))); }).first, 403);
+    EXPECT_EQ(refusal([&] { a.professor(bearer(user_token(user_role::alumno))); }).first, errc::forbidden);
+    EXPECT_EQ(refusal([&] { a.student(bearer(user_token(user_role::profesor))); }).first, errc::forbidden);
 }
 
 TEST(Authenticator, MissingWrongAndExpiredTokensAre401WithTheirCodes) {
     const auto a = make();
-    EXPECT_EQ(refusal([&] { a.user(""); }), std::make_pair(401, std::string("invalid_token")));
-    EXPECT_EQ(refusal([&] { a.user("Bearer garbage"); }).first, 401);
+    EXPECT_EQ(refusal([&] { a.user(""); }),
+              std::make_pair(std::optional(errc::unauthenticated), std::string("invalid_token")));
+    EXPECT_EQ(refusal([&] { a.user("Bearer garbage"); }).first, errc::unauthenticated);
     const auto old = tokens::clock::now() - std::chrono::hours(1);
     EXPECT_EQ(refusal([&] { a.user(bearer(user_token(user_role::alumno, old))); }),
-              std::make_pair(401, std::string("token_expired")));
+              std::make_pair(std::optional(errc::unauthenticated), std::string("token_expired")));
     // An internal token is not a user token.
     const auto internal = tokens::issue_internal_inbound_token(internal_secret, {}).token;
-    EXPECT_EQ(refusal([&] { a.user(bearer(internal)); }).first, 401);
+    EXPECT_EQ(refusal([&] { a.user(bearer(internal)); }).first, errc::unauthenticated);
 }
 
 TEST(Authenticator, InternalOrUserTellsTheTwoApart) {
@@ -82,13 +86,14 @@ TEST(Authenticator, InternalOrUserTellsTheTwoApart) {
     EXPECT_EQ(u.user->user_id, 100001);
     // Signed with the user secret but shaped as internal, or vice versa: refused.
     const auto wrong = tokens::issue_internal_inbound_token(user_secret, {}).token;
-    EXPECT_EQ(refusal([&] { a.internal_or_user(bearer(wrong)); }).first, 401);
+    EXPECT_EQ(refusal([&] { a.internal_or_user(bearer(wrong)); }).first, errc::unauthenticated);
     // The server's own outbound token (issuer node-service) is not accepted inbound.
     const auto outbound = tokens::issue_internal_outbound_token(internal_secret, {}).token;
-    EXPECT_EQ(refusal([&] { a.internal_or_user(bearer(outbound)); }).first, 401);
+    EXPECT_EQ(refusal([&] { a.internal_or_user(bearer(outbound)); }).first, errc::unauthenticated);
     const auto expired =
         tokens::issue_internal_inbound_token(internal_secret, {}, tokens::clock::now() - std::chrono::hours(2)).token;
-    EXPECT_EQ(refusal([&] { a.internal_or_user(bearer(expired)); }), std::make_pair(401, std::string("token_expired")));
+    EXPECT_EQ(refusal([&] { a.internal_or_user(bearer(expired)); }),
+              std::make_pair(std::optional(errc::unauthenticated), std::string("token_expired")));
 }
 
 TEST(Authenticator, ParticipationTokensNeedTheParticipationKey) {
@@ -100,8 +105,8 @@ TEST(Authenticator, ParticipationTokensNeedTheParticipationKey) {
     const auto ok = tokens::issue_participation_token(pc, participation_key, {}, std::nullopt);
     EXPECT_EQ(a.participation(bearer(ok.token)).device_id, 9);
     const auto forged = tokens::issue_participation_token(pc, user_secret, {}, std::nullopt);
-    EXPECT_EQ(refusal([&] { a.participation(bearer(forged.token)); }).first, 401);
-    EXPECT_EQ(refusal([&] { a.participation(bearer(user_token(user_role::alumno))); }).first, 401);
+    EXPECT_EQ(refusal([&] { a.participation(bearer(forged.token)); }).first, errc::unauthenticated);
+    EXPECT_EQ(refusal([&] { a.participation(bearer(user_token(user_role::alumno))); }).first, errc::unauthenticated);
 }
 
 TEST(Authenticator, WithoutABearerHeaderTheResolvedCookieDecides) {
@@ -114,23 +119,25 @@ TEST(Authenticator, WithoutABearerHeaderTheResolvedCookieDecides) {
     prof.role = user_role::profesor;
     cookie.user = prof;
     EXPECT_EQ(a.professor(credentials("", &cookie)).user_id, 7);
-    EXPECT_EQ(refusal([&] { a.student(credentials("", &cookie)); }).first, 403) << "roles still apply";
+    EXPECT_EQ(refusal([&] { a.student(credentials("", &cookie)); }).first, errc::forbidden) << "roles still apply";
     const auto c = a.internal_or_user(credentials("", &cookie));
     EXPECT_FALSE(c.internal);
     EXPECT_EQ(c.user->user_id, 7);
-    EXPECT_EQ(refusal([&] { a.participation(credentials("", &cookie)); }).first, 401) << "never a participation token";
+    EXPECT_EQ(refusal([&] { a.participation(credentials("", &cookie)); }).first, errc::unauthenticated)
+        << "never a participation token";
     // A Bearer header decides alone, the cookie notwithstanding.
     const auto student = bearer(user_token(user_role::alumno));
     EXPECT_EQ(a.user(credentials(student, &cookie)).user_id, 100001);
-    EXPECT_EQ(refusal([&] { a.user(credentials("Bearer garbage", &cookie)); }).first, 401);
+    EXPECT_EQ(refusal([&] { a.user(credentials("Bearer garbage", &cookie)); }).first, errc::unauthenticated);
     // The hook's refusal is what the caller gets.
     cookie_auth refused;
     refused.present = true;
     refused.refusal = std::make_exception_ptr(asistencia::application::forbidden("forbidden", "csrf"));
-    EXPECT_EQ(refusal([&] { a.user(credentials("", &refused)); }), std::make_pair(403, std::string("forbidden")));
+    EXPECT_EQ(refusal([&] { a.user(credentials("", &refused)); }),
+              std::make_pair(std::optional(errc::forbidden), std::string("forbidden")));
     // No cookie at all: as before, 401.
     cookie_auth none;
-    EXPECT_EQ(refusal([&] { a.user(credentials("", &none)); }).first, 401);
+    EXPECT_EQ(refusal([&] { a.user(credentials("", &none)); }).first, errc::unauthenticated);
 }
 
 } // namespace

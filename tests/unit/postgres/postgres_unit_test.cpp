@@ -67,35 +67,36 @@ TEST(postgres_errors, classification_by_type_and_sqlstate) {
 }
 
 namespace {
-// Rethrows make_api_error's exception and returns it as the api_error it must be.
-template <class E = asistencia::application::api_error>
+// Rethrows application_error_of's exception and returns it as the application::error it must be.
+template <class E = asistencia::application::error>
 E thrown(pg::pg_error_kind k) {
     try {
-        std::rethrow_exception(pg::make_api_error(k));
+        std::rethrow_exception(pg::application_error_of(k));
     } catch (const E& e) {
         return e;
     }
 }
 } // namespace
 
-TEST(postgres_errors, api_errors_carry_status_and_no_details) {
+TEST(postgres_errors, errors_carry_errc_and_no_details) {
     using k = pg::pg_error_kind;
     using asistencia::application::dependency_unavailable;
-    EXPECT_EQ(thrown(k::unique_violation).status(), 409);
+    using asistencia::application::errc;
+    EXPECT_EQ(thrown(k::unique_violation).kind(), errc::conflict);
     EXPECT_EQ(thrown(k::unique_violation).code(), "conflict");
-    EXPECT_EQ(thrown(k::foreign_key_violation).status(), 409);
-    EXPECT_EQ(thrown(k::restrict_violation).status(), 409);
-    EXPECT_EQ(thrown(k::invalid_value).status(), 422);
+    EXPECT_EQ(thrown(k::foreign_key_violation).kind(), errc::conflict);
+    EXPECT_EQ(thrown(k::restrict_violation).kind(), errc::conflict);
+    EXPECT_EQ(thrown(k::invalid_value).kind(), errc::invalid_value);
     EXPECT_EQ(thrown(k::invalid_value).code(), "invalid_value");
     for (auto kind : {k::retryable, k::in_doubt, k::connection, k::timeout, k::resources}) {
-        // The 503s keep their dynamic type, so callers can catch dependency_unavailable.
+        // The unavailable kinds keep their dynamic type, so callers can catch dependency_unavailable.
         const auto e = thrown<dependency_unavailable>(kind);
-        EXPECT_EQ(e.status(), 503) << pg::to_string(kind);
+        EXPECT_EQ(e.kind(), errc::dependency_unavailable) << pg::to_string(kind);
         EXPECT_EQ(e.code(), "postgres_unavailable");
         EXPECT_EQ(e.dependency(), "postgres");
         EXPECT_TRUE(e.retry_after_seconds().has_value());
     }
-    EXPECT_EQ(thrown(k::internal).status(), 500);
+    EXPECT_EQ(thrown(k::internal).kind(), errc::internal);
     EXPECT_EQ(thrown(k::internal).code(), "internal_error");
 }
 

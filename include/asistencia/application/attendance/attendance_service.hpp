@@ -10,8 +10,6 @@
 #include "asistencia/domain/scoring/certainty_v2.hpp"
 #include "asistencia/domain/tokens/jwt.hpp"
 
-#include <nlohmann/json.hpp>
-
 namespace asistencia::application::attendance {
 
 struct attendance_settings {
@@ -58,6 +56,17 @@ struct answer_result {
     std::optional<std::string> reason; // retry | expired | round_failed
 };
 
+// What the phone needs to sign the join (WebAuthn request options for its one active
+// credential, plain values; the transport spells PublicKeyCredentialRequestOptionsJSON).
+struct join_options_result {
+    std::string challenge; // base64url, single use
+    std::string rp_id;
+    std::int64_t timeout_ms = 120000;
+    std::string user_verification = "required";
+    std::string credential_id; // base64url
+    std::vector<std::string> transports;
+};
+
 class attendance_service final : public enrollment::revocation_listener {
 public:
     attendance_service(attendance_settings settings, session_service& sessions, session_store& session_rows,
@@ -65,20 +74,20 @@ public:
                        enrollment::device_store& devices, const assertion_verifier& verifier,
                        attendance_events& events);
 
-    net::awaitable<nlohmann::json> join_options(std::int64_t user_id, std::int64_t session_id);
+    net::awaitable<join_options_result> join_options(std::int64_t user_id, std::int64_t session_id);
     net::awaitable<join_result> join(std::int64_t user_id, std::int64_t session_id, join_request request);
     // `received_at_ms`: when the request reached the server (the RT's end).
     net::awaitable<answer_result> answer(const domain::tokens::participation_claims& who, answer_request request,
                                          std::int64_t received_at_ms);
 
-    // The professor's close: final results, outbox, projectors told. 409 when not active.
+    // The professor's close: final results, outbox, projectors told. errc::conflict when not active.
     net::awaitable<session> close(std::int64_t professor_id, std::int64_t session_id);
     net::awaitable<session> cancel(std::int64_t professor_id, std::int64_t session_id);
     // The automatic close of sessions past closes_at; returns their ids.
     net::awaitable<std::vector<std::int64_t>> close_expired();
 
     // A joined student's state, rebuilt from PostgreSQL (and the round reopened) when
-    // Valkey lost it. 403 not_registered, 409 session_not_active.
+    // Valkey lost it. forbidden "not_registered", conflict "session_not_active".
     net::awaitable<student_state> state_of(std::int64_t session_id, std::int64_t user_id);
     // Rebuilds the state of every student of an active session whose state Valkey lost
     // (a Valkey restart); the projection calls it now and then. Returns how many.

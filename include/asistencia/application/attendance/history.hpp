@@ -97,9 +97,9 @@ public:
         : store_(store), results_(results), courses_(courses) {}
 
     // 422 invalid_parameter for a page < 1 or a page size outside 1..100; with a courseId,
-    // 403 not_allowed unless the professor may take attendance in that course.
+    // errc::forbidden "not_allowed" unless the professor may take attendance in that course.
     net::awaitable<history_page> professor_sessions(std::int64_t professor_id, history_query q);
-    // 403 not_allowed unless the professor may take attendance in the course.
+    // errc::forbidden "not_allowed" unless the professor may take attendance in the course.
     net::awaitable<course_summary> summary(std::int64_t professor_id, std::int64_t course_id, std::int64_t semester_id);
     net::awaitable<std::vector<student_attendance_item>> student_attendance(std::int64_t user_id,
                                                                             std::optional<std::int64_t> semester_id);

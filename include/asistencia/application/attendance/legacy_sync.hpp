@@ -52,7 +52,7 @@ public:
 enum class send_outcome {
     delivered,         // PHP acknowledged (a repeat answers 200 "duplicado": also delivered)
     retry_later,       // PHP unreachable, slow, 5xx, circuit open, token refused...
-    permanent_failure, // PHP refused the record itself (400, 404, 409, 422)
+    permanent_failure, // PHP refused the record itself (malformed, unknown, conflicting)
 };
 
 struct send_result {

@@ -87,11 +87,11 @@ public:
         : sessions_(sessions), store_(store), courses_(courses) {}
 
     net::awaitable<std::pair<session, session_review>> review(std::int64_t professor_id, std::int64_t session_id);
-    // The review plus the course list. list_required: a PHP outage is a 503 (the roster
+    // The review plus the course list. list_required: a PHP outage is php_unavailable (the roster
     // needs the list); otherwise the review comes without names (results stay readable).
     net::awaitable<listed_review> review_with_list(std::int64_t professor_id, std::int64_t session_id,
                                                    bool list_required);
-    // 422 invalid_override for an unknown status/reason, a missing text for `other`, or a
+    // errc::invalid_value "invalid_override" for an unknown status/reason, a missing text for `other`, or a
     // student who is not on the course's list.
     net::awaitable<override_outcome> override_result(std::int64_t professor_id, std::int64_t session_id,
                                                      new_override o);

@@ -6,7 +6,9 @@
 
 #include "asistencia/application/enrollment/ports.hpp"
 
-#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
 
 namespace asistencia::application::enrollment {
 
@@ -45,35 +47,77 @@ struct revoke_request {
     std::string reason;
 };
 
+// What the phone needs to create its passkey (WebAuthn creation options, plain values; the
+// transport spells them as PublicKeyCredentialCreationOptionsJSON).
+struct credential_descriptor {
+    std::string id; // base64url
+    std::vector<std::string> transports;
+};
+struct creation_options {
+    std::string rp_id;
+    std::string rp_name;
+    std::string user_handle; // base64url of the decimal user id
+    std::string user_name;
+    std::string user_display_name;
+    std::string challenge; // base64url
+    // COSE algorithms, ES256 first; RS256 and EdDSA for authenticators that only have those.
+    std::vector<int> algorithms{-7, -257, -8};
+    std::int64_t timeout_ms = 0;
+    std::vector<credential_descriptor> exclude_credentials; // the current device, if any
+    std::string attestation;                                // none | direct
+    std::string user_verification = "required";
+    std::string resident_key = "preferred";
+};
+struct start_result {
+    creation_options options;
+    std::string server_handshake_key; // base64url raw P-256 point
+};
+
+// A device just enrolled.
+struct enrolled_device {
+    std::int64_t device_id = 0;
+    std::string enrolled_at;
+    std::string aaguid;
+};
+
+// The user's enrollment for their own page: the active device (none: not enrolled) and
+// how long until another enrollment is allowed.
+struct enrollment_summary {
+    std::optional<device> active;
+    std::int64_t reenroll_in_seconds = 0;
+};
+
+struct revoke_result {
+    std::int64_t device_id = 0;
+};
+
 class enrollment_service {
 public:
     enrollment_service(enrollment_settings settings, device_store& devices, ceremony_store& ceremonies,
                        user_directory& directory, const registration_verifier& verifier);
 
-    // {publicKey: PublicKeyCredentialCreationOptionsJSON, serverHandshakeKey}.
-    net::awaitable<nlohmann::json> start(std::int64_t user_id);
-    // {enrolled: true, deviceId, enrolledAt, aaguid}.
-    net::awaitable<nlohmann::json> finish(std::int64_t user_id, finish_request request);
+    // The creation options and the server's handshake key.
+    net::awaitable<start_result> start(std::int64_t user_id);
+    net::awaitable<enrolled_device> finish(std::int64_t user_id, finish_request request);
     // Ends the user's ceremony without a device (a finish whose body could not be read):
     // the challenge is consumed and the lock released, as for any failed finish.
     net::awaitable<void> abandon(std::int64_t user_id);
-    // The seed's shape: {enrolled, deviceId, enrolledAt, deviceInfo: {aaguid, lastUsed}}.
-    net::awaitable<nlohmann::json> status(std::int64_t user_id);
-    // For the student's page: {enrolled, deviceId, enrolledAt, aaguid, lastUsed,
-    // backupEligible, reenrollAllowedAt}.
-    net::awaitable<nlohmann::json> me(std::int64_t user_id);
+    // The active device, if any (for PHP and the user themself).
+    net::awaitable<std::optional<device>> status(std::int64_t user_id);
+    // For the student's page: the active device and the re-enrollment wait.
+    net::awaitable<enrollment_summary> me(std::int64_t user_id);
     // Revokes a device (PROTOCOL.md 5.5): a student their own; a professor only a device of
-    // a student on one of their courses this semester; an admin any. Refusals are 403 and
-    // change nothing; the history records performed_by, the reason and the actor's role.
-    net::awaitable<nlohmann::json> revoke(const revoker& who, revoke_request request);
+    // a student on one of their courses this semester; an admin any. Refusals are
+    // errc::forbidden and change nothing; the history records performed_by, the reason and the actor's role.
+    net::awaitable<revoke_result> revoke(const revoker& who, revoke_request request);
     // Told when a device stops being enrolled while registered in active sessions.
     void set_revocation_listener(revocation_listener* listener) noexcept { listener_ = listener; }
 
 private:
-    net::awaitable<nlohmann::json> start_locked(std::int64_t user_id, std::string lock_token);
+    net::awaitable<start_result> start_locked(std::int64_t user_id, std::string lock_token);
     net::awaitable<void> release(std::int64_t user_id, std::string token);
     net::awaitable<void> notify(std::vector<superseded_registration> ended, std::string reason);
-    net::awaitable<nlohmann::json> finish_locked(std::int64_t user_id, finish_request request, ceremony c);
+    net::awaitable<enrolled_device> finish_locked(std::int64_t user_id, finish_request request, ceremony c);
 
     enrollment_settings settings_;
     device_store& devices_;

@@ -44,7 +44,7 @@ struct token_settings {
 // non-positive lifetime). Call it once at startup; verify() also clamps the leeway.
 void validate(const token_settings& settings);
 
-// Why a token was refused. The HTTP layer maps every value to 401: `token_expired` for
+// Why a token was refused. Every value is an unauthenticated refusal: `token_expired` for
 // `expired`, `invalid_token` for the rest (see http_error_code()).
 enum class token_error {
     missing,         // empty string (no token at all)
@@ -61,7 +61,7 @@ enum class token_error {
 };
 
 std::string_view to_string(token_error error) noexcept;
-// "token_expired" or "invalid_token" (PROTOCOL.md section 9 codes for a 401).
+// "token_expired" or "invalid_token" (PROTOCOL.md section 9 codes for an unauthenticated caller).
 std::string_view http_error_code(token_error error) noexcept;
 
 // Thrown only by result<T>::value() on an error; normal code tests the result instead.

@@ -51,7 +51,7 @@ struct attendance_record {
     std::int64_t session_id = 0;
 };
 
-// Parsers return nullopt when the body is not the documented shape (the caller answers 502).
+// Parsers return nullopt when the body is not the documented shape (the caller reports php_bad_gateway).
 std::optional<legacy_user> parse_user(std::string_view body);
 std::optional<std::vector<legacy_student>> parse_students(std::string_view body);
 std::optional<bool> parse_permission(std::string_view body);

@@ -1,7 +1,8 @@
 // The PHP bridge endpoints (PROTOCOL.md section 8) over http_client: builds each URL,
 // checks the answer's status and shape, and maps failures to the caller's errors:
-// PHP unreachable, slow or circuit open -> 503 php_unavailable; PHP answering something
-// unusable (bad JSON, our token refused, 4xx/5xx) -> 502; an unknown user -> 404.
+// PHP unreachable, slow or circuit open -> dependency_unavailable("php"); PHP answering
+// something unusable (bad JSON, our token refused, 4xx/5xx) -> errc::dependency_failed
+// "php_bad_gateway"; an unknown user -> errc::not_found "legacy_not_found".
 // Answers come back as validated JSON text so the cache can store them verbatim.
 #pragma once
 
@@ -31,7 +32,7 @@ public:
     net::awaitable<void> register_attendance(attendance_record record);
     // The same POST, for the outbox worker that must tell a refusal (4xx) from an outage:
     // any HTTP status is returned with its body; PHP unreachable, slow, 5xx after the
-    // client's retries or the circuit open still throw dependency_unavailable (503).
+    // client's retries or the circuit open still throw dependency_unavailable.
     net::awaitable<http_result> post_attendance(attendance_record record);
 
     http_client& client() noexcept { return client_; }

@@ -42,13 +42,14 @@ enum class isolation { read_committed, repeatable_read, serializable };
 //
 // Errors, for every awaitable below (the repositories' contract):
 // - no free connection within acquire_timeout, PostgreSQL unreachable, connection lost,
-//   statement timeout  -> application::dependency_unavailable("postgres") (503); a lost
+//   statement timeout  -> application::dependency_unavailable("postgres"); a lost
 //   connection is dropped and a new one opened by a later call;
-// - unique/foreign-key/exclusion violation -> api_error 409 "conflict";
-//   not-null/check violation or bad data (class 22) -> 422 "invalid_value";
-// - serialization failure / deadlock -> the transaction is retried (max_retries), then 503;
-// - any other database error -> api_error 500 "internal_error" (details only in the log);
-// - an exception F throws that is not a pqxx one (e.g. an api_error) passes through
+// - unique/foreign-key/exclusion violation -> errc::conflict "conflict";
+//   not-null/check violation or bad data (class 22) -> errc::invalid_value "invalid_value";
+// - serialization failure / deadlock -> the transaction is retried (max_retries), then
+//   dependency_unavailable;
+// - any other database error -> errc::internal "internal_error" (details only in the log);
+// - an exception F throws that is not a pqxx one (e.g. an application::error) passes through
 //   unchanged after the rollback.
 // F may run more than once (retries, a stale connection after a server restart): keep it
 // free of effects outside the transaction.

@@ -22,7 +22,7 @@ struct pg_settings {
     std::size_t pool_size = 8;
     // libpq's connect_timeout has a granularity of seconds and a minimum of 2 s.
     std::chrono::seconds connect_timeout{5};
-    // How long a caller may wait for a free pooled connection before getting a 503.
+    // How long a caller may wait for a free pooled connection before getting postgres_unavailable.
     std::chrono::milliseconds acquire_timeout{5000};
     // Server-side statement_timeout for every pooled connection; 0 disables it.
     std::chrono::milliseconds statement_timeout{30000};

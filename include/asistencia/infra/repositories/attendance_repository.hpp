@@ -17,7 +17,7 @@ public:
     explicit attendance_repository(postgres::pool& pool);
 
     // Joins are serialized per session (the session row is locked) so queue positions are
-    // the arrival order without gaps; 409 session_not_active when the session ended.
+    // the arrival order without gaps; conflict "session_not_active" when the session ended.
     net::awaitable<att::registration> join(std::int64_t session_id, std::int64_t user_id, std::int64_t device_id,
                                            std::optional<std::string> flag_reason) override;
     net::awaitable<std::optional<att::registration_record>> record(std::int64_t session_id,

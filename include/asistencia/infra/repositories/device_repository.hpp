@@ -34,7 +34,7 @@ public:
 
     // Deactivates the user's active device, if any (history `re-enrolled`), inserts the new
     // one (history `enrolled`, with audit.metadata_json). A credential id already stored
-    // anywhere gives api_error 409 (unique violation), and nothing changes.
+    // anywhere gives errc::conflict (unique violation), and nothing changes.
     net::awaitable<device> enroll(
         new_device d, audit_context audit,
         std::vector<application::enrollment::superseded_registration>* superseded = nullptr) override;

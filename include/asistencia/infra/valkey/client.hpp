@@ -4,7 +4,7 @@
 // Not thread-safe: use it from the io_context's single thread.
 //
 // While the connection is down, or when a command times out, calls throw
-// application::dependency_unavailable("valkey") at once (a 503 at the edge) instead of
+// application::dependency_unavailable("valkey") at once instead of
 // waiting; a reply of type error (wrong type, syntax) is returned to the caller as a reply,
 // or thrown as std::runtime_error by the typed helpers.
 #pragma once

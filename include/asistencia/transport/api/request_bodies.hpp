@@ -1,6 +1,6 @@
 // The JSON request bodies of the REST endpoints, parsed into the use cases' request
 // types. Pure (no HTTP, no I/O) so that the libFuzzer target tests/fuzz/request_body_fuzz
-// runs exactly what the handlers run. Every malformed body throws application::api_error
+// runs exactly what the handlers run. Every malformed body throws application::error
 // (400 with the PROTOCOL.md section 9 code); nothing else may escape.
 #pragma once
 

@@ -1,6 +1,6 @@
 // Who is calling: the Authorization header of a request checked against the token kinds of
 // PROTOCOL.md section 3, or (without that header) the app-session cookie the request hook
-// resolved (docs/tokens.md). Refusals are api_errors (401 invalid_token / token_expired,
+// resolved (docs/tokens.md). Refusals are application::errors (unauthenticated invalid_token / token_expired,
 // 403 forbidden) so handlers just call one function. Pure (no Beast types), unit-tested.
 #pragma once
 

@@ -24,10 +24,18 @@ struct error_reply {
 // {"error":{"code":code,"message":message}} with proper JSON escaping.
 std::string error_body(std::string_view code, std::string_view message);
 
-// api_error (and its subclasses) -> its status, code, message and Retry-After.
-error_reply map_error(const application::api_error& e);
+// The HTTP side of an errc: its status and whether a Retry-After header goes with it.
+struct http_error {
+    int status;
+    bool retry_after;
+};
+http_error http_error_of(application::errc e) noexcept;
 
-// Rethrows `e` and maps it: api_error as above; anything else -> 500 "internal_error" with
+// application::error (and its subclasses) -> the errc's status, the error's code and
+// message, and Retry-After when the errc carries one.
+error_reply map_error(const application::error& e);
+
+// Rethrows `e` and maps it: application::error as above; anything else -> 500 "internal_error" with
 // a generic message, the detail kept in internal_detail for the log.
 error_reply map_exception(std::exception_ptr e) noexcept;
 
@@ -38,6 +46,7 @@ enum class transport_error {
     method_not_allowed, // 405 method_not_allowed
     payload_too_large,  // 413 payload_too_large
     headers_too_large,  // 431 headers_too_large
+    upgrade_required,   // 426 upgrade_required (a WebSocket route asked with plain HTTP)
     not_ready,          // 503 not_ready (readiness; the caller adds the checks map)
 };
 error_reply map_error(transport_error e);

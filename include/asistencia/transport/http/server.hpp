@@ -66,7 +66,7 @@ struct request_context {
     std::optional<std::string> query(std::string_view key) const;
     std::string_view request_id() const noexcept { return id.view(); }
     // The parsed target (Boost.URL), parsed on first use: routes that never look at the
-    // query do not pay for it. Throws application::api_error 400 on a malformed target.
+    // query do not pay for it. Throws application::error 400 on a malformed target.
     const boost::urls::url_view& url() const;
     // The raw path of the target (before '?'), still percent-encoded.
     std::string_view raw_path() const noexcept;
@@ -79,7 +79,7 @@ private:
 };
 
 // A REST handler. Return the response without version/keep-alive/Content-Length: the
-// session sets those. Throw application::api_error for client-visible failures.
+// session sets those. Throw application::error for client-visible failures.
 using handler = std::function<net::awaitable<http_response>(request_context&)>;
 
 // A WebSocket handler: runs after the upgrade; return the close reason when done (the
@@ -88,7 +88,7 @@ using handler = std::function<net::awaitable<http_response>(request_context&)>;
 // websocket::error::closed means the peer or the server closed: just return.
 using websocket_handler =
     std::function<net::awaitable<boost::beast::websocket::close_reason>(websocket_stream&, request_context&)>;
-// Runs before the upgrade (e.g. Origin check, a rate limit); throw api_error to refuse
+// Runs before the upgrade (e.g. Origin check, a rate limit); throw application::error to refuse
 // with that status.
 using websocket_authorizer = std::function<net::awaitable<void>(const request_context&)>;
 
