@@ -10,7 +10,9 @@ namespace {
 round_step stale(const round_state& s) noexcept { return {s, round_effect::stale}; }
 
 // The current round ended: the next one opens, pending, with no failed attempts.
-round_step next_round(const round_state& s, round_effect e) noexcept { return {start_at(s.round + 1, s.max_rounds), e}; }
+round_step next_round(const round_state& s, round_effect e) noexcept {
+    return {start_at(s.round + 1, s.max_rounds), e};
+}
 
 } // namespace
 
@@ -134,55 +136,60 @@ constexpr round_state done_state = {4, 3, ph::done, 0};
 
 constexpr std::array table{
     // show
-    round_transition_case{"pending shown", at(1, ph::pending), {ev::show, 1}, at(1, ph::shown),
-                          fx::showing_recorded},
-    round_transition_case{"shown again keeps its failures", at(1, ph::shown, 1), {ev::show, 1}, at(1, ph::shown, 1),
+    round_transition_case{"pending shown", at(1, ph::pending), {ev::show, 1}, at(1, ph::shown), fx::showing_recorded},
+    round_transition_case{"shown again keeps its failures",
+                          at(1, ph::shown, 1),
+                          {ev::show, 1},
+                          at(1, ph::shown, 1),
                           fx::showing_recorded},
     round_transition_case{"expired is not shown", at(1, ph::expired), {ev::show, 1}, at(1, ph::expired), fx::stale},
     round_transition_case{"another round is not shown", at(2, ph::shown), {ev::show, 1}, at(2, ph::shown), fx::stale},
     round_transition_case{"done is not shown", done_state, {ev::show, 3}, done_state, fx::stale},
     // succeed
-    round_transition_case{"answered, next round", at(1, ph::shown), {ev::succeed, 1}, at(2, ph::pending),
+    round_transition_case{"answered, next round", at(1, ph::shown), {ev::succeed, 1}, at(2, ph::pending), fx::answered},
+    round_transition_case{"answered with failures, next round clean",
+                          at(2, ph::shown, 2),
+                          {ev::succeed, 2},
+                          at(3, ph::pending),
                           fx::answered},
-    round_transition_case{"answered with failures, next round clean", at(2, ph::shown, 2), {ev::succeed, 2},
-                          at(3, ph::pending), fx::answered},
-    round_transition_case{"last round answered, done", at(3, ph::shown, 1), {ev::succeed, 3}, done_state,
-                          fx::answered},
-    round_transition_case{"late duplicate of an ended round", at(2, ph::shown), {ev::succeed, 1}, at(2, ph::shown),
-                          fx::stale},
-    round_transition_case{"expired is not answered", at(1, ph::expired), {ev::succeed, 1}, at(1, ph::expired),
-                          fx::stale},
+    round_transition_case{"last round answered, done", at(3, ph::shown, 1), {ev::succeed, 3}, done_state, fx::answered},
+    round_transition_case{
+        "late duplicate of an ended round", at(2, ph::shown), {ev::succeed, 1}, at(2, ph::shown), fx::stale},
+    round_transition_case{
+        "expired is not answered", at(1, ph::expired), {ev::succeed, 1}, at(1, ph::expired), fx::stale},
     round_transition_case{"done is not answered", done_state, {ev::succeed, 3}, done_state, fx::stale},
     // fail
-    round_transition_case{"first failure counted", at(1, ph::shown), {ev::fail, 1}, at(1, ph::shown, 1),
+    round_transition_case{
+        "first failure counted", at(1, ph::shown), {ev::fail, 1}, at(1, ph::shown, 1), fx::attempt_counted},
+    round_transition_case{
+        "second failure counted", at(1, ph::shown, 1), {ev::fail, 1}, at(1, ph::shown, 2), fx::attempt_counted},
+    round_transition_case{"failure of a pending round counted",
+                          at(2, ph::pending),
+                          {ev::fail, 2},
+                          at(2, ph::pending, 1),
                           fx::attempt_counted},
-    round_transition_case{"second failure counted", at(1, ph::shown, 1), {ev::fail, 1}, at(1, ph::shown, 2),
-                          fx::attempt_counted},
-    round_transition_case{"failure of a pending round counted", at(2, ph::pending), {ev::fail, 2},
-                          at(2, ph::pending, 1), fx::attempt_counted},
-    round_transition_case{"third failure fails the round", at(1, ph::shown, 2), {ev::fail, 1}, at(2, ph::pending),
-                          fx::round_failed},
-    round_transition_case{"last round failed, done", at(3, ph::shown, 2), {ev::fail, 3}, done_state,
-                          fx::round_failed},
-    round_transition_case{"failure of an ended round", at(2, ph::shown, 1), {ev::fail, 1}, at(2, ph::shown, 1),
-                          fx::stale},
-    round_transition_case{"failure of an expired round", at(2, ph::expired), {ev::fail, 2}, at(2, ph::expired),
-                          fx::stale},
+    round_transition_case{
+        "third failure fails the round", at(1, ph::shown, 2), {ev::fail, 1}, at(2, ph::pending), fx::round_failed},
+    round_transition_case{"last round failed, done", at(3, ph::shown, 2), {ev::fail, 3}, done_state, fx::round_failed},
+    round_transition_case{
+        "failure of an ended round", at(2, ph::shown, 1), {ev::fail, 1}, at(2, ph::shown, 1), fx::stale},
+    round_transition_case{
+        "failure of an expired round", at(2, ph::expired), {ev::fail, 2}, at(2, ph::expired), fx::stale},
     round_transition_case{"failure once done", done_state, {ev::fail, 3}, done_state, fx::stale},
     // lapse
-    round_transition_case{"shown lapses, failures gone", at(1, ph::shown, 1), {ev::lapse, 1}, at(1, ph::expired),
-                          fx::lapsed},
+    round_transition_case{
+        "shown lapses, failures gone", at(1, ph::shown, 1), {ev::lapse, 1}, at(1, ph::expired), fx::lapsed},
     round_transition_case{"pending lapses", at(2, ph::pending), {ev::lapse, 2}, at(2, ph::expired), fx::lapsed},
-    round_transition_case{"expired does not lapse again", at(2, ph::expired), {ev::lapse, 2}, at(2, ph::expired),
-                          fx::stale},
+    round_transition_case{
+        "expired does not lapse again", at(2, ph::expired), {ev::lapse, 2}, at(2, ph::expired), fx::stale},
     round_transition_case{"done does not lapse", done_state, {ev::lapse, 3}, done_state, fx::stale},
     // reopen
-    round_transition_case{"expired reopens pending", at(2, ph::expired), {ev::reopen, 2}, at(2, ph::pending),
-                          fx::reopened},
-    round_transition_case{"open round is not reopened", at(2, ph::shown, 1), {ev::reopen, 2}, at(2, ph::shown, 1),
-                          fx::stale},
-    round_transition_case{"another round is not reopened", at(2, ph::expired), {ev::reopen, 1}, at(2, ph::expired),
-                          fx::stale},
+    round_transition_case{
+        "expired reopens pending", at(2, ph::expired), {ev::reopen, 2}, at(2, ph::pending), fx::reopened},
+    round_transition_case{
+        "open round is not reopened", at(2, ph::shown, 1), {ev::reopen, 2}, at(2, ph::shown, 1), fx::stale},
+    round_transition_case{
+        "another round is not reopened", at(2, ph::expired), {ev::reopen, 1}, at(2, ph::expired), fx::stale},
     round_transition_case{"done is not reopened", done_state, {ev::reopen, 3}, done_state, fx::stale},
 };
 

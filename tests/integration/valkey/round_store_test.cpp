@@ -2,8 +2,8 @@
 // effect) table as the pure round module's unit test (domain::attendance::transition_table),
 // each row set up in Valkey, applied through the store and read back as a round_state; then
 // the answer's take script (device, round, nonce rules) and EVALSHA after a SCRIPT FLUSH.
-#include "asistencia/domain/attendance/round.hpp"
 #include "asistencia/infra/stores/round_store.hpp"
+#include "asistencia/domain/attendance/round.hpp"
 #include "asistencia/infra/valkey/client.hpp"
 
 #include <boost/asio/co_spawn.hpp>
@@ -131,7 +131,7 @@ protected:
             }
             case round_event_kind::reopen:
                 return run(store_.reopen(sid, uid, e.round)) == att::transition::applied ? round_effect::reopened
-                                                                                          : round_effect::stale;
+                                                                                         : round_effect::stale;
         }
         return round_effect::stale;
     }

@@ -56,8 +56,7 @@ TEST(round_machine, pending_behaves_as_shown_for_answers) {
         EXPECT_EQ(from_pending.effect, from_shown.effect) << to_string(k);
         EXPECT_EQ(from_pending.next.round, from_shown.next.round) << to_string(k);
     }
-    EXPECT_EQ(apply({2, 3, round_phase::pending, 0}, {round_event_kind::reopen, 2}, rules).effect,
-              round_effect::stale);
+    EXPECT_EQ(apply({2, 3, round_phase::pending, 0}, {round_event_kind::reopen, 2}, rules).effect, round_effect::stale);
 }
 
 TEST(round_machine, a_class_walked_through) {
