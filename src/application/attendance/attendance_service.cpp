@@ -74,8 +74,17 @@ answer_result reply(bool accepted, const student_state& s, const char* reason = 
     return r;
 }
 constexpr const char* reason_retry = "retry";
-constexpr const char* reason_expired = "expired";
-constexpr const char* reason_round_failed = "round_failed";
+
+using domain::attendance::round_effect;
+
+// Where the transition left the student (the script returns it); false when the state is
+// gone (read it again, which rebuilds it).
+bool follow(student_state& s, const round_moved& m) {
+    if (!m.round) return false;
+    s.round = *m.round;
+    s.max_rounds = m.max_rounds;
+    return true;
+}
 
 json summary_of(const final_results& r) {
     int present = 0, doubtful = 0, absent = 0, error = 0;
@@ -258,11 +267,23 @@ net::awaitable<answer_result> attendance_service::answer(const tokens::participa
     validate(a);
     const auto sid = who.session_id;
     const auto uid = who.user_id;
+    // One round trip reads the state and takes the nonce (only for the state's device and
+    // current round); a missing state is rebuilt from PostgreSQL and taken again.
+    auto took = co_await rounds_.take(sid, uid, a.round, who.device_id, a.nonce);
     bool rebuilt = false;
-    auto state = co_await load_or_rebuild(sid, uid, rebuilt);
-    if (state.device_id != who.device_id) {
+    if (!took.state) {
+        const auto rec = co_await store_.record(sid, uid);
+        if (!rec) throw forbidden("not_registered", "join the session first");
+        co_await rebuild(sid, *rec);
+        rebuilt = true;
+        took = co_await rounds_.take(sid, uid, a.round, who.device_id, a.nonce);
+        if (!took.state) throw std::runtime_error("the rebuilt round state does not read back");
+    }
+    if (!took.device_matches) {
         throw forbidden("device_changed", "this phone is no longer the enrolled one; join again");
     }
+    auto state = std::move(*took.state);
+    const auto taken = took.taken;
     validation_row row;
     row.registration_id = state.registration_id;
     row.round = a.round;
@@ -271,27 +292,27 @@ net::awaitable<answer_result> attendance_service::answer(const tokens::participa
     row.response_received_at_ms = received_at_ms;
     row.status = validation_status::invalid;
 
-    // Not the pending round (a late duplicate, a round already done): recorded, never counted.
-    if (state.done() || a.round != state.round) {
+    // Not the current round (a late duplicate, a round already done): recorded, never counted.
+    if (!took.current) {
         co_await store_.add_validation(row);
         co_return reply(false, state, state.done() ? nullptr : reason_retry);
     }
-    const auto taken = co_await rounds_.take(sid, uid, a.round, a.nonce);
     if (taken.outcome == take_outcome::round_gone) {
         // Lapsed metadata (TTL, a Valkey restart) gets a fresh round; if another answer just
         // finished the round, this one is only a late duplicate.
         const auto reopened = co_await rounds_.reopen(sid, uid, a.round);
-        state = co_await state_of(sid, uid);
-        row.status = reopened == transition::applied ? validation_status::timeout : validation_status::invalid;
+        const auto effect = reopened == transition::applied ? round_effect::reopened : round_effect::stale;
+        if (effect == round_effect::stale) state = co_await state_of(sid, uid);
+        row.status = effect == round_effect::reopened ? validation_status::timeout : validation_status::invalid;
         co_await store_.add_validation(row);
-        co_return reply(false, state, reopened == transition::applied ? reason_expired : reason_retry);
+        co_return reply(false, state, domain::attendance::answer_reason(effect));
     }
     if (taken.outcome == take_outcome::unknown && rebuilt) {
         // Valkey lost the round (a restart) and it was just re-created: the phone answered a
         // showing the server forgot, which is no fault of the student.
         row.status = validation_status::timeout;
         co_await store_.add_validation(row);
-        co_return reply(false, state, reason_expired);
+        co_return reply(false, state, domain::attendance::answer_reason(round_effect::lapsed));
     }
     if (taken.outcome == take_outcome::replayed) {
         row.secret_valid = false;
@@ -324,23 +345,23 @@ net::awaitable<answer_result> attendance_service::answer(const tokens::participa
         row.status = validation_status::success;
         co_await store_.add_validation(row);
         const auto moved = co_await rounds_.succeed(sid, uid, a.round);
-        state = co_await state_of(sid, uid);
-        if (moved == transition::applied && state.done()) co_await provisional_result(sid, uid);
+        if (!follow(state, moved)) state = co_await state_of(sid, uid);
+        const bool answered = moved.effect == round_effect::answered;
+        if (answered && state.done()) co_await provisional_result(sid, uid);
         events_.progress(sid);
-        co_return reply(moved == transition::applied, state, moved == transition::applied ? nullptr : reason_retry);
+        co_return reply(answered, state, domain::attendance::answer_reason(moved.effect));
     }
 
-    const auto failures = co_await rounds_.fail(sid, uid, a.round, settings_.max_failed_attempts);
+    const auto moved = co_await rounds_.fail(sid, uid, a.round, settings_.max_failed_attempts);
     row.status = validation_status::failed;
-    row.failed_attempts = failures.value_or(0);
+    row.failed_attempts = moved.failed_attempts;
     co_await store_.add_validation(row);
-    state = co_await state_of(sid, uid);
-    const bool round_failed = failures && *failures >= settings_.max_failed_attempts;
-    if (round_failed) {
+    if (!follow(state, moved)) state = co_await state_of(sid, uid);
+    if (moved.effect == round_effect::round_failed) {
         if (state.done()) co_await provisional_result(sid, uid);
         events_.progress(sid);
     }
-    co_return reply(false, state, round_failed ? reason_round_failed : reason_retry);
+    co_return reply(false, state, domain::attendance::answer_reason(moved.effect));
 }
 
 net::awaitable<void> attendance_service::provisional_result(std::int64_t session_id, std::int64_t user_id) {

@@ -1,6 +1,8 @@
 // Attendance rows to results; see results.hpp.
 #include "asistencia/application/attendance/results.hpp"
 
+#include "asistencia/domain/attendance/round.hpp"
+
 #include <map>
 
 namespace asistencia::application::attendance {
@@ -47,7 +49,9 @@ int current_round(const std::vector<validation_row>& attempts, int max_rounds, i
     const auto done = outcomes(attempts);
     for (int r = 1; r <= max_rounds; ++r) {
         const auto it = done.find(r);
-        if (it == done.end() || (!it->second.success_rt && it->second.failures < max_failed)) return r;
+        if (it == done.end() ||
+            !domain::attendance::round_over(it->second.success_rt.has_value(), it->second.failures, {max_failed}))
+            return r;
     }
     return max_rounds + 1;
 }
@@ -64,7 +68,7 @@ scoring::student_input input_of(const registration_record& rec, int max_rounds, 
         if (round < 1 || round > max_rounds) continue;
         if (o.success_rt)
             in.rounds.push_back({round, true, *o.success_rt});
-        else if (o.failures >= max_failed)
+        else if (domain::attendance::round_over(false, o.failures, {max_failed}))
             in.rounds.push_back({round, false, 0});
     }
     return in;

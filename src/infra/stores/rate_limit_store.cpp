@@ -22,14 +22,18 @@ return {n, left}
 
 } // namespace
 
+valkey_rate_limiter::valkey_rate_limiter(valkey::client& kv) : kv_(kv), window_(lua_fixed_window) {
+    kv_.preload(window_);
+}
+
 net::awaitable<application::rate_decision> valkey_rate_limiter::hit(const application::rate_rule& rule,
                                                                     std::string subject) {
     application::rate_decision d;
-    valkey::command_args cmd{"EVAL", lua_fixed_window, "1", kv_.keys().rate_limit(rule.name, subject),
-                             std::to_string(rule.window.count())};
+    std::vector<std::string> keys{kv_.keys().rate_limit(rule.name, subject)};
+    std::vector<std::string> args{std::to_string(rule.window.count())};
     valkey::reply r;
     try {
-        r = co_await kv_.command(std::move(cmd));
+        r = co_await kv_.eval(window_, std::move(keys), std::move(args));
     } catch (const application::dependency_unavailable&) {
         // Fail open: every limited endpoint that needs Valkey reports valkey_unavailable on its own; the
         // ones that do not (PHP's reads of PostgreSQL) keep working through a cache outage.

@@ -19,14 +19,22 @@ namespace crypto = domain::crypto;
 using application::attendance::take_outcome;
 using nlohmann::json;
 
+// The transitions of domain/attendance/round. In Valkey, a round is open (round_phase
+// pending, or shown once mostrado_count > 0) while the state is at it and its metadata
+// exists; expired when the state is at it and the metadata is gone; done when round_actual
+// > maxRounds. tests/integration/valkey/round_store_test.cpp runs the domain's transition
+// table against these scripts.
 // KEYS: 1 state, 2 metadata of the round, 3 queue, 4 metadata of the next round.
 // ARGV: 1 userId, 2 round, 3 now (ms), 4 metadata TTL, 5 queue TTL, 6 state TTL, 7 extra.
+// succeed/fail return {effect, round_actual, maxRounds, failed attempts} (effect: the
+// effect_* codes below; {0, 0, 0, 0} when there is no state).
 constexpr const char* lua_prelude = R"lua(
-local function open(meta, r)
-  redis.call('HSET', meta, 'userId', ARGV[1], 'ronda', r, 'timestamp_envio', 0,
+local r = tonumber(ARGV[2])
+local function open(meta, round)
+  redis.call('HSET', meta, 'userId', ARGV[1], 'ronda', round, 'timestamp_envio', 0,
              'mostrado_count', 0, 'intentos_fallidos', 0, 'valido', 0)
   redis.call('EXPIRE', meta, ARGV[4])
-  local entry = ARGV[1] .. ':' .. r
+  local entry = ARGV[1] .. ':' .. round
   redis.call('LREM', KEYS[3], 0, entry)
   redis.call('RPUSH', KEYS[3], entry)
   redis.call('EXPIRE', KEYS[3], ARGV[5])
@@ -36,19 +44,35 @@ local function state()
   if not raw then return nil end
   return cjson.decode(raw)
 end
-local function advance(r)
+local function moved(effect, s, n)
+  if not s then return {0, 0, 0, 0} end
+  return {effect, tonumber(s.round_actual), tonumber(s.maxRounds), n}
+end
+-- Open: the state is at round r and its metadata exists.
+local function is_open(s)
+  return s and tonumber(s.round_actual) == r and r <= tonumber(s.maxRounds)
+         and redis.call('EXISTS', KEYS[2]) == 1
+end
+-- Stale: nothing changes, except metadata of a round the state is not at (an orphan a
+-- rebuild can leave), which goes so it is not shown again.
+local function stale(s)
+  if (not s or tonumber(s.round_actual) ~= r) and redis.call('DEL', KEYS[2]) == 1 then
+    redis.call('LREM', KEYS[3], 0, ARGV[1] .. ':' .. r)
+  end
+  return moved(0, s, 0)
+end
+-- The round ended (answered or failed): the next one opens, or the state is done.
+local function advance(s, effect, n)
   redis.call('DEL', KEYS[2])
   redis.call('LREM', KEYS[3], 0, ARGV[1] .. ':' .. r)
-  local s = state()
-  if not s or tonumber(s.round_actual) ~= r then return end
   s.round_actual = r + 1
   s.intentos_fallidos = 0
   if type(s.timestamps) ~= 'table' then s.timestamps = {} end
   s.timestamps['r' .. r] = tonumber(ARGV[3])
   redis.call('SET', KEYS[1], cjson.encode(s), 'EX', ARGV[6])
   if r + 1 <= tonumber(s.maxRounds) then open(KEYS[4], r + 1) end
+  return moved(effect, s, n)
 end
-local r = tonumber(ARGV[2])
 )lua";
 
 constexpr const char* lua_reopen = R"lua(
@@ -59,32 +83,45 @@ open(KEYS[2], r)
 return 1
 )lua";
 
+constexpr int effect_stale = 0, effect_answered = 1, effect_attempt_counted = 2, effect_round_failed = 3;
+
 constexpr const char* lua_succeed = R"lua(
-if redis.call('EXISTS', KEYS[2]) == 0 then return 0 end
-advance(r)
-return 1
+local s = state()
+if not is_open(s) then return stale(s) end
+return advance(s, 1, 0)
 )lua";
 
 // ARGV[7]: the failures that fail the round.
 constexpr const char* lua_fail = R"lua(
-if redis.call('EXISTS', KEYS[2]) == 0 then return -1 end
+local s = state()
+if not is_open(s) then return stale(s) end
 local n = redis.call('HINCRBY', KEYS[2], 'intentos_fallidos', 1)
-if n >= tonumber(ARGV[7]) then advance(r) end
-return n
+if n >= tonumber(ARGV[7]) then return advance(s, 3, n) end
+return moved(2, s, n)
 )lua";
 
-// KEYS: 1 metadata. ARGV: 1 nonce. {0, "issued:shown"} taken, {1} unknown, {2} replayed,
-// {3} round gone. The used nonce is kept as u:<nonce> so a replay is told from a guess.
+// The answer's read and take in one. KEYS: 1 state, 2 metadata of the answer's round.
+// ARGV: 1 nonce, 2 the answer's device, 3 the answer's round. Returns {code, state}: -1 no
+// state (and no state element), 4 another device, 5 not the current round (the nonce is
+// untouched in these), 3 round gone (no metadata), 2 replayed, 1 unknown, or
+// {0, state, "issued:shown"} taken. The used nonce is kept as u:<nonce> so a replay is
+// told from a guess.
 constexpr const char* lua_take = R"lua(
-if redis.call('EXISTS', KEYS[1]) == 0 then return {3} end
-local v = redis.call('HGET', KEYS[1], 'n:' .. ARGV[1])
+local raw = redis.call('GET', KEYS[1])
+if not raw then return {-1} end
+local s = cjson.decode(raw)
+if tonumber(s.deviceId) ~= tonumber(ARGV[2]) then return {4, raw} end
+local r = tonumber(ARGV[3])
+if tonumber(s.round_actual) ~= r or r > tonumber(s.maxRounds) then return {5, raw} end
+if redis.call('EXISTS', KEYS[2]) == 0 then return {3, raw} end
+local v = redis.call('HGET', KEYS[2], 'n:' .. ARGV[1])
 if v then
-  redis.call('HDEL', KEYS[1], 'n:' .. ARGV[1])
-  redis.call('HSET', KEYS[1], 'u:' .. ARGV[1], '1')
-  return {0, v}
+  redis.call('HDEL', KEYS[2], 'n:' .. ARGV[1])
+  redis.call('HSET', KEYS[2], 'u:' .. ARGV[1], '1')
+  return {0, raw, v}
 end
-if redis.call('HEXISTS', KEYS[1], 'u:' .. ARGV[1]) == 1 then return {2} end
-return {1}
+if redis.call('HEXISTS', KEYS[2], 'u:' .. ARGV[1]) == 1 then return {2, raw} end
+return {1, raw}
 )lua";
 
 // KEYS: 1 metadata, 2 queue, 3 state. ARGV: 1 nonce, 2 issued (ms), 3 meta TTL, 4 queue
@@ -143,34 +180,35 @@ std::int64_t integer_reply(const valkey::reply& r) {
 } // namespace
 
 valkey_round_store::valkey_round_store(valkey::client& kv, const std::vector<std::uint8_t>& master_key)
-    : kv_(kv), key_(crypto::hkdf_sha256(master_key, {}, crypto::as_bytes("asistencia/round-state/v1"), 32)) {}
-
-valkey::command_args valkey_round_store::transition_args(const char* script, std::int64_t session_id,
-                                                         std::int64_t user_id, int round) const {
-    const auto& k = kv_.keys();
-    return {"EVAL",
-            std::string(lua_prelude) + script,
-            "4",
-            k.student_state(session_id, user_id),
-            k.qr_meta(session_id, user_id, round),
-            k.projection_queue(session_id),
-            k.qr_meta(session_id, user_id, round + 1),
-            std::to_string(user_id),
-            std::to_string(round),
-            std::to_string(now_ms()),
-            secs(valkey::ttl::qr_meta),
-            secs(valkey::ttl::projection_queue),
-            secs(valkey::ttl::student_state)};
+    : kv_(kv),
+      key_(crypto::hkdf_sha256(master_key, {}, crypto::as_bytes("asistencia/round-state/v1"), 32)),
+      reopen_(std::string(lua_prelude) + lua_reopen),
+      succeed_(std::string(lua_prelude) + lua_succeed),
+      fail_(std::string(lua_prelude) + lua_fail),
+      take_(lua_take),
+      record_showing_(lua_record_showing),
+      record_shown_(lua_record_shown),
+      invalidate_(lua_invalidate) {
+    for (const auto* s : {&reopen_, &succeed_, &fail_, &take_, &record_showing_, &record_shown_, &invalidate_}) {
+        kv_.preload(*s);
+    }
 }
 
-net::awaitable<std::optional<student_state>> valkey_round_store::load_state(std::int64_t session_id,
-                                                                            std::int64_t user_id) {
-    const auto raw = co_await kv_.get(kv_.keys().student_state(session_id, user_id));
-    if (!raw) co_return std::nullopt;
-    const auto j = json::parse(*raw, nullptr, false);
-    if (!j.is_object() || !j.contains("keys")) co_return std::nullopt;
+valkey_round_store::script_call valkey_round_store::transition_call(std::int64_t session_id, std::int64_t user_id,
+                                                                    int round) const {
+    const auto& k = kv_.keys();
+    return {{k.student_state(session_id, user_id), k.qr_meta(session_id, user_id, round),
+             k.projection_queue(session_id), k.qr_meta(session_id, user_id, round + 1)},
+            {std::to_string(user_id), std::to_string(round), std::to_string(now_ms()), secs(valkey::ttl::qr_meta),
+             secs(valkey::ttl::projection_queue), secs(valkey::ttl::student_state)}};
+}
+
+std::optional<student_state> valkey_round_store::decode_state(const std::string& raw, std::int64_t session_id,
+                                                              std::int64_t user_id) const {
+    const auto j = json::parse(raw, nullptr, false);
+    if (!j.is_object() || !j.contains("keys")) return std::nullopt;
     const auto keys = crypto::open_at_rest(key_, j.value("keys", ""), aad(session_id, user_id));
-    if (!keys || keys->size() != 64) co_return std::nullopt; // unreadable: rebuilt from PostgreSQL
+    if (!keys || keys->size() != 64) return std::nullopt; // unreadable: rebuilt from PostgreSQL
     student_state s;
     s.registration_id = j.value("registrationId", std::int64_t{0});
     s.device_id = j.value("deviceId", std::int64_t{0});
@@ -179,7 +217,14 @@ net::awaitable<std::optional<student_state>> valkey_round_store::load_state(std:
     s.device_flagged = j.value("flagged", false);
     s.k_totpu.assign(keys->begin(), keys->begin() + 32);
     s.k_qr.assign(keys->begin() + 32, keys->end());
-    co_return s;
+    return s;
+}
+
+net::awaitable<std::optional<student_state>> valkey_round_store::load_state(std::int64_t session_id,
+                                                                            std::int64_t user_id) {
+    const auto raw = co_await kv_.get(kv_.keys().student_state(session_id, user_id));
+    if (!raw) co_return std::nullopt;
+    co_return decode_state(*raw, session_id, user_id);
 }
 
 net::awaitable<void> valkey_round_store::start(std::int64_t session_id, std::int64_t user_id, student_state s) {
@@ -193,59 +238,99 @@ net::awaitable<void> valkey_round_store::start(std::int64_t session_id, std::int
     std::vector<valkey::command_args> cmds;
     cmds.push_back(
         {"SET", kv_.keys().student_state(session_id, user_id), value.dump(), "EX", secs(valkey::ttl::student_state)});
-    if (!s.done()) cmds.push_back(transition_args(lua_reopen, session_id, user_id, s.round));
+    if (!s.done()) { // the state and its round's metadata in one round trip
+        auto call = transition_call(session_id, user_id, s.round);
+        valkey::command_args open{"EVALSHA", reopen_.sha1(), std::to_string(call.keys.size())};
+        open.insert(open.end(), call.keys.begin(), call.keys.end());
+        open.insert(open.end(), call.args.begin(), call.args.end());
+        cmds.push_back(std::move(open));
+    }
     const auto replies = co_await kv_.pipeline(std::move(cmds));
+    if (replies.size() > 1 && replies[1].is_error() && replies[1].str.rfind("NOSCRIPT", 0) == 0) {
+        co_await reopen(session_id, user_id, s.round); // eval loads the script
+        co_return;
+    }
     for (const auto& r : replies) {
         if (r.is_error()) throw std::runtime_error("valkey: starting a student's rounds failed: " + r.str);
     }
 }
 
 net::awaitable<transition> valkey_round_store::reopen(std::int64_t session_id, std::int64_t user_id, int round) {
-    const auto r = co_await kv_.command(transition_args(lua_reopen, session_id, user_id, round));
+    auto call = transition_call(session_id, user_id, round);
+    const auto r = co_await kv_.eval(reopen_, std::move(call.keys), std::move(call.args));
     co_return integer_reply(r) == 1 ? transition::applied : transition::stale;
 }
 
-net::awaitable<take_result> valkey_round_store::take(std::int64_t session_id, std::int64_t user_id, int round,
-                                                     std::string nonce) {
-    valkey::command_args cmd{"EVAL", lua_take, "1", kv_.keys().qr_meta(session_id, user_id, round), std::move(nonce)};
-    const auto r = co_await kv_.command(std::move(cmd));
+net::awaitable<answer_take> valkey_round_store::take(std::int64_t session_id, std::int64_t user_id, int round,
+                                                     std::int64_t device_id, std::string nonce) {
+    const auto& k = kv_.keys();
+    std::vector<std::string> keys{k.student_state(session_id, user_id), k.qr_meta(session_id, user_id, round)};
+    std::vector<std::string> args{std::move(nonce), std::to_string(device_id), std::to_string(round)};
+    const auto r = co_await kv_.eval(take_, std::move(keys), std::move(args));
     if (r.is_error() || r.elements.empty()) throw std::runtime_error("valkey: take script failed: " + r.str);
-    take_result out;
-    switch (r.elements[0].integer) {
+    answer_take out;
+    const auto code = r.elements[0].integer;
+    if (code < 0 || r.elements.size() < 2) co_return out;
+    out.state = decode_state(r.elements[1].str, session_id, user_id);
+    if (!out.state) co_return out;
+    out.device_matches = code != 4;
+    out.current = code != 4 && code != 5;
+    switch (code) {
         case 0: {
-            out.outcome = take_outcome::taken;
-            const auto v = r.elements.size() > 1 ? r.elements[1].str : std::string();
+            out.taken.outcome = take_outcome::taken;
+            const auto v = r.elements.size() > 2 ? r.elements[2].str : std::string();
             const auto colon = v.find(':');
             if (colon == std::string::npos) throw std::runtime_error("valkey: malformed showing");
-            out.shown.issued_at_ms = std::stoll(v.substr(0, colon));
-            out.shown.shown_at_ms = std::stoll(v.substr(colon + 1));
+            out.taken.shown.issued_at_ms = std::stoll(v.substr(0, colon));
+            out.taken.shown.shown_at_ms = std::stoll(v.substr(colon + 1));
             break;
         }
         case 2:
-            out.outcome = take_outcome::replayed;
+            out.taken.outcome = take_outcome::replayed;
             break;
         case 3:
-            out.outcome = take_outcome::round_gone;
+            out.taken.outcome = take_outcome::round_gone;
             break;
         default:
-            out.outcome = take_outcome::unknown;
+            out.taken.outcome = take_outcome::unknown;
             break;
     }
     co_return out;
 }
 
-net::awaitable<transition> valkey_round_store::succeed(std::int64_t session_id, std::int64_t user_id, int round) {
-    const auto r = co_await kv_.command(transition_args(lua_succeed, session_id, user_id, round));
-    co_return integer_reply(r) == 1 ? transition::applied : transition::stale;
+net::awaitable<round_moved> valkey_round_store::move(const valkey::script& s, script_call call) {
+    const auto r = co_await kv_.eval(s, std::move(call.keys), std::move(call.args));
+    if (r.is_error() || r.elements.size() != 4) throw std::runtime_error("valkey: round script failed: " + r.str);
+    round_moved out;
+    switch (r.elements[0].integer) {
+        case effect_answered:
+            out.effect = domain::attendance::round_effect::answered;
+            break;
+        case effect_attempt_counted:
+            out.effect = domain::attendance::round_effect::attempt_counted;
+            break;
+        case effect_round_failed:
+            out.effect = domain::attendance::round_effect::round_failed;
+            break;
+        default:
+            out.effect = domain::attendance::round_effect::stale;
+            break;
+    }
+    out.failed_attempts = static_cast<int>(r.elements[3].integer);
+    if (r.elements[1].integer > 0) out.round = static_cast<int>(r.elements[1].integer);
+    out.max_rounds = static_cast<int>(r.elements[2].integer);
+    co_return out;
 }
 
-net::awaitable<std::optional<int>> valkey_round_store::fail(std::int64_t session_id, std::int64_t user_id, int round,
-                                                            int max_failed) {
-    auto args = transition_args(lua_fail, session_id, user_id, round);
-    args.push_back(std::to_string(max_failed));
-    const auto n = integer_reply(co_await kv_.command(std::move(args)));
-    if (n < 0) co_return std::nullopt;
-    co_return static_cast<int>(n);
+net::awaitable<round_moved> valkey_round_store::succeed(std::int64_t session_id, std::int64_t user_id, int round) {
+    co_return co_await move(succeed_, transition_call(session_id, user_id, round));
+}
+
+net::awaitable<round_moved> valkey_round_store::fail(std::int64_t session_id, std::int64_t user_id, int round,
+                                                     int max_failed) {
+    auto call = transition_call(session_id, user_id, round);
+    call.args.push_back(std::to_string(max_failed));
+    co_return co_await move(fail_, std::move(call));
 }
 
 net::awaitable<std::vector<pending_round>> valkey_round_store::pending(std::int64_t session_id) {
@@ -267,27 +352,22 @@ net::awaitable<std::vector<pending_round>> valkey_round_store::pending(std::int6
 net::awaitable<bool> valkey_round_store::record_showing(std::int64_t session_id, pending_round p, std::string nonce,
                                                         std::int64_t issued_at_ms) {
     const auto& k = kv_.keys();
-    valkey::command_args cmd{"EVAL",
-                             lua_record_showing,
-                             "3",
-                             k.qr_meta(session_id, p.user_id, p.round),
-                             k.projection_queue(session_id),
-                             k.student_state(session_id, p.user_id),
-                             std::move(nonce),
-                             std::to_string(issued_at_ms),
-                             secs(valkey::ttl::qr_meta),
-                             secs(valkey::ttl::projection_queue),
-                             secs(valkey::ttl::student_state),
-                             std::to_string(showings_kept)};
-    co_return integer_reply(co_await kv_.command(std::move(cmd))) == 1;
+    std::vector<std::string> keys{k.qr_meta(session_id, p.user_id, p.round), k.projection_queue(session_id),
+                                  k.student_state(session_id, p.user_id)};
+    std::vector<std::string> args{std::move(nonce),
+                                  std::to_string(issued_at_ms),
+                                  secs(valkey::ttl::qr_meta),
+                                  secs(valkey::ttl::projection_queue),
+                                  secs(valkey::ttl::student_state),
+                                  std::to_string(showings_kept)};
+    co_return integer_reply(co_await kv_.eval(record_showing_, std::move(keys), std::move(args))) == 1;
 }
 
 net::awaitable<void> valkey_round_store::record_shown(std::int64_t session_id, pending_round p, std::string nonce,
                                                       std::int64_t shown_at_ms) {
-    valkey::command_args cmd{
-        "EVAL",           lua_record_shown,           "1", kv_.keys().qr_meta(session_id, p.user_id, p.round),
-        std::move(nonce), std::to_string(shown_at_ms)};
-    integer_reply(co_await kv_.command(std::move(cmd)));
+    std::vector<std::string> keys{kv_.keys().qr_meta(session_id, p.user_id, p.round)};
+    std::vector<std::string> args{std::move(nonce), std::to_string(shown_at_ms)};
+    integer_reply(co_await kv_.eval(record_shown_, std::move(keys), std::move(args)));
 }
 
 namespace {
@@ -314,12 +394,10 @@ net::awaitable<std::optional<application::attendance::bytes>> valkey_round_store
 net::awaitable<void> valkey_round_store::invalidate(std::int64_t session_id, std::int64_t user_id) {
     constexpr int rounds = 11; // the protocol's largest maxRounds, plus the "done" slot
     const auto& k = kv_.keys();
-    valkey::command_args cmd{"EVAL", lua_invalidate, std::to_string(2 + rounds), k.student_state(session_id, user_id),
-                             k.projection_queue(session_id)};
-    for (int r = 1; r <= rounds; ++r) cmd.push_back(k.qr_meta(session_id, user_id, r));
-    cmd.push_back(std::to_string(user_id));
-    cmd.push_back(std::to_string(rounds));
-    integer_reply(co_await kv_.command(std::move(cmd)));
+    std::vector<std::string> keys{k.student_state(session_id, user_id), k.projection_queue(session_id)};
+    for (int r = 1; r <= rounds; ++r) keys.push_back(k.qr_meta(session_id, user_id, r));
+    std::vector<std::string> args{std::to_string(user_id), std::to_string(rounds)};
+    integer_reply(co_await kv_.eval(invalidate_, std::move(keys), std::move(args)));
 }
 
 net::awaitable<void> valkey_round_store::forget(std::int64_t session_id, std::vector<std::int64_t> user_ids) {

@@ -16,6 +16,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <hiredis/async.h>
 #include <hiredis/hiredis.h>
+#include <openssl/evp.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -168,6 +169,7 @@ public:
     redisAsyncContext* ready_context() const { return connected_ ? ac_ : nullptr; }
     bool connected() const { return connected_; }
     const settings& config() const { return settings_; }
+    void count_round_trip() noexcept { ++stats_.round_trips; }
     const net::any_io_executor& executor() const { return ex_; }
     connection_stats stats() const {
         auto s = stats_;
@@ -343,6 +345,7 @@ net::awaitable<std::vector<reply>> execute(connection_core& core, std::vector<co
     if (cmds.empty()) co_return std::vector<reply>{};
     auto* ac = core.ready_context();
     if (ac == nullptr) throw unavailable("is not reachable");
+    core.count_round_trip();
     auto batch = std::make_shared<pending_batch>(core.executor(), cmds.size());
     for (std::size_t i = 0; i < cmds.size(); ++i) {
         if (cmds[i].empty()) throw std::invalid_argument("empty Valkey command");
@@ -385,8 +388,69 @@ std::vector<std::string> as_strings(const reply& r) {
 
 // ---- client
 
+namespace {
+
+// SCRIPT LOAD without waiting for the reply: EVALSHA's NOSCRIPT path covers a lost one.
+void send_script_load(redisAsyncContext* ac, const script& s) {
+    const char* argv[] = {"SCRIPT", "LOAD", s.body().data()};
+    const std::size_t lens[] = {6, 4, s.body().size()};
+    redisAsyncCommandArgv(ac, nullptr, nullptr, 3, argv, lens);
+}
+
+std::string sha1_hex(const std::string& text) {
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int size = 0;
+    if (EVP_Digest(text.data(), text.size(), digest, &size, EVP_sha1(), nullptr) != 1) {
+        throw std::runtime_error("SHA1 of a Valkey script failed");
+    }
+    static constexpr char hex[] = "0123456789abcdef";
+    std::string out;
+    out.reserve(2 * size);
+    for (unsigned int i = 0; i < size; ++i) {
+        const auto b = digest[i];
+        out.push_back(hex[b >> 4]);
+        out.push_back(hex[b & 0xf]);
+    }
+    return out;
+}
+
+} // namespace
+
+script::script(std::string body) : body_(std::move(body)), sha1_(sha1_hex(body_)) {}
+
 client::client(net::any_io_executor ex, settings s)
-    : core_(std::make_shared<connection_core>(std::move(ex), s, "client")), keys_(s.key_prefix) {}
+    : core_(std::make_shared<connection_core>(std::move(ex), s, "client")),
+      keys_(s.key_prefix),
+      preloaded_(std::make_shared<std::vector<script>>()) {
+    core_->set_connected_hook([list = preloaded_](redisAsyncContext* ac) {
+        for (const auto& sc : *list) send_script_load(ac, sc);
+    });
+}
+
+void client::preload(const script& s) {
+    const auto same = [&s](const script& kept) { return kept.sha1() == s.sha1(); };
+    if (std::any_of(preloaded_->begin(), preloaded_->end(), same)) return;
+    preloaded_->push_back(s);
+    if (auto* ac = core_->ready_context()) send_script_load(ac, s);
+}
+
+net::awaitable<reply> client::eval(const script& s, std::vector<std::string> keys, std::vector<std::string> args) {
+    command_args cmd;
+    cmd.reserve(3 + keys.size() + args.size());
+    cmd.push_back("EVALSHA");
+    cmd.push_back(s.sha1());
+    cmd.push_back(std::to_string(keys.size()));
+    for (auto& k : keys) cmd.push_back(std::move(k));
+    for (auto& a : args) cmd.push_back(std::move(a));
+    auto first = co_await command(cmd);
+    if (!first.is_error() || first.str.rfind("NOSCRIPT", 0) != 0) co_return first;
+    // Not loaded on this server (restarted, flushed, a new replica): load and retry once.
+    std::vector<command_args> retry;
+    retry.push_back({"SCRIPT", "LOAD", s.body()});
+    retry.push_back(std::move(cmd));
+    auto replies = co_await pipeline(std::move(retry));
+    co_return std::move(replies.back());
+}
 
 client::~client() { core_->stop(); }
 

@@ -1,6 +1,7 @@
 // valkey::client and valkey::subscriber against the real Valkey: every command family,
-// NX/EX, pipelines, pub/sub, many coroutines on one connection, and an outage (Valkey
-// stopped and started): fast 503s while down, reconnection, resubscription.
+// NX/EX, pipelines, pub/sub, many coroutines on one connection, EVALSHA (scripts loaded on
+// connect, NOSCRIPT reloaded in one round trip), and an outage (Valkey stopped and
+// started): fast 503s while down, reconnection, resubscription, scripts loaded again.
 #include "asistencia/infra/valkey/client.hpp"
 #include "asistencia/application/errors.hpp"
 
@@ -101,6 +102,58 @@ TEST(ValkeyClient, StringsWithExpiryAndNx) {
         EXPECT_EQ(co_await c.exists(k), 1);
         std::vector<std::string> a1{k, c.keys().raw("n")};
         EXPECT_EQ(co_await c.del(a1), 2);
+        co_return 0;
+    });
+}
+
+const script& incr_script() {
+    static const script s("return redis.call('INCRBY', KEYS[1], ARGV[1])");
+    return s;
+}
+
+std::int64_t script_exists(const std::vector<reply>& r) {
+    return r.empty() || r[0].elements.empty() ? -1 : r[0].elements[0].integer;
+}
+
+TEST(ValkeyClient, EvalshaRunsPreloadedScriptsInOneRoundTrip) {
+    with_client([](client& c) -> net::awaitable<int> {
+        static const script local("return {KEYS[1], ARGV[1], ARGV[2]}");
+        EXPECT_EQ(local.sha1().size(), 40u);
+        c.preload(local); // connected already: loaded now
+        std::vector<command_args> exists{{"SCRIPT", "EXISTS", local.sha1()}};
+        EXPECT_EQ(script_exists(co_await c.pipeline(exists)), 1) << "preload loads the script at once";
+        const auto before = c.stats().round_trips;
+        std::vector<std::string> keys{"k"}, args{"a", "b"};
+        const auto r = co_await c.eval(local, keys, args);
+        EXPECT_EQ(c.stats().round_trips - before, 1u) << "a loaded script costs one EVALSHA";
+        EXPECT_EQ(r.elements.size(), 3u) << r.str;
+        if (r.elements.size() == 3) {
+            EXPECT_EQ(r.elements[0].str, "k");
+            EXPECT_EQ(r.elements[2].str, "b");
+        }
+        static const script broken("return redis.call('NOPE')");
+        std::vector<std::string> none;
+        const auto e = co_await c.eval(broken, none, none);
+        EXPECT_TRUE(e.is_error()) << "a failing script is an error reply, not an exception";
+        co_return 0;
+    });
+}
+
+TEST(ValkeyClient, EvalshaReloadsAfterNoscript) {
+    with_client([](client& c) -> net::awaitable<int> {
+        const auto k = c.keys().raw("evalsha");
+        co_await c.del(k);
+        std::vector<command_args> flush{{"SCRIPT", "FLUSH"}};
+        co_await c.pipeline(flush); // as after a Valkey restart: nothing loaded
+        const auto before = c.stats().round_trips;
+        std::vector<std::string> keys{k}, args{"5"};
+        const auto r = co_await c.eval(incr_script(), keys, args);
+        EXPECT_EQ(r.integer, 5) << r.str;
+        EXPECT_EQ(c.stats().round_trips - before, 2u) << "NOSCRIPT, then SCRIPT LOAD + EVALSHA pipelined";
+        const auto again = co_await c.eval(incr_script(), keys, args);
+        EXPECT_EQ(again.integer, 10) << "loaded now: runs again";
+        EXPECT_EQ(c.stats().round_trips - before, 3u);
+        co_await c.del(k);
         co_return 0;
     });
 }
@@ -343,7 +396,9 @@ TEST(ValkeyClient, RecoversAfterValkeyRestarts) {
         bool ping_down = true;
         bool recovered = false;
         std::int64_t receivers = 0;
+        std::int64_t script_loaded = -1;
     };
+    c.preload(incr_script());
     auto fut = net::co_spawn(
         io,
         [&]() -> net::awaitable<outcome> {
@@ -364,6 +419,8 @@ TEST(ValkeyClient, RecoversAfterValkeyRestarts) {
             co_await c.del(c.keys().raw("k"));
             for (int i = 0; i < 1000 && !sub.subscribed(); ++i) co_await sleep_for(10ms);
             o.receivers = co_await c.publish(channel, "back");
+            std::vector<command_args> exists{{"SCRIPT", "EXISTS", incr_script().sha1()}};
+            o.script_loaded = script_exists(co_await c.pipeline(exists));
             for (int i = 0; i < 500 && got.empty(); ++i) co_await sleep_for(10ms);
             c.stop();
             sub.stop();
@@ -382,6 +439,7 @@ TEST(ValkeyClient, RecoversAfterValkeyRestarts) {
     EXPECT_FALSE(o.ping_down);
     EXPECT_TRUE(o.recovered);
     EXPECT_EQ(o.receivers, 1);
+    EXPECT_EQ(o.script_loaded, 1) << "a restarted Valkey has no scripts: the reconnect loads them again";
     EXPECT_EQ(got, std::vector<std::string>{"back"});
     EXPECT_GE(c.stats().reconnects, 1u);
     EXPECT_GE(sub.stats().reconnects, 1u);

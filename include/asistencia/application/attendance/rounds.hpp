@@ -5,6 +5,7 @@
 #pragma once
 
 #include "asistencia/application/attendance/session.hpp"
+#include "asistencia/domain/attendance/round.hpp"
 
 #include <boost/asio/awaitable.hpp>
 
@@ -52,6 +53,24 @@ struct take_result {
     showing shown; // when taken
 };
 
+// The answer's first round trip: the student's state and, only when the answer is from the
+// state's device and for its current round, the nonce taken (atomically, in one script).
+struct answer_take {
+    std::optional<student_state> state; // nullopt: no readable state (rebuild it from PostgreSQL)
+    bool device_matches = false;        // state's device is the answer's (else nothing was taken)
+    bool current = false;               // the answer's round is the state's current one (else nothing taken)
+    take_result taken;                  // when device_matches && current
+};
+
+// Where a student is after a succeed/fail transition (the script returns it: no read after).
+struct round_moved {
+    domain::attendance::round_effect effect = domain::attendance::round_effect::stale;
+    int failed_attempts = 0;  // the round's count after a fail (0 when stale)
+    std::optional<int> round; // round_actual afterwards; nullopt when the state is gone
+    int max_rounds = 0;
+    bool done() const noexcept { return round && *round > max_rounds; }
+};
+
 // What a state transition did (atomic in the store; the loser of a race gets `stale`).
 enum class transition { applied, stale };
 
@@ -69,16 +88,17 @@ public:
     // Re-creates the metadata of the state's current round when it lapsed; stale when the
     // state moved on or the metadata exists.
     virtual net::awaitable<transition> reopen(std::int64_t session_id, std::int64_t user_id, int round) = 0;
-    // Uses up `nonce` (base64url) of the round, atomically: two identical answers, one taken.
-    virtual net::awaitable<take_result> take(std::int64_t session_id, std::int64_t user_id, int round,
-                                             std::string nonce) = 0;
-    // The round succeeded: metadata and queue entry go, the next round opens (or the
-    // state is done). Stale when another answer finished the round first.
-    virtual net::awaitable<transition> succeed(std::int64_t session_id, std::int64_t user_id, int round) = 0;
-    // A failed attempt: intentos_fallidos + 1; at max_failed the round fails and the next
-    // opens. Returns the new count, nullopt when the round's metadata is gone.
-    virtual net::awaitable<std::optional<int>> fail(std::int64_t session_id, std::int64_t user_id, int round,
-                                                    int max_failed) = 0;
+    // Reads the state and uses up `nonce` (base64url) of the round, atomically (two
+    // identical answers, one taken), when the state's device is `device_id` and `round` its
+    // current round; see answer_take.
+    virtual net::awaitable<answer_take> take(std::int64_t session_id, std::int64_t user_id, int round,
+                                             std::int64_t device_id, std::string nonce) = 0;
+    // The succeed and fail events of domain/attendance/round: succeed ends the round (the
+    // next opens, or done); fail counts an attempt and ends the round at max_failed. Stale
+    // when the round is not open (another answer finished it first).
+    virtual net::awaitable<round_moved> succeed(std::int64_t session_id, std::int64_t user_id, int round) = 0;
+    virtual net::awaitable<round_moved> fail(std::int64_t session_id, std::int64_t user_id, int round,
+                                             int max_failed) = 0;
 
     // The projection's side.
     virtual net::awaitable<std::vector<pending_round>> pending(std::int64_t session_id) = 0;

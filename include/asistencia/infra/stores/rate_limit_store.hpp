@@ -20,7 +20,7 @@ struct rate_limit_stats {
 
 class valkey_rate_limiter final : public application::rate_limiter {
 public:
-    explicit valkey_rate_limiter(valkey::client& kv) : kv_(kv) {}
+    explicit valkey_rate_limiter(valkey::client& kv);
 
     net::awaitable<application::rate_decision> hit(const application::rate_rule& rule, std::string subject) override;
 
@@ -28,6 +28,7 @@ public:
 
 private:
     valkey::client& kv_;
+    const valkey::script window_; // run by EVALSHA, loaded on every connection
     rate_limit_stats stats_;
 };
 

@@ -1,8 +1,9 @@
 // The rounds of a class in Valkey (PROTOCOL.md 6.3-6.5 and section 7): the student's state
 // session:asistencia:{sid}:{uid} (JSON, device keys sealed under a key derived from the
 // master key), the round metadata qr:session:{sid}:{uid}:{round} (hash, one field per
-// showing) and the projection queue proyeccion:session:{sid}. Every transition is one Lua
-// script, so concurrent answers (on any replica) see one consistent order.
+// showing) and the projection queue proyeccion:session:{sid}. Every transition of
+// domain/attendance/round is one Lua script, so concurrent answers (on any replica) see one
+// consistent order; the scripts run by EVALSHA, loaded on every connection.
 #pragma once
 
 #include "asistencia/application/attendance/rounds.hpp"
@@ -11,7 +12,9 @@
 namespace asistencia::infra::stores {
 
 namespace net = boost::asio;
+using application::attendance::answer_take;
 using application::attendance::pending_round;
+using application::attendance::round_moved;
 using application::attendance::student_state;
 using application::attendance::take_result;
 using application::attendance::transition;
@@ -26,11 +29,10 @@ public:
     net::awaitable<std::optional<student_state>> load_state(std::int64_t session_id, std::int64_t user_id) override;
     net::awaitable<void> start(std::int64_t session_id, std::int64_t user_id, student_state s) override;
     net::awaitable<transition> reopen(std::int64_t session_id, std::int64_t user_id, int round) override;
-    net::awaitable<take_result> take(std::int64_t session_id, std::int64_t user_id, int round,
+    net::awaitable<answer_take> take(std::int64_t session_id, std::int64_t user_id, int round, std::int64_t device_id,
                                      std::string nonce) override;
-    net::awaitable<transition> succeed(std::int64_t session_id, std::int64_t user_id, int round) override;
-    net::awaitable<std::optional<int>> fail(std::int64_t session_id, std::int64_t user_id, int round,
-                                            int max_failed) override;
+    net::awaitable<round_moved> succeed(std::int64_t session_id, std::int64_t user_id, int round) override;
+    net::awaitable<round_moved> fail(std::int64_t session_id, std::int64_t user_id, int round, int max_failed) override;
     net::awaitable<std::vector<pending_round>> pending(std::int64_t session_id) override;
     net::awaitable<bool> record_showing(std::int64_t session_id, pending_round r, std::string nonce,
                                         std::int64_t issued_at_ms) override;
@@ -44,11 +46,17 @@ public:
     net::awaitable<void> forget(std::int64_t session_id, std::vector<std::int64_t> user_ids) override;
 
 private:
-    valkey::command_args transition_args(const char* script, std::int64_t session_id, std::int64_t user_id,
-                                         int round) const;
+    struct script_call {
+        std::vector<std::string> keys, args;
+    };
+    script_call transition_call(std::int64_t session_id, std::int64_t user_id, int round) const;
+    net::awaitable<round_moved> move(const valkey::script& s, script_call call);
+    std::optional<student_state> decode_state(const std::string& raw, std::int64_t session_id,
+                                              std::int64_t user_id) const;
 
     valkey::client& kv_;
     std::vector<std::uint8_t> key_; // seals the device keys in the state
+    const valkey::script reopen_, succeed_, fail_, take_, record_showing_, record_shown_, invalidate_;
 };
 
 } // namespace asistencia::infra::stores

@@ -43,9 +43,22 @@ struct connection_stats {
     std::uint64_t connects = 0;    // successful connections, the first included
     std::uint64_t reconnects = 0;  // successful connections after a loss
     std::uint64_t disconnects = 0; // connections lost (not counting stop())
+    std::uint64_t round_trips = 0; // commands and pipelines sent (each one write, one wait)
 };
 
 using command_args = std::vector<std::string>;
+
+// A Lua script run by EVALSHA (client::eval): its text and SHA1, computed once.
+class script {
+public:
+    explicit script(std::string body);
+    const std::string& body() const noexcept { return body_; }
+    const std::string& sha1() const noexcept { return sha1_; }
+
+private:
+    std::string body_;
+    std::string sha1_; // lowercase hex, as SCRIPT LOAD returns it
+};
 
 class connection_core;
 
@@ -66,6 +79,14 @@ public:
     net::awaitable<reply> command(command_args args);
     // Several commands written together, one round trip; replies in order.
     net::awaitable<std::vector<reply>> pipeline(std::vector<command_args> commands);
+
+    // EVALSHA of a script; on NOSCRIPT (a Valkey restarted or flushed since the load) loads
+    // it and runs it again in one pipelined round trip. Error replies of the script itself
+    // are returned as replies.
+    net::awaitable<reply> eval(const script& s, std::vector<std::string> keys, std::vector<std::string> args);
+    // SCRIPT LOAD `s` on every (re)connection from now on (and now, if connected), so
+    // EVALSHA finds it (the client keeps a copy; a script already kept is not added twice).
+    void preload(const script& s);
 
     // Readiness: PING answered within `timeout`. Never throws.
     net::awaitable<bool> ping(std::chrono::milliseconds timeout);
@@ -101,6 +122,7 @@ public:
 private:
     std::shared_ptr<connection_core> core_;
     key_builder keys_;
+    std::shared_ptr<std::vector<script>> preloaded_; // shared with the connect hook
 };
 
 // A connection in subscriber mode. Channels are (re)subscribed after every (re)connect;
