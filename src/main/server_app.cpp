@@ -5,6 +5,7 @@
 
 #include "asistencia/application/attendance/attendance_service.hpp"
 #include "asistencia/application/attendance/legacy_sync.hpp"
+#include "asistencia/application/attendance/projection_service.hpp"
 #include "asistencia/application/attendance/session_service.hpp"
 #include "asistencia/application/enrollment/enrollment_service.hpp"
 #include "asistencia/domain/crypto/protocol_keys.hpp"
@@ -16,14 +17,17 @@
 #include "asistencia/infra/php_bridge/user_directory.hpp"
 #include "asistencia/infra/postgres/migrations.hpp"
 #include "asistencia/infra/postgres/pool.hpp"
+#include "asistencia/infra/qr/frame_renderer.hpp"
 #include "asistencia/infra/repositories/attendance_repository.hpp"
 #include "asistencia/infra/repositories/device_repository.hpp"
 #include "asistencia/infra/repositories/outbox_repository.hpp"
+#include "asistencia/infra/repositories/progress_repository.hpp"
 #include "asistencia/infra/repositories/result_repository.hpp"
 #include "asistencia/infra/repositories/session_repository.hpp"
 #include "asistencia/infra/stores/app_session_store.hpp"
 #include "asistencia/infra/stores/attendance_events.hpp"
 #include "asistencia/infra/stores/ceremony_store.hpp"
+#include "asistencia/infra/stores/projection_store.hpp"
 #include "asistencia/infra/stores/rate_limit_store.hpp"
 #include "asistencia/infra/stores/round_store.hpp"
 #include "asistencia/infra/valkey/client.hpp"
@@ -352,9 +356,21 @@ int run_server(const config& cfg, std::shared_ptr<spdlog::logger> access_log) {
     projection_cfg.allowed_origins = cfg.webauthn.origins;
     projection_cfg.frame_interval = cfg.rounds.frame_interval;
     projection_cfg.limits = &limits;
-    transport::projection::projection_hub projection(ioc.get_executor(), projection_cfg, kv,
-                                                     to_valkey_settings(cfg.valkey), auth, sessions, attendance,
-                                                     attendance_rows, rounds, metrics);
+    infra::stores::valkey_projection_lease projection_lease(kv);
+    infra::stores::valkey_frame_channel projection_frames(kv);
+    infra::stores::valkey_projector_registry projectors(kv);
+    infra::stores::valkey_projection_feed projection_feed(ioc.get_executor(), to_valkey_settings(cfg.valkey),
+                                                          kv.keys());
+    infra::repositories::progress_repository progress_rows(pg);
+    const infra::qr::frame_renderer qr_frames;
+    application::attendance::class_loop_rounds loop_rounds(sessions, attendance);
+    application::attendance::frame_loop_settings loop_cfg;
+    loop_cfg.totp_step_seconds = attendance.settings().totp_step_seconds;
+    loop_cfg.master_key = attendance.settings().master_key;
+    application::attendance::projection_service projection_use_case(
+        loop_cfg, {projection_lease, rounds, loop_rounds, projection_frames, qr_frames, progress_rows});
+    transport::projection::projection_hub projection(ioc.get_executor(), projection_cfg, auth, sessions,
+                                                     projection_use_case, projectors, projection_feed, metrics);
     projection.attach(server);
 
     server.listen();

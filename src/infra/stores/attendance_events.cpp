@@ -11,7 +11,7 @@ namespace asistencia::infra::stores {
 namespace net = boost::asio;
 
 std::string valkey_attendance_events::channel(const valkey::key_builder& keys, std::int64_t session_id) {
-    return keys.raw("projection:events:" + std::to_string(session_id));
+    return keys.projection_events(session_id);
 }
 
 void valkey_attendance_events::progress(std::int64_t session_id) {

@@ -35,6 +35,20 @@ std::string key_builder::enrollment_lock(std::int64_t user_id) const {
 std::string key_builder::projection_leader(std::int64_t session_id) const {
     return prefix_ + "projection:leader:" + n(session_id);
 }
+std::string key_builder::projection_paused(std::int64_t session_id) const {
+    return prefix_ + "projection:paused:" + n(session_id);
+}
+std::string key_builder::projection_seq(std::int64_t session_id) const {
+    return prefix_ + "projection:seq:" + n(session_id);
+}
+std::string key_builder::projection_frames_prefix() const { return prefix_ + "projection:frames:"; }
+std::string key_builder::projection_events_prefix() const { return prefix_ + "projection:events:"; }
+std::string key_builder::projection_frames(std::int64_t session_id) const {
+    return projection_frames_prefix() + n(session_id);
+}
+std::string key_builder::projection_events(std::int64_t session_id) const {
+    return projection_events_prefix() + n(session_id);
+}
 std::string key_builder::challenge(std::string_view purpose, std::string_view id) const {
     return prefix_ + "challenge:" + std::string(purpose) + ":" + std::string(id);
 }

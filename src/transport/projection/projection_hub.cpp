@@ -1,4 +1,6 @@
-// The projection WebSocket and the frame loop; see projection_hub.hpp and docs/projection.md.
+// The projection WebSocket: sessions, authentication, bounded queues and the fan-out; see
+// projection_hub.hpp and docs/projection.md. The frame loop's rules live in
+// application/attendance/projection_service; this file only schedules its ticks.
 // Everything runs on the io_context's one thread: no locks. Each projector has one reader
 // (the route's handler) and one writer coroutine (Beast allows one outstanding write),
 // joined by a bounded queue.
@@ -6,11 +8,7 @@
 
 #include "asistencia/application/errors.hpp"
 #include "asistencia/domain/crypto/primitives.hpp"
-#include "asistencia/domain/crypto/protocol_keys.hpp"
-#include "asistencia/domain/crypto/qr_payload.hpp"
-#include "asistencia/domain/crypto/totp.hpp"
 #include "asistencia/domain/encoding/base64.hpp"
-#include "asistencia/infra/qr/qr_renderer.hpp"
 #include "asistencia/transport/projection/projector_messages.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -26,7 +24,6 @@
 
 #include <algorithm>
 #include <charconv>
-#include <cstring>
 #include <deque>
 #include <map>
 #include <optional>
@@ -36,7 +33,6 @@ namespace asistencia::transport::projection {
 namespace beast = boost::beast;
 namespace websocket = beast::websocket;
 namespace att = application::attendance;
-namespace crypto = domain::crypto;
 using json = nlohmann::json;
 using steady = std::chrono::steady_clock;
 using namespace std::chrono_literals;
@@ -48,38 +44,12 @@ constexpr std::size_t recent_frames = 64; // seq -> showing, for `shown` message
 constexpr auto auth_renew_interval = 20s; // ws:auth TTL is 60 s
 constexpr std::int64_t shown_window_ms = 1000;
 
-// Compare-and-pexpire / compare-and-del: only the holder's token renews or releases.
-constexpr const char* lua_renew = R"lua(
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
-return 0
-)lua";
-constexpr const char* lua_release = R"lua(
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-return 0
-)lua";
-
 std::int64_t now_ms() {
     return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
         .count();
 }
 
-std::string random_id() { return domain::encoding::base64url_encode(crypto::random_bytes(16)); }
-
-std::uint64_t random_u64() {
-    const auto b = crypto::random_bytes(8);
-    std::uint64_t v = 0;
-    for (auto x : b) v = (v << 8) | x;
-    return v;
-}
-
-// A uniformly random index in [0, n) (rejection sampling: no modulo bias).
-std::size_t random_index(std::size_t n) {
-    const std::uint64_t limit = UINT64_MAX - UINT64_MAX % n;
-    for (;;) {
-        const auto v = random_u64();
-        if (v < limit) return static_cast<std::size_t>(v % n);
-    }
-}
+std::string random_id() { return domain::encoding::base64url_encode(domain::crypto::random_bytes(16)); }
 
 std::optional<std::int64_t> parse_id(std::string_view s) {
     std::int64_t v = 0;
@@ -88,21 +58,8 @@ std::optional<std::int64_t> parse_id(std::string_view s) {
     return v;
 }
 
-std::optional<std::int64_t> json_int(const json& j, const char* key) {
-    const auto it = j.find(key);
-    if (it == j.end()) return std::nullopt;
-    if (it->is_number_integer()) return it->get<std::int64_t>();
-    if (it->is_number_float()) {
-        const double d = it->get<double>();
-        if (d > -9e15 && d < 9e15) return static_cast<std::int64_t>(d);
-    }
-    return std::nullopt;
-}
-
 struct frame_info {
-    std::int64_t user_id = 0;
-    int round = 0;
-    std::string nonce;
+    att::frame_round round;
     std::int64_t sent_at_ms = 0;
     bool shown = false;
 };
@@ -127,40 +84,34 @@ struct projector {
     std::optional<websocket::close_reason> close_with; // the writer closes after flushing
     std::optional<std::int64_t> offset_ms;             // server clock − projector clock (see docs)
     domain::tokens::user_claims user;
-    std::string auth_json;             // ws:auth:{id}, re-written on renewal (Valkey may have restarted)
+    std::int64_t authenticated_at_ms = 0;
     steady::time_point window_start{}; // the per-connection message limit's current second
     int window_messages = 0;
 };
 
 // This replica's view of a session with local projectors.
 struct local_session {
-    std::int64_t session_id = 0;
+    local_session(att::frame_loop l) : loop(std::move(l)) {}
+
+    att::frame_loop loop; // the use case; it leads only while this process holds the lease
     std::vector<std::shared_ptr<projector>> projectors;
     std::map<std::int64_t, frame_info> recent;
     std::int64_t last_seq = 0;
     bool driver_running = false;
     bool ended = false;
-    bool progress_due = false;
-    steady::time_point last_progress{};
-    crypto::bytes totps_secret;
 };
 
 struct projection_hub::impl : std::enable_shared_from_this<impl> {
-    impl(net::any_io_executor ex, projection_settings s, infra::valkey::client& kv,
-         infra::valkey::settings sub_settings, const auth::authenticator& auth, att::session_service& sessions,
-         att::attendance_service& attendance, att::attendance_store& records, att::round_store& rounds,
-         http::metrics_registry& metrics)
+    impl(net::any_io_executor ex, projection_settings s, const auth::authenticator& auth,
+         att::session_service& sessions, att::projection_service& projection, att::projector_registry& registry,
+         att::projection_feed& feed, http::metrics_registry& metrics)
         : ex_(ex),
           settings_(std::move(s)),
-          kv_(kv),
           auth_(auth),
           sessions_(sessions),
-          attendance_(attendance),
-          records_(records),
-          rounds_(rounds),
-          token_(random_id()),
-          sub_(ex, std::move(sub_settings),
-               [this](const std::string& channel, const std::string& message) { on_pubsub(channel, message); }),
+          projection_(projection),
+          registry_(registry),
+          feed_(feed),
           projectors_gauge_(metrics
                                 .add_gauge("asistencia_projection_projectors",
                                            "Projector WebSockets connected and authenticated on this process.")
@@ -183,18 +134,6 @@ struct projection_hub::impl : std::enable_shared_from_this<impl> {
                                       "Times this process took a session's frame-loop lease.")
                          .with({})) {}
 
-    // ---- keys and channels
-    std::string frames_channel(std::int64_t sid) const {
-        return kv_.keys().raw("projection:frames:" + std::to_string(sid));
-    }
-    std::string events_channel(std::int64_t sid) const {
-        return kv_.keys().raw("projection:events:" + std::to_string(sid));
-    }
-    std::string paused_key(std::int64_t sid) const {
-        return kv_.keys().raw("projection:paused:" + std::to_string(sid));
-    }
-    std::string seq_key(std::int64_t sid) const { return kv_.keys().raw("projection:seq:" + std::to_string(sid)); }
-
     // ---- the route
     net::awaitable<void> authorize(const http::request_context& ctx) const {
         const auto origin = ctx.request[beast::http::field::origin];
@@ -215,7 +154,6 @@ struct projection_hub::impl : std::enable_shared_from_this<impl> {
             co_await settings_.limits->check(settings_.limits->ws_upgrades, std::move(subject));
         }
     }
-
     // True while the connection is within its messages per second; past it the projector is
     // closed (a page sends a few pings and one `shown` per frame).
     bool within_message_limit(projector& p) {
@@ -375,14 +313,10 @@ struct projection_hub::impl : std::enable_shared_from_this<impl> {
             co_return;
         }
         if (p->close_with || p->finished) co_return; // the deadline passed meanwhile
-        const json who{{"userId", p->user.user_id},
-                       {"username", p->user.username},
-                       {"rol", std::string(domain::tokens::to_string(p->user.role))},
-                       {"authenticated_at", now_ms()}};
-        p->auth_json = who.dump();
-        auto cmds = registration_commands(*p);
+        p->authenticated_at_ms = now_ms();
+        std::vector<att::projector_registration> regs{registration(*p)};
         try {
-            co_await kv_.pipeline(std::move(cmds));
+            co_await registry_.put(std::move(regs));
         } catch (const std::exception& e) {
             spdlog::warn("projection {}: cannot register projector: {}", sid, e.what());
             close(*p, websocket::close_code::try_again_later, "try again later");
@@ -396,7 +330,7 @@ struct projection_hub::impl : std::enable_shared_from_this<impl> {
         projectors_gauge_.inc();
         auto& ls = session(sid);
         ls.projectors.push_back(p);
-        ls.progress_due = true; // the first counts right away
+        ls.loop.request_progress(); // the first counts right away
         send(*p, json{{"type", "ready"},
                       {"sessionId", sid},
                       {"serverTime", now_ms()},
@@ -406,13 +340,16 @@ struct projection_hub::impl : std::enable_shared_from_this<impl> {
     }
 
     // ws:auth:{id} and the membership in ws:projection:{sid}: written at authentication and
-    // re-written (not just renewed) every 20 s, so they come back after a Valkey restart.
-    std::vector<infra::valkey::command_args> registration_commands(const projector& p) const {
-        const auto& keys = kv_.keys();
-        return {
-            {"SET", keys.ws_auth(p.id), p.auth_json, "EX", std::to_string(infra::valkey::ttl::ws_auth.count())},
-            {"SADD", keys.ws_projection(p.session_id), p.id},
-            {"EXPIRE", keys.ws_projection(p.session_id), std::to_string(infra::valkey::ttl::ws_projection.count())}};
+    // re-written every 20 s, so they come back after a Valkey restart.
+    static att::projector_registration registration(const projector& p) {
+        att::projector_registration r;
+        r.connection_id = p.id;
+        r.session_id = p.session_id;
+        r.user_id = p.user.user_id;
+        r.username = p.user.username;
+        r.role = std::string(domain::tokens::to_string(p.user.role));
+        r.authenticated_at_ms = p.authenticated_at_ms;
+        return r;
     }
 
     net::awaitable<void> unregister(std::shared_ptr<projector> p) {
@@ -427,9 +364,7 @@ struct projection_hub::impl : std::enable_shared_from_this<impl> {
             if (v.empty() && !it->second->driver_running) forget(sid);
         }
         try {
-            std::vector<infra::valkey::command_args> cmds{{"SREM", kv_.keys().ws_projection(sid), p->id},
-                                                          {"DEL", kv_.keys().ws_auth(p->id)}};
-            co_await kv_.pipeline(std::move(cmds));
+            co_await registry_.remove(sid, p->id);
         } catch (const std::exception& e) {
             spdlog::warn("projection {}: projector {} not removed from Valkey: {}", sid, p->id, e.what());
         }
@@ -454,12 +389,12 @@ struct projection_hub::impl : std::enable_shared_from_this<impl> {
             if (now - f->second.sent_at_ms > shown_window_ms) co_return; // late: the send time stands
             const auto shown = std::clamp(shown_msg->at + *p->offset_ms, f->second.sent_at_ms, now);
             f->second.shown = true;
-            const auto info = f->second;
-            co_await rounds_.record_shown(sid, {info.user_id, info.round}, info.nonce, shown);
+            auto round = f->second.round;
+            co_await projection_.record_shown(sid, std::move(round), shown);
         } else if (std::holds_alternative<pause_message>(msg)) {
-            co_await kv_.set(paused_key(sid), "1", infra::valkey::ttl::ws_projection);
+            co_await projection_.pause(sid);
         } else if (std::holds_alternative<resume_message>(msg)) {
-            co_await kv_.del(paused_key(sid));
+            co_await projection_.resume(sid);
         }
     }
 
@@ -467,24 +402,20 @@ struct projection_hub::impl : std::enable_shared_from_this<impl> {
     local_session& session(std::int64_t sid) {
         auto& ls = sessions_map_[sid];
         if (!ls) {
-            ls = std::make_shared<local_session>();
-            ls->session_id = sid;
-            ls->totps_secret = crypto::derive_session_totps_secret(attendance_.settings().master_key, sid);
-            sub_.subscribe(frames_channel(sid));
-            sub_.subscribe(events_channel(sid));
+            ls = std::make_shared<local_session>(projection_.loop(sid));
+            feed_.subscribe(sid);
         }
         return *ls;
     }
 
     void forget(std::int64_t sid) {
         sessions_map_.erase(sid);
-        sub_.unsubscribe(frames_channel(sid));
-        sub_.unsubscribe(events_channel(sid));
+        feed_.unsubscribe(sid);
     }
 
     void start_driver(local_session& ls) {
         ls.driver_running = true;
-        net::co_spawn(ex_, drive(sessions_map_[ls.session_id]), net::detached);
+        net::co_spawn(ex_, drive(sessions_map_[ls.loop.session_id()]), net::detached);
     }
 
     void broadcast(local_session& ls, const std::string& message) {
@@ -501,137 +432,71 @@ struct projection_hub::impl : std::enable_shared_from_this<impl> {
         }
     }
 
-    void on_pubsub(const std::string& channel, const std::string& message) {
-        const auto frames_prefix = kv_.keys().raw("projection:frames:");
-        const auto events_prefix = kv_.keys().raw("projection:events:");
-        const bool is_frame = channel.starts_with(frames_prefix);
-        const bool is_event = channel.starts_with(events_prefix);
-        if (!is_frame && !is_event) return;
-        const auto sid = parse_id(std::string_view(channel).substr((is_frame ? frames_prefix : events_prefix).size()));
-        if (!sid) return;
-        const auto it = sessions_map_.find(*sid);
+    // ---- the fan-out: every replica with projectors of the session
+    void on_frame(std::int64_t sid, const att::published_frame& f) {
+        const auto it = sessions_map_.find(sid);
         if (it == sessions_map_.end()) return;
         auto& ls = *it->second;
-        const auto msg = json::parse(message, nullptr, false);
-        if (!msg.is_object()) return;
-        if (is_frame) {
-            const auto seq = json_int(msg, "seq");
-            if (!seq || !msg.contains("width") || !msg.contains("modules")) return;
-            // seq restarts from 1 when Valkey lost projection:seq: forget the old showings.
-            if (*seq <= ls.last_seq) ls.recent.clear();
-            ls.last_seq = *seq;
-            if (msg.contains("uid")) {
-                frame_info f;
-                f.user_id = msg.value("uid", std::int64_t{0});
-                f.round = msg.value("round", 0);
-                f.nonce = msg.value("nonce", std::string{});
-                f.sent_at_ms = msg.value("sentAt", std::int64_t{0});
-                ls.recent[*seq] = std::move(f);
-                while (ls.recent.size() > recent_frames) ls.recent.erase(ls.recent.begin());
-            }
-            if (ls.ended) return;
-            broadcast(
-                ls,
-                json{{"type", "frame"}, {"seq", *seq}, {"qr", {{"width", msg["width"]}, {"modules", msg["modules"]}}}}
-                    .dump());
-        } else {
-            const auto type = msg.value("type", std::string{});
-            if (type == "progress") {
-                ls.progress_due = true;
-            } else if (type == "closed" && !ls.ended) {
-                end_session(ls, msg.contains("summary") ? msg["summary"] : json::object());
-            }
+        // seq restarts from 1 when Valkey lost projection:seq: forget the old showings.
+        if (f.seq <= ls.last_seq) ls.recent.clear();
+        ls.last_seq = f.seq;
+        if (f.round) {
+            ls.recent[f.seq] = frame_info{*f.round, f.sent_at_ms, false};
+            while (ls.recent.size() > recent_frames) ls.recent.erase(ls.recent.begin());
+        }
+        if (ls.ended) return;
+        broadcast(ls,
+                  json{{"type", "frame"}, {"seq", f.seq}, {"qr", {{"width", f.width}, {"modules", f.modules}}}}.dump());
+    }
+
+    void on_event(std::int64_t sid, const att::projection_event& e) {
+        const auto it = sessions_map_.find(sid);
+        if (it == sessions_map_.end()) return;
+        auto& ls = *it->second;
+        if (e.type == att::projection_event::kind::progress) {
+            ls.loop.request_progress();
+        } else if (!ls.ended) {
+            auto summary = json::parse(e.summary_json, nullptr, false);
+            if (summary.is_discarded()) summary = json::object();
+            end_session(ls, summary);
         }
     }
 
-    // ---- the per-session driver: on every replica with local projectors; the frame loop
-    // itself only while this process holds the lease.
+    // ---- the per-session driver: on every replica with local projectors, one tick of the
+    // use case's frame loop every FRAME_INTERVAL_MS (it leads only while holding the lease).
     net::awaitable<void> drive(std::shared_ptr<local_session> ls) {
         auto self = shared_from_this();
-        const auto sid = ls->session_id;
-        const auto lease_key = kv_.keys().projection_leader(sid);
+        const auto sid = ls->loop.session_id();
         net::steady_timer timer(ex_);
-        bool leader = false;
-        auto next_lease_try = steady::now();
-        auto next_check = steady::now();
         auto next_auth_renew = steady::now() + auth_renew_interval;
-        auto last_warning = steady::time_point{};
         while (!ls->projectors.empty() && !ls->ended && !stopping_) {
             const auto tick = steady::now();
-            try {
-                if (!leader && tick >= next_lease_try) {
-                    next_lease_try = tick + settings_.lease_attempt_interval;
-                    infra::valkey::command_args take{"SET", lease_key, token_,
-                                                     "NX",  "PX",      std::to_string(settings_.lease_ttl.count())};
-                    const auto r = co_await kv_.command(std::move(take));
-                    leader = r.text() == std::optional<std::string>("OK");
-                    if (leader) {
-                        takeovers_.inc();
-                        spdlog::info("projection {}: this process leads the frame loop", sid);
-                    }
-                }
-                if (tick >= next_check) {
-                    next_check = tick + settings_.restore_interval;
-                    const auto s = co_await sessions_.get_any(sid);
-                    if (s.status != "active") {
-                        end_session(*ls, json{{"status", s.status}});
-                        break;
-                    }
-                    if (leader) {
-                        const auto restored = co_await attendance_.restore_session(sid);
-                        if (restored > 0) spdlog::info("projection {}: {} student states rebuilt", sid, restored);
-                    }
-                }
-                if (leader) {
-                    std::vector<infra::valkey::command_args> cmds{
-                        {"EVAL", lua_renew, "1", lease_key, token_, std::to_string(settings_.lease_ttl.count())},
-                        {"EXISTS", paused_key(sid)}};
-                    const auto r = co_await kv_.pipeline(std::move(cmds));
-                    if (r.size() != 2 || r[0].integer != 1) {
-                        leader = false;
-                        spdlog::warn("projection {}: lease lost", sid);
-                    } else if (r[1].integer == 0) {
-                        co_await produce_frame(*ls);
-                    }
-                }
-                if (tick >= next_auth_renew) {
-                    next_auth_renew = tick + auth_renew_interval;
-                    std::vector<infra::valkey::command_args> cmds;
-                    for (const auto& p : ls->projectors) {
-                        for (auto& c : registration_commands(*p)) cmds.push_back(std::move(c));
-                    }
-                    if (!cmds.empty()) co_await kv_.pipeline(std::move(cmds));
-                }
-                if (ls->progress_due && tick - ls->last_progress >= 1s) {
-                    ls->progress_due = false;
-                    ls->last_progress = tick;
-                    const auto recs = co_await records_.records(sid);
-                    const auto completed = std::count_if(recs.begin(), recs.end(),
-                                                         [](const auto& r) { return r.reg.status == "completed"; });
-                    const auto registered = static_cast<std::int64_t>(recs.size());
-                    broadcast(*ls, json{{"type", "progress"},
-                                        {"registered", registered},
-                                        {"completed", completed},
-                                        {"pending", registered - completed}}
-                                       .dump());
-                }
-            } catch (const std::exception& e) {
-                if (tick - last_warning >= 5s) { // Valkey/PostgreSQL down: warn now and then
-                    last_warning = tick;
-                    spdlog::warn("projection {}: frame loop tick failed: {}", sid, e.what());
-                }
+            const att::loop_clock clock{tick, now_ms()};
+            const auto r = co_await ls->loop.tick(clock);
+            if (r.took_lease) takeovers_.inc();
+            if (r.frame != att::frame_kind::none) {
+                frames_.inc();
+                frame_seconds_.observe(std::chrono::duration<double>(r.render_cpu).count());
+            }
+            if (r.ended_status) {
+                end_session(*ls, json{{"status", *r.ended_status}});
+                break;
+            }
+            if (r.progress) {
+                broadcast(*ls, json{{"type", "progress"},
+                                    {"registered", r.progress->registered},
+                                    {"completed", r.progress->completed},
+                                    {"pending", r.progress->pending()}}
+                                   .dump());
+            }
+            if (!r.failure && tick >= next_auth_renew) {
+                next_auth_renew = tick + auth_renew_interval;
+                co_await renew_registrations(*ls);
             }
             timer.expires_at(tick + settings_.frame_interval);
             co_await timer.async_wait(use_tuple);
         }
-        if (leader) {
-            try {
-                infra::valkey::command_args release{"EVAL", lua_release, "1", lease_key, token_};
-                co_await kv_.command(std::move(release));
-            } catch (const std::exception& e) {
-                spdlog::warn("projection {}: lease not released (it expires by itself): {}", sid, e.what());
-            }
-        }
+        co_await ls->loop.finish();
         ls->driver_running = false;
         if (ls->projectors.empty()) {
             const auto it = sessions_map_.find(sid);
@@ -641,83 +506,35 @@ struct projection_hub::impl : std::enable_shared_from_this<impl> {
         }
     }
 
-    net::awaitable<void> produce_frame(local_session& ls) {
-        const auto sid = ls.session_id;
-        const auto pending = co_await rounds_.pending(sid);
-        std::optional<att::pending_round> pick;
-        std::optional<att::student_state> state;
-        if (!pending.empty()) {
-            pick = pending[random_index(pending.size())];
-            try {
-                state = co_await attendance_.state_of(sid, pick->user_id);
-            } catch (const std::exception& e) {
-                spdlog::debug("projection {}: user {} not shown: {}", sid, pick->user_id, e.what());
-            }
+    net::awaitable<void> renew_registrations(local_session& ls) {
+        std::vector<att::projector_registration> regs;
+        for (const auto& p : ls.projectors) regs.push_back(registration(*p));
+        try {
+            co_await registry_.put(std::move(regs));
+        } catch (const std::exception& e) {
+            spdlog::warn("projection {}: projectors not re-registered: {}", ls.loop.session_id(), e.what());
         }
-        std::string text;
-        std::string nonce_b64;
-        const auto issued = now_ms();
-        steady::duration cpu{};
-        if (pick && state && !state->done() && state->k_qr.size() == 32) {
-            crypto::qr_payload p;
-            p.session_id = static_cast<std::uint32_t>(sid);
-            p.user_id = static_cast<std::uint32_t>(pick->user_id);
-            p.round = static_cast<std::uint8_t>(pick->round);
-            const auto nonce = crypto::random_bytes(16);
-            std::copy(nonce.begin(), nonce.end(), p.nonce.begin());
-            p.issued_at_ms = static_cast<std::uint64_t>(issued);
-            crypto::totp_params tp;
-            tp.step_seconds = attendance_.settings().totp_step_seconds;
-            p.totps = crypto::totp_value_at_step(ls.totps_secret, crypto::totp_step(issued / 1000, tp), tp);
-            const auto c0 = steady::now();
-            text = crypto::seal_qr(p, state->k_qr);
-            cpu += steady::now() - c0;
-            nonce_b64 = domain::encoding::base64url_encode(nonce);
-            bool recorded = co_await rounds_.record_showing(sid, *pick, nonce_b64, issued);
-            if (!recorded) {
-                co_await rounds_.reopen(sid, pick->user_id, pick->round);
-                recorded = co_await rounds_.record_showing(sid, *pick, nonce_b64, issued);
-            }
-            if (!recorded) text.clear(); // the round moved on meanwhile: a decoy instead
-        }
-        const bool real = !text.empty();
-        const auto c1 = steady::now();
-        if (!real) text = crypto::decoy_qr(static_cast<std::uint32_t>(sid));
-        const auto matrix = infra::qr::render_qr(text);
-        const auto modules = domain::encoding::base64_encode(matrix.packed);
-        cpu += steady::now() - c1;
-        frames_.inc();
-        frame_seconds_.observe(std::chrono::duration<double>(cpu).count());
+    }
 
-        std::vector<infra::valkey::command_args> cmds{
-            {"INCR", seq_key(sid)},
-            {"EXPIRE", seq_key(sid), std::to_string(infra::valkey::ttl::ws_projection.count())}};
-        const auto r = co_await kv_.pipeline(std::move(cmds));
-        if (r.empty() || r[0].type != infra::valkey::reply::kind::integer) co_return;
-        json frame{{"seq", r[0].integer}, {"width", matrix.width}, {"modules", modules}, {"sentAt", issued}};
-        if (real) {
-            frame["uid"] = pick->user_id;
-            frame["round"] = pick->round;
-            frame["nonce"] = nonce_b64;
-        }
-        co_await kv_.publish(frames_channel(sid), frame.dump());
+    void start() {
+        att::projection_feed::handlers h;
+        h.frame = [this](std::int64_t sid, const att::published_frame& f) { on_frame(sid, f); };
+        h.event = [this](std::int64_t sid, const att::projection_event& e) { on_event(sid, e); };
+        feed_.start(std::move(h));
     }
 
     void stop() {
         stopping_ = true;
-        sub_.stop();
+        feed_.stop();
     }
 
     net::any_io_executor ex_;
     projection_settings settings_;
-    infra::valkey::client& kv_;
     const auth::authenticator& auth_;
     att::session_service& sessions_;
-    att::attendance_service& attendance_;
-    att::attendance_store& records_;
-    att::round_store& rounds_;
-    std::string token_; // this process's lease token
-    infra::valkey::subscriber sub_;
+    att::projection_service& projection_;
+    att::projector_registry& registry_;
+    att::projection_feed& feed_;
     std::map<std::int64_t, std::shared_ptr<local_session>> sessions_map_;
     bool stopping_ = false;
     http::gauge& projectors_gauge_;
@@ -727,13 +544,11 @@ struct projection_hub::impl : std::enable_shared_from_this<impl> {
     http::counter& takeovers_;
 };
 
-projection_hub::projection_hub(net::any_io_executor ex, projection_settings settings, infra::valkey::client& kv,
-                               infra::valkey::settings subscriber_settings, const auth::authenticator& auth,
-                               att::session_service& sessions, att::attendance_service& attendance,
-                               att::attendance_store& records, att::round_store& rounds,
+projection_hub::projection_hub(net::any_io_executor ex, projection_settings settings, const auth::authenticator& auth,
+                               att::session_service& sessions, att::projection_service& projection,
+                               att::projector_registry& registry, att::projection_feed& feed,
                                http::metrics_registry& metrics)
-    : impl_(std::make_shared<impl>(ex, std::move(settings), kv, std::move(subscriber_settings), auth, sessions,
-                                   attendance, records, rounds, metrics)) {}
+    : impl_(std::make_shared<impl>(ex, std::move(settings), auth, sessions, projection, registry, feed, metrics)) {}
 
 projection_hub::~projection_hub() { impl_->stop(); }
 
@@ -743,7 +558,7 @@ void projection_hub::attach(http::server& server) {
         "/ws/projection/:sessionId",
         [self](http::websocket_stream& ws, http::request_context& ctx) { return self->handle(ws, ctx); },
         [self](const http::request_context& ctx) { return self->authorize(ctx); });
-    impl_->sub_.start();
+    impl_->start();
 }
 
 void projection_hub::stop() { impl_->stop(); }

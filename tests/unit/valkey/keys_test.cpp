@@ -32,6 +32,17 @@ TEST(ValkeyKeys, PrefixGoesInFrontOfEveryKey) {
     EXPECT_EQ(k.raw("x"), "ucn:x");
 }
 
+TEST(ValkeyKeys, TheProjectionsKeysAndChannels) {
+    const key_builder k("ucn:");
+    EXPECT_EQ(k.projection_leader(12), "ucn:projection:leader:12");
+    EXPECT_EQ(k.projection_paused(12), "ucn:projection:paused:12");
+    EXPECT_EQ(k.projection_seq(12), "ucn:projection:seq:12");
+    EXPECT_EQ(k.projection_frames(12), "ucn:projection:frames:12");
+    EXPECT_EQ(k.projection_events(12), "ucn:projection:events:12");
+    EXPECT_EQ(k.projection_frames_prefix() + "12", k.projection_frames(12));
+    EXPECT_EQ(k.projection_events_prefix() + "12", k.projection_events(12));
+}
+
 TEST(ValkeyKeys, TtlsAreTheProtocols) {
     EXPECT_EQ(ttl::qr_meta.count(), 120);
     EXPECT_EQ(ttl::projection_queue.count(), 300);

@@ -37,6 +37,15 @@ public:
     std::string enrollment_lock(std::int64_t user_id) const;
     // Keys this project adds (documented in docs/valkey.md).
     std::string projection_leader(std::int64_t session_id) const;
+    std::string projection_paused(std::int64_t session_id) const; // projection:paused:{sid}
+    std::string projection_seq(std::int64_t session_id) const;    // projection:seq:{sid}
+    // Pub/sub channels projection:frames:{sid} (the leader's frames) and
+    // projection:events:{sid} (the class loop's progress/closed), and their prefixes, with
+    // which a subscriber tells a channel's session.
+    std::string projection_frames(std::int64_t session_id) const;
+    std::string projection_events(std::int64_t session_id) const;
+    std::string projection_frames_prefix() const;
+    std::string projection_events_prefix() const;
     std::string challenge(std::string_view purpose, std::string_view id) const;
     std::string app_session(std::string_view session_id) const; // app:session:{id}
     // ratelimit:{rule}:{subject}: one fixed-window counter (infra/stores/rate_limit_store).

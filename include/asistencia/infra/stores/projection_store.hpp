@@ -1,0 +1,81 @@
+// The projection's ports on Valkey (docs/projection.md): the frame-loop lease
+// projection:leader:{sid} (SET NX PX, compare-and-PEXPIRE, compare-and-DEL) with the pause
+// flag projection:paused:{sid}, the seq counter projection:seq:{sid} and the frames'
+// PUBLISH, the subscriber side of projection:frames:{sid} / projection:events:{sid}, and
+// the projector registry (ws:auth:{id}, ws:projection:{sid}). Key names: valkey/keys.cpp.
+#pragma once
+
+#include "asistencia/application/attendance/projection_ports.hpp"
+#include "asistencia/infra/valkey/client.hpp"
+
+#include <chrono>
+#include <optional>
+#include <string>
+
+namespace asistencia::infra::stores {
+
+namespace att = application::attendance;
+namespace net = boost::asio;
+
+class valkey_projection_lease final : public att::projection_lease {
+public:
+    // The token (this process's identity in the lease) is 16 random bytes; `ttl`: the PX.
+    explicit valkey_projection_lease(valkey::client& kv, std::chrono::milliseconds ttl = std::chrono::milliseconds(3000));
+
+    net::awaitable<bool> take(std::int64_t session_id) override;
+    net::awaitable<att::lease_renewal> renew(std::int64_t session_id) override;
+    net::awaitable<void> release(std::int64_t session_id) override;
+    net::awaitable<void> set_paused(std::int64_t session_id, bool paused) override;
+
+private:
+    valkey::client& kv_;
+    std::string token_;
+    std::chrono::milliseconds ttl_;
+};
+
+class valkey_frame_channel final : public att::frame_channel {
+public:
+    explicit valkey_frame_channel(valkey::client& kv) : kv_(kv) {}
+    net::awaitable<std::optional<std::int64_t>> next_seq(std::int64_t session_id) override;
+    net::awaitable<void> publish(std::int64_t session_id, att::published_frame frame) override;
+
+private:
+    valkey::client& kv_;
+};
+
+// The messages on projection:frames:{sid}: {seq, width, modules, sentAt} plus
+// {uid, round, nonce} for a real round. decode is nullopt for anything else.
+std::string encode_frame(const att::published_frame& f);
+std::optional<att::published_frame> decode_frame(const std::string& message);
+// {"type":"progress"} / {"type":"closed","summary":{...}} (attendance_events.cpp writes them).
+std::optional<att::projection_event> decode_event(const std::string& message);
+
+// One subscriber connection per process for every session with local projectors.
+class valkey_projection_feed final : public att::projection_feed {
+public:
+    valkey_projection_feed(net::any_io_executor ex, valkey::settings settings, valkey::key_builder keys);
+
+    void start(handlers h) override;
+    void stop() override;
+    void subscribe(std::int64_t session_id) override;
+    void unsubscribe(std::int64_t session_id) override;
+
+private:
+    void on_message(const std::string& channel, const std::string& message) const;
+
+    valkey::key_builder keys_;
+    handlers handlers_;
+    valkey::subscriber sub_;
+};
+
+class valkey_projector_registry final : public att::projector_registry {
+public:
+    explicit valkey_projector_registry(valkey::client& kv) : kv_(kv) {}
+    net::awaitable<void> put(std::vector<att::projector_registration> registrations) override;
+    net::awaitable<void> remove(std::int64_t session_id, std::string connection_id) override;
+
+private:
+    valkey::client& kv_;
+};
+
+} // namespace asistencia::infra::stores

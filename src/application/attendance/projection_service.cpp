@@ -1,0 +1,203 @@
+// The frame loop as a stepped use case; see projection_service.hpp and docs/projection.md.
+#include "asistencia/application/attendance/projection_service.hpp"
+
+#include "asistencia/domain/crypto/primitives.hpp"
+#include "asistencia/domain/crypto/protocol_keys.hpp"
+#include "asistencia/domain/crypto/qr_payload.hpp"
+#include "asistencia/domain/crypto/totp.hpp"
+#include "asistencia/domain/encoding/base64.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <cstdint>
+
+namespace asistencia::application::attendance {
+
+namespace crypto = domain::crypto;
+using steady = std::chrono::steady_clock;
+
+namespace {
+
+std::uint64_t random_u64() {
+    const auto b = crypto::random_bytes(8);
+    std::uint64_t v = 0;
+    for (auto x : b) v = (v << 8) | x;
+    return v;
+}
+
+// A uniformly random index in [0, n) (rejection sampling: no modulo bias).
+std::size_t random_index(std::size_t n) {
+    const std::uint64_t limit = UINT64_MAX - UINT64_MAX % n;
+    for (;;) {
+        const auto v = random_u64();
+        if (v < limit) return static_cast<std::size_t>(v % n);
+    }
+}
+
+bool due(const std::optional<steady::time_point>& at, steady::time_point now) { return !at || now >= *at; }
+
+} // namespace
+
+frame_loop::frame_loop(std::int64_t session_id, const frame_loop_settings& settings, projection_ports ports)
+    : session_id_(session_id),
+      settings_(settings),
+      ports_(ports),
+      totps_secret_(crypto::derive_session_totps_secret(settings.master_key, session_id)) {}
+
+net::awaitable<tick_result> frame_loop::tick(loop_clock clock) {
+    tick_result out;
+    const auto sid = session_id_;
+    try {
+        if (!leader_ && due(next_lease_try_, clock.now)) {
+            next_lease_try_ = clock.now + settings_.lease_attempt_interval;
+            leader_ = co_await ports_.lease.take(sid);
+            if (leader_) {
+                out.took_lease = true;
+                spdlog::info("projection {}: this process leads the frame loop", sid);
+            }
+        }
+        if (due(next_check_, clock.now)) {
+            next_check_ = clock.now + settings_.restore_interval;
+            auto status = co_await ports_.class_loop.session_status(sid);
+            if (status != "active") {
+                out.ended_status = std::move(status);
+                co_return out;
+            }
+            if (leader_) {
+                const auto restored = co_await ports_.class_loop.restore(sid);
+                if (restored > 0) spdlog::info("projection {}: {} student states rebuilt", sid, restored);
+            }
+        }
+        if (leader_) {
+            const auto renewal = co_await ports_.lease.renew(sid);
+            if (!renewal.held) {
+                leader_ = false;
+                out.lost_lease = true;
+                spdlog::warn("projection {}: lease lost", sid);
+            } else if (!renewal.paused) {
+                co_await produce_frame(clock, out);
+            }
+        }
+        if (progress_due_ && (!last_progress_ || clock.now - *last_progress_ >= settings_.progress_interval)) {
+            progress_due_ = false;
+            last_progress_ = clock.now;
+            out.progress = co_await ports_.progress.counts(sid);
+        }
+    } catch (const std::exception& e) {
+        // Valkey or PostgreSQL down: this tick is skipped, the next one tries again.
+        out.failure = e.what();
+        if (due(last_warning_, clock.now)) {
+            last_warning_ = clock.now + settings_.warning_interval;
+            spdlog::warn("projection {}: frame loop tick failed: {}", sid, e.what());
+        }
+    }
+    co_return out;
+}
+
+// Seals a fresh payload for a uniformly random pending round and records its showing;
+// nullopt (text empty) when nothing can be shown: the caller projects a decoy.
+net::awaitable<std::optional<frame_round>> frame_loop::seal_next(std::int64_t wall_ms, std::string& text,
+                                                                 steady::duration& cpu) {
+    const auto sid = session_id_;
+    const auto pending = co_await ports_.rounds.pending(sid);
+    if (pending.empty()) co_return std::nullopt;
+    const auto pick = pending[random_index(pending.size())];
+    std::optional<student_state> state;
+    try {
+        state = co_await ports_.class_loop.state_of(sid, pick.user_id);
+    } catch (const std::exception& e) {
+        spdlog::debug("projection {}: user {} not shown: {}", sid, pick.user_id, e.what());
+    }
+    if (!state || state->done() || state->k_qr.size() != 32) co_return std::nullopt;
+
+    crypto::qr_payload p;
+    p.session_id = static_cast<std::uint32_t>(sid);
+    p.user_id = static_cast<std::uint32_t>(pick.user_id);
+    p.round = static_cast<std::uint8_t>(pick.round);
+    const auto nonce = crypto::random_bytes(16);
+    std::copy(nonce.begin(), nonce.end(), p.nonce.begin());
+    p.issued_at_ms = static_cast<std::uint64_t>(wall_ms);
+    crypto::totp_params tp;
+    tp.step_seconds = settings_.totp_step_seconds;
+    p.totps = crypto::totp_value_at_step(totps_secret_, crypto::totp_step(wall_ms / 1000, tp), tp);
+    const auto c0 = steady::now();
+    auto sealed = crypto::seal_qr(p, state->k_qr);
+    cpu += steady::now() - c0;
+
+    frame_round r{pick.user_id, pick.round, domain::encoding::base64url_encode(nonce)};
+    bool recorded = co_await ports_.rounds.record_showing(sid, pick, r.nonce, wall_ms);
+    if (!recorded) { // the round's metadata lapsed: reopen it and record again
+        co_await ports_.rounds.reopen(sid, pick.user_id, pick.round);
+        recorded = co_await ports_.rounds.record_showing(sid, pick, r.nonce, wall_ms);
+    }
+    if (!recorded) co_return std::nullopt; // the round moved on meanwhile: never shown unrecorded
+    text = std::move(sealed);
+    co_return r;
+}
+
+net::awaitable<void> frame_loop::produce_frame(loop_clock clock, tick_result& out) {
+    const auto sid = session_id_;
+    std::string text;
+    steady::duration cpu{};
+    auto round = co_await seal_next(clock.wall_ms, text, cpu);
+    const auto c1 = steady::now();
+    if (!round) text = crypto::decoy_qr(static_cast<std::uint32_t>(sid)); // the rhythm says nothing
+    const auto image = ports_.qr.render(text);
+    auto modules = domain::encoding::base64_encode(image.packed);
+    cpu += steady::now() - c1;
+    out.render_cpu = cpu;
+
+    const auto seq = co_await ports_.frames.next_seq(sid);
+    if (!seq) co_return;
+    published_frame f;
+    f.seq = *seq;
+    f.width = image.width;
+    f.modules = std::move(modules);
+    f.sent_at_ms = clock.wall_ms;
+    f.round = std::move(round);
+    out.frame = f.round ? frame_kind::real : frame_kind::decoy;
+    co_await ports_.frames.publish(sid, std::move(f));
+}
+
+net::awaitable<void> frame_loop::finish() {
+    if (leader_) {
+        leader_ = false;
+        try {
+            co_await ports_.lease.release(session_id_);
+        } catch (const std::exception& e) {
+            spdlog::warn("projection {}: lease not released (it expires by itself): {}", session_id_, e.what());
+        }
+    }
+    next_lease_try_.reset();
+    next_check_.reset();
+}
+
+net::awaitable<std::string> class_loop_rounds::session_status(std::int64_t session_id) {
+    const auto s = co_await sessions_.get_any(session_id);
+    co_return s.status;
+}
+
+net::awaitable<int> class_loop_rounds::restore(std::int64_t session_id) {
+    co_return co_await attendance_.restore_session(session_id);
+}
+
+net::awaitable<student_state> class_loop_rounds::state_of(std::int64_t session_id, std::int64_t user_id) {
+    co_return co_await attendance_.state_of(session_id, user_id);
+}
+
+net::awaitable<void> projection_service::pause(std::int64_t session_id) {
+    co_await ports_.lease.set_paused(session_id, true);
+}
+
+net::awaitable<void> projection_service::resume(std::int64_t session_id) {
+    co_await ports_.lease.set_paused(session_id, false);
+}
+
+net::awaitable<void> projection_service::record_shown(std::int64_t session_id, frame_round round,
+                                                      std::int64_t shown_at_ms) {
+    const pending_round r{round.user_id, round.round};
+    co_await ports_.rounds.record_shown(session_id, r, std::move(round.nonce), shown_at_ms);
+}
+
+} // namespace asistencia::application::attendance

@@ -1,0 +1,223 @@
+// The projection's Valkey ports; see projection_store.hpp and docs/projection.md.
+#include "asistencia/infra/stores/projection_store.hpp"
+
+#include "asistencia/domain/crypto/primitives.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <charconv>
+#include <string_view>
+
+namespace asistencia::infra::stores {
+
+using json = nlohmann::json;
+
+namespace {
+
+// Compare-and-pexpire / compare-and-del: only the holder's token renews or releases.
+constexpr const char* lua_renew = R"lua(
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 0
+)lua";
+constexpr const char* lua_release = R"lua(
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+)lua";
+
+std::optional<std::int64_t> parse_session_id(std::string_view s) {
+    std::int64_t v = 0;
+    const auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (ec != std::errc{} || p != s.data() + s.size() || v <= 0 || v > UINT32_MAX) return std::nullopt;
+    return v;
+}
+
+std::optional<std::int64_t> json_int(const json& j, const char* key) {
+    const auto it = j.find(key);
+    if (it == j.end()) return std::nullopt;
+    if (it->is_number_integer()) return it->get<std::int64_t>();
+    if (it->is_number_float()) {
+        const double d = it->get<double>();
+        if (d > -9e15 && d < 9e15) return static_cast<std::int64_t>(d);
+    }
+    return std::nullopt;
+}
+
+} // namespace
+
+// ---- lease and pause
+
+valkey_projection_lease::valkey_projection_lease(valkey::client& kv, std::chrono::milliseconds ttl)
+    : kv_(kv), ttl_(ttl) {
+    static constexpr char hex[] = "0123456789abcdef";
+    for (const auto b : domain::crypto::random_bytes(16)) {
+        token_.push_back(hex[b >> 4]);
+        token_.push_back(hex[b & 0xf]);
+    }
+}
+
+net::awaitable<bool> valkey_projection_lease::take(std::int64_t session_id) {
+    valkey::command_args take{"SET", kv_.keys().projection_leader(session_id), token_, "NX", "PX",
+                              std::to_string(ttl_.count())};
+    const auto r = co_await kv_.command(std::move(take));
+    co_return r.text() == std::optional<std::string>("OK");
+}
+
+net::awaitable<att::lease_renewal> valkey_projection_lease::renew(std::int64_t session_id) {
+    // One round trip per tick: the renewal and the pause flag together.
+    std::vector<valkey::command_args> cmds{
+        {"EVAL", lua_renew, "1", kv_.keys().projection_leader(session_id), token_, std::to_string(ttl_.count())},
+        {"EXISTS", kv_.keys().projection_paused(session_id)}};
+    const auto r = co_await kv_.pipeline(std::move(cmds));
+    att::lease_renewal out;
+    out.held = r.size() == 2 && r[0].integer == 1;
+    out.paused = out.held && r[1].integer != 0;
+    co_return out;
+}
+
+net::awaitable<void> valkey_projection_lease::release(std::int64_t session_id) {
+    valkey::command_args release{"EVAL", lua_release, "1", kv_.keys().projection_leader(session_id), token_};
+    co_await kv_.command(std::move(release));
+}
+
+net::awaitable<void> valkey_projection_lease::set_paused(std::int64_t session_id, bool paused) {
+    if (paused) {
+        co_await kv_.set(kv_.keys().projection_paused(session_id), "1", valkey::ttl::ws_projection);
+    } else {
+        co_await kv_.del(kv_.keys().projection_paused(session_id));
+    }
+}
+
+// ---- frames out
+
+net::awaitable<std::optional<std::int64_t>> valkey_frame_channel::next_seq(std::int64_t session_id) {
+    // The TTL keeps seqs growing across a takeover while the class lasts.
+    const auto key = kv_.keys().projection_seq(session_id);
+    std::vector<valkey::command_args> cmds{{"INCR", key},
+                                           {"EXPIRE", key, std::to_string(valkey::ttl::ws_projection.count())}};
+    const auto r = co_await kv_.pipeline(std::move(cmds));
+    if (r.empty() || r[0].type != valkey::reply::kind::integer) co_return std::nullopt;
+    co_return r[0].integer;
+}
+
+net::awaitable<void> valkey_frame_channel::publish(std::int64_t session_id, att::published_frame frame) {
+    co_await kv_.publish(kv_.keys().projection_frames(session_id), encode_frame(frame));
+}
+
+std::string encode_frame(const att::published_frame& f) {
+    json j{{"seq", f.seq}, {"width", f.width}, {"modules", f.modules}, {"sentAt", f.sent_at_ms}};
+    if (f.round) {
+        j["uid"] = f.round->user_id;
+        j["round"] = f.round->round;
+        j["nonce"] = f.round->nonce;
+    }
+    return j.dump();
+}
+
+std::optional<att::published_frame> decode_frame(const std::string& message) {
+    const auto msg = json::parse(message, nullptr, false);
+    if (!msg.is_object()) return std::nullopt;
+    const auto seq = json_int(msg, "seq");
+    const auto width = json_int(msg, "width");
+    const auto modules = msg.find("modules");
+    if (!seq || !width || modules == msg.end() || !modules->is_string()) return std::nullopt;
+    att::published_frame f;
+    f.seq = *seq;
+    f.width = static_cast<int>(*width);
+    f.modules = modules->get<std::string>();
+    f.sent_at_ms = json_int(msg, "sentAt").value_or(0);
+    if (msg.contains("uid")) {
+        att::frame_round r;
+        r.user_id = json_int(msg, "uid").value_or(0);
+        r.round = static_cast<int>(json_int(msg, "round").value_or(0));
+        const auto nonce = msg.find("nonce");
+        if (nonce != msg.end() && nonce->is_string()) r.nonce = nonce->get<std::string>();
+        f.round = std::move(r);
+    }
+    return f;
+}
+
+std::optional<att::projection_event> decode_event(const std::string& message) {
+    const auto msg = json::parse(message, nullptr, false);
+    if (!msg.is_object()) return std::nullopt;
+    const auto type = msg.value("type", std::string{});
+    att::projection_event e;
+    if (type == "progress") {
+        e.type = att::projection_event::kind::progress;
+    } else if (type == "closed") {
+        e.type = att::projection_event::kind::closed;
+        const auto summary = msg.find("summary");
+        if (summary != msg.end()) e.summary_json = summary->dump();
+    } else {
+        return std::nullopt;
+    }
+    return e;
+}
+
+// ---- frames and events in
+
+valkey_projection_feed::valkey_projection_feed(net::any_io_executor ex, valkey::settings settings,
+                                               valkey::key_builder keys)
+    : keys_(std::move(keys)),
+      sub_(ex, std::move(settings),
+           [this](const std::string& channel, const std::string& message) { on_message(channel, message); }) {}
+
+void valkey_projection_feed::start(handlers h) {
+    handlers_ = std::move(h);
+    sub_.start();
+}
+
+void valkey_projection_feed::stop() { sub_.stop(); }
+
+void valkey_projection_feed::subscribe(std::int64_t session_id) {
+    sub_.subscribe(keys_.projection_frames(session_id));
+    sub_.subscribe(keys_.projection_events(session_id));
+}
+
+void valkey_projection_feed::unsubscribe(std::int64_t session_id) {
+    sub_.unsubscribe(keys_.projection_frames(session_id));
+    sub_.unsubscribe(keys_.projection_events(session_id));
+}
+
+void valkey_projection_feed::on_message(const std::string& channel, const std::string& message) const {
+    const auto frames_prefix = keys_.projection_frames_prefix();
+    const auto events_prefix = keys_.projection_events_prefix();
+    const std::string_view ch(channel);
+    if (ch.starts_with(frames_prefix)) {
+        const auto sid = parse_session_id(ch.substr(frames_prefix.size()));
+        if (!sid || !handlers_.frame) return;
+        if (const auto f = decode_frame(message)) handlers_.frame(*sid, *f);
+    } else if (ch.starts_with(events_prefix)) {
+        const auto sid = parse_session_id(ch.substr(events_prefix.size()));
+        if (!sid || !handlers_.event) return;
+        if (const auto e = decode_event(message)) handlers_.event(*sid, *e);
+    }
+}
+
+// ---- projector registry
+
+net::awaitable<void> valkey_projector_registry::put(std::vector<att::projector_registration> registrations) {
+    const auto& keys = kv_.keys();
+    std::vector<valkey::command_args> cmds;
+    cmds.reserve(registrations.size() * 3);
+    for (const auto& r : registrations) {
+        const json who{{"userId", r.user_id},
+                       {"username", r.username},
+                       {"rol", r.role},
+                       {"authenticated_at", r.authenticated_at_ms}};
+        cmds.push_back({"SET", keys.ws_auth(r.connection_id), who.dump(), "EX",
+                        std::to_string(valkey::ttl::ws_auth.count())});
+        cmds.push_back({"SADD", keys.ws_projection(r.session_id), r.connection_id});
+        cmds.push_back(
+            {"EXPIRE", keys.ws_projection(r.session_id), std::to_string(valkey::ttl::ws_projection.count())});
+    }
+    if (cmds.empty()) co_return;
+    co_await kv_.pipeline(std::move(cmds));
+}
+
+net::awaitable<void> valkey_projector_registry::remove(std::int64_t session_id, std::string connection_id) {
+    std::vector<valkey::command_args> cmds{{"SREM", kv_.keys().ws_projection(session_id), connection_id},
+                                           {"DEL", kv_.keys().ws_auth(connection_id)}};
+    co_await kv_.pipeline(std::move(cmds));
+}
+
+} // namespace asistencia::infra::stores
