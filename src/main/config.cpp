@@ -57,6 +57,11 @@ const std::vector<variable_spec> specs = {
     {"JWT_SECRET_INTERNAL", "", true, true, "HS256 secret of the internal PHP<->server tokens (>= 32 bytes)."},
     {"SERVER_MASTER_KEY", "", false, true, "32 random bytes, base64. Required unless SERVER_MASTER_KEY_FILE is set."},
     {"SERVER_MASTER_KEY_FILE", "", false, false, "File holding SERVER_MASTER_KEY (e.g. a Docker secret)."},
+    {"SERVER_MASTER_KEY_VERSION", "1", false, false,
+     "Version of SERVER_MASTER_KEY (1-9999); one more with each new key. At-rest secrets are sealed as vN."},
+    {"SERVER_MASTER_KEYS_PREVIOUS_FILE", "", false, false,
+     "File of older master keys, one `version:base64` per line: secrets sealed with them still open "
+     "until `asistencia-server rekey` re-seals them."},
     {"PHP_BASE_URL", "http://localhost:8080", false, false,
      "Base URL of the legacy PHP system (plain http, internal network)."},
     {"PHP_TIMEOUT_MS", "5000", false, false, "Timeout of one call to the PHP bridge."},
@@ -204,6 +209,70 @@ std::vector<std::uint8_t> decode_master_key(const std::string& variable, const s
     return out;
 }
 
+std::vector<std::uint8_t> current_master_key(const reader& r, const file_reader& read_file) {
+    if (r.is_set("SERVER_MASTER_KEY")) return decode_master_key("SERVER_MASTER_KEY", r.text("SERVER_MASTER_KEY"));
+    if (!r.is_set("SERVER_MASTER_KEY_FILE")) {
+        throw config_error("SERVER_MASTER_KEY",
+                           "is required (or SERVER_MASTER_KEY_FILE); generate one with "
+                           "`head -c 32 /dev/urandom | base64`");
+    }
+    const std::string path = r.text("SERVER_MASTER_KEY_FILE");
+    std::string content;
+    try {
+        content = read_file(path);
+    } catch (const std::exception&) {
+        throw config_error("SERVER_MASTER_KEY_FILE", "cannot read " + path);
+    }
+    return decode_master_key("SERVER_MASTER_KEY_FILE", content);
+}
+
+// One `version:base64` per line; blank lines and `#` comments are skipped. Messages name
+// the line, never its key.
+void add_previous_keys(const std::string& content, domain::crypto::at_rest_key_ring& ring) {
+    constexpr const char* var = "SERVER_MASTER_KEYS_PREVIOUS_FILE";
+    std::istringstream lines(content);
+    std::string line;
+    for (int n = 1; std::getline(lines, line); ++n) {
+        line = trim(line);
+        if (line.empty() || line.starts_with('#')) continue;
+        const std::string where = "line " + std::to_string(n);
+        const auto colon = line.find(':');
+        int version = 0;
+        const auto [end, ec] = std::from_chars(line.data(), line.data() + std::min(colon, line.size()), version);
+        if (colon == std::string::npos || ec != std::errc{} || end != line.data() + colon || version < 1) {
+            throw config_error(var, where + ": expected `version:base64-key`");
+        }
+        if (version >= ring.current_version) {
+            throw config_error(var, where + ": version " + std::to_string(version) +
+                                        " must be below SERVER_MASTER_KEY_VERSION (" +
+                                        std::to_string(ring.current_version) + ")");
+        }
+        auto key = decode_master_key(std::string(var) + " " + where, line.substr(colon + 1));
+        if (key == ring.current) throw config_error(var, where + ": is the current key");
+        if (!ring.previous.emplace(version, std::move(key)).second) {
+            throw config_error(var, where + ": version " + std::to_string(version) + " appears twice");
+        }
+    }
+}
+
+domain::crypto::at_rest_key_ring master_key_ring(const reader& r, const file_reader& read_file) {
+    domain::crypto::at_rest_key_ring ring;
+    ring.current = current_master_key(r, read_file);
+    ring.current_version =
+        static_cast<int>(r.integer("SERVER_MASTER_KEY_VERSION", 1, domain::crypto::max_at_rest_version));
+    if (r.is_set("SERVER_MASTER_KEYS_PREVIOUS_FILE")) {
+        const std::string path = r.text("SERVER_MASTER_KEYS_PREVIOUS_FILE");
+        std::string content;
+        try {
+            content = read_file(path);
+        } catch (const std::exception&) {
+            throw config_error("SERVER_MASTER_KEYS_PREVIOUS_FILE", "cannot read " + path);
+        }
+        add_previous_keys(content, ring);
+    }
+    return ring;
+}
+
 std::string validated_secret(const reader& r, std::string_view name) {
     std::string v = r.text(name);
     if (v.size() < 32) throw config_error(std::string(name), "must be at least 32 bytes long");
@@ -328,22 +397,8 @@ config parse_config(const env_lookup& env, const std::function<std::string(const
         throw config_error("JWT_SECRET_INTERNAL", "must differ from JWT_SECRET");
     }
 
-    if (r.is_set("SERVER_MASTER_KEY")) {
-        c.master_key = decode_master_key("SERVER_MASTER_KEY", r.text("SERVER_MASTER_KEY"));
-    } else if (r.is_set("SERVER_MASTER_KEY_FILE")) {
-        const std::string path = r.text("SERVER_MASTER_KEY_FILE");
-        std::string content;
-        try {
-            content = read_file(path);
-        } catch (const std::exception&) {
-            throw config_error("SERVER_MASTER_KEY_FILE", "cannot read " + path);
-        }
-        c.master_key = decode_master_key("SERVER_MASTER_KEY_FILE", content);
-    } else {
-        throw config_error("SERVER_MASTER_KEY",
-                           "is required (or SERVER_MASTER_KEY_FILE); generate one with "
-                           "`head -c 32 /dev/urandom | base64`");
-    }
+    c.at_rest_keys = master_key_ring(r, read_file);
+    c.master_key = c.at_rest_keys.current;
 
     c.php.base_url = validated_url(r, "PHP_BASE_URL");
     c.php.timeout = std::chrono::milliseconds(r.integer("PHP_TIMEOUT_MS", 100, 120000));
@@ -405,6 +460,18 @@ config parse_config(const env_lookup& env, const std::function<std::string(const
 
 infra::postgres::pg_settings parse_database_config(const env_lookup& env) { return parse_database(reader(env)); }
 
+domain::crypto::at_rest_key_ring parse_master_key_ring(const env_lookup& env, const file_reader& read_file) {
+    return master_key_ring(reader(env), read_file);
+}
+
+std::string read_whole_file(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw std::runtime_error("cannot open " + path);
+    std::ostringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
 env_lookup process_environment() {
     return [](std::string_view name) -> std::optional<std::string> {
         const char* v = std::getenv(std::string(name).c_str());
@@ -415,14 +482,7 @@ env_lookup process_environment() {
 
 config load_config_from_environment() {
     const env_lookup env = process_environment();
-    const auto read_file = [](const std::string& path) {
-        std::ifstream in(path, std::ios::binary);
-        if (!in) throw std::runtime_error("cannot open");
-        std::ostringstream s;
-        s << in.rdbuf();
-        return s.str();
-    };
-    return parse_config(env, read_file);
+    return parse_config(env, read_whole_file);
 }
 
 std::string help_text() {
@@ -433,6 +493,7 @@ std::string help_text() {
            "  asistencia-server migrate up      apply pending migrations\n"
            "  asistencia-server migrate status  list applied and pending migrations\n"
            "  asistencia-server migrate down N  roll back the last N migrations\n"
+           "  asistencia-server rekey           re-seal at-rest secrets with the current master key\n"
            "  asistencia-server --help          this text\n\n"
            "Configuration (environment variables):\n";
     for (const auto& s : specs) {

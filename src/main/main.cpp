@@ -1,5 +1,6 @@
-// asistencia-server entry point: --help, `migrate ...`, or serve.
+// asistencia-server entry point: --help, `migrate ...`, `rekey`, or serve.
 #include "asistencia/infra/postgres/migrations.hpp"
+#include "asistencia/infra/repositories/device_rekey.hpp"
 #include "asistencia/main/config.hpp"
 #include "asistencia/main/logging.hpp"
 #include "asistencia/main/server_app.hpp"
@@ -22,6 +23,20 @@ int migrate(const std::vector<std::string>& args) {
     return infra::postgres::run_migrate_command(args, db, std::cout, std::cerr, options);
 }
 
+// Only DB_* and the master keys: rekey needs neither Valkey nor the JWT secrets.
+int rekey(const std::vector<std::string>& args) {
+    using namespace asistencia;
+    const auto env = main::process_environment();
+    const auto db = main::parse_database_config(env);
+    const auto ring = main::parse_master_key_ring(env, main::read_whole_file);
+    try {
+        return infra::repositories::run_rekey_command(args, db, ring, std::cout, std::cerr);
+    } catch (const std::exception& e) { // the database unreachable or failing mid-run: rerun later
+        std::cerr << "asistencia-server rekey: " << e.what() << '\n';
+        return 1;
+    }
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -34,6 +49,9 @@ int main(int argc, char** argv) {
         }
         if (!args.empty() && args[0] == "migrate") {
             return migrate(std::vector<std::string>(args.begin() + 1, args.end()));
+        }
+        if (!args.empty() && args[0] == "rekey") {
+            return rekey(std::vector<std::string>(args.begin() + 1, args.end()));
         }
         if (!args.empty()) {
             std::cerr << "asistencia-server: unknown argument '" << args[0] << "' (see --help)\n";

@@ -195,7 +195,7 @@ application::enrollment::enrollment_settings enrollment_settings(const config& c
     s.rp_name = cfg.webauthn.rp_name;
     s.attestation = cfg.webauthn.attestation;
     s.reenroll_cooldown = cfg.reenroll_cooldown;
-    s.master_key = cfg.master_key;
+    s.at_rest_keys = cfg.at_rest_keys;
     return s;
 }
 
@@ -221,6 +221,7 @@ application::attendance::attendance_settings attendance_settings(const config& c
     s.scoring = cfg.rounds.scoring;
     s.totp_step_seconds = cfg.rounds.totp_step_seconds;
     s.master_key = cfg.master_key;
+    s.at_rest_keys = cfg.at_rest_keys;
     s.participation_key = std::move(participation_key);
     return s;
 }

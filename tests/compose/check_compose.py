@@ -134,7 +134,8 @@ check("every top-level secret is mounted somewhere", set(top_secrets) == set(use
 for key in ("server_master_key", "backup_master_key"):
     check(f"the master key ({key}) is defined", key in top_secrets)
 master_readers = sorted(n for s, ns in users.items() if "master_key" in s for n in ns)
-check("only the server and the backup job get the master key", master_readers == ["backup", "server"], master_readers)
+check("only the server and the backup job get the master key", sorted(set(master_readers)) == ["backup", "server"],
+      master_readers)
 for name in ("php-legacy", "legacy-db", "valkey", "db"):
     got = [s["source"] for s in services.get(name, {}).get("secrets", []) or [] if isinstance(s, dict)]
     check(f"{name} gets neither the master key nor the server's DB password",
@@ -193,6 +194,24 @@ check("the backup job runs scripts/backup (the operator's script) with retention
       "backup" in str(services.get("backup", {}).get("command")) and "BACKUP_KEEP_DAYS" in env_of(services.get("backup", {})))
 backup_df = read("docker/backup/Dockerfile")
 check("the backup image carries scripts/backup and scripts/restore", "COPY scripts/backup scripts/restore" in backup_df)
+
+# --- the demo's stand-in calls the server over verified HTTPS (the server has no plain port)
+php_env = env_of(services.get("php-legacy", {}))
+check("the demo's stand-in calls the server at https://server:3000", php_env.get("NODE_INTERNAL_URL") == "https://server:3000",
+      php_env.get("NODE_INTERNAL_URL"))
+ca_target = php_env.get("NODE_INTERNAL_CA_FILE", "")[len("/run/secrets/"):]
+ca_source = next((m.get("source") for m in services.get("php-legacy", {}).get("secrets", []) or []
+                  if isinstance(m, dict) and m.get("target") == ca_target), None)
+ca_file = str((top_secrets.get(ca_source) or {}).get("file", "")) if ca_source else ""
+check("it trusts the server's certificate through NODE_INTERNAL_CA_FILE, a copy of the certificate (not the key)",
+      ca_target != "" and ca_file == "./secrets/php-legacy/SERVER_CA", (ca_target, ca_source, ca_file))
+make_secrets = read("docker/make-secrets")
+check("make-secrets' demo certificate names the host \"server\" and is copied for the stand-in",
+      "DNS:server" in make_secrets and '"$S/php-legacy/SERVER_CA" 33' in make_secrets)
+node_client = read("docker/php-legacy/www/asistencia-criptografica/node-integration.php")
+check("the stand-in's client verifies the peer and uses NODE_INTERNAL_CA_FILE",
+      "CURLOPT_SSL_VERIFYPEER => true" in node_client and "CURLOPT_SSL_VERIFYHOST => 2" in node_client
+      and "getenv('NODE_INTERNAL_CA_FILE')" in node_client and "CURLOPT_CAINFO" in node_client)
 
 # --- WebAuthn and TLS from .env
 for var in ("WEBAUTHN_RP_ID", "WEBAUTHN_ORIGINS", "TLS_CERT_FILE", "TLS_KEY_FILE", "TRUSTED_PROXIES"):

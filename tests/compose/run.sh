@@ -23,6 +23,8 @@ mutant() {
   mkdir -p "$tmp/docs" "$tmp/docker/php-legacy/www" "$tmp/docker/postgres/initdb" "$tmp/docker/backup"
   cp "$ROOT/docs/operations.md" "$tmp/docs/"; cp "$ROOT/docker/php-legacy/www/login.php" "$tmp/docker/php-legacy/www/"
   cp "$ROOT/docker/postgres/initdb/10-app-role.sh" "$tmp/docker/postgres/initdb/"; cp "$ROOT/docker/backup/Dockerfile" "$tmp/docker/backup/"
+  cp "$ROOT/docker/make-secrets" "$tmp/docker/"; mkdir -p "$tmp/docker/php-legacy/www/asistencia-criptografica"
+  cp "$ROOT/docker/php-legacy/www/asistencia-criptografica/node-integration.php" "$tmp/docker/php-legacy/www/asistencia-criptografica/"
   python3 - "$tmp/compose.yaml" "$edit" <<'PY'
 import sys, yaml
 path, edit = sys.argv[1], sys.argv[2]
@@ -53,6 +55,8 @@ mutant "no restart policy" 'del s["db"]["restart"]'
 mutant "a default PHP_BASE_URL pointing at the stand-in" 's["server"]["environment"]["PHP_BASE_URL"] = "${PHP_BASE_URL:-http://php-legacy}"'
 mutant "a variable compose reads that .env.example lacks" 's["server"]["environment"]["LOG_LEVEL"] = "${LOG_FORMAT:-json}"'
 mutant "a .env.example variable compose never reads" 's["valkey"]["command"] = ["valkey-server"]'
+mutant "the stand-in calling the server over plain http" 's["php-legacy"]["environment"]["NODE_INTERNAL_URL"] = "http://server:3000"'
+mutant "the stand-in trusting the server's private key file as its CA" 'doc["secrets"]["php_server_ca"]["file"] = "./secrets/server/TLS_KEY"'
 echo
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -2,6 +2,7 @@
 // project's own). One table of variables drives parsing, --help and the README.
 #pragma once
 
+#include "asistencia/domain/crypto/protocol_keys.hpp"
 #include "asistencia/domain/scoring/certainty_v2.hpp"
 #include "asistencia/infra/postgres/settings.hpp"
 
@@ -106,7 +107,8 @@ struct config {
     valkey_config valkey;
     std::string jwt_secret;
     std::string jwt_secret_internal;
-    std::vector<std::uint8_t> master_key; // 32 bytes
+    std::vector<std::uint8_t> master_key;          // 32 bytes, the current one (= at_rest_keys.current)
+    domain::crypto::at_rest_key_ring at_rest_keys; // + SERVER_MASTER_KEY_VERSION, _KEYS_PREVIOUS_FILE
     php_config php;
     webauthn_config webauthn;
     std::chrono::hours reenroll_cooldown{};
@@ -129,6 +131,15 @@ config parse_config(const env_lookup& env, const std::function<std::string(const
 
 // Only the DB_* variables: `asistencia-server migrate` needs nothing else.
 infra::postgres::pg_settings parse_database_config(const env_lookup& env);
+
+using file_reader = std::function<std::string(const std::string&)>;
+
+// SERVER_MASTER_KEY[_FILE], SERVER_MASTER_KEY_VERSION and SERVER_MASTER_KEYS_PREVIOUS_FILE:
+// what `asistencia-server rekey` needs besides DB_*.
+domain::crypto::at_rest_key_ring parse_master_key_ring(const env_lookup& env, const file_reader& read_file);
+
+// Reads a whole file; throws std::runtime_error if it cannot.
+std::string read_whole_file(const std::string& path);
 
 // MIGRATE_BACKUP_DIR for `asistencia-server migrate up`; nullopt when unset or empty.
 std::optional<std::string> parse_migrate_backup_dir(const env_lookup& env);

@@ -198,8 +198,8 @@ net::awaitable<join_result> attendance_service::join(std::int64_t user_id, std::
     const auto reg = co_await store_.join(session_id, user_id, d.device_id, flag);
     student_state state;
     if (reg.created) {
-        const auto secret = crypto::open_at_rest(settings_.master_key, d.sealed_secret, d.credential_id);
-        if (!secret) throw std::runtime_error("a device secret does not open with this master key");
+        const auto secret = crypto::open_at_rest(settings_.at_rest_keys, d.sealed_secret, d.credential_id);
+        if (!secret) throw std::runtime_error("a device secret opens with none of the master keys");
         const auto keys = crypto::derive_device_keys(*secret);
         state = {reg.registration_id, d.device_id, 1, s.max_rounds, reg.device_flagged, keys.k_totpu, keys.k_qr};
         co_await rounds_.start(session_id, user_id, state);
@@ -223,8 +223,8 @@ net::awaitable<student_state> attendance_service::rebuild(std::int64_t session_i
     if (rec.reg.status == "failed" || !d || !d->is_active) {
         throw conflict("device_revoked", "the phone of this registration is no longer enrolled");
     }
-    const auto secret = crypto::open_at_rest(settings_.master_key, d->sealed_secret, d->credential_id);
-    if (!secret) throw std::runtime_error("a device secret does not open with this master key");
+    const auto secret = crypto::open_at_rest(settings_.at_rest_keys, d->sealed_secret, d->credential_id);
+    if (!secret) throw std::runtime_error("a device secret opens with none of the master keys");
     const auto keys = crypto::derive_device_keys(*secret);
     student_state state{rec.reg.registration_id,
                         d->device_id,

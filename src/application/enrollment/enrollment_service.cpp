@@ -177,7 +177,7 @@ net::awaitable<enrolled_device> enrollment_service::finish_locked(std::int64_t u
     d.user_id = user_id;
     d.credential_id = credential_id;
     d.public_key_pem = cred.public_key_pem;
-    d.sealed_secret = crypto::seal_at_rest(settings_.master_key, secret, credential_id);
+    d.sealed_secret = crypto::seal_at_rest(settings_.at_rest_keys, secret, credential_id);
     std::fill(secret.begin(), secret.end(), 0);
     d.aaguid = cred.aaguid;
     d.fingerprint = r.device_fingerprint;

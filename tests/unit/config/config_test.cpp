@@ -137,6 +137,62 @@ TEST(Config, MasterKeyFromFile) {
     EXPECT_EQ(failing_variable(e), "SERVER_MASTER_KEY_FILE");
 }
 
+TEST(Config, MasterKeyRingFromVersionAndPreviousKeysFile) {
+    const std::string older = "HyAhIiMkJSYnKCkqKywtLi8wMTIzNDU2Nzg5Ojs8PT4="; // bytes 31..62
+    const std::string oldest = std::string(43, 'A') + "=";                    // 32 zero bytes
+    fake_env e;
+    auto c = e.parse();
+    EXPECT_EQ(c.at_rest_keys.current_version, 1) << "no rotation yet: v1, as before key rings";
+    EXPECT_EQ(c.at_rest_keys.current, c.master_key);
+    EXPECT_TRUE(c.at_rest_keys.previous.empty());
+
+    e.vars["SERVER_MASTER_KEY_VERSION"] = "3";
+    e.vars["SERVER_MASTER_KEYS_PREVIOUS_FILE"] = "/run/secrets/previous";
+    e.files["/run/secrets/previous"] = "# rotated 2026-12\n2:" + older + "\n\n  1:" + oldest + "  \n";
+    c = e.parse();
+    EXPECT_EQ(c.at_rest_keys.current_version, 3);
+    ASSERT_EQ(c.at_rest_keys.previous.size(), 2u);
+    EXPECT_EQ(c.at_rest_keys.previous.at(2)[0], 31);
+    EXPECT_EQ(c.at_rest_keys.previous.at(1), std::vector<std::uint8_t>(32, 0));
+    EXPECT_EQ(c.master_key[0], 0) << "the current key stays SERVER_MASTER_KEY";
+    EXPECT_EQ(c.master_key[31], 31);
+}
+
+TEST(Config, MasterKeyRingRefusesBadPreviousKeysWithoutEchoingThem) {
+    const std::string older = "HyAhIiMkJSYnKCkqKywtLi8wMTIzNDU2Nzg5Ojs8PT4=";
+    for (const auto& [content, why] : std::vector<std::pair<std::string, std::string>>{
+             {older, "no version"},
+             {"x:" + older, "version not a number"},
+             {"0:" + older, "version 0"},
+             {"2:" + older, "version not below the current one"},
+             {"5:" + older, "version above the current one"},
+             {"1:" + older + "\n1:" + older, "a version twice"},
+             {"1:" + older.substr(0, 40), "a short key"},
+             {"1:" + key_b64, "the current key again"},
+         }) {
+        fake_env e;
+        e.vars["SERVER_MASTER_KEY_VERSION"] = "2";
+        e.vars["SERVER_MASTER_KEYS_PREVIOUS_FILE"] = "/prev";
+        e.files["/prev"] = content;
+        try {
+            e.parse();
+            ADD_FAILURE() << "parsed: " << why;
+        } catch (const config_error& err) {
+            EXPECT_EQ(err.variable().rfind("SERVER_MASTER_KEYS_PREVIOUS_FILE", 0), 0u) << why << ": " << err.what();
+            EXPECT_EQ(std::string(err.what()).find(older.substr(0, 20)), std::string::npos)
+                << why << ": " << err.what();
+        }
+    }
+    fake_env e;
+    e.vars["SERVER_MASTER_KEYS_PREVIOUS_FILE"] = "/nowhere";
+    EXPECT_EQ(failing_variable(e), "SERVER_MASTER_KEYS_PREVIOUS_FILE");
+    for (const char* v : {"0", "10000", "two"}) {
+        fake_env bad;
+        bad.vars["SERVER_MASTER_KEY_VERSION"] = v;
+        EXPECT_EQ(failing_variable(bad), "SERVER_MASTER_KEY_VERSION") << v;
+    }
+}
+
 TEST(Config, ErrorsNeverEchoSecrets) {
     fake_env e;
     e.vars["JWT_SECRET"] = "tiny-secret-value";

@@ -59,6 +59,55 @@ TEST(AtRest, RoundTripsAndRefusesEveryMismatch) {
     EXPECT_NE(seal_at_rest(master, secret, "cred-1"), sealed) << "a fresh IV every time";
 }
 
+// Key ring (master-key rotation): key A was version 1, key B is the current version 2.
+at_rest_key_ring ring_b_with_a(const bytes& a, const bytes& b) { return {2, b, {{1, a}}}; }
+
+TEST(AtRestKeyRing, SealsWithTheCurrentKeyAndOpensWithAnyKnownOne) {
+    const auto a = random_bytes(32), b = random_bytes(32), secret = random_bytes(32);
+    const auto under_a = seal_at_rest(a, secret, "cred-1"); // enrolled before the rotation
+    const auto ring = ring_b_with_a(a, b);
+    const auto under_b = seal_at_rest(ring, secret, "cred-1");
+    EXPECT_TRUE(under_b.starts_with("v2.")) << under_b;
+    EXPECT_EQ(open_at_rest(ring, under_a, "cred-1"), std::optional<bytes>(secret)) << "v1 opens with the previous key";
+    EXPECT_EQ(open_at_rest(ring, under_b, "cred-1"), std::optional<bytes>(secret));
+    EXPECT_FALSE(open_at_rest(ring, under_b, "cred-2")) << "AAD is still the credential id";
+    EXPECT_FALSE(open_at_rest(b, under_b, "cred-1")) << "the one-key form knows v1 only";
+
+    // Key A dropped: v1 no longer opens, v2 still does.
+    const at_rest_key_ring only_b{2, b, {}};
+    EXPECT_FALSE(open_at_rest(only_b, under_a, "cred-1"));
+    EXPECT_EQ(open_at_rest(only_b, under_b, "cred-1"), std::optional<bytes>(secret));
+}
+
+TEST(AtRestKeyRing, TheVersionPicksTheKeyAndItsDerivation) {
+    const auto a = random_bytes(32), b = random_bytes(32), secret = random_bytes(32);
+    const auto ring = ring_b_with_a(a, b);
+    const auto under_b = seal_at_rest(ring, secret, "cred-1");
+    // Relabelled as v1, the same bytes meet key A: refused.
+    EXPECT_FALSE(open_at_rest(ring, "v1." + under_b.substr(3), "cred-1"));
+    // Key B under version 1 (a ring whose v1 is B): v1's HKDF info differs from v2's.
+    const at_rest_key_ring b_as_v1{1, b, {}};
+    EXPECT_FALSE(open_at_rest(b_as_v1, "v1." + under_b.substr(3), "cred-1"));
+    // Version 2's key is HKDF(B, "asistencia/at-rest/v2"): the layout the runbook documents.
+    const auto blob = asistencia::domain::encoding::base64url_decode(under_b.substr(3));
+    ASSERT_TRUE(blob);
+    const byte_view all(*blob);
+    EXPECT_EQ(aes256gcm_open(hkdf_sha256(b, {}, as_bytes("asistencia/at-rest/v2"), 32), all.first(gcm_iv_size),
+                             all.subspan(gcm_iv_size), as_bytes("cred-1")),
+              std::optional<bytes>(secret));
+    EXPECT_FALSE(open_at_rest(ring, "v3." + under_b.substr(3), "cred-1")) << "an unknown version";
+}
+
+TEST(AtRestKeyRing, VersionPrefixesAreParsedStrictly) {
+    EXPECT_EQ(at_rest_version("v1.abc"), std::optional<int>(1));
+    EXPECT_EQ(at_rest_version("v12.abc"), std::optional<int>(12));
+    EXPECT_EQ(at_rest_version("v9999."), std::optional<int>(9999));
+    for (const char* bad :
+         {"", "v", "v.", "1.abc", "v0.abc", "v01.abc", "v-1.abc", "v+1.abc", "v10000.abc", "v1", "vx.abc", "V1.abc"}) {
+        EXPECT_FALSE(at_rest_version(bad)) << bad;
+    }
+}
+
 qr_payload sample() {
     qr_payload p;
     p.session_id = 0x01020304;

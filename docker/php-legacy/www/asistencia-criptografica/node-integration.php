@@ -2,7 +2,9 @@
 // The legacy side's client of the attendance server (the seed's NodeIntegration): enrollment
 // status and session status/results, with an internal JWT (iss php-legacy-system, aud
 // node-service, JWT_SECRET_INTERNAL, 1 h). Base URL: NODE_INTERNAL_URL (how this container
-// reaches the server), else NODE_BASE_URL.
+// reaches the server), else NODE_BASE_URL. NODE_INTERNAL_CA_FILE: a PEM file of the CA that
+// signed the server's certificate when it is not a public one (compose's demo: the
+// self-signed pair of docker/make-secrets); the system's CAs otherwise.
 declare(strict_types=1);
 require_once __DIR__ . '/lib/config.inc';
 require_once __DIR__ . '/lib/jwt.inc';
@@ -56,7 +58,13 @@ class NodeIntegration
             CURLOPT_TIMEOUT_MS => 5000,
             CURLOPT_FOLLOWLOCATION => false,
             CURLOPT_PROTOCOLS => CURLPROTO_HTTP | CURLPROTO_HTTPS,
+            CURLOPT_SSL_VERIFYPEER => true,
+            CURLOPT_SSL_VERIFYHOST => 2,
         ]);
+        $ca = getenv('NODE_INTERNAL_CA_FILE');
+        if (is_string($ca) && $ca !== '') {
+            curl_setopt($ch, CURLOPT_CAINFO, $ca);
+        }
         $response = curl_exec($ch);
         $this->lastStatus = (int)curl_getinfo($ch, CURLINFO_HTTP_CODE);
         curl_close($ch);

@@ -7,6 +7,7 @@
 #include "asistencia/application/attendance/rounds.hpp"
 #include "asistencia/application/attendance/session_service.hpp"
 #include "asistencia/application/enrollment/ports.hpp"
+#include "asistencia/domain/crypto/protocol_keys.hpp"
 #include "asistencia/domain/scoring/certainty_v2.hpp"
 #include "asistencia/domain/tokens/jwt.hpp"
 
@@ -14,10 +15,11 @@ namespace asistencia::application::attendance {
 
 struct attendance_settings {
     std::string rp_id;
-    int max_failed_attempts = 3;                // MAX_FAILED_ATTEMPTS
-    domain::scoring::scoring_v2_config scoring; // RT_MIN_MS, RT_MAX_MS and scoring v2's constants
-    std::int64_t totp_step_seconds = 30;        // TOTP_STEP_SECONDS
-    bytes master_key;                           // session TOTPs secrets, device secrets at rest
+    int max_failed_attempts = 3;                   // MAX_FAILED_ATTEMPTS
+    domain::scoring::scoring_v2_config scoring;    // RT_MIN_MS, RT_MAX_MS and scoring v2's constants
+    std::int64_t totp_step_seconds = 30;           // TOTP_STEP_SECONDS
+    bytes master_key;                              // the current key: session TOTPs secrets
+    domain::crypto::at_rest_key_ring at_rest_keys; // opens the device secrets (any known key)
     std::string participation_key;
     domain::tokens::token_settings tokens;
 };

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "asistencia/application/enrollment/ports.hpp"
+#include "asistencia/domain/crypto/protocol_keys.hpp"
 
 #include <optional>
 #include <string>
@@ -19,7 +20,7 @@ struct enrollment_settings {
     std::chrono::seconds ceremony_ttl{120};
     std::chrono::seconds lock_ttl{60};
     std::chrono::hours reenroll_cooldown{168};
-    bytes master_key; // SERVER_MASTER_KEY (seals the handshake secret at rest)
+    domain::crypto::at_rest_key_ring at_rest_keys; // the master keys (seals the handshake secret at rest)
 };
 
 struct finish_request {

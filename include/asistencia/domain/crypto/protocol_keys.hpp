@@ -5,6 +5,7 @@
 #include "asistencia/domain/crypto/primitives.hpp"
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -33,11 +34,36 @@ bytes derive_session_totps_secret(byte_view master_key, std::int64_t session_id)
 // The HS256 key of participation tokens.
 bytes derive_participation_key(byte_view master_key);
 
-// Seals a secret for the database under HKDF(master, "asistencia/at-rest/v1") with AAD =
+// The master keys that at-rest secrets may be sealed with (docs/operations.md, "The master
+// key"): `current` (SERVER_MASTER_KEY, version `current_version`) seals, and a secret
+// sealed as "vN." opens with key N, current or previous. HKDF info "asistencia/at-rest/vN".
+struct at_rest_key_ring {
+    int current_version = 1;
+    bytes current;
+    std::map<int, bytes> previous; // version -> key, every version below current_version
+
+    // The key of `version`, or nullptr if this ring does not know it.
+    const bytes* key(int version) const;
+};
+
+inline constexpr int max_at_rest_version = 9999;
+
+// Seals with the ring's current key: "v<current_version>." + base64url(iv ‖ ct ‖ tag).
+std::string seal_at_rest(const at_rest_key_ring& ring, byte_view secret, std::string_view credential_id,
+                         std::optional<bytes> iv = std::nullopt);
+// Opens with the key the prefix names; nullopt for an unknown version, a bad encoding,
+// the wrong key or another credential id.
+std::optional<bytes> open_at_rest(const at_rest_key_ring& ring, std::string_view sealed,
+                                  std::string_view credential_id);
+// N of a "vN." prefix (1..max_at_rest_version), nullopt if there is none.
+std::optional<int> at_rest_version(std::string_view sealed);
+
+// Version 1 with one key (the format before key rings; kept for the cross-implementation
+// vectors). Seals a secret for the database under HKDF(master, "asistencia/at-rest/v1") with AAD =
 // the device's credential id. `iv` is random unless given (test vectors).
 std::string seal_at_rest(byte_view master_key, byte_view secret, std::string_view credential_id,
                          std::optional<bytes> iv = std::nullopt);
-// nullopt for another version, a bad encoding, another key or another credential id.
+// Opens only "v1."; nullopt for another version, a bad encoding, another key or another credential id.
 std::optional<bytes> open_at_rest(byte_view master_key, std::string_view sealed, std::string_view credential_id);
 
 } // namespace asistencia::domain::crypto
