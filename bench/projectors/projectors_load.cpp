@@ -15,6 +15,8 @@
 #include "asistencia/domain/crypto/protocol_keys.hpp"
 #include "asistencia/domain/encoding/base64.hpp"
 #include "asistencia/domain/tokens/jwt.hpp"
+#include "asistencia/infra/stores/round_store.hpp"
+#include "asistencia/infra/valkey/client.hpp"
 
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
@@ -33,6 +35,7 @@
 #include <fcntl.h>
 #include <fstream>
 #include <functional>
+#include <future>
 #include <iostream>
 #include <iterator>
 #include <map>
@@ -116,10 +119,12 @@ public:
         posix_spawn_file_actions_destroy(&fa);
         ::close(fd);
     }
-    ~child_process() {
+    ~child_process() { stop(SIGTERM); }
+    void stop(int signal) {
         if (pid_ <= 0) return;
-        ::kill(pid_, SIGTERM);
+        ::kill(pid_, signal);
         ::waitpid(pid_, nullptr, 0);
+        pid_ = -1;
     }
     child_process(const child_process&) = delete;
     child_process& operator=(const child_process&) = delete;
@@ -243,8 +248,7 @@ std::vector<std::int64_t> open_sessions(std::uint16_t port, int count, int paral
     net::io_context io;
     std::vector<std::int64_t> out;
     const std::string bearer = "Bearer " + professor_token();
-    const std::string body =
-        json{{"courseId", 1}, {"semesterId", 2}, {"room", "Sala bench"}, {"maxRounds", 10}}.dump();
+    const std::string body = json{{"courseId", 1}, {"semesterId", 2}, {"room", "Sala bench"}, {"maxRounds", 10}}.dump();
     int errors = 0;
     auto worker = [&]() -> net::awaitable<void> {
         beast::tcp_stream s(co_await net::this_coro::executor);
@@ -278,8 +282,14 @@ std::vector<std::int64_t> open_sessions(std::uint16_t port, int count, int paral
 
 // `students` users with an active device each (handshake secret sealed at rest, as an
 // enrollment leaves it), registered in every session: restore_session makes them pending.
-void seed_students(pqxx::connection& db, const std::vector<std::int64_t>& sessions, int students,
-                   const crypto::bytes& master_key) {
+struct registration {
+    std::int64_t session_id = 0, user_id = 0, registration_id = 0, device_id = 0;
+    const crypto::device_keys* keys = nullptr;
+};
+
+std::vector<registration> seed_students(pqxx::connection& db, const std::vector<std::int64_t>& sessions, int students,
+                                        const crypto::bytes& master_key,
+                                        std::map<std::int64_t, crypto::device_keys>& keys) {
     pqxx::work w(db);
     auto uid = w.exec1("SELECT GREATEST(COALESCE(max(user_id), 699999), 699999) + 1 FROM enrollment.devices")[0]
                    .as<std::int64_t>();
@@ -287,13 +297,15 @@ void seed_students(pqxx::connection& db, const std::vector<std::int64_t>& sessio
     for (int i = 0; i < students; ++i, ++uid) {
         const auto secret = crypto::random_bytes(32);
         const auto credential = enc::base64url_encode(crypto::random_bytes(16));
-        const auto device = w.exec_params1("INSERT INTO enrollment.devices (user_id, credential_id, public_key, "
-                                           "handshake_secret, aaguid, device_fingerprint) VALUES ($1, $2, "
-                                           "'bench-placeholder', $3, '00000000-0000-0000-0000-000000000000', "
-                                           "'bench') RETURNING device_id",
-                                           uid, credential, crypto::seal_at_rest(master_key, secret, credential))[0]
+        const auto device = w.exec_params1(
+                                 "INSERT INTO enrollment.devices (user_id, credential_id, public_key, "
+                                 "handshake_secret, aaguid, device_fingerprint) VALUES ($1, $2, "
+                                 "'bench-placeholder', $3, '00000000-0000-0000-0000-000000000000', "
+                                 "'bench') RETURNING device_id",
+                                 uid, credential, crypto::seal_at_rest(master_key, secret, credential))[0]
                                 .as<std::int64_t>();
         users.emplace_back(uid, device);
+        keys.emplace(uid, crypto::derive_device_keys(secret));
     }
     std::string sids = "{", uids = "{", dids = "{";
     for (std::size_t i = 0; i < sessions.size(); ++i) sids += (i ? "," : "") + std::to_string(sessions[i]);
@@ -304,17 +316,75 @@ void seed_students(pqxx::connection& db, const std::vector<std::int64_t>& sessio
     sids += "}";
     uids += "}";
     dids += "}";
-    w.exec_params("INSERT INTO attendance.registrations (session_id, user_id, device_id, queue_position) "
-                  "SELECT s, u.uid, u.did, u.pos FROM unnest($1::int[]) s, "
-                  "unnest($2::int[], $3::int[]) WITH ORDINALITY AS u(uid, did, pos)",
-                  sids, uids, dids);
+    const auto rows = w.exec_params(
+        "INSERT INTO attendance.registrations (session_id, user_id, device_id, queue_position) "
+        "SELECT s, u.uid, u.did, u.pos FROM unnest($1::int[]) s, "
+        "unnest($2::int[], $3::int[]) WITH ORDINALITY AS u(uid, did, pos) "
+        "RETURNING session_id, user_id, registration_id, device_id",
+        sids, uids, dids);
     w.commit();
+    std::vector<registration> out;
+    for (const auto& r : rows) {
+        registration reg{r[0].as<std::int64_t>(), r[1].as<std::int64_t>(), r[2].as<std::int64_t>(),
+                         r[3].as<std::int64_t>()};
+        reg.keys = &keys.at(reg.user_id);
+        out.push_back(reg);
+    }
+    return out;
+}
+
+// The students' Valkey states and pending rounds written here, as the join would have
+// left them (otherwise every driver's first restore_session rebuilds 40 students with
+// 81 PostgreSQL queries: minutes of start-up at 5,000 sessions, no steady state).
+void warm_states(const std::vector<registration>& regs, const crypto::bytes& master_key,
+                 const std::string& key_prefix) {
+    namespace valkey = asistencia::infra::valkey;
+    net::io_context io;
+    valkey::settings vs;
+    vs.host = env("REDIS_HOST");
+    vs.port = std::stoi(env("REDIS_PORT"));
+    vs.key_prefix = key_prefix;
+    valkey::client kv(io.get_executor(), vs);
+    asistencia::infra::stores::valkey_round_store rounds(kv, master_key);
+    kv.start();
+    {
+        auto f = net::co_spawn(io, kv.wait_connected(std::chrono::seconds(5)), net::use_future);
+        while (f.wait_for(std::chrono::seconds(0)) != std::future_status::ready) io.run_one();
+        f.get();
+    }
+    std::size_t next = 0;
+    int active = 64;
+    auto worker = [&]() -> net::awaitable<void> {
+        while (next < regs.size()) {
+            const auto& r = regs[next++];
+            asistencia::application::attendance::student_state st;
+            st.registration_id = r.registration_id;
+            st.device_id = r.device_id;
+            st.round = 1;
+            st.max_rounds = 10;
+            st.k_totpu = r.keys->k_totpu;
+            st.k_qr = r.keys->k_qr;
+            co_await rounds.start(r.session_id, r.user_id, std::move(st));
+        }
+    };
+    const int workers = active;
+    for (int i = 0; i < workers; ++i) {
+        net::co_spawn(io, worker(), [&active](std::exception_ptr e) {
+            --active;
+            if (e) std::rethrow_exception(e);
+        });
+    }
+    while (active > 0) io.run_one();
+    kv.stop();
+    io.restart();
+    io.run_for(100ms);
 }
 
 // ------------------------------------------------------------------ projector clients
 struct stats {
     bool measuring = false;
     std::int64_t frames = 0;      // frames received in the window
+    std::int64_t all_frames = 0;  // frames received, window or not (for the settling)
     std::int64_t seq_gaps = 0;    // seqs skipped (frames missed) in the window
     std::vector<double> interval; // ms between two frames of one projector, in the window
     int ready = 0;                // connections that got `ready` (or, for the peer, a first frame)
@@ -401,6 +471,7 @@ private:
         if (const auto at = text.find("\"seq\":"); at != std::string_view::npos) {
             std::from_chars(text.data() + at + 6, text.data() + text.size(), seq);
         }
+        ++stats_.all_frames;
         if (stats_.measuring) {
             ++stats_.frames;
             if (last_ != steady::time_point{})
@@ -441,6 +512,8 @@ struct settings {
     int generator_core = -1;
     int open_parallel = 64;
     std::vector<std::string> wrap; // a profiler the server runs under (--wrap "heaptrack -o F")
+    std::string profile;           // run during one level's window, {pid} = the server's pid
+    int profile_level = 0;         // (--profile "perf record -F 999 -o F -p {pid}" --profile-level 1000)
     crypto::bytes master_key = crypto::bytes(32, 0x5a);
 };
 
@@ -484,8 +557,19 @@ public:
         run_until(
             io_, [&] { return stats_.ready + stats_.failed >= n; }, 120s);
         const double open_seconds = std::chrono::duration<double>(steady::now() - open_start).count();
+        // Settled: at least settle_seconds, and (up to a minute more) until one second
+        // brings 95 % of the nominal frames (every new driver has restored its students).
         run_until(
             io_, [] { return false; }, std::chrono::seconds(s_.settle_seconds));
+        double settled_rate = 0;
+        for (int i = 0; i < 60; ++i) {
+            const auto f0 = stats_.all_frames;
+            run_until(
+                io_, [] { return false; }, 1s);
+            settled_rate = static_cast<double>(stats_.all_frames - f0);
+            if (settled_rate >= 0.95 * n * 1000.0 / nominal_ms) break;
+        }
+        const double settle_seconds = std::chrono::duration<double>(steady::now() - open_start).count() - open_seconds;
 
         // The window.
         stats_.frames = 0;
@@ -498,6 +582,10 @@ public:
         const auto t0 = thread_ticks(server_);
         const auto p0 = process_ticks(server_), v0 = process_ticks(valkey_), g0 = process_ticks(::getpid());
         const auto w0 = steady::now();
+        std::optional<child_process> profiler;
+        if (!s_.profile.empty() && n == s_.profile_level)
+            profiler.emplace(profile_args(), std::map<std::string, std::string>{},
+                             s_.run_dir + "/projectors-profile.log", -1);
         stats_.measuring = true;
         for (int i = 0; i < s_.seconds; ++i) {
             run_until(
@@ -505,6 +593,7 @@ public:
             rss.push_back(rss_kib(server_));
         }
         stats_.measuring = false;
+        if (profiler) profiler->stop(SIGINT);
         const double window = std::chrono::duration<double>(steady::now() - w0).count();
         const auto p1 = process_ticks(server_), v1 = process_ticks(valkey_), g1 = process_ticks(::getpid());
         const auto t1 = thread_ticks(server_);
@@ -522,29 +611,30 @@ public:
         auto rss_sorted = rss;
         std::sort(rss_sorted.begin(), rss_sorted.end());
         const auto rss_median = rss_sorted.empty() ? 0 : rss_sorted[rss_sorted.size() / 2];
-        json j{{"projectors", n},
-               {"ready", stats_.ready},
-               {"failed", stats_.failed},
-               {"openSeconds", open_seconds},
-               {"windowSeconds", window},
-               {"frames", stats_.frames},
-               {"framesPerSecond", static_cast<double>(stats_.frames) / window},
-               {"expectedFramesPerSecond", n * 1000.0 / nominal_ms},
-               {"missedSeqs", stats_.seq_gaps},
-               {"cpuUsPerFrame",
-                {{"server", per_frame(p1 - p0)},
-                 {"valkey", per_frame(v1 - v0)},
-                 {"generator", per_frame(g1 - g0)}}},
-               {"serverCoreShare", ticks_to_us(p1 - p0) / 1e6 / window},
-               {"busiestThreadCoreShare", ticks_to_us(busiest) / 1e6 / window},
-               {"rssKiB", rss_median},
-               {"rssKiBMinMax", {rss_sorted.empty() ? 0 : rss_sorted.front(), rss_sorted.empty() ? 0 : rss_sorted.back()}},
-               {"intervalMs",
-                {{"count", stats_.interval.size()},
-                 {"p50", pct(stats_.interval, 0.50)},
-                 {"p90", pct(stats_.interval, 0.90)},
-                 {"p99", pct(stats_.interval, 0.99)},
-                 {"max", stats_.interval.empty() ? 0.0 : stats_.interval.back()}}}};
+        json j{
+            {"projectors", n},
+            {"ready", stats_.ready},
+            {"failed", stats_.failed},
+            {"openSeconds", open_seconds},
+            {"settleSeconds", settle_seconds},
+            {"framesPerSecondBeforeWindow", settled_rate},
+            {"windowSeconds", window},
+            {"frames", stats_.frames},
+            {"framesPerSecond", static_cast<double>(stats_.frames) / window},
+            {"expectedFramesPerSecond", n * 1000.0 / nominal_ms},
+            {"missedSeqs", stats_.seq_gaps},
+            {"cpuUsPerFrame",
+             {{"server", per_frame(p1 - p0)}, {"valkey", per_frame(v1 - v0)}, {"generator", per_frame(g1 - g0)}}},
+            {"serverCoreShare", ticks_to_us(p1 - p0) / 1e6 / window},
+            {"busiestThreadCoreShare", ticks_to_us(busiest) / 1e6 / window},
+            {"rssKiB", rss_median},
+            {"rssKiBMinMax", {rss_sorted.empty() ? 0 : rss_sorted.front(), rss_sorted.empty() ? 0 : rss_sorted.back()}},
+            {"intervalMs",
+             {{"count", stats_.interval.size()},
+              {"p50", pct(stats_.interval, 0.50)},
+              {"p90", pct(stats_.interval, 0.90)},
+              {"p99", pct(stats_.interval, 0.99)},
+              {"max", stats_.interval.empty() ? 0.0 : stats_.interval.back()}}}};
         j["jitterP99Ms"] = j["intervalMs"]["p99"].get<double>() - nominal_ms;
         if (m1_count > m0_count) {
             j["sealRenderUsPerFrame"] = (m1_sum - m0_sum) * 1e6 / (m1_count - m0_count);
@@ -559,6 +649,13 @@ public:
     }
 
 private:
+    std::vector<std::string> profile_args() const {
+        std::vector<std::string> out;
+        std::istringstream words(s_.profile);
+        for (std::string w; words >> w;) out.push_back(w == "{pid}" ? std::to_string(server_) : w);
+        return out;
+    }
+
     const settings& s_;
     const target& target_;
     pid_t server_;
@@ -572,11 +669,11 @@ private:
 };
 
 void print_step(const char* who, const json& j) {
-    std::cerr << "projectors_load: " << who << " " << j["projectors"] << " projectors: "
-              << j["framesPerSecond"].get<double>() << " frames/s (of " << j["expectedFramesPerSecond"]
-              << "), server " << j["cpuUsPerFrame"]["server"].get<double>() << " us/frame, core share "
-              << j["serverCoreShare"].get<double>() << ", interval p50 " << j["intervalMs"]["p50"] << " p99 "
-              << j["intervalMs"]["p99"] << " ms, RSS " << j["rssKiB"] << " KiB"
+    std::cerr << "projectors_load: " << who << " " << j["projectors"]
+              << " projectors: " << j["framesPerSecond"].get<double>() << " frames/s (of "
+              << j["expectedFramesPerSecond"] << "), server " << j["cpuUsPerFrame"]["server"].get<double>()
+              << " us/frame, core share " << j["serverCoreShare"].get<double>() << ", interval p50 "
+              << j["intervalMs"]["p50"] << " p99 " << j["intervalMs"]["p99"] << " ms, RSS " << j["rssKiB"] << " KiB"
               << (j.contains("rssKiBPerProjector")
                       ? ", " + std::to_string(j["rssKiBPerProjector"].get<double>()) + " KiB/projector"
                       : std::string())
@@ -606,7 +703,9 @@ json run_server(const settings& s) {
     const int max_n = *std::max_element(s.levels.begin(), s.levels.end());
     const auto c0 = steady::now();
     const auto sessions = open_sessions(port, max_n, 16);
-    seed_students(db, sessions, s.students, s.master_key);
+    std::map<std::int64_t, crypto::device_keys> keys;
+    const auto regs = seed_students(db, sessions, s.students, s.master_key, keys);
+    warm_states(regs, s.master_key, key_prefix);
     std::cerr << "projectors_load: " << max_n << " sessions with " << s.students << " students each in "
               << std::chrono::duration<double>(steady::now() - c0).count() << " s\n";
     pid_t valkey_pid = 0;
@@ -671,11 +770,14 @@ settings parse(int argc, char** argv) {
             s.server_core = std::stoi(v);
         else if (k == "--generator-core")
             s.generator_core = std::stoi(v);
+        else if (k == "--profile")
+            s.profile = v;
+        else if (k == "--profile-level")
+            s.profile_level = std::stoi(v);
         else if (k == "--wrap") {
             std::istringstream words(v);
             for (std::string w; words >> w;) s.wrap.push_back(w);
-        }
-        else
+        } else
             throw std::invalid_argument("unknown option " + k);
     }
     if (s.server_bin.empty() || s.out.empty()) throw std::invalid_argument("--server and --out are required");
@@ -711,22 +813,22 @@ int main(int argc, char** argv) try {
     std::ofstream(s.out) << out.dump(2) << "\n";
     if (!s.peer_dir.empty() && !s.peer_out.empty()) {
         json peer{{"settings", settings_json(s)},
-                  {"peer", "seed stack (node server.mjs, ws), PEER_WORKERS=1, same core, same levels; no auth, "
-                           "no seal, no QR render, no Valkey: one constant frame to every client"},
+                  {"peer",
+                   "seed stack (node server.mjs, ws), PEER_WORKERS=1, same core, same levels; no auth, "
+                   "no seal, no QR render, no Valkey: one constant frame to every client"},
                   {"levels", run_peer(s)}};
         json ratios = json::array();
         for (std::size_t i = 0; i < peer["levels"].size() && i < out["levels"].size(); ++i) {
             const auto& a = out["levels"][i];
             const auto& b = peer["levels"][i];
             json r{{"projectors", a["projectors"]},
-                   {"cpuPerFrameOursOverPeer",
-                    a["cpuUsPerFrame"]["server"].get<double>() /
-                        std::max(1e-9, b["cpuUsPerFrame"]["server"].get<double>())},
+                   {"cpuPerFrameOursOverPeer", a["cpuUsPerFrame"]["server"].get<double>() /
+                                                   std::max(1e-9, b["cpuUsPerFrame"]["server"].get<double>())},
                    {"intervalP99OursMs", a["intervalMs"]["p99"]},
                    {"intervalP99PeerMs", b["intervalMs"]["p99"]}};
             if (a.contains("rssKiBPerProjector") && b.contains("rssKiBPerProjector")) {
-                r["rssPerProjectorOursOverPeer"] = a["rssKiBPerProjector"].get<double>() /
-                                                   std::max(1e-9, b["rssKiBPerProjector"].get<double>());
+                r["rssPerProjectorOursOverPeer"] =
+                    a["rssKiBPerProjector"].get<double>() / std::max(1e-9, b["rssKiBPerProjector"].get<double>());
             }
             ratios.push_back(r);
         }
