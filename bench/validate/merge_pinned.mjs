@@ -23,4 +23,11 @@ if (pinnedFile) {
   };
 }
 if (loadavg) v.loadAverageAtStart = loadavg;
+if (process.env.VALKEY_DELTA) {
+  // Every student of every level and pool variant got its Valkey state in the run.
+  const [bytes, keys] = process.env.VALKEY_DELTA.split(' ').map(Number);
+  const students = v.settings.studentsPerLevel * v.settings.levels.length * v.settings.poolSizes.length;
+  v.valkeyPerStudent = { students, bytes: Math.round(bytes / students), keys: Number((keys / students).toFixed(2)),
+    how: 'used_memory and DBSIZE before and after validate_load, divided by the students it created' };
+}
 writeFileSync(file, JSON.stringify(v, null, 2) + '\n');

@@ -53,15 +53,15 @@ class validation_writer_test : public ::testing::Test {
 protected:
     validation_writer_test() : db_("valwriter") {
         pg::migrate_up(db_.settings());
-        session_ = sql("INSERT INTO attendance.sessions (professor_id, professor_name, course_code, course_name, "
-                       "room, semester, start_time, course_id, semester_id, status, max_rounds) VALUES (1, 'Prof', "
-                       "'ICI-1151', 'Curso', 'A-1', '2026-2', '2026-11-20 15:00:00', 1, 2, 'active', 10) "
-                       "RETURNING session_id");
+        session_ =
+            sql("INSERT INTO attendance.sessions (professor_id, professor_name, course_code, course_name, "
+                "room, semester, start_time, course_id, semester_id, status, max_rounds) VALUES (1, 'Prof', "
+                "'ICI-1151', 'Curso', 'A-1', '2026-2', '2026-11-20 15:00:00', 1, 2, 'active', 10) "
+                "RETURNING session_id");
         for (int i = 0; i < 10; ++i) {
-            registrations_.push_back(
-                std::stoll(sql("INSERT INTO attendance.registrations (session_id, user_id, queue_position) VALUES (" +
-                               session_ + ", " + std::to_string(700000 + i) + ", " + std::to_string(i + 1) +
-                               ") RETURNING registration_id")));
+            registrations_.push_back(std::stoll(
+                sql("INSERT INTO attendance.registrations (session_id, user_id, queue_position) VALUES (" + session_ +
+                    ", " + std::to_string(700000 + i) + ", " + std::to_string(i + 1) + ") RETURNING registration_id")));
         }
     }
 
@@ -127,19 +127,20 @@ TEST_F(validation_writer_test, concurrent_rows_share_few_statements_and_all_comm
             "SELECT concat_ws('|', registration_id, round_number, (EXTRACT(EPOCH FROM qr_generated_at) * 1000)::bigint,"
             " COALESCE((EXTRACT(EPOCH FROM qr_scanned_at) * 1000)::bigint::text, 'null'),"
             " (EXTRACT(EPOCH FROM response_received_at) * 1000)::bigint, COALESCE(response_time_ms::text, 'null'),"
-            " COALESCE(totpu_valid::text, 'null'), COALESCE(totps_valid::text, 'null'), rt_valid::text, secret_valid::text,"
+            " COALESCE(totpu_valid::text, 'null'), COALESCE(totps_valid::text, 'null'), rt_valid::text, "
+            "secret_valid::text,"
             " validation_status, failed_attempts) FROM attendance.validations WHERE qr_generated_at = "
             "to_timestamp(" +
             std::to_string(v.qr_generated_at_ms) + " / 1000.0) AT TIME ZONE 'UTC'");
         const auto b = [](const std::optional<bool>& x) { return x ? (*x ? "true" : "false") : "null"; };
-        const std::string want =
-            std::to_string(v.registration_id) + "|" + std::to_string(v.round) + "|" +
-            std::to_string(v.qr_generated_at_ms) + "|" +
-            (v.qr_scanned_at_ms ? std::to_string(*v.qr_scanned_at_ms) : "null") + "|" +
-            std::to_string(v.response_received_at_ms) + "|" +
-            (v.response_time_ms ? std::to_string(*v.response_time_ms) : "null") + "|" + b(v.totpu_valid) + "|" +
-            b(v.totps_valid) + "|" + b(v.rt_valid) + "|" + b(v.secret_valid) + "|" +
-            std::string(att::to_string(v.status)) + "|" + std::to_string(v.failed_attempts);
+        const std::string want = std::to_string(v.registration_id) + "|" + std::to_string(v.round) + "|" +
+                                 std::to_string(v.qr_generated_at_ms) + "|" +
+                                 (v.qr_scanned_at_ms ? std::to_string(*v.qr_scanned_at_ms) : "null") + "|" +
+                                 std::to_string(v.response_received_at_ms) + "|" +
+                                 (v.response_time_ms ? std::to_string(*v.response_time_ms) : "null") + "|" +
+                                 b(v.totpu_valid) + "|" + b(v.totps_valid) + "|" + b(v.rt_valid) + "|" +
+                                 b(v.secret_valid) + "|" + std::string(att::to_string(v.status)) + "|" +
+                                 std::to_string(v.failed_attempts);
         EXPECT_EQ(got, want) << "row " << n;
     }
 }
