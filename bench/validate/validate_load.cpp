@@ -85,10 +85,14 @@ using test_support::free_port;
 // ------------------------------------------------------------------ server process
 class server_process {
 public:
-    server_process(const std::string& bin, const std::map<std::string, std::string>& overrides,
-                   const std::string& log_path) {
+    // `wrap`: a command the server runs under (taskset, valgrind) that execs it in place,
+    // so the pid measured is the server's.
+    server_process(const std::vector<std::string>& wrap, const std::string& bin,
+                   const std::map<std::string, std::string>& overrides, const std::string& log_path) {
+        std::vector<std::string> args = wrap;
+        args.push_back(bin);
         const int fd = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-        pid_ = test_support::spawn_process({bin}, overrides, fd);
+        pid_ = test_support::spawn_process(args, overrides, fd);
         ::close(fd);
     }
     ~server_process() {
@@ -274,6 +278,9 @@ struct settings {
     int students_per_level = 0;
     bool pgbench = true;
     crypto::bytes master_key = crypto::bytes(32, 0x5a);
+    std::vector<std::string> wrap; // --wrap "taskset -c 0": the server's command prefix
+    bool callgrind = false;        // --callgrind 1: zero the counters before each timed run, dump after
+    int ready_seconds = 30;
     std::string key_prefix;
 };
 
@@ -549,6 +556,12 @@ double pgbench_tps(const std::string& script, int clients, int seconds) {
     return std::stod(r.output.substr(at + 6));
 }
 
+// The server under valgrind --tool=callgrind: only the timed answers are counted.
+void callgrind_control(const char* what, pid_t pid) {
+    const auto cmd = std::string("callgrind_control ") + what + " " + std::to_string(pid) + " >/dev/null";
+    if (std::system(cmd.c_str()) != 0) std::cerr << "validate_load: " << cmd << " failed\n";
+}
+
 json to_json(const level_result& r) {
     return json{{"clients", r.clients},
                 {"answers", r.answers},
@@ -583,6 +596,13 @@ settings parse(int argc, char** argv) {
             s.students_per_level = std::stoi(v);
         else if (k == "--pgbench")
             s.pgbench = v != "0";
+        else if (k == "--wrap") {
+            std::istringstream words(v);
+            for (std::string w; words >> w;) s.wrap.push_back(w);
+        } else if (k == "--callgrind")
+            s.callgrind = v != "0";
+        else if (k == "--ready-seconds")
+            s.ready_seconds = std::stoi(v);
         else
             throw std::invalid_argument("unknown option " + k);
     }
@@ -607,6 +627,7 @@ int main(int argc, char** argv) try {
                {"maxRounds", max_rounds},
                {"rtMinMs", 0},
                {"hardwareThreads", std::thread::hardware_concurrency()},
+               {"serverWrap", s.wrap},
                {"pgbench",
                 "pgbench -n -M prepared -c C -j C -T seconds, one INSERT (autocommit); "
                 "pgbenchTxnTps: the same INSERT inside BEGIN/COMMIT"},
@@ -622,7 +643,7 @@ int main(int argc, char** argv) try {
     for (std::size_t variant = 0; variant < s.pool_sizes.size(); ++variant) {
         const int pool_size = s.pool_sizes[variant];
         const auto port = free_port();
-        server_process server(s.server_bin,
+        server_process server(s.wrap, s.server_bin,
                               {{"PORT", std::to_string(port)},
                                {"HOST", "127.0.0.1"},
                                {"RT_MIN_MS", "0"},
@@ -634,7 +655,7 @@ int main(int argc, char** argv) try {
                                {"DB_POOL_SIZE", std::to_string(pool_size)},
                                {"LOG_LEVEL", "warn"}},
                               s.run_dir + "/validate-server-" + std::to_string(pool_size) + ".log");
-        if (!server.running() || !wait_ready(port, std::chrono::seconds(30))) {
+        if (!server.running() || !wait_ready(port, std::chrono::seconds(s.ready_seconds))) {
             throw std::runtime_error("the server did not become ready; see " + s.run_dir + "/validate-server-*.log");
         }
         if (variant == 0 && s.pgbench) {
@@ -679,9 +700,11 @@ int main(int argc, char** argv) try {
             // Warm-up right before the level: round metadata lives QR_META TTL (120 s).
             const auto warm_errors = generator.warm_up(students, std::min(clients, 32));
             const auto pg_pids = meter.backends();
+            if (s.callgrind) callgrind_control("-z", server.pid());
             const auto before = meter.sample(pg_pids);
             auto res = generator.run(students, clients, s.seconds);
             const auto after = meter.sample(pg_pids);
+            if (s.callgrind) callgrind_control("-d", server.pid());
             res.warmup_errors = warm_errors;
             auto j = to_json(res);
             j["cpuMsPerAnswer"] = cpu_meter::per_answer(before, after, res.accepted);

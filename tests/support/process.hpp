@@ -55,7 +55,8 @@ inline pid_t spawn_process(std::vector<std::string> args, const std::map<std::st
     posix_spawn_file_actions_init(&fa);
     posix_spawn_file_actions_adddup2(&fa, output_fd, STDERR_FILENO);
     posix_spawn_file_actions_adddup2(&fa, output_fd, STDOUT_FILENO);
-    if (posix_spawn(&pid, argv[0], &fa, nullptr, argv.data(), envp.data()) != 0) pid = -1;
+    // posix_spawnp: a wrapper (taskset, valgrind) is found on PATH; absolute paths are as given.
+    if (posix_spawnp(&pid, argv[0], &fa, nullptr, argv.data(), envp.data()) != 0) pid = -1;
     posix_spawn_file_actions_destroy(&fa);
     return pid;
 }

@@ -36,7 +36,6 @@ std::string opt(const std::optional<T>& v) {
 }
 
 #define MS(col) "(EXTRACT(EPOCH FROM " col ") * 1000)::bigint"
-#define TS(param) "to_timestamp(" param "::bigint / 1000.0) AT TIME ZONE 'UTC'"
 
 constexpr const char* registration_columns =
     "registration_id, session_id, user_id, COALESCE(device_id, 0), queue_position, COALESCE(status, 'active'), "
@@ -172,7 +171,7 @@ std::vector<registration_record> load_records(pqxx::transaction_base& w, std::in
 
 } // namespace
 
-attendance_repository::attendance_repository(postgres::pool& pool) : pool_(pool) {
+attendance_repository::attendance_repository(postgres::pool& pool) : pool_(pool), validations_(pool) {
     pool_.prepare("attendance_lock_session",
                   "SELECT COALESCE(status, 'active') FROM attendance.sessions WHERE session_id = $1 FOR UPDATE");
     pool_.prepare("attendance_registration_find",
@@ -200,13 +199,6 @@ attendance_repository::attendance_repository(postgres::pool& pool) : pool_(pool)
                   std::string("SELECT ") + validation_columns +
                       " FROM attendance.validations WHERE registration_id IN (SELECT registration_id FROM "
                       "attendance.registrations WHERE session_id = $1) ORDER BY validation_id");
-    pool_.prepare("attendance_validation_insert",
-                  "INSERT INTO attendance.validations (registration_id, round_number, qr_generated_at, qr_scanned_at, "
-                  "response_received_at, response_time_ms, totpu_valid, totps_valid, rt_valid, secret_valid, "
-                  "validation_status, failed_attempts) VALUES ($1, $2, " TS("$3") ", "
-                  "CASE WHEN $4 = '' THEN NULL ELSE " TS("$4") " END, " TS("$5") ", NULLIF($6, '')::int, "
-                  "NULLIF($7, '')::boolean, NULLIF($8, '')::boolean, NULLIF($9, '')::boolean, "
-                  "NULLIF($10, '')::boolean, $11, $12)");
     // Per registration through its index (LATERAL + OFFSET 0 keeps the planner from a
     // sequential scan of every validation while the table is young; see the bench notes).
     // One RT per successful round, as the results count them.
@@ -274,7 +266,6 @@ attendance_repository::attendance_repository(postgres::pool& pool) : pool_(pool)
 }
 
 #undef MS
-#undef TS
 
 net::awaitable<registration> attendance_repository::join(std::int64_t session_id, std::int64_t user_id,
                                                          std::int64_t device_id,
@@ -324,13 +315,10 @@ net::awaitable<std::vector<registration_record>> attendance_repository::records(
         "attendance_records", [&](pqxx::read_transaction& tx) { return load_records(tx, session_id); });
 }
 
+// Concurrent answers share one INSERT (validation_writer); this returns once the row is
+// committed, or throws what the statement failed with (503 when PostgreSQL is down).
 net::awaitable<void> attendance_repository::add_validation(validation_row v) {
-    co_await pool_.with_single_statement("attendance_validation_insert", [&](pqxx::nontransaction& w) {
-        w.exec_prepared("attendance_validation_insert", v.registration_id, v.round, v.qr_generated_at_ms,
-                        opt(v.qr_scanned_at_ms), v.response_received_at_ms, opt(v.response_time_ms), opt(v.totpu_valid),
-                        opt(v.totps_valid), opt(v.rt_valid), opt(v.secret_valid), std::string(att::to_string(v.status)),
-                        v.failed_attempts);
-    });
+    co_await validations_.add(std::move(v));
 }
 
 net::awaitable<std::vector<double>> attendance_repository::class_student_medians(std::int64_t session_id) {

@@ -6,7 +6,9 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <ctime>
+#include <iterator>
 #include <random>
 
 namespace asistencia::transport::http {
@@ -48,7 +50,10 @@ void request_id::generate() noexcept {
     size_ = 16;
 }
 
-std::string format_timestamp(std::chrono::system_clock::time_point ts) {
+namespace {
+
+// "2026-11-22T18:00:00.123Z" (24 chars) into `out`, without the heap.
+std::size_t write_timestamp(char (&out)[32], std::chrono::system_clock::time_point ts) {
     using namespace std::chrono;
     auto ms = duration_cast<milliseconds>(ts.time_since_epoch()).count();
     std::time_t secs = static_cast<std::time_t>(ms / 1000);
@@ -64,9 +69,21 @@ std::string format_timestamp(std::chrono::system_clock::time_point ts) {
                       (tm.tm_mon + 1) % 100, tm.tm_mday % 100, tm.tm_hour % 100, tm.tm_min % 100, tm.tm_sec % 100);
         cached_secs = secs;
     }
-    char buf[48];
-    std::snprintf(buf, sizeof buf, "%s.%03dZ", cached, millis % 1000);
-    return buf;
+    std::memcpy(out, cached, 19);
+    out[19] = '.';
+    out[20] = static_cast<char>('0' + millis / 100 % 10);
+    out[21] = static_cast<char>('0' + millis / 10 % 10);
+    out[22] = static_cast<char>('0' + millis % 10);
+    out[23] = 'Z';
+    out[24] = '\0';
+    return 24;
+}
+
+} // namespace
+
+std::string format_timestamp(std::chrono::system_clock::time_point ts) {
+    char buf[32];
+    return std::string(buf, write_timestamp(buf, ts));
 }
 
 namespace {
@@ -75,52 +92,54 @@ namespace {
 // names, route patterns, sanitised request ids, IP addresses), so this stays small; bytes
 // >= 0x80 become U+FFFD to keep the line valid UTF-8 whatever happens. Unit tests parse
 // the output with nlohmann::json.
-void append_json_string(std::string& out, std::string_view s) {
+void append(access_line_buffer& out, std::string_view s) { out.append(s.data(), s.data() + s.size()); }
+
+void append_json_string(access_line_buffer& out, std::string_view s) {
     static constexpr char hex[] = "0123456789abcdef";
-    out += '"';
+    out.push_back('"');
     for (char ch : s) {
         auto c = static_cast<unsigned char>(ch);
         if (c == '"' || c == '\\') {
-            out += '\\';
-            out += ch;
+            out.push_back('\\');
+            out.push_back(ch);
         } else if (c < 0x20) {
-            out += "\\u00";
-            out += hex[c >> 4];
-            out += hex[c & 0xf];
+            append(out, "\\u00");
+            out.push_back(hex[c >> 4]);
+            out.push_back(hex[c & 0xf]);
         } else if (c >= 0x80) {
-            out += "\\ufffd";
+            append(out, "\\ufffd");
         } else {
-            out += ch;
+            out.push_back(ch);
         }
     }
-    out += '"';
+    out.push_back('"');
 }
 
 } // namespace
 
-// Hand-assembled (this runs once per request; an nlohmann object costs a map and a dozen
-// allocations), with every string escaped by append_json_string.
-std::string format_access_line(const access_entry& e) {
-    std::string out;
-    out.reserve(256);
-    out += "{\"ts\":\"";
-    out += format_timestamp(e.ts);
-    out += "\",\"level\":\"info\",\"msg\":\"request\",\"method\":";
+// Hand-assembled into the caller's stack buffer (this runs once per request; an nlohmann
+// object costs a map and a dozen allocations, a std::string per field one each), with every
+// string escaped by append_json_string.
+void format_access_line(const access_entry& e, access_line_buffer& out) {
+    char ts[32];
+    append(out, "{\"ts\":\"");
+    append(out, std::string_view(ts, write_timestamp(ts, e.ts)));
+    append(out, "\",\"level\":\"info\",\"msg\":\"request\",\"method\":");
     append_json_string(out, e.method);
-    out += ",\"route\":";
+    append(out, ",\"route\":");
     append_json_string(out, e.route);
-    out += ",\"status\":";
-    out += std::to_string(e.status);
-    char ms[32];
-    std::snprintf(ms, sizeof ms, "%.3f", e.duration_ms < 0 ? 0.0 : e.duration_ms);
-    out += ",\"duration_ms\":";
-    out += ms;
-    out += ",\"request_id\":";
+    fmt::format_to(std::back_inserter(out), ",\"status\":{},\"duration_ms\":{:.3f},\"request_id\":", e.status,
+                   e.duration_ms < 0 ? 0.0 : e.duration_ms);
     append_json_string(out, e.request_id);
-    out += ",\"remote\":";
+    append(out, ",\"remote\":");
     append_json_string(out, e.remote);
-    out += '}';
-    return out;
+    out.push_back('}');
+}
+
+std::string format_access_line(const access_entry& e) {
+    access_line_buffer out;
+    format_access_line(e, out);
+    return fmt::to_string(out);
 }
 
 std::string format_error_line(std::chrono::system_clock::time_point ts, std::string_view request_id,

@@ -279,7 +279,9 @@ struct server::impl : std::enable_shared_from_this<server::impl> {
         e.duration_ms = std::chrono::duration<double, std::milli>(now - start).count();
         e.request_id = ctx.request_id();
         e.remote = remote;
-        log_->info("{}", format_access_line(e));
+        access_line_buffer line;
+        format_access_line(e, line);
+        log_->log(spdlog::level::info, spdlog::string_view_t(line.data(), line.size()));
     }
 
     void log_error(const request_context& ctx, std::string_view route, std::string_view what) {

@@ -66,6 +66,30 @@ TEST(access_log, line_is_one_json_object_with_the_fields) {
     EXPECT_EQ(line.rfind("{\"ts\":", 0), 0u); // ts first, as documented
 }
 
+TEST(access_log, stack_buffer_line_is_the_same_and_grows_past_its_inline_size) {
+    access_entry e;
+    e.ts = std::chrono::system_clock::time_point(std::chrono::milliseconds(1'700'000'000'007));
+    e.method = "POST";
+    e.route = "/api/attendance/sessions/:id/responses";
+    e.status = 200;
+    e.duration_ms = -3; // a clock step: never negative in the log
+    e.request_id = "r-1";
+    e.remote = "10.0.0.1:1";
+    access_line_buffer small;
+    format_access_line(e, small);
+    EXPECT_EQ(std::string(small.data(), small.size()), format_access_line(e));
+    auto j = nlohmann::json::parse(std::string(small.data(), small.size()));
+    EXPECT_EQ(j["ts"], "2023-11-14T22:13:20.007Z");
+    EXPECT_EQ(j["duration_ms"].get<double>(), 0.0);
+
+    const std::string long_route(2000, '"'); // every byte escaped: 4000 bytes of route
+    e.route = long_route;
+    access_line_buffer big;
+    format_access_line(e, big);
+    EXPECT_GT(big.size(), 4000u);
+    EXPECT_EQ(nlohmann::json::parse(std::string(big.data(), big.size()))["route"], long_route);
+}
+
 TEST(access_log, control_and_non_ascii_bytes_stay_valid_json) {
     access_entry e;
     e.method = "GET";

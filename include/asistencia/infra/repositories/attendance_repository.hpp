@@ -6,6 +6,7 @@
 #include "asistencia/application/attendance/review.hpp"
 #include "asistencia/application/attendance/rounds.hpp"
 #include "asistencia/infra/postgres/pool.hpp"
+#include "asistencia/infra/repositories/validation_writer.hpp"
 
 namespace asistencia::infra::repositories {
 
@@ -39,6 +40,7 @@ public:
 
 private:
     postgres::pool& pool_;
+    validation_writer validations_; // group commit of add_validation
 };
 
 } // namespace asistencia::infra::repositories

@@ -2,6 +2,8 @@
 // Pure (no Asio) so both are unit-tested.
 #pragma once
 
+#include <fmt/format.h>
+
 #include <array>
 #include <chrono>
 #include <cstddef>
@@ -40,7 +42,11 @@ struct access_entry {
 //  "route":"/healthz","status":200,"duration_ms":0.12,"request_id":"...","remote":"..."}
 // Every string is JSON-escaped (non-ASCII bytes become U+FFFD), so the line is valid JSON
 // whatever the inputs; spdlog's %v would not escape anything.
-std::string format_access_line(const access_entry& e);
+// The line is written into `out` (512 bytes inline, on the caller's stack): no heap
+// allocation per request unless a field is unusually long.
+using access_line_buffer = fmt::basic_memory_buffer<char, 512>;
+void format_access_line(const access_entry& e, access_line_buffer& out);
+std::string format_access_line(const access_entry& e); // same line as a string (tests)
 
 // Same envelope for an error a handler raised: msg "handler_error", with the detail that the
 // client did not get. `detail` must not carry secrets (it is an exception's what()).
