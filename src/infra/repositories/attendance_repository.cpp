@@ -316,7 +316,7 @@ net::awaitable<std::vector<registration_record>> attendance_repository::records(
 }
 
 // Concurrent answers share one INSERT (validation_writer); this returns once the row is
-// committed, or throws what the statement failed with (503 when PostgreSQL is down).
+// committed, or throws what the statement failed with (dependency_unavailable when PostgreSQL is down).
 net::awaitable<void> attendance_repository::add_validation(validation_row v) {
     co_await validations_.add(std::move(v));
 }

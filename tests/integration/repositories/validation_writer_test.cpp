@@ -1,6 +1,6 @@
 // validation_writer (group commit of the answer path's INSERTs) against the real PostgreSQL:
 // concurrent rows share statements and all commit, a refused row fails alone, and with
-// PostgreSQL stopped every waiting answer gets the 503 and nothing is stored.
+// PostgreSQL stopped every waiting answer gets postgres_unavailable (503 on the wire) and nothing is stored.
 #include "asistencia/infra/repositories/validation_writer.hpp"
 #include "asistencia/application/errors.hpp"
 #include "asistencia/infra/postgres/migrations.hpp"
@@ -9,6 +9,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <gtest/gtest.h>
+#include <optional>
 
 #include <exception>
 #include <string>
@@ -19,8 +20,9 @@ namespace {
 namespace net = boost::asio;
 namespace pg = asistencia::infra::postgres;
 namespace att = asistencia::application::attendance;
-using asistencia::application::api_error;
 using asistencia::application::dependency_unavailable;
+using asistencia::application::errc;
+using asistencia::application::error;
 using asistencia::infra::repositories::validation_writer;
 using asistencia::infra::repositories::validation_writer_settings;
 
@@ -43,10 +45,10 @@ att::validation_row row_for(std::int64_t registration, int n) {
     return v;
 }
 
-// Outcome of one add(): "ok", or the api_error's status and code.
+// Outcome of one add(): "ok", or the error's kind and code.
 struct outcome {
     std::string what = "pending";
-    int status = 0;
+    std::optional<errc> kind;
 };
 
 class validation_writer_test : public ::testing::Test {
@@ -85,9 +87,9 @@ protected:
                     try {
                         co_await w.add(row);
                         out[i].what = "ok";
-                    } catch (const api_error& e) {
+                    } catch (const error& e) {
                         out[i].what = e.code();
-                        out[i].status = e.status();
+                        out[i].kind = e.kind();
                     }
                 },
                 [](std::exception_ptr e) {
@@ -153,7 +155,7 @@ TEST_F(validation_writer_test, a_refused_row_fails_alone_and_its_batch_neighbour
     const auto out = add_all(w, rows);
     for (std::size_t i = 0; i < out.size(); ++i) {
         if (i == 7) {
-            EXPECT_EQ(out[i].status, 409) << out[i].what;
+            EXPECT_EQ(out[i].kind, errc::conflict) << out[i].what;
         } else {
             EXPECT_EQ(out[i].what, "ok") << "row " << i;
         }
@@ -180,7 +182,7 @@ TEST_F(validation_writer_test, postgres_down_every_waiting_answer_gets_503_and_n
         pg_test::svc("postgres stop");
         const auto out = add_all(w, rows);
         for (std::size_t i = 0; i < out.size(); ++i) {
-            EXPECT_EQ(out[i].status, 503) << "row " << i << ": " << out[i].what;
+            EXPECT_EQ(out[i].kind, errc::dependency_unavailable) << "row " << i << ": " << out[i].what;
             EXPECT_EQ(out[i].what, "postgres_unavailable") << "row " << i;
         }
         pg_test::svc("postgres start");

@@ -17,8 +17,9 @@ TEST(ProjectionMessages, ARealFrameRoundTrips) {
     f.sent_at_ms = 1'700'000'000'123;
     f.round = att::frame_round{100005, 2, "bm9uY2U"};
     const auto text = stores::encode_frame(f);
-    EXPECT_EQ(text,
-              R"({"modules":"AAEC","nonce":"bm9uY2U","round":2,"sentAt":1700000000123,"seq":17,"uid":100005,"width":25})");
+    EXPECT_EQ(
+        text,
+        R"({"modules":"AAEC","nonce":"bm9uY2U","round":2,"sentAt":1700000000123,"seq":17,"uid":100005,"width":25})");
     const auto back = stores::decode_frame(text);
     ASSERT_TRUE(back);
     EXPECT_EQ(back->seq, 17);

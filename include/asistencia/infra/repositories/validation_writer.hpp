@@ -38,9 +38,9 @@ struct validation_writer_stats {
 // one statement", a few milliseconds at most, and one row when the load is low.
 //
 // add() returns only after the row's statement committed. The statement is atomic: if
-// PostgreSQL is down every row of it fails with the same 503 (dependency_unavailable) and
+// PostgreSQL is down every row of it fails with the same dependency_unavailable error and
 // none is stored. A batch refused for another reason (a row breaks a constraint) is written
-// again row by row, so only the offending answer gets its 409/422/500.
+// again row by row, so only the offending answer gets its conflict, invalid_value or internal error.
 //
 // Thread-safe; waiters resume on their own executors. Destroy it only after every add() ended.
 class validation_writer {

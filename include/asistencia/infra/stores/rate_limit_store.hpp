@@ -14,7 +14,7 @@ namespace asistencia::infra::stores {
 namespace net = boost::asio;
 
 struct rate_limit_stats {
-    std::uint64_t refused = 0;  // hits over a limit (answered 429)
+    std::uint64_t refused = 0;  // hits over a limit (refused as rate_limited)
     std::uint64_t degraded = 0; // hits allowed because Valkey did not answer
 };
 
