@@ -56,8 +56,8 @@ valkey_projection_lease::valkey_projection_lease(valkey::client& kv, std::chrono
 }
 
 net::awaitable<bool> valkey_projection_lease::take(std::int64_t session_id) {
-    valkey::command_args take{"SET", kv_.keys().projection_leader(session_id), token_, "NX", "PX",
-                              std::to_string(ttl_.count())};
+    valkey::command_args take{
+        "SET", kv_.keys().projection_leader(session_id), token_, "NX", "PX", std::to_string(ttl_.count())};
     const auto r = co_await kv_.command(std::move(take));
     co_return r.text() == std::optional<std::string>("OK");
 }
@@ -204,8 +204,8 @@ net::awaitable<void> valkey_projector_registry::put(std::vector<att::projector_r
                        {"username", r.username},
                        {"rol", r.role},
                        {"authenticated_at", r.authenticated_at_ms}};
-        cmds.push_back({"SET", keys.ws_auth(r.connection_id), who.dump(), "EX",
-                        std::to_string(valkey::ttl::ws_auth.count())});
+        cmds.push_back(
+            {"SET", keys.ws_auth(r.connection_id), who.dump(), "EX", std::to_string(valkey::ttl::ws_auth.count())});
         cmds.push_back({"SADD", keys.ws_projection(r.session_id), r.connection_id});
         cmds.push_back(
             {"EXPIRE", keys.ws_projection(r.session_id), std::to_string(valkey::ttl::ws_projection.count())});
