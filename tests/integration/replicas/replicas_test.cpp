@@ -451,7 +451,8 @@ TEST_F(replicas, KillingTheLeaseHolderMidRoundLosesNoAcknowledgedAnswer) {
     const auto holder = rendering_replica();
     ASSERT_GE(holder, 0) << "exactly one replica renders the session's frames";
     EXPECT_EQ(holder, on) << "the frame loop runs where the projector is";
-    EXPECT_FALSE(server_test::valkey_cli("GET " + lease_key(sid)).empty()) << "the lease key is held";
+    const auto token_before = server_test::valkey_cli("GET " + lease_key(sid));
+    EXPECT_FALSE(token_before.empty()) << "the lease key is held";
     const auto acked_before = room.acks().size();
 
     const auto killed_at = steady::now();
@@ -472,6 +473,9 @@ TEST_F(replicas, KillingTheLeaseHolderMidRoundLosesNoAcknowledgedAnswer) {
     const auto new_holder = rendering_replica();
     EXPECT_GE(new_holder, 0);
     EXPECT_NE(new_holder, holder);
+    const auto token_after = server_test::valkey_cli("GET " + lease_key(sid));
+    EXPECT_FALSE(token_after.empty());
+    EXPECT_NE(token_after, token_before) << "another replica's token holds the lease";
     if (new_holder >= 0) {
         EXPECT_GE(metric(new_holder, "asistencia_projection_lease_takeovers_total"), 1);
     }
