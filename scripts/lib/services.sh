@@ -194,6 +194,68 @@ php_stop() {
   rm -f "$pidf"
 }
 
+# --------------------------------------------------------------------- nginx
+# A load balancer in front of several server replicas (tests/integration/replicas): round
+# robin (nginx's default, no sticky sessions), WebSocket upgrade, loopback only. The access
+# log names the replica that served each request ($upstream_addr), so a test can tell which
+# replica took what.
+nginx_dir() { echo "$RUN_DIR/nginx"; }
+
+nginx_start() { # listen-port backend-port...
+  [ $# -ge 2 ] || { echo "nginx_start: listen-port backend-port..." >&2; return 2; }
+  local d listen=$1 p upstreams=''
+  shift
+  d=$(nginx_dir)
+  nginx_stop
+  mkdir -p "$d/logs" "$d/tmp"; chmod 777 "$d/tmp" # the worker runs as nobody
+  for p in "$@"; do upstreams+="    server 127.0.0.1:$p max_fails=1 fail_timeout=5s;"$'\n'; done
+  cat >"$d/nginx.conf" <<CONF
+worker_processes 1;
+pid $d/nginx.pid;
+error_log $d/logs/error.log warn;
+events { worker_connections 1024; }
+http {
+  log_format replicas '\$upstream_addr \$status \$request_method \$uri';
+  access_log $d/logs/access.log replicas;
+  client_body_temp_path $d/tmp/body; proxy_temp_path $d/tmp/proxy; fastcgi_temp_path $d/tmp/fastcgi;
+  uwsgi_temp_path $d/tmp/uwsgi; scgi_temp_path $d/tmp/scgi;
+  map \$http_upgrade \$connection_upgrade { default upgrade; '' close; }
+  upstream asistencia {
+$upstreams  }
+  server {
+    listen 127.0.0.1:$listen;
+    location / {
+      proxy_pass http://asistencia;
+      proxy_http_version 1.1;
+      proxy_set_header Host \$http_host;
+      proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;
+      proxy_set_header X-Forwarded-Proto \$scheme;
+      proxy_set_header Upgrade \$http_upgrade;
+      proxy_set_header Connection \$connection_upgrade;
+      proxy_connect_timeout 2s;
+      proxy_read_timeout 3600s;
+      proxy_max_temp_file_size 0;
+    }
+  }
+}
+CONF
+  local args=(-p "$d" -c "$d/nginx.conf" -e "$d/logs/error.log")
+  nginx -t -q "${args[@]}" || return 1
+  nginx "${args[@]}" || return 1 # daemonizes; master pid in nginx.pid
+  wait_port 127.0.0.1 "$listen" 10 || { tail -20 "$d/logs/error.log" >&2; return 1; }
+}
+
+nginx_stop() {
+  local d pid
+  d=$(nginx_dir)
+  [ -f "$d/nginx.pid" ] || return 0
+  pid=$(cat "$d/nginx.pid")
+  kill -QUIT "$pid" 2>/dev/null || true
+  for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
+  kill -0 "$pid" 2>/dev/null && kill -TERM "$pid" 2>/dev/null
+  rm -f "$d/nginx.pid"
+}
+
 # ----------------------------------------------------------------- all of it
 # Stops at the first service that does not start and prints that service's log, so no
 # test ever runs against a service that is not there.
@@ -235,6 +297,7 @@ reassign_taken_ports() {
 
 # Stops every service and keeps the data (scripts/run: enrollments survive a restart).
 services_stop() {
+  nginx_stop
   php_stop
   valkey_stop
   pg_stop
@@ -242,6 +305,7 @@ services_stop() {
 
 # Stops every service and deletes the cluster (scripts/test).
 services_down() {
+  nginx_stop
   php_stop
   valkey_stop
   pg_destroy
