@@ -10,13 +10,12 @@
 // stored lost) and PHP down during the close (the PRESENT rows reach the legacy database once
 // PHP is back). The real frame loop and scoring v2 judge; the test prints the table.
 #include "class_client.hpp"
-#include "zbar_reader.hpp"
+#include "qr_camera.hpp"
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/websocket.hpp>
-#include <openssl/evp.h>
 
 #include <atomic>
 #include <cmath>
@@ -61,24 +60,6 @@ delay_model load_delay_model() {
         m.samples.push_back(c["samples_ms"].get<std::vector<double>>());
     }
     return m;
-}
-
-std::vector<std::uint8_t> base64_decode(const std::string& text) {
-    std::vector<std::uint8_t> out(text.size() / 4 * 3 + 3);
-    const int n =
-        EVP_DecodeBlock(out.data(), reinterpret_cast<const unsigned char*>(text.data()), static_cast<int>(text.size()));
-    if (n < 0) return {};
-    std::size_t size = static_cast<std::size_t>(n);
-    if (text.size() >= 1 && text[text.size() - 1] == '=') --size;
-    if (text.size() >= 2 && text[text.size() - 2] == '=') --size;
-    out.resize(size);
-    return out;
-}
-
-// What a phone's camera reads from a projected frame: the bitmap drawn with a quiet zone,
-// scanned by zbar.
-std::string camera_read(int width, const std::vector<std::uint8_t>& packed) {
-    return test_support::zbar_read_packed(width, packed, 3).value_or("");
 }
 
 // The professor's browser at the projector: authenticates, paints every frame (reports it
@@ -149,8 +130,7 @@ private:
             if (type == "frame") {
                 ++frames_;
                 ws.write(net::buffer(json{{"type", "shown"}, {"seq", msg["seq"]}, {"at", now_ms()}}.dump()));
-                const auto text =
-                    camera_read(msg["qr"].value("width", 0), base64_decode(msg["qr"].value("modules", "")));
+                const auto text = test_support::camera_read(msg["qr"]);
                 if (text.empty())
                     ++unreadable_;
                 else

@@ -8,12 +8,11 @@
 #include "asistencia/domain/crypto/qr_payload.hpp"
 #include "asistencia/domain/encoding/base64.hpp"
 #include "asistencia/domain/tokens/jwt.hpp"
+#include "qr_camera.hpp"
 #include "test_helpers.hpp"
-#include "zbar_reader.hpp"
 
 #include <boost/beast/websocket.hpp>
 #include <nlohmann/json.hpp>
-#include <openssl/evp.h>
 
 #include <cstdio>
 #include <random>
@@ -27,25 +26,8 @@ using nlohmann::json;
 
 namespace {
 
-// Standard base64 with padding (what `modules` and SERVER_MASTER_KEY use).
-std::vector<std::uint8_t> base64_decode(const std::string& in) {
-    if (in.empty() || in.size() % 4 != 0) return {};
-    std::vector<std::uint8_t> out(in.size() / 4 * 3);
-    const int n =
-        EVP_DecodeBlock(out.data(), reinterpret_cast<const unsigned char*>(in.data()), static_cast<int>(in.size()));
-    if (n < 0) return {};
-    std::size_t pad = 0;
-    if (in.back() == '=') ++pad;
-    if (in.size() > 1 && in[in.size() - 2] == '=') ++pad;
-    out.resize(static_cast<std::size_t>(n) - pad);
-    return out;
-}
-
 // The frame's bitmap drawn with a quiet zone and read by zbar, as a camera would.
-std::string decode_frame(const json& frame) {
-    const auto packed = base64_decode(frame["qr"]["modules"].get<std::string>());
-    return test_support::zbar_read_packed(frame["qr"]["width"].get<int>(), packed).value_or("bad bitmap size");
-}
+std::string decode_frame(const json& frame) { return test_support::camera_read(frame["qr"], 4); }
 
 // A blocking WebSocket client; a read that times out stays in flight for the next call
 // (cancelling a Beast WebSocket read would fail the stream).
@@ -170,7 +152,7 @@ protected:
     // its handshake secret sealed at rest, and a registration row. restore_session rebuilds
     // the round from PostgreSQL. Returns the user id and K_qr.
     std::pair<std::int64_t, crypto::bytes> pending_student(std::int64_t sid) {
-        const auto master = base64_decode(env_or_fail("SERVER_MASTER_KEY"));
+        const auto master = test_support::base64_std_decode(env_or_fail("SERVER_MASTER_KEY"));
         EXPECT_EQ(master.size(), 32u);
         std::mt19937_64 rng(std::random_device{}());
         const std::int64_t uid = 200000 + static_cast<std::int64_t>(rng() % 1'000'000);

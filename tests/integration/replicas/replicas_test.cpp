@@ -172,7 +172,7 @@ private:
                 }
                 const std::string shown = json{{"type", "shown"}, {"seq", seq}, {"at", now_ms()}}.dump();
                 co_await ws.async_write(net::buffer(shown), net::use_awaitable);
-                const auto text = camera_read(msg.value("qr", json::object()));
+                const auto text = test_support::camera_read(msg.value("qr", json::object()));
                 if (text.empty())
                     ++unreadable_;
                 else
