@@ -46,13 +46,13 @@ enum class frame_kind { none, real, decoy };
 
 // What one tick did, for transport to act on (fan-out, metrics).
 struct tick_result {
-    std::optional<std::string> ended_status;  // the session is not active any more: stop the loop
-    std::optional<progress_counts> progress;  // counts to send to this replica's projectors
-    bool took_lease = false;                  // this process now leads the session's loop
-    bool lost_lease = false;                  // it stopped leading (renewal refused)
-    frame_kind frame = frame_kind::none;      // a frame was published
+    std::optional<std::string> ended_status;          // the session is not active any more: stop the loop
+    std::optional<progress_counts> progress;          // counts to send to this replica's projectors
+    bool took_lease = false;                          // this process now leads the session's loop
+    bool lost_lease = false;                          // it stopped leading (renewal refused)
+    frame_kind frame = frame_kind::none;              // a frame was published
     std::chrono::steady_clock::duration render_cpu{}; // seal + QR render + base64 of it
-    std::optional<std::string> failure;       // a dependency failed: the tick was cut short
+    std::optional<std::string> failure;               // a dependency failed: the tick was cut short
 };
 
 class frame_loop {

@@ -20,7 +20,8 @@ namespace net = boost::asio;
 class valkey_projection_lease final : public att::projection_lease {
 public:
     // The token (this process's identity in the lease) is 16 random bytes; `ttl`: the PX.
-    explicit valkey_projection_lease(valkey::client& kv, std::chrono::milliseconds ttl = std::chrono::milliseconds(3000));
+    explicit valkey_projection_lease(valkey::client& kv,
+                                     std::chrono::milliseconds ttl = std::chrono::milliseconds(3000));
 
     net::awaitable<bool> take(std::int64_t session_id) override;
     net::awaitable<att::lease_renewal> renew(std::int64_t session_id) override;
