@@ -5,6 +5,7 @@
 // without A leaves every row alone and says so; `rekey` with A re-seals every row, and a
 // second run finds nothing to do; A is dropped and the first student still joins and answers.
 #include "frame_stand_in.hpp"
+#include "shell.hpp"
 
 #include <filesystem>
 #include <fstream>
@@ -16,16 +17,6 @@ namespace fs = std::filesystem;
 using server_test::http::verb;
 
 namespace {
-
-// Exit status and output (stdout + stderr) of a shell command.
-std::pair<int, std::string> run_status(const std::string& cmd) {
-    std::string out;
-    FILE* p = ::popen((cmd + " 2>&1").c_str(), "r");
-    char buf[1024];
-    while (p && std::fgets(buf, sizeof buf, p)) out += buf;
-    const int status = p ? ::pclose(p) : -1;
-    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
-}
 
 std::string random_key_b64() { return enc::base64_encode(crypto::random_bytes(32)); }
 
@@ -82,8 +73,9 @@ protected:
                           " DB_USER=" + env_or_fail("DB_USER") + " DB_PASSWORD=" + env_or_fail("DB_PASSWORD") +
                           " DB_NAME=" + db_ + " ";
         for (const auto& [k, v] : keys) env += k + "=" + v + " ";
-        return run_status("env -u SERVER_MASTER_KEY -u SERVER_MASTER_KEY_FILE " + env +
-                          env_or_fail("ASISTENCIA_SERVER_BIN") + " rekey " + args);
+        auto r = test_support::run_command("env -u SERVER_MASTER_KEY -u SERVER_MASTER_KEY_FILE " + env +
+                                           env_or_fail("ASISTENCIA_SERVER_BIN") + " rekey " + args + " 2>&1");
+        return {r.status, std::move(r.output)};
     }
 
     std::string q(const std::string& query) { return sql(query, db_); }
