@@ -124,7 +124,7 @@ TEST_F(tls_server_test, ServesTls12And13WithAlpnHttp11AndHsts) {
 
 TEST_F(tls_server_test, RefusesTls11AndClientsWithoutHttp11) {
     start(tls_config());
-    tls_client old(pki().ca(), {.min_version = TLS1_1_VERSION, .max_version = TLS1_1_VERSION});
+    tls_client old(pki().ca(), {.alpn = "", .min_version = TLS1_1_VERSION, .max_version = TLS1_1_VERSION});
     EXPECT_TRUE(old.connect(srv->port())) << "a TLS 1.1 handshake must fail";
 
     tls_client h2only(pki().ca(), {.alpn = "h2"});
