@@ -88,14 +88,19 @@ struct fake_rounds final : att::round_store {
         ++reopens;
         co_return att::transition::applied;
     }
-    net::awaitable<att::take_result> take(std::int64_t, std::int64_t, int, std::string) override {
-        att::take_result r;
+    // The answer path's transitions: the frame loop never calls them.
+    net::awaitable<att::answer_take> take(std::int64_t, std::int64_t, int, std::int64_t, std::string) override {
+        att::answer_take r;
         co_return r;
     }
-    net::awaitable<att::transition> succeed(std::int64_t, std::int64_t, int) override {
-        co_return att::transition::stale;
+    net::awaitable<att::round_moved> succeed(std::int64_t, std::int64_t, int) override {
+        att::round_moved r;
+        co_return r;
     }
-    net::awaitable<std::optional<int>> fail(std::int64_t, std::int64_t, int, int) override { co_return std::nullopt; }
+    net::awaitable<att::round_moved> fail(std::int64_t, std::int64_t, int, int) override {
+        att::round_moved r;
+        co_return r;
+    }
     net::awaitable<std::vector<att::pending_round>> pending(std::int64_t) override {
         if (down) valkey_down();
         co_return queue;
