@@ -19,6 +19,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
@@ -157,6 +158,17 @@ public:
             std::this_thread::sleep_for(50ms);
         }
         return -1;
+    }
+
+    // Whether `needle` appears in the output within `deadline`: the server buffers its info
+    // lines and flushes them once a second (main/logging.cpp), warnings at once.
+    bool wait_for_output(std::string_view needle, std::chrono::milliseconds deadline = std::chrono::seconds(3)) {
+        const auto end = std::chrono::steady_clock::now() + deadline;
+        while (output().find(needle) == std::string::npos) {
+            if (std::chrono::steady_clock::now() >= end) return false;
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        }
+        return true;
     }
 
     // Everything the process wrote so far (all of it once it exited).
