@@ -69,10 +69,7 @@ inline std::error_code make_error_code(errc e) noexcept { return {static_cast<in
 class error : public std::runtime_error {
 public:
     error(errc kind, std::string code, std::string message, std::optional<int> retry_after_seconds = std::nullopt)
-        : std::runtime_error(std::move(message)),
-          kind_(kind),
-          code_(std::move(code)),
-          retry_after_seconds_(retry_after_seconds) {}
+        : std::runtime_error(message), kind_(kind), code_(std::move(code)), retry_after_seconds_(retry_after_seconds) {}
 
     errc kind() const noexcept { return kind_; }
     std::error_code error_code() const noexcept { return make_error_code(kind_); }

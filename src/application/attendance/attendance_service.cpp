@@ -22,7 +22,7 @@ namespace crypto = domain::crypto;
 namespace enc = domain::encoding;
 namespace tokens = domain::tokens;
 
-constexpr std::size_t max_assertion_field = 16 * 1024;
+constexpr std::size_t max_assertion_field = std::size_t{16} * 1024;
 constexpr int max_rounds_allowed = 10;
 
 bytes decode_field(const std::string& text, const char* name) {
@@ -332,7 +332,8 @@ net::awaitable<answer_result> attendance_service::answer(const tokens::participa
         const auto rt = received_at_ms - taken.shown.shown_at_ms;
         row.qr_generated_at_ms = taken.shown.shown_at_ms;
         row.response_time_ms = std::max<std::int64_t>(rt, 0);
-        rt_ok = rt >= settings_.scoring.rt_min_ms && rt <= settings_.scoring.rt_max_ms;
+        rt_ok = static_cast<double>(rt) >= settings_.scoring.rt_min_ms &&
+                static_cast<double>(rt) <= settings_.scoring.rt_max_ms;
     }
     row.secret_valid = secret_ok;
     row.totps_valid = totps_ok;

@@ -23,6 +23,7 @@ std::map<std::int64_t, const session_results*> by_session(const std::vector<sess
 
 std::vector<std::int64_t> ids_of(const std::vector<session>& ss) {
     std::vector<std::int64_t> ids;
+    ids.reserve(ss.size());
     for (const auto& s : ss) ids.push_back(s.session_id);
     return ids;
 }

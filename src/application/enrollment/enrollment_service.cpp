@@ -17,7 +17,7 @@ using nlohmann::json;
 namespace enc = domain::encoding;
 namespace crypto = domain::crypto;
 
-constexpr std::size_t max_field = 48 * 1024; // attestationObject (a TPM one ~4 KiB), base64url
+constexpr std::size_t max_field = std::size_t{48} * 1024; // attestationObject (a TPM one ~4 KiB), base64url
 constexpr std::size_t max_fingerprint = 256;
 
 bytes decode_field(const std::string& text, const char* name, std::size_t max = max_field) {

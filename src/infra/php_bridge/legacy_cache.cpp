@@ -100,6 +100,7 @@ net::awaitable<std::vector<legacy_student>> legacy_cache::enrolled(std::int64_t 
 net::awaitable<std::vector<legacy_user>> legacy_cache::users(std::vector<std::int64_t> user_ids) {
     std::vector<std::optional<std::string>> bodies(user_ids.size());
     std::vector<valkey::command_args> gets;
+    gets.reserve(user_ids.size());
     for (auto id : user_ids) gets.push_back({"GET", kv_.keys().cache_user(id)});
     try {
         const auto replies = co_await kv_.pipeline(std::move(gets));

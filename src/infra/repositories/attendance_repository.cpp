@@ -317,9 +317,7 @@ net::awaitable<std::vector<registration_record>> attendance_repository::records(
 
 // Concurrent answers share one INSERT (validation_writer); this returns once the row is
 // committed, or throws what the statement failed with (dependency_unavailable when PostgreSQL is down).
-net::awaitable<void> attendance_repository::add_validation(validation_row v) {
-    co_await validations_.add(std::move(v));
-}
+net::awaitable<void> attendance_repository::add_validation(validation_row v) { co_await validations_.add(v); }
 
 net::awaitable<std::vector<double>> attendance_repository::class_student_medians(std::int64_t session_id) {
     co_return co_await pool_.with_read_transaction("attendance_class_student_medians", [&](pqxx::read_transaction& tx) {

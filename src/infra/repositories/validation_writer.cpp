@@ -107,7 +107,7 @@ validation_writer_stats validation_writer::stats() const {
 
 net::awaitable<void> validation_writer::add(att::validation_row row) {
     auto p = std::make_shared<pending>();
-    p->row = std::move(row);
+    p->row = row;
     bool lead = false;
     {
         std::lock_guard lk(mu_);

@@ -83,7 +83,7 @@ open(KEYS[2], r)
 return 1
 )lua";
 
-constexpr int effect_stale = 0, effect_answered = 1, effect_attempt_counted = 2, effect_round_failed = 3;
+constexpr int effect_answered = 1, effect_attempt_counted = 2, effect_round_failed = 3;
 
 constexpr const char* lua_succeed = R"lua(
 local s = state()

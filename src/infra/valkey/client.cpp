@@ -354,7 +354,7 @@ net::awaitable<std::vector<reply>> execute(connection_core& core, std::vector<co
             batch->lost = true;
             break;
         }
-        slot.release(); // hiredis owns it until on_reply
+        static_cast<void>(slot.release()); // hiredis owns it until on_reply
     }
     if (!batch->lost) {
         batch->timer.expires_after(timeout);
@@ -405,7 +405,7 @@ std::string sha1_hex(const std::string& text) {
     }
     static constexpr char hex[] = "0123456789abcdef";
     std::string out;
-    out.reserve(2 * size);
+    out.reserve(std::size_t{2} * size);
     for (unsigned int i = 0; i < size; ++i) {
         const auto b = digest[i];
         out.push_back(hex[b >> 4]);

@@ -68,9 +68,9 @@ entry describe(errc e) noexcept {
     return {"unknown", "unknown WebAuthn error"};
 }
 
-// NOLINTNEXTLINE(cppcoreguidelines-virtual-class-destructor): Boost's error_category has a
-// protected non-virtual destructor by design; this final class is only a function-local static.
-class category final : public boost::system::error_category {
+// Boost's error_category has a protected non-virtual destructor by design; this final class
+// is only a function-local static.
+class category final : public boost::system::error_category { // NOLINT(cppcoreguidelines-virtual-class-destructor)
 public:
     const char* name() const noexcept override { return "asistencia.webauthn"; }
     std::string message(int ev) const override { return std::string(describe(static_cast<errc>(ev)).message); }

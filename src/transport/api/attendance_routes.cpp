@@ -16,7 +16,7 @@ namespace net = boost::asio;
 namespace att = application::attendance;
 using nlohmann::json;
 
-constexpr std::size_t join_body_limit = 32 * 1024;
+constexpr std::size_t join_body_limit = std::size_t{32} * 1024;
 constexpr std::size_t answer_body_limit = 1024;
 
 std::int64_t now_ms() {

@@ -41,7 +41,7 @@ std::optional<std::int64_t> millis(const json& v) {
     if (v.is_number_integer()) {
         if (v.is_number_unsigned() && v.get<std::uint64_t>() > static_cast<std::uint64_t>(bound)) return std::nullopt;
         const auto i = v.get<std::int64_t>();
-        if (i < -bound || i > bound) return std::nullopt;
+        if (static_cast<double>(i) < -bound || static_cast<double>(i) > bound) return std::nullopt;
         return i;
     }
     const double d = v.get<double>();

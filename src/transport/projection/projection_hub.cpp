@@ -226,7 +226,7 @@ struct projection_hub::impl : std::enable_shared_from_this<impl> {
     void close(projector& p, websocket::close_code code, std::string reason) {
         if (p.close_with || p.dead) return;
         websocket::close_reason r{code};
-        r.reason = std::move(reason);
+        r.reason = reason;
         p.close_with = std::move(r);
         p.wake.cancel();
     }

@@ -87,11 +87,11 @@ std::string_view to_string(round_effect e) noexcept;
 // test both run, so the pure rules and the Lua scripts cannot drift apart. Rules: max
 // 3 failed attempts; states of a class of 3 rounds.
 struct round_transition_case {
-    const char* name;
-    round_state before;
-    round_event event;
-    round_state after;
-    round_effect effect;
+    const char* name = nullptr;
+    round_state before{};
+    round_event event{};
+    round_state after{};
+    round_effect effect{};
 };
 inline constexpr round_rules table_rules{3};
 std::span<const round_transition_case> transition_table() noexcept;

@@ -28,7 +28,7 @@ struct client_settings {
     std::chrono::milliseconds backoff_cap{1000};
     breaker_settings breaker{};
     std::size_t max_idle_connections = 8;
-    std::size_t max_response_bytes = 4 * 1024 * 1024;
+    std::size_t max_response_bytes = std::size_t{4} * 1024 * 1024;
     // Called with the duration in seconds of every answered call (main feeds a histogram).
     std::function<void(double)> on_latency;
 };

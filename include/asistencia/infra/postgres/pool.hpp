@@ -114,7 +114,7 @@ net::awaitable<std::invoke_result_t<F&, pqxx::work&>> pool::with_transaction(std
             f(w);
             w.commit();
         };
-        co_await run_(std::move(op), body);
+        co_await run_(std::move(op), body); // NOLINT(bugprone-use-after-move): the [&] body never reads op
     } else {
         std::optional<T> out;
         const body_fn body = [&](pqxx::connection& c) {
@@ -123,7 +123,7 @@ net::awaitable<std::invoke_result_t<F&, pqxx::work&>> pool::with_transaction(std
             out.emplace(f(w));
             w.commit();
         };
-        co_await run_(std::move(op), body);
+        co_await run_(std::move(op), body); // NOLINT(bugprone-use-after-move): the [&] body never reads op
         co_return std::move(*out);
     }
 }
@@ -134,7 +134,7 @@ net::awaitable<void> pool::with_single_statement(std::string op, F f) {
         pqxx::nontransaction tx(c);
         f(tx);
     };
-    co_await run_(std::move(op), body);
+    co_await run_(std::move(op), body); // NOLINT(bugprone-use-after-move): the [&] body never reads op
 }
 
 template <class F>
@@ -146,7 +146,7 @@ net::awaitable<std::invoke_result_t<F&, pqxx::read_transaction&>> pool::with_rea
             f(tx);
             tx.commit();
         };
-        co_await run_(std::move(op), body);
+        co_await run_(std::move(op), body); // NOLINT(bugprone-use-after-move): the [&] body never reads op
     } else {
         std::optional<T> out;
         const body_fn body = [&](pqxx::connection& c) {
@@ -154,7 +154,7 @@ net::awaitable<std::invoke_result_t<F&, pqxx::read_transaction&>> pool::with_rea
             out.emplace(f(tx));
             tx.commit();
         };
-        co_await run_(std::move(op), body);
+        co_await run_(std::move(op), body); // NOLINT(bugprone-use-after-move): the [&] body never reads op
         co_return std::move(*out);
     }
 }
