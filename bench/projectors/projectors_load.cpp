@@ -17,6 +17,7 @@
 #include "asistencia/domain/tokens/jwt.hpp"
 #include "asistencia/infra/stores/round_store.hpp"
 #include "asistencia/infra/valkey/client.hpp"
+#include "process.hpp"
 
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
@@ -98,25 +99,8 @@ public:
     child_process(std::vector<std::string> args, const std::map<std::string, std::string>& overrides,
                   const std::string& log_path, int core) {
         if (core >= 0) args.insert(args.begin(), {"taskset", "-c", std::to_string(core)});
-        std::vector<std::string> env_strings;
-        for (char** e = environ; *e != nullptr; ++e) {
-            std::string kv(*e);
-            if (!overrides.contains(kv.substr(0, kv.find('=')))) env_strings.push_back(kv);
-        }
-        for (const auto& [k, v] : overrides) env_strings.push_back(k + "=" + v);
-        std::vector<char*> envp;
-        for (auto& s : env_strings) envp.push_back(s.data());
-        envp.push_back(nullptr);
-        std::vector<char*> argv;
-        for (auto& a : args) argv.push_back(a.data());
-        argv.push_back(nullptr);
         const int fd = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-        posix_spawn_file_actions_t fa;
-        posix_spawn_file_actions_init(&fa);
-        posix_spawn_file_actions_adddup2(&fa, fd, STDOUT_FILENO);
-        posix_spawn_file_actions_adddup2(&fa, fd, STDERR_FILENO);
-        if (posix_spawnp(&pid_, argv[0], &fa, nullptr, argv.data(), envp.data()) != 0) pid_ = -1;
-        posix_spawn_file_actions_destroy(&fa);
+        pid_ = test_support::spawn_process(std::move(args), overrides, fd);
         ::close(fd);
     }
     ~child_process() { stop(SIGTERM); }
