@@ -7,6 +7,8 @@
 
 #include <boost/asio/associated_executor.hpp>
 #include <boost/asio/async_result.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -338,9 +340,14 @@ net::awaitable<void> pool::run_(std::string op, const body_fn& body,
         slot s = co_await self->acquire(limit);
         attempt_result r;
         try {
+            // Not cancellable: the libpq call blocks its worker anyway, and Boost 1.81's co_spawn
+            // rethrows a cancellation that arrives while the function runs out of the worker
+            // thread (std::terminate; pool_test's cancelled-caller case). A cancelled caller
+            // sees its cancellation at its next suspension, after the attempt is finished.
             r = co_await net::co_spawn(
                 self->workers_.get_executor(),
-                [&]() -> net::awaitable<attempt_result> { co_return self->attempt(s, op, body); }, net::use_awaitable);
+                [&]() -> net::awaitable<attempt_result> { co_return self->attempt(s, op, body); },
+                net::bind_cancellation_slot(net::cancellation_slot(), net::use_awaitable));
         } catch (...) {
             self->release(std::move(s));
             throw;

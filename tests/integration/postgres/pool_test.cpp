@@ -7,6 +7,7 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -16,6 +17,7 @@
 
 #include <atomic>
 #include <future>
+#include <optional>
 #include <thread>
 
 namespace pg = asistencia::infra::postgres;
@@ -125,6 +127,35 @@ TEST_F(postgres_pool, the_event_loop_runs_while_a_query_blocks_a_worker) {
         net::detached);
     io.run();
     EXPECT_FALSE(timed_out) << "the loop could not run while a transaction was in progress";
+}
+
+// A caller that stops waiting (here `||` with a timer, as /readyz races each check against
+// readiness_timeout) cancels the pool call while its statement runs on a worker. Boost 1.81's
+// co_spawn rethrows a cancellation seen after the worker's function finished (co_spawn.hpp:
+// `if (done) throw;`) out of the worker thread: std::terminate. A slow PostgreSQL under load
+// (or valgrind) made /readyz abort the server. The work on the worker is not cancellable (a
+// libpq call blocks), so the pool does not forward the cancellation to it; the caller sees
+// its own cancellation at its next suspension, and the transaction still commits.
+TEST_F(postgres_pool, a_caller_cancelled_while_its_statement_runs_does_not_kill_the_process) {
+    pg::pool pool(settings_);
+    net::io_context io;
+    std::optional<std::size_t> winner;
+    net::co_spawn(
+        io,
+        [&]() -> net::awaitable<void> {
+            using namespace net::experimental::awaitable_operators;
+            net::steady_timer t(io, std::chrono::milliseconds(50));
+            const auto r = co_await (pool.with_transaction("slow", [&](pqxx::work& w) {
+                w.exec("SELECT pg_sleep(0.3)");
+                w.exec0("INSERT INTO " + table() + " VALUES (1, 'committed')");
+            }) || t.async_wait(net::use_awaitable));
+            winner = r.index();
+        },
+        net::detached);
+    io.run();
+    ASSERT_TRUE(winner.has_value());
+    EXPECT_EQ(*winner, 1u) << "the timer wins: the statement takes 300 ms";
+    EXPECT_EQ(count_items(), 1) << "the statement ran to its commit although its caller had stopped waiting";
 }
 
 TEST_F(postgres_pool, commit_on_return_rollback_on_exception) {
