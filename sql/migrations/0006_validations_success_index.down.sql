@@ -1,0 +1,1 @@
+DROP INDEX IF EXISTS attendance.idx_validations_success;
