@@ -14,7 +14,7 @@
 // student page's own decoder (the student-phone work); real radio networks. Everything runs in
 // one renderer, so the throttle also slows the projector's painting (it is cheap: fillRects).
 //
-//   node src/tools/honest-delay.mjs [--showings N] [--frame MS] [--out docs/data/honest-delay.json]
+//   node src/tools/honest-delay.mjs [--showings N] [--frame MS] [--out docs/data/honest-delay-cputime.json]
 // Modules: playwright-core and jsqr from $ASISTENCIA_NODE_MODULES (default tests/e2e/node_modules).
 import http from 'node:http';
 import { execFileSync } from 'node:child_process';
@@ -28,7 +28,7 @@ const args = Object.fromEntries(
 );
 const showings = Number(args.showings ?? 80);
 const frameMs = Number(args.frame ?? 500);
-const out = args.out ?? 'docs/data/honest-delay.json';
+const out = args.out ?? 'docs/data/honest-delay-cputime.json';
 const modules = process.env.ASISTENCIA_NODE_MODULES ?? 'tests/e2e/node_modules';
 const { chromium } = await import(pathToFileURL(path.resolve(modules, 'playwright-core/index.mjs')).href);
 const jsqrSource = readFileSync(path.resolve(modules, 'jsqr/dist/jsQR.js'), 'utf8');

@@ -32,7 +32,8 @@ const summary = (values) => {
 
 const server = await startServer();
 const results = [];
-let student = 100021;
+// Course 1 lists 100001..100040; each class re-enrolls (resetStudent) one of 20 students in turn.
+let classIndex = 0;
 try {
   for (const c of conditions) {
     const rts = [], answers = [], decodeMs = [];
@@ -40,7 +41,7 @@ try {
       const browser = await launchBrowser();
       const room = await launchBrowser({ camera: false });
       try {
-        const r = await measureClass({ browser, room, studentId: student++, rounds: 10, cpuRate: c.cpuRate, latencyMs: c.latencyMs });
+        const r = await measureClass({ browser, room, studentId: 100021 + (classIndex++ % 20), rounds: 10, cpuRate: c.cpuRate, latencyMs: c.latencyMs });
         rts.push(...r.rts);
         answers.push(...r.timings.answers);
         decodeMs.push(...r.timings.decodeMs);

@@ -81,7 +81,7 @@ TEST_F(sessions_api, CancelEndsAnActiveSession) {
     auto r = post("/api/attendance/sessions", professor(1), {{"courseId", 2}, {"semesterId", 2}, {"room", "B-201"}});
     ASSERT_EQ(r->status, 201) << r->body;
     const auto s = json::parse(r->body);
-    EXPECT_EQ(s["maxRounds"], 3) << "the default";
+    EXPECT_EQ(s["maxRounds"], 5) << "the default (docs/scoring.md)";
     const auto id = std::to_string(s["sessionId"].get<std::int64_t>());
     EXPECT_EQ(post("/api/attendance/sessions/" + id + "/cancel", professor(2))->status, 403);
     r = post("/api/attendance/sessions/" + id + "/cancel", professor(1));

@@ -66,7 +66,7 @@ TEST(RequestBodies, AnswerRoundOutOfRangeIsRoundZero) {
 // 2^32 + 1 used to narrow to 1 and pass the use case's 1..10 check.
 TEST(RequestBodies, MaxRoundsIsRangeCheckedBeforeNarrowing) {
     json body{{"courseId", 1}, {"semesterId", 2}, {"room", "A"}};
-    EXPECT_EQ(api::parse_create_session(body).max_rounds, 3);
+    EXPECT_EQ(api::parse_create_session(body).max_rounds, 5);
     body["maxRounds"] = 4294967297LL;
     EXPECT_EQ(error_code([&] { api::parse_create_session(body); }), "400 invalid_field"); // not 1 round
     body["maxRounds"] = 7;
