@@ -326,7 +326,7 @@ net::awaitable<answer_result> attendance_service::answer(const tokens::participa
     const bool totpu_ok = crypto::totp_verify(state.k_totpu, a.totpu, now_s, 1, totp).has_value();
     bool totps_ok = false, rt_ok = false;
     if (secret_ok) {
-        const auto session_secret = crypto::derive_session_totps_secret(settings_.master_key, sid);
+        const auto& session_secret = session_totps_secret(sid);
         const auto step = crypto::totp_step(taken.shown.issued_at_ms / 1000, totp);
         totps_ok = equal_codes(crypto::totp_code_at_step(session_secret, step, totp), a.totps);
         const auto rt = received_at_ms - taken.shown.shown_at_ms;
@@ -363,6 +363,13 @@ net::awaitable<answer_result> attendance_service::answer(const tokens::participa
         events_.progress(sid);
     }
     co_return reply(false, state, domain::attendance::answer_reason(moved.effect));
+}
+
+const bytes& attendance_service::session_totps_secret(std::int64_t session_id) {
+    if (const auto it = session_secrets_.find(session_id); it != session_secrets_.end()) return it->second;
+    if (session_secrets_.size() >= max_cached_session_secrets) session_secrets_.clear();
+    return session_secrets_.emplace(session_id, crypto::derive_session_totps_secret(settings_.master_key, session_id))
+        .first->second;
 }
 
 net::awaitable<void> attendance_service::provisional_result(std::int64_t session_id, std::int64_t user_id) {

@@ -26,24 +26,34 @@ bytes at_rest_key(byte_view master_key, int version) {
     return hkdf_sha256(master_key, {}, as_bytes(info), 32);
 }
 
-std::string seal_with(byte_view master_key, int version, byte_view secret, std::string_view credential_id,
-                      std::optional<bytes> iv) {
+// `aes_key` is at_rest_key(master, version), derived by the caller (once, where it can).
+std::string seal_with_aes_key(byte_view aes_key, int version, byte_view secret, std::string_view credential_id,
+                              std::optional<bytes> iv) {
     const bytes nonce = iv ? std::move(*iv) : random_bytes(gcm_iv_size);
-    const auto ct = aes256gcm_seal(at_rest_key(master_key, version), nonce, secret, as_bytes(credential_id));
+    const auto ct = aes256gcm_seal(aes_key, nonce, secret, as_bytes(credential_id));
     bytes blob(nonce);
     blob.insert(blob.end(), ct.begin(), ct.end());
     return version_prefix(version) + encoding::base64url_encode(blob);
 }
 
-std::optional<bytes> open_with(byte_view master_key, int version, std::string_view sealed,
-                               std::string_view credential_id) {
+std::optional<bytes> open_with_aes_key(byte_view aes_key, int version, std::string_view sealed,
+                                       std::string_view credential_id) {
     const std::string prefix = version_prefix(version);
     if (!sealed.starts_with(prefix) || sealed.size() > max_sealed_size) return std::nullopt;
     const auto blob = encoding::base64url_decode(sealed.substr(prefix.size()));
     if (!blob || blob->size() < gcm_iv_size + gcm_tag_size) return std::nullopt;
     const byte_view all(*blob);
-    return aes256gcm_open(at_rest_key(master_key, version), all.first(gcm_iv_size), all.subspan(gcm_iv_size),
-                          as_bytes(credential_id));
+    return aes256gcm_open(aes_key, all.first(gcm_iv_size), all.subspan(gcm_iv_size), as_bytes(credential_id));
+}
+
+std::string seal_with(byte_view master_key, int version, byte_view secret, std::string_view credential_id,
+                      std::optional<bytes> iv) {
+    return seal_with_aes_key(at_rest_key(master_key, version), version, secret, credential_id, std::move(iv));
+}
+
+std::optional<bytes> open_with(byte_view master_key, int version, std::string_view sealed,
+                               std::string_view credential_id) {
+    return open_with_aes_key(at_rest_key(master_key, version), version, sealed, credential_id);
 }
 
 } // namespace
@@ -104,6 +114,16 @@ std::string seal_at_rest(byte_view master_key, byte_view secret, std::string_vie
 
 std::optional<bytes> open_at_rest(byte_view master_key, std::string_view sealed, std::string_view credential_id) {
     return open_with(master_key, 1, sealed, credential_id);
+}
+
+at_rest_v1_key::at_rest_v1_key(byte_view master_key) : aes_key_(at_rest_key(master_key, 1)) {}
+
+std::string at_rest_v1_key::seal(byte_view secret, std::string_view aad, std::optional<bytes> iv) const {
+    return seal_with_aes_key(aes_key_, 1, secret, aad, std::move(iv));
+}
+
+std::optional<bytes> at_rest_v1_key::open(std::string_view sealed, std::string_view aad) const {
+    return open_with_aes_key(aes_key_, 1, sealed, aad);
 }
 
 } // namespace asistencia::domain::crypto

@@ -207,7 +207,7 @@ std::optional<student_state> valkey_round_store::decode_state(const std::string&
                                                               std::int64_t user_id) const {
     const auto j = json::parse(raw, nullptr, false);
     if (!j.is_object() || !j.contains("keys")) return std::nullopt;
-    const auto keys = crypto::open_at_rest(key_, j.value("keys", ""), aad(session_id, user_id));
+    const auto keys = key_.open(j.value("keys", ""), aad(session_id, user_id));
     if (!keys || keys->size() != 64) return std::nullopt; // unreadable: rebuilt from PostgreSQL
     student_state s;
     s.registration_id = j.value("registrationId", std::int64_t{0});
@@ -230,11 +230,10 @@ net::awaitable<std::optional<student_state>> valkey_round_store::load_state(std:
 net::awaitable<void> valkey_round_store::start(std::int64_t session_id, std::int64_t user_id, student_state s) {
     std::vector<std::uint8_t> keys = s.k_totpu;
     keys.insert(keys.end(), s.k_qr.begin(), s.k_qr.end());
-    const json value{
-        {"round_actual", s.round},      {"intentos_fallidos", 0},
-        {"timestamps", json::object()}, {"registrationId", s.registration_id},
-        {"deviceId", s.device_id},      {"maxRounds", s.max_rounds},
-        {"flagged", s.device_flagged},  {"keys", crypto::seal_at_rest(key_, keys, aad(session_id, user_id))}};
+    const json value{{"round_actual", s.round},      {"intentos_fallidos", 0},
+                     {"timestamps", json::object()}, {"registrationId", s.registration_id},
+                     {"deviceId", s.device_id},      {"maxRounds", s.max_rounds},
+                     {"flagged", s.device_flagged},  {"keys", key_.seal(keys, aad(session_id, user_id))}};
     std::vector<valkey::command_args> cmds;
     cmds.push_back(
         {"SET", kv_.keys().student_state(session_id, user_id), value.dump(), "EX", secs(valkey::ttl::student_state)});

@@ -59,6 +59,20 @@ TEST(AtRest, RoundTripsAndRefusesEveryMismatch) {
     EXPECT_NE(seal_at_rest(master, secret, "cred-1"), sealed) << "a fresh IV every time";
 }
 
+// The round store's sealer derives its AES key once; its blobs are seal_at_rest's, both ways.
+TEST(AtRest, AKeyDerivedOnceSealsAndOpensTheSameBlobs) {
+    const auto master = random_bytes(32);
+    const auto secret = random_bytes(64);
+    const auto iv = random_bytes(12);
+    const at_rest_v1_key key(master);
+    EXPECT_EQ(key.seal(secret, "aad-1", iv), seal_at_rest(master, secret, "aad-1", iv));
+    EXPECT_EQ(key.open(seal_at_rest(master, secret, "aad-1"), "aad-1"), std::optional<bytes>(secret));
+    EXPECT_EQ(open_at_rest(master, key.seal(secret, "aad-1"), "aad-1"), std::optional<bytes>(secret));
+    EXPECT_FALSE(key.open(key.seal(secret, "aad-1"), "aad-2")) << "AAD still binds";
+    EXPECT_FALSE(at_rest_v1_key(random_bytes(32)).open(key.seal(secret, "aad-1"), "aad-1"));
+    EXPECT_FALSE(key.open("v2." + key.seal(secret, "aad-1").substr(3), "aad-1")) << "only v1";
+}
+
 // Key ring (master-key rotation): key A was version 1, key B is the current version 2.
 at_rest_key_ring ring_b_with_a(const bytes& a, const bytes& b) { return {2, b, {{1, a}}}; }
 

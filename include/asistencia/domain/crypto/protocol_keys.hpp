@@ -66,4 +66,17 @@ std::string seal_at_rest(byte_view master_key, byte_view secret, std::string_vie
 // Opens only "v1."; nullopt for another version, a bad encoding, another key or another credential id.
 std::optional<bytes> open_at_rest(byte_view master_key, std::string_view sealed, std::string_view credential_id);
 
+// Version 1 with its AES key derived once, for a caller that seals or opens a blob on every
+// request under one key (the round store: the state's device keys, on every answer). The same
+// blobs as seal_at_rest/open_at_rest(master_key, ...); only the per-call HKDF is gone.
+class at_rest_v1_key {
+public:
+    explicit at_rest_v1_key(byte_view master_key);
+    std::string seal(byte_view secret, std::string_view aad, std::optional<bytes> iv = std::nullopt) const;
+    std::optional<bytes> open(std::string_view sealed, std::string_view aad) const;
+
+private:
+    bytes aes_key_;
+};
+
 } // namespace asistencia::domain::crypto

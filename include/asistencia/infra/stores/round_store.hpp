@@ -7,6 +7,7 @@
 #pragma once
 
 #include "asistencia/application/attendance/rounds.hpp"
+#include "asistencia/domain/crypto/protocol_keys.hpp"
 #include "asistencia/infra/valkey/client.hpp"
 
 namespace asistencia::infra::stores {
@@ -55,7 +56,7 @@ private:
                                               std::int64_t user_id) const;
 
     valkey::client& kv_;
-    std::vector<std::uint8_t> key_; // seals the device keys in the state
+    domain::crypto::at_rest_v1_key key_; // seals the device keys in the state (HKDF of the master key, once)
     const valkey::script reopen_, succeed_, fail_, take_, record_showing_, record_shown_, invalidate_;
 };
 
