@@ -365,7 +365,7 @@ TEST_F(FrameLoop, ASessionCheckStuckOnPostgresLeavesTheLeaseAndTheFramesGoing) {
     net::io_context ioc;
     // A tick, run as far as the io_context can go without waiting (the stalled check stays).
     auto tick_ready = [&](att::frame_loop& loop, int i) -> std::optional<att::tick_result> {
-        auto f = net::co_spawn(ioc, loop.tick({now_ + i * 500ms, wall_ms_ + i * 500}), net::use_future);
+        auto f = net::co_spawn(ioc, loop.tick({now_ + i * 500ms, wall_ms_ + std::int64_t{i} * 500}), net::use_future);
         for (int n = 0; n < 100 && f.wait_for(0s) != std::future_status::ready; ++n) {
             ioc.restart();
             ioc.poll();
@@ -407,7 +407,7 @@ TEST_F(FrameLoop, SessionChecksOfLoopsStartedTogetherAreSpreadOverTheInterval) {
                              att::projection_ports{lease, rounds_, class_loop, frames_, qr_, progress_});
         int second = 0;
         for (int i = 0; i <= 30 && class_loop.status_checks < 4; ++i) {
-            run(loop.tick({now_ + i * 500ms, wall_ms_ + i * 500}));
+            run(loop.tick({now_ + i * 500ms, wall_ms_ + std::int64_t{i} * 500}));
             if (class_loop.status_checks == 2 && second == 0) second = i;
         }
         // First at once, the second within the interval (never later), then every 5 s.
