@@ -49,6 +49,16 @@ void BM_frame_render_only(benchmark::State& state) {
 }
 BENCHMARK(BM_frame_render_only);
 
+// The frame loop's render: one fixed mask (infra/qr/frame_renderer.hpp), no mask scoring.
+void BM_frame_render_fixed_mask(benchmark::State& state) {
+    const auto text = crypto::seal_qr(payload(), crypto::bytes(32, 0x5a));
+    for (auto _ : state) {
+        auto matrix = asistencia::infra::qr::render_qr(text, asistencia::infra::qr::ecc_level::m, 2);
+        benchmark::DoNotOptimize(matrix);
+    }
+}
+BENCHMARK(BM_frame_render_fixed_mask);
+
 } // namespace
 
 BENCHMARK_MAIN();

@@ -495,9 +495,10 @@ struct settings {
     int server_core = -1;
     int generator_core = -1;
     int open_parallel = 64;
-    std::vector<std::string> wrap; // a profiler the server runs under (--wrap "heaptrack -o F")
-    std::string profile;           // run during one level's window, {pid} = the server's pid
-    int profile_level = 0;         // (--profile "perf record -F 999 -o F -p {pid}" --profile-level 1000)
+    std::vector<std::string> wrap;  // a profiler the server runs under (--wrap "heaptrack -o F")
+    std::string log_level = "warn"; // the server's LOG_LEVEL (--log-level info to see the loops' lease and checks)
+    std::string profile;            // run during one level's window, {pid} = the server's pid
+    int profile_level = 0;          // (--profile "perf record -F 999 -o F -p {pid}" --profile-level 1000)
     crypto::bytes master_key = crypto::bytes(32, 0x5a);
 };
 
@@ -679,7 +680,7 @@ json run_server(const settings& s) {
                           {"RATE_LIMIT_WS_UPGRADES_PER_MIN", "0"},
                           {"SERVER_MASTER_KEY", enc::base64_encode(s.master_key)},
                           {"KEY_PREFIX", key_prefix},
-                          {"LOG_LEVEL", "warn"}},
+                          {"LOG_LEVEL", s.log_level}},
                          s.run_dir + "/projectors-server.log", s.server_core);
     if (!server.running() || !wait_ready(port, "/readyz", 30s)) {
         throw std::runtime_error("the server did not become ready; see " + s.run_dir + "/projectors-server.log");
@@ -756,6 +757,8 @@ settings parse(int argc, char** argv) {
             s.generator_core = std::stoi(v);
         else if (k == "--profile")
             s.profile = v;
+        else if (k == "--log-level")
+            s.log_level = v;
         else if (k == "--profile-level")
             s.profile_level = std::stoi(v);
         else if (k == "--wrap") {

@@ -252,11 +252,22 @@ net::awaitable<student_state> attendance_service::load_or_rebuild(std::int64_t s
 }
 
 net::awaitable<int> attendance_service::restore_session(std::int64_t session_id) {
-    int restored = 0;
-    for (const auto& rec : co_await store_.records(session_id)) {
+    // Run every few seconds per projected session: which states are there is one Valkey
+    // round trip (no state read or decrypted); only the missing ones are rebuilt.
+    const auto records = co_await store_.records(session_id);
+    std::vector<const registration_record*> active;
+    std::vector<std::int64_t> user_ids;
+    for (const auto& rec : records) {
         if (rec.reg.status != "active") continue;
-        if (co_await rounds_.load_state(session_id, rec.reg.user_id)) continue;
-        co_await rebuild(session_id, rec);
+        active.push_back(&rec);
+        user_ids.push_back(rec.reg.user_id);
+    }
+    if (active.empty()) co_return 0;
+    const auto present = co_await rounds_.states_present(session_id, std::move(user_ids));
+    int restored = 0;
+    for (std::size_t i = 0; i < active.size(); ++i) {
+        if (i < present.size() && present[i]) continue;
+        co_await rebuild(session_id, *active[i]);
         ++restored;
     }
     co_return restored;

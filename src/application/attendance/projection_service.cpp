@@ -7,10 +7,16 @@
 #include "asistencia/domain/crypto/totp.hpp"
 #include "asistencia/domain/encoding/base64.hpp"
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <cstdint>
+#include <utility>
 
 namespace asistencia::application::attendance {
 
@@ -49,6 +55,15 @@ net::awaitable<tick_result> frame_loop::tick(loop_clock clock) {
     tick_result out;
     const auto sid = session_id_;
     try {
+        // A check (run beside the ticks, below) found the session over.
+        if (check_->ended) {
+            out.ended_status = check_->ended;
+            co_return out;
+        }
+        if (check_->failure) {
+            out.failure = std::exchange(check_->failure, std::nullopt);
+            warn_failure(clock.now, *out.failure);
+        }
         if (!leader_ && due(next_lease_try_, clock.now)) {
             next_lease_try_ = clock.now + settings_.lease_attempt_interval;
             leader_ = co_await ports_.lease.take(sid);
@@ -57,16 +72,20 @@ net::awaitable<tick_result> frame_loop::tick(loop_clock clock) {
                 spdlog::info("projection {}: this process leads the frame loop", sid);
             }
         }
-        if (due(next_check_, clock.now)) {
-            next_check_ = clock.now + settings_.restore_interval;
-            auto status = co_await ports_.class_loop.session_status(sid);
-            if (status != "active") {
-                out.ended_status = std::move(status);
+        if (due(next_check_, clock.now) && !check_->running) {
+            // The session check waits on PostgreSQL: it runs in its own coroutine, never
+            // between the lease renewal and the frame. (In the tick, a slow PostgreSQL, a
+            // queue of checks on a loaded machine, made every tick outlast the lease: no
+            // frame ever came, and a PostgreSQL stall stopped frames that need only Valkey.)
+            next_check_ = clock.now + next_check_delay();
+            check_->running = true;
+            const auto ex = co_await net::this_coro::executor;
+            net::co_spawn(ex, run_check(ports_.class_loop, sid, leader_, check_), net::detached);
+            // A check that answers at once (a cache, a test's fake) counts in this tick.
+            co_await net::post(ex, net::use_awaitable);
+            if (check_->ended) {
+                out.ended_status = check_->ended;
                 co_return out;
-            }
-            if (leader_) {
-                const auto restored = co_await ports_.class_loop.restore(sid);
-                if (restored > 0) spdlog::info("projection {}: {} student states rebuilt", sid, restored);
             }
         }
         if (leader_) {
@@ -87,12 +106,33 @@ net::awaitable<tick_result> frame_loop::tick(loop_clock clock) {
     } catch (const std::exception& e) {
         // Valkey or PostgreSQL down: this tick is skipped, the next one tries again.
         out.failure = e.what();
-        if (due(last_warning_, clock.now)) {
-            last_warning_ = clock.now + settings_.warning_interval;
-            spdlog::warn("projection {}: frame loop tick failed: {}", sid, e.what());
-        }
+        warn_failure(clock.now, *out.failure);
     }
     co_return out;
+}
+
+void frame_loop::warn_failure(steady::time_point now, const std::string& what) {
+    if (!due(last_warning_, now)) return;
+    last_warning_ = now + settings_.warning_interval;
+    spdlog::warn("projection {}: frame loop tick failed: {}", session_id_, what);
+}
+
+// The session's status (every replica) and the restore of lost states (the leader). Owns
+// what it touches: the loop may be gone when PostgreSQL answers.
+net::awaitable<void> frame_loop::run_check(projection_rounds& class_loop, std::int64_t sid, bool leader,
+                                           std::shared_ptr<check_state> state) {
+    try {
+        auto status = co_await class_loop.session_status(sid);
+        if (status != "active") {
+            state->ended = std::move(status);
+        } else if (leader) {
+            const auto restored = co_await class_loop.restore(sid);
+            if (restored > 0) spdlog::info("projection {}: {} student states rebuilt", sid, restored);
+        }
+    } catch (const std::exception& e) {
+        state->failure = e.what();
+    }
+    state->running = false;
 }
 
 // Seals a fresh payload for a uniformly random pending round and records its showing;
@@ -148,16 +188,30 @@ net::awaitable<void> frame_loop::produce_frame(loop_clock clock, tick_result& ou
     cpu += steady::now() - c1;
     out.render_cpu = cpu;
 
-    const auto seq = co_await ports_.frames.next_seq(sid);
-    if (!seq) co_return;
     published_frame f;
-    f.seq = *seq;
     f.width = image.width;
     f.modules = std::move(modules);
     f.sent_at_ms = clock.wall_ms;
     f.round = std::move(round);
-    out.frame = f.round ? frame_kind::real : frame_kind::decoy;
-    co_await ports_.frames.publish(sid, std::move(f));
+    const auto kind = f.round ? frame_kind::real : frame_kind::decoy;
+    const auto seq = co_await ports_.frames.publish_next(sid, std::move(f));
+    if (seq) out.frame = kind;
+}
+
+// The first check comes at the first tick; the second one a random part of check_spread
+// earlier than restore_interval, so loops started together (a replica's restart, a
+// benchmark) do not all query PostgreSQL in the same tick from then on.
+std::chrono::milliseconds frame_loop::next_check_delay() {
+    const auto interval = settings_.restore_interval;
+    if (checked_once_ || settings_.check_spread.count() <= 0) {
+        checked_once_ = true;
+        return interval;
+    }
+    checked_once_ = true;
+    const auto spread = std::min(settings_.check_spread, interval);
+    const auto cut =
+        std::chrono::milliseconds(static_cast<std::int64_t>(random_index(static_cast<std::size_t>(spread.count()))));
+    return interval - cut;
 }
 
 net::awaitable<void> frame_loop::finish() {
@@ -171,6 +225,7 @@ net::awaitable<void> frame_loop::finish() {
     }
     next_lease_try_.reset();
     next_check_.reset();
+    checked_once_ = false;
 }
 
 net::awaitable<std::string> class_loop_rounds::session_status(std::int64_t session_id) {

@@ -7,12 +7,21 @@
 #include <memory>
 #include <stdexcept>
 
+// libqrencode's encoder with the mask given (qrencode_inner.h, not in the installed
+// header; exported by Debian 12's libqrencode 4.1.1, which QRcode_encodeInput calls with
+// mask -1 = evaluate all eight). A fixed mask skips the penalty scoring of eight candidate
+// symbols, ~3/4 of a frame's render time (docs/performance.md "Projectors").
+extern "C" QRcode* QRcode_encodeMask(QRinput* input, int mask);
+
 namespace asistencia::infra::qr {
 
 namespace {
 
 struct qrcode_deleter {
     void operator()(QRcode* q) const noexcept { QRcode_free(q); }
+};
+struct qrinput_deleter {
+    void operator()(QRinput* q) const noexcept { QRinput_free(q); }
 };
 
 QRecLevel to_qrencode(ecc_level level) {
@@ -27,17 +36,27 @@ QRecLevel to_qrencode(ecc_level level) {
     return QR_ECLEVEL_M;
 }
 
+std::unique_ptr<QRcode, qrcode_deleter> encode(std::string_view text, ecc_level level, int mask) {
+    const auto* data = reinterpret_cast<const unsigned char*>(text.data());
+    const auto size = static_cast<int>(text.size());
+    if (mask < 0) return std::unique_ptr<QRcode, qrcode_deleter>(QRcode_encodeData(size, data, 0, to_qrencode(level)));
+    // What QRcode_encodeData does, with the mask given.
+    std::unique_ptr<QRinput, qrinput_deleter> input(QRinput_new2(0, to_qrencode(level)));
+    if (!input || QRinput_append(input.get(), QR_MODE_8, size, data) != 0) return nullptr;
+    return std::unique_ptr<QRcode, qrcode_deleter>(QRcode_encodeMask(input.get(), mask));
+}
+
 } // namespace
 
-qr_matrix render_qr(std::string_view text, ecc_level level) {
+qr_matrix render_qr(std::string_view text, ecc_level level, int mask) {
     if (text.empty() || text.size() > 2331) { // version 40-M byte-mode capacity
         throw std::invalid_argument("QR text must hold 1 to 2331 bytes");
     }
-    // encodeData takes explicit bytes (byte mode), so nothing is reinterpreted as Kanji or
-    // alphanumeric and NULs would survive; version 0 = the smallest that fits.
+    if (mask > 7) throw std::invalid_argument("a QR mask is 0 to 7 (or -1: the best of the eight)");
+    // Explicit bytes (byte mode), so nothing is reinterpreted as Kanji or alphanumeric and
+    // NULs would survive; version 0 = the smallest that fits.
     errno = 0;
-    std::unique_ptr<QRcode, qrcode_deleter> code(QRcode_encodeData(
-        static_cast<int>(text.size()), reinterpret_cast<const unsigned char*>(text.data()), 0, to_qrencode(level)));
+    const auto code = encode(text, level, mask);
     if (!code) {
         if (errno == ERANGE) throw std::invalid_argument("QR text too long for the ECC level");
         throw std::runtime_error("libqrencode failed to encode");

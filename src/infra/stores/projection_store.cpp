@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include <charconv>
+#include <stdexcept>
 #include <string_view>
 
 namespace asistencia::infra::stores {
@@ -14,10 +15,21 @@ using json = nlohmann::json;
 
 namespace {
 
-// Compare-and-pexpire / compare-and-del: only the holder's token renews or releases.
+// Compare-and-pexpire / compare-and-del: only the holder's token renews or releases. The
+// renewal also reads the pause flag (KEYS[2]): 0 not held, 1 held, 2 held and paused.
 constexpr const char* lua_renew = R"lua(
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
-return 0
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+if redis.call('PEXPIRE', KEYS[1], ARGV[2]) ~= 1 then return 0 end
+if redis.call('EXISTS', KEYS[2]) == 1 then return 2 end
+return 1
+)lua";
+// The next seq and the frame's publication in one round trip: the message is the frame's
+// JSON with the seq spliced in front (ARGV[2] is the rest of the object after its '{').
+constexpr const char* lua_publish_next = R"lua(
+local seq = redis.call('INCR', KEYS[1])
+redis.call('EXPIRE', KEYS[1], ARGV[1])
+redis.call('PUBLISH', KEYS[2], '{"seq":' .. seq .. ',' .. ARGV[2])
+return seq
 )lua";
 constexpr const char* lua_release = R"lua(
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
@@ -47,12 +59,14 @@ std::optional<std::int64_t> json_int(const json& j, const char* key) {
 // ---- lease and pause
 
 valkey_projection_lease::valkey_projection_lease(valkey::client& kv, std::chrono::milliseconds ttl)
-    : kv_(kv), ttl_(ttl) {
+    : kv_(kv), ttl_(ttl), renew_(lua_renew), release_(lua_release) {
     static constexpr char hex[] = "0123456789abcdef";
     for (const auto b : domain::crypto::random_bytes(16)) {
         token_.push_back(hex[b >> 4]);
         token_.push_back(hex[b & 0xf]);
     }
+    kv_.preload(renew_);
+    kv_.preload(release_);
 }
 
 net::awaitable<bool> valkey_projection_lease::take(std::int64_t session_id) {
@@ -63,20 +77,21 @@ net::awaitable<bool> valkey_projection_lease::take(std::int64_t session_id) {
 }
 
 net::awaitable<att::lease_renewal> valkey_projection_lease::renew(std::int64_t session_id) {
-    // One round trip per tick: the renewal and the pause flag together.
-    std::vector<valkey::command_args> cmds{
-        {"EVAL", lua_renew, "1", kv_.keys().projection_leader(session_id), token_, std::to_string(ttl_.count())},
-        {"EXISTS", kv_.keys().projection_paused(session_id)}};
-    const auto r = co_await kv_.pipeline(std::move(cmds));
+    // One EVALSHA per tick: the renewal and the pause flag together.
+    std::vector<std::string> keys{kv_.keys().projection_leader(session_id), kv_.keys().projection_paused(session_id)};
+    std::vector<std::string> args{token_, std::to_string(ttl_.count())};
+    const auto r = co_await kv_.eval(renew_, std::move(keys), std::move(args));
+    if (r.type != valkey::reply::kind::integer) throw std::runtime_error("lease renewal: unexpected reply " + r.str);
     att::lease_renewal out;
-    out.held = r.size() == 2 && r[0].integer == 1;
-    out.paused = out.held && r[1].integer != 0;
+    out.held = r.integer >= 1;
+    out.paused = r.integer == 2;
     co_return out;
 }
 
 net::awaitable<void> valkey_projection_lease::release(std::int64_t session_id) {
-    valkey::command_args release{"EVAL", lua_release, "1", kv_.keys().projection_leader(session_id), token_};
-    co_await kv_.command(std::move(release));
+    std::vector<std::string> keys{kv_.keys().projection_leader(session_id)};
+    std::vector<std::string> args{token_};
+    co_await kv_.eval(release_, std::move(keys), std::move(args));
 }
 
 net::awaitable<void> valkey_projection_lease::set_paused(std::int64_t session_id, bool paused) {
@@ -103,8 +118,26 @@ net::awaitable<void> valkey_frame_channel::publish(std::int64_t session_id, att:
     co_await kv_.publish(kv_.keys().projection_frames(session_id), encode_frame(frame));
 }
 
+valkey_frame_channel::valkey_frame_channel(valkey::client& kv) : kv_(kv), publish_next_(lua_publish_next) {
+    kv_.preload(publish_next_);
+}
+
+net::awaitable<std::optional<std::int64_t>> valkey_frame_channel::publish_next(std::int64_t session_id,
+                                                                               att::published_frame frame) {
+    frame.seq = 0;
+    auto body = encode_frame(frame);
+    // encode_frame puts "seq" first: the script writes it, the rest follows.
+    constexpr std::string_view head = R"({"seq":0,)";
+    if (!body.starts_with(head)) throw std::logic_error("encode_frame must start with the seq");
+    std::vector<std::string> keys{kv_.keys().projection_seq(session_id), kv_.keys().projection_frames(session_id)};
+    std::vector<std::string> args{std::to_string(valkey::ttl::ws_projection.count()), body.substr(head.size())};
+    const auto r = co_await kv_.eval(publish_next_, std::move(keys), std::move(args));
+    if (r.type != valkey::reply::kind::integer) co_return std::nullopt;
+    co_return r.integer;
+}
+
 std::string encode_frame(const att::published_frame& f) {
-    json j{{"seq", f.seq}, {"width", f.width}, {"modules", f.modules}, {"sentAt", f.sent_at_ms}};
+    nlohmann::ordered_json j{{"seq", f.seq}, {"width", f.width}, {"modules", f.modules}, {"sentAt", f.sent_at_ms}};
     if (f.round) {
         j["uid"] = f.round->user_id;
         j["round"] = f.round->round;

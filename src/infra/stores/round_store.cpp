@@ -227,6 +227,23 @@ net::awaitable<std::optional<student_state>> valkey_round_store::load_state(std:
     co_return decode_state(*raw, session_id, user_id);
 }
 
+net::awaitable<std::vector<bool>> valkey_round_store::states_present(std::int64_t session_id,
+                                                                     std::vector<std::int64_t> user_ids) {
+    std::vector<bool> out;
+    if (user_ids.empty()) co_return out;
+    std::vector<valkey::command_args> cmds;
+    cmds.reserve(user_ids.size());
+    for (const auto uid : user_ids) cmds.push_back({"EXISTS", kv_.keys().student_state(session_id, uid)});
+    const auto replies = co_await kv_.pipeline(std::move(cmds));
+    out.reserve(replies.size());
+    for (const auto& r : replies) {
+        if (r.type != valkey::reply::kind::integer) throw std::runtime_error("EXISTS answered a non-integer");
+        out.push_back(r.integer == 1);
+    }
+    if (out.size() != user_ids.size()) throw std::runtime_error("EXISTS pipeline answered short");
+    co_return out;
+}
+
 net::awaitable<void> valkey_round_store::start(std::int64_t session_id, std::int64_t user_id, student_state s) {
     std::vector<std::uint8_t> keys = s.k_totpu;
     keys.insert(keys.end(), s.k_qr.begin(), s.k_qr.end());

@@ -23,6 +23,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <deque>
 #include <map>
@@ -58,10 +59,41 @@ std::optional<std::int64_t> parse_id(std::string_view s) {
     return v;
 }
 
+// A real frame sent recently, for its `shown` message: a slot of a fixed ring indexed by
+// seq (no node or string per frame; the nonce raw, encoded again only when shown).
 struct frame_info {
-    att::frame_round round;
+    std::int64_t seq = 0; // 0: empty slot
     std::int64_t sent_at_ms = 0;
+    std::int64_t user_id = 0;
+    std::int32_t round = 0;
     bool shown = false;
+    std::array<std::uint8_t, 16> nonce{};
+};
+
+class recent_frames_ring {
+public:
+    void clear() { slots_.fill(frame_info{}); }
+    // False when the nonce is not the 16 bytes record_showing stores (then it is not kept).
+    bool put(std::int64_t seq, const att::frame_round& r, std::int64_t sent_at_ms) {
+        const auto raw = domain::encoding::base64url_decode(r.nonce);
+        if (!raw || raw->size() != 16) return false;
+        auto& slot = slots_[index(seq)];
+        slot = frame_info{seq, sent_at_ms, r.user_id, r.round, false, {}};
+        std::copy(raw->begin(), raw->end(), slot.nonce.begin());
+        return true;
+    }
+    frame_info* find(std::int64_t seq) {
+        if (seq <= 0) return nullptr;
+        auto& slot = slots_[index(seq)];
+        return slot.seq == seq ? &slot : nullptr;
+    }
+    static att::frame_round round_of(const frame_info& f) {
+        return att::frame_round{f.user_id, f.round, domain::encoding::base64url_encode(f.nonce)};
+    }
+
+private:
+    static std::size_t index(std::int64_t seq) { return static_cast<std::size_t>(seq) % recent_frames; }
+    std::array<frame_info, recent_frames> slots_{};
 };
 
 } // namespace
@@ -95,7 +127,7 @@ struct local_session {
 
     att::frame_loop loop; // the use case; it leads only while this process holds the lease
     std::vector<std::shared_ptr<projector>> projectors;
-    std::map<std::int64_t, frame_info> recent;
+    recent_frames_ring recent;
     std::int64_t last_seq = 0;
     bool driver_running = false;
     bool ended = false;
@@ -383,13 +415,13 @@ struct projection_hub::impl : std::enable_shared_from_this<impl> {
             if (!p->offset_ms) co_return; // no pings yet: the send time stands
             const auto it = sessions_map_.find(sid);
             if (it == sessions_map_.end()) co_return;
-            const auto f = it->second->recent.find(shown_msg->seq);
-            if (f == it->second->recent.end() || f->second.shown) co_return; // a decoy, too old, or done
+            auto* f = it->second->recent.find(shown_msg->seq);
+            if (f == nullptr || f->shown) co_return; // a decoy, too old, or done
             const auto now = now_ms();
-            if (now - f->second.sent_at_ms > shown_window_ms) co_return; // late: the send time stands
-            const auto shown = std::clamp(shown_msg->at + *p->offset_ms, f->second.sent_at_ms, now);
-            f->second.shown = true;
-            auto round = f->second.round;
+            if (now - f->sent_at_ms > shown_window_ms) co_return; // late: the send time stands
+            const auto shown = std::clamp(shown_msg->at + *p->offset_ms, f->sent_at_ms, now);
+            f->shown = true;
+            auto round = recent_frames_ring::round_of(*f);
             co_await projection_.record_shown(sid, std::move(round), shown);
         } else if (std::holds_alternative<pause_message>(msg)) {
             co_await projection_.pause(sid);
@@ -440,9 +472,8 @@ struct projection_hub::impl : std::enable_shared_from_this<impl> {
         // seq restarts from 1 when Valkey lost projection:seq: forget the old showings.
         if (f.seq <= ls.last_seq) ls.recent.clear();
         ls.last_seq = f.seq;
-        if (f.round) {
-            ls.recent[f.seq] = frame_info{*f.round, f.sent_at_ms, false};
-            while (ls.recent.size() > recent_frames) ls.recent.erase(ls.recent.begin());
+        if (f.round && !ls.recent.put(f.seq, *f.round, f.sent_at_ms)) {
+            spdlog::warn("projection {}: frame {} has a malformed nonce: its `shown` is ignored", sid, f.seq);
         }
         if (ls.ended) return;
         broadcast(ls,
@@ -468,7 +499,11 @@ struct projection_hub::impl : std::enable_shared_from_this<impl> {
         auto self = shared_from_this();
         const auto sid = ls->loop.session_id();
         net::steady_timer timer(ex_);
-        auto next_auth_renew = steady::now() + auth_renew_interval;
+        // A random first renewal: drivers started together do not all renew in one tick.
+        const auto r16 = domain::crypto::random_bytes(2);
+        const auto renew_ms = std::chrono::duration_cast<std::chrono::milliseconds>(auth_renew_interval).count();
+        const auto first_renew = std::chrono::milliseconds(1 + ((r16[0] << 8) | r16[1]) % renew_ms);
+        auto next_auth_renew = steady::now() + first_renew;
         while (!ls->projectors.empty() && !ls->ended && !stopping_) {
             const auto tick = steady::now();
             const att::loop_clock clock{tick, now_ms()};

@@ -5,12 +5,18 @@
 #include "asistencia/domain/crypto/qr_payload.hpp"
 #include "asistencia/domain/encoding/base64.hpp"
 
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/use_future.hpp>
 #include <gtest/gtest.h>
 
+#include <future>
 #include <map>
+#include <set>
 #include <stdexcept>
 
 namespace {
@@ -184,6 +190,7 @@ class FrameLoop : public ::testing::Test {
 protected:
     FrameLoop() {
         settings_.master_key.assign(32, 7);
+        settings_.check_spread = 0ms; // checks exactly every restore_interval (the spread has its own test)
         loop_.emplace(sid, settings_, att::projection_ports{lease_, rounds_, class_loop_, frames_, qr_, progress_});
     }
 
@@ -333,6 +340,83 @@ TEST_F(FrameLoop, TheLeaderRestoresLostRoundsOnEachCheck) {
     EXPECT_EQ(class_loop_.restores, 1);
     for (int i = 0; i < 10; ++i) tick();
     EXPECT_EQ(class_loop_.restores, 2);
+}
+
+TEST_F(FrameLoop, ASessionCheckStuckOnPostgresLeavesTheLeaseAndTheFramesGoing) {
+    // PostgreSQL answers nothing (locked, failing over, a queue of checks on a loaded
+    // machine): the 5 s check waits, the lease renewals and the frames do not. Before, the
+    // check sat between the renewal and the frame: the lease lapsed and no frame came.
+    struct stalled_class_loop final : att::projection_rounds {
+        net::steady_timer* gate = nullptr;
+        int status_checks = 0;
+        net::awaitable<std::string> session_status(std::int64_t) override {
+            ++status_checks;
+            net::steady_timer t(co_await net::this_coro::executor, net::steady_timer::time_point::max());
+            gate = &t;
+            co_await t.async_wait(net::as_tuple(net::use_awaitable));
+            gate = nullptr;
+            co_return "closed";
+        }
+        net::awaitable<int> restore(std::int64_t) override { co_return 0; }
+        net::awaitable<att::student_state> state_of(std::int64_t, std::int64_t) override {
+            throw std::runtime_error("no state");
+        }
+    };
+    net::io_context ioc;
+    // A tick, run as far as the io_context can go without waiting (the stalled check stays).
+    auto tick_ready = [&](att::frame_loop& loop, int i) -> std::optional<att::tick_result> {
+        auto f = net::co_spawn(ioc, loop.tick({now_ + i * 500ms, wall_ms_ + std::int64_t{i} * 500}), net::use_future);
+        for (int n = 0; n < 100 && f.wait_for(0s) != std::future_status::ready; ++n) {
+            ioc.restart();
+            ioc.poll();
+        }
+        if (f.wait_for(0s) != std::future_status::ready) return std::nullopt;
+        return f.get();
+    };
+    stalled_class_loop class_loop;
+    att::frame_loop loop(sid, settings_, att::projection_ports{lease_, rounds_, class_loop, frames_, qr_, progress_});
+    for (int i = 0; i < 24; ++i) { // 12 s: two more checks would have been due
+        const auto r = tick_ready(loop, i);
+        ASSERT_TRUE(r) << "tick " << i << " waited for the session check";
+        EXPECT_EQ(r->frame, att::frame_kind::decoy) << "tick " << i;
+        EXPECT_FALSE(r->lost_lease);
+        EXPECT_FALSE(r->ended_status);
+    }
+    EXPECT_EQ(lease_.renewals, 24);
+    EXPECT_EQ(frames_.published.size(), 24u);
+    EXPECT_EQ(class_loop.status_checks, 1); // one check at a time
+    // PostgreSQL answers at last: the session is over, the next tick ends the loop.
+    ASSERT_NE(class_loop.gate, nullptr);
+    class_loop.gate->cancel();
+    ioc.restart();
+    ioc.poll();
+    const auto r = tick_ready(loop, 24);
+    ASSERT_TRUE(r);
+    ASSERT_TRUE(r->ended_status);
+    EXPECT_EQ(*r->ended_status, "closed");
+    EXPECT_EQ(r->frame, att::frame_kind::none);
+}
+
+TEST_F(FrameLoop, SessionChecksOfLoopsStartedTogetherAreSpreadOverTheInterval) {
+    settings_.check_spread = settings_.restore_interval;
+    std::set<int> second_check_ticks;
+    for (int n = 0; n < 30; ++n) {
+        fake_lease lease;
+        fake_class_loop class_loop;
+        att::frame_loop loop(sid + n, settings_,
+                             att::projection_ports{lease, rounds_, class_loop, frames_, qr_, progress_});
+        int second = 0;
+        for (int i = 0; i <= 30 && class_loop.status_checks < 4; ++i) {
+            run(loop.tick({now_ + i * 500ms, wall_ms_ + std::int64_t{i} * 500}));
+            if (class_loop.status_checks == 2 && second == 0) second = i;
+        }
+        // First at once, the second within the interval (never later), then every 5 s.
+        ASSERT_GE(second, 1);
+        ASSERT_LE(second, 10);
+        EXPECT_EQ(class_loop.status_checks, 4);
+        second_check_ticks.insert(second);
+    }
+    EXPECT_GT(second_check_ticks.size(), 1u); // not all in the same tick (30 loops, 10 ticks to land in)
 }
 
 TEST_F(FrameLoop, ValkeyDownSkipsTicksAndTheLoopGoesOnWhenItIsBack) {

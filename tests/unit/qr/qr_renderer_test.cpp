@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <random>
 #include <string>
 
@@ -56,6 +57,25 @@ TEST(QrRenderer, HigherEccLevelsMakeLargerCodesThatStillDecode) {
     const auto h = render_qr(text, ecc_level::h);
     EXPECT_GT(h.width, m.width);
     EXPECT_EQ(decode_with_zbar(h), text);
+}
+
+TEST(QrRenderer, EveryFixedMaskMakesACodeZbarReadsBack) {
+    // The frame renderer skips the mask scoring with one fixed mask: each of the eight must
+    // read, and the mask must really be the one asked for (the symbols differ).
+    std::mt19937 rng(99);
+    const auto text = random_payload_text(rng);
+    const auto best = render_qr(text);
+    std::vector<std::vector<std::uint8_t>> symbols;
+    for (int mask = 0; mask < 8; ++mask) {
+        const auto m = render_qr(text, ecc_level::m, mask);
+        EXPECT_EQ(m.width, best.width) << "mask " << mask;
+        EXPECT_EQ(decode_with_zbar(m), text) << "mask " << mask;
+        for (const auto& other : symbols) EXPECT_NE(m.packed, other) << "mask " << mask;
+        symbols.push_back(m.packed);
+    }
+    EXPECT_NE(std::find(symbols.begin(), symbols.end(), best.packed), symbols.end())
+        << "the scored render is one of the eight";
+    EXPECT_THROW(render_qr(text, ecc_level::m, 8), std::invalid_argument);
 }
 
 TEST(QrRenderer, RefusesEmptyAndOversizedText) {

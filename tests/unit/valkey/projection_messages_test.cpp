@@ -19,7 +19,7 @@ TEST(ProjectionMessages, ARealFrameRoundTrips) {
     const auto text = stores::encode_frame(f);
     EXPECT_EQ(
         text,
-        R"({"modules":"AAEC","nonce":"bm9uY2U","round":2,"sentAt":1700000000123,"seq":17,"uid":100005,"width":25})");
+        R"({"seq":17,"width":25,"modules":"AAEC","sentAt":1700000000123,"uid":100005,"round":2,"nonce":"bm9uY2U"})");
     const auto back = stores::decode_frame(text);
     ASSERT_TRUE(back);
     EXPECT_EQ(back->seq, 17);

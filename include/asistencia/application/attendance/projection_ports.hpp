@@ -61,6 +61,15 @@ public:
     // The next seq; nullopt when the store answered something else than a number.
     virtual net::awaitable<std::optional<std::int64_t>> next_seq(std::int64_t session_id) = 0;
     virtual net::awaitable<void> publish(std::int64_t session_id, published_frame frame) = 0;
+    // Both in one go (frame.seq is set here): the seq, or nullopt as next_seq. A store may do
+    // it in one round trip; this default takes two.
+    virtual net::awaitable<std::optional<std::int64_t>> publish_next(std::int64_t session_id, published_frame frame) {
+        const auto seq = co_await next_seq(session_id);
+        if (!seq) co_return std::nullopt;
+        frame.seq = *seq;
+        co_await publish(session_id, std::move(frame));
+        co_return seq;
+    }
 };
 
 // A QR code's modules, packed row-major, one bit per module, MSB first, rows padded to a byte.

@@ -13,6 +13,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -21,10 +22,13 @@ namespace asistencia::application::attendance {
 struct frame_loop_settings {
     std::chrono::milliseconds lease_attempt_interval{1000}; // followers try to take the lease this often
     std::chrono::milliseconds restore_interval{5000};       // active check (every replica), restore (leader)
-    std::chrono::milliseconds progress_interval{1000};      // at most one count per session per replica
-    std::chrono::milliseconds warning_interval{5000};       // a failing tick is logged this often
-    std::int64_t totp_step_seconds = 30;                    // TOTP_STEP_SECONDS
-    bytes master_key;                                       // derives the session's TOTPs secret
+    // The second check comes up to this much earlier (random), spreading the checks of
+    // loops started together over the interval; 0: exactly every restore_interval.
+    std::chrono::milliseconds check_spread{5000};
+    std::chrono::milliseconds progress_interval{1000}; // at most one count per session per replica
+    std::chrono::milliseconds warning_interval{5000};  // a failing tick is logged this often
+    std::int64_t totp_step_seconds = 30;               // TOTP_STEP_SECONDS
+    bytes master_key;                                  // derives the session's TOTPs secret
 };
 
 struct projection_ports {
@@ -71,6 +75,17 @@ public:
 
 private:
     net::awaitable<void> produce_frame(loop_clock clock, tick_result& out);
+    std::chrono::milliseconds next_check_delay();
+    void warn_failure(std::chrono::steady_clock::time_point now, const std::string& what);
+
+    // The session check's outcome, shared with the coroutine that runs it.
+    struct check_state {
+        bool running = false;
+        std::optional<std::string> ended;   // the status, when not active
+        std::optional<std::string> failure; // PostgreSQL (or Valkey) failed
+    };
+    static net::awaitable<void> run_check(projection_rounds& class_loop, std::int64_t sid, bool leader,
+                                          std::shared_ptr<check_state> state);
     net::awaitable<std::optional<frame_round>> seal_next(std::int64_t wall_ms, std::string& text,
                                                          std::chrono::steady_clock::duration& cpu);
 
@@ -80,6 +95,8 @@ private:
     bytes totps_secret_;
     bool leader_ = false;
     bool progress_due_ = false;
+    bool checked_once_ = false;
+    std::shared_ptr<check_state> check_ = std::make_shared<check_state>();
     std::optional<std::chrono::steady_clock::time_point> next_lease_try_, next_check_, last_progress_, last_warning_;
 };
 

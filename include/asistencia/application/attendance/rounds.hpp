@@ -83,6 +83,19 @@ class round_store {
 public:
     virtual ~round_store() = default;
     virtual net::awaitable<std::optional<student_state>> load_state(std::int64_t session_id, std::int64_t user_id) = 0;
+    // Which of `user_ids` have a state, in their order: the frame loop's periodic restore
+    // check (a store answers it in one round trip, nothing decrypted). This default loads
+    // them one by one.
+    virtual net::awaitable<std::vector<bool>> states_present(std::int64_t session_id,
+                                                             std::vector<std::int64_t> user_ids) {
+        std::vector<bool> out;
+        out.reserve(user_ids.size());
+        for (const auto uid : user_ids) {
+            const auto s = co_await load_state(session_id, uid);
+            out.push_back(s.has_value());
+        }
+        co_return out;
+    }
     // Writes the state and, unless it is done, opens its round (metadata + queue entry).
     virtual net::awaitable<void> start(std::int64_t session_id, std::int64_t user_id, student_state s) = 0;
     // Re-creates the metadata of the state's current round when it lapsed; stale when the

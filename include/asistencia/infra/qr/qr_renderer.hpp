@@ -23,8 +23,10 @@ struct qr_matrix {
     }
 };
 
-// Throws std::invalid_argument for empty or over-long text (more than a version 40 code
-// holds), std::runtime_error when libqrencode fails otherwise (out of memory).
-qr_matrix render_qr(std::string_view text, ecc_level level = ecc_level::m);
+// `mask` 0-7 uses that data mask (any is valid: readers try all eight); -1 lets libqrencode
+// score the eight and keep the best, four times the work. Throws std::invalid_argument for
+// empty or over-long text (more than a version 40 code holds) or a mask above 7,
+// std::runtime_error when libqrencode fails otherwise (out of memory).
+qr_matrix render_qr(std::string_view text, ecc_level level = ecc_level::m, int mask = -1);
 
 } // namespace asistencia::infra::qr

@@ -32,20 +32,26 @@ private:
     valkey::client& kv_;
     std::string token_;
     std::chrono::milliseconds ttl_;
+    valkey::script renew_, release_;
 };
 
 class valkey_frame_channel final : public att::frame_channel {
 public:
-    explicit valkey_frame_channel(valkey::client& kv) : kv_(kv) {}
+    explicit valkey_frame_channel(valkey::client& kv);
     net::awaitable<std::optional<std::int64_t>> next_seq(std::int64_t session_id) override;
     net::awaitable<void> publish(std::int64_t session_id, att::published_frame frame) override;
+    // INCR + EXPIRE of the seq and the PUBLISH in one EVALSHA.
+    net::awaitable<std::optional<std::int64_t>> publish_next(std::int64_t session_id,
+                                                             att::published_frame frame) override;
 
 private:
     valkey::client& kv_;
+    valkey::script publish_next_;
 };
 
 // The messages on projection:frames:{sid}: {seq, width, modules, sentAt} plus
-// {uid, round, nonce} for a real round. decode is nullopt for anything else.
+// {uid, round, nonce} for a real round, seq first (publish_next's script writes it).
+// decode is nullopt for anything else.
 std::string encode_frame(const att::published_frame& f);
 std::optional<att::published_frame> decode_frame(const std::string& message);
 // {"type":"progress"} / {"type":"closed","summary":{...}} (attendance_events.cpp writes them).

@@ -28,6 +28,8 @@ public:
     valkey_round_store(valkey::client& kv, const std::vector<std::uint8_t>& master_key);
 
     net::awaitable<std::optional<student_state>> load_state(std::int64_t session_id, std::int64_t user_id) override;
+    net::awaitable<std::vector<bool>> states_present(std::int64_t session_id,
+                                                     std::vector<std::int64_t> user_ids) override;
     net::awaitable<void> start(std::int64_t session_id, std::int64_t user_id, student_state s) override;
     net::awaitable<transition> reopen(std::int64_t session_id, std::int64_t user_id, int round) override;
     net::awaitable<answer_take> take(std::int64_t session_id, std::int64_t user_id, int round, std::int64_t device_id,
