@@ -214,7 +214,8 @@ void register_outbox_metrics(http::metrics_registry& metrics, const application:
                                  [&st] { return static_cast<double>(st.failed.load()); });
 }
 
-application::attendance::attendance_settings attendance_settings(const config& cfg, std::string participation_key) {
+application::attendance::attendance_settings attendance_settings(const config& cfg, std::string participation_key,
+                                                                 const application::rate_rule& answer_limit) {
     application::attendance::attendance_settings s;
     s.rp_id = cfg.webauthn.rp_id;
     s.max_failed_attempts = cfg.rounds.max_failed_attempts;
@@ -223,6 +224,7 @@ application::attendance::attendance_settings attendance_settings(const config& c
     s.master_key = cfg.master_key;
     s.at_rest_keys = cfg.at_rest_keys;
     s.participation_key = std::move(participation_key);
+    s.answer_limit = answer_limit;
     return s;
 }
 
@@ -240,9 +242,12 @@ application::rate_limits rate_limits(const rate_limit_config& c, application::ra
     return l;
 }
 
-void register_rate_limit_metrics(http::metrics_registry& metrics, const infra::stores::valkey_rate_limiter& l) {
-    metrics.add_counter_callback("asistencia_rate_limited_total", "Requests refused with 429 rate_limited.",
-                                 [&l] { return static_cast<double>(l.stats().refused); });
+void register_rate_limit_metrics(http::metrics_registry& metrics, const infra::stores::valkey_rate_limiter& l,
+                                 const infra::stores::valkey_round_store& rounds) {
+    // The answers' limit is counted by the round store's take (same round trip as the read).
+    metrics.add_counter_callback(
+        "asistencia_rate_limited_total", "Requests refused with 429 rate_limited.",
+        [&l, &rounds] { return static_cast<double>(l.stats().refused + rounds.answers_limited()); });
     metrics.add_counter_callback("asistencia_rate_limit_unchecked_total",
                                  "Requests let through unchecked because Valkey did not answer (fail open).",
                                  [&l] { return static_cast<double>(l.stats().degraded); });
@@ -304,7 +309,6 @@ int run_server(const config& cfg, std::shared_ptr<spdlog::logger> access_log) {
     const transport::auth::authenticator auth(cfg.jwt_secret, cfg.jwt_secret_internal, participation_key,
                                               domain::tokens::token_settings{});
     infra::stores::valkey_rate_limiter limiter(kv);
-    register_rate_limit_metrics(metrics, limiter);
     const auto limits = rate_limits(cfg.rate_limits, limiter);
     transport::api::add_legacy_routes(server, auth, legacy, bridge);
 
@@ -329,11 +333,12 @@ int run_server(const config& cfg, std::shared_ptr<spdlog::logger> access_log) {
     application::attendance::session_service sessions(session_rows, courses, cfg.session_max_minutes);
     infra::repositories::attendance_repository attendance_rows(pg);
     infra::stores::valkey_round_store rounds(kv, cfg.master_key);
+    register_rate_limit_metrics(metrics, limiter, rounds);
     infra::stores::valkey_attendance_events events(ioc.get_executor(), kv);
     const infra::webauthn::join_verifier join_verifier({cfg.webauthn.rp_id, cfg.webauthn.origins, true});
-    application::attendance::attendance_service attendance(attendance_settings(cfg, participation_key), sessions,
-                                                           session_rows, courses, attendance_rows, rounds, devices,
-                                                           join_verifier, events);
+    application::attendance::attendance_service attendance(attendance_settings(cfg, participation_key, limits.answers),
+                                                           sessions, session_rows, courses, attendance_rows, rounds,
+                                                           devices, join_verifier, events);
     enrollment.set_revocation_listener(&attendance); // a revoked phone stops answering at once
     application::attendance::review_service review(sessions, attendance_rows, courses);
     transport::api::add_session_routes(server, auth, sessions, attendance, review, limits);

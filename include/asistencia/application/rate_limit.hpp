@@ -38,6 +38,12 @@ public:
     virtual net::awaitable<rate_decision> hit(const rate_rule& rule, std::string subject) = 0;
 };
 
+// The refusal of a hit over its limit: Retry-After in whole seconds, at least 1.
+inline error too_many_requests(std::chrono::milliseconds retry_after) {
+    const auto seconds = std::max<std::int64_t>(1, (retry_after.count() + 999) / 1000);
+    return rate_limited("rate_limited", "too many requests; try again later", static_cast<int>(seconds));
+}
+
 // Every limit of the server, from the RATE_LIMIT_* variables.
 struct rate_limits {
     rate_limiter* limiter = nullptr;                                     // nullptr: no limits at all
@@ -54,8 +60,7 @@ struct rate_limits {
         if (limiter == nullptr || rule.limit <= 0) co_return;
         const auto d = co_await limiter->hit(rule, std::move(subject));
         if (d.allowed) co_return;
-        const auto seconds = std::max<std::int64_t>(1, (d.retry_after.count() + 999) / 1000);
-        throw rate_limited("rate_limited", "too many requests; try again later", static_cast<int>(seconds));
+        throw too_many_requests(d.retry_after);
     }
 };
 

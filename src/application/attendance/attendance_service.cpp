@@ -278,16 +278,20 @@ net::awaitable<answer_result> attendance_service::answer(const tokens::participa
     validate(a);
     const auto sid = who.session_id;
     const auto uid = who.user_id;
-    // One round trip reads the state and takes the nonce (only for the state's device and
-    // current round); a missing state is rebuilt from PostgreSQL and taken again.
-    auto took = co_await rounds_.take(sid, uid, a.round, who.device_id, a.nonce);
+    // One round trip counts the answer against its rate limit (per participation token: over
+    // it, nothing is read or stored), reads the state and takes the nonce (only for the state's
+    // device and current round); a missing state is rebuilt from PostgreSQL and taken again.
+    const answer_limit limit{settings_.answer_limit,
+                             std::to_string(sid) + ":" + std::to_string(uid) + ":" + std::to_string(who.device_id)};
+    auto took = co_await rounds_.take(sid, uid, a.round, who.device_id, a.nonce, &limit);
+    if (took.limited) throw too_many_requests(*took.limited);
     bool rebuilt = false;
     if (!took.state) {
         const auto rec = co_await store_.record(sid, uid);
         if (!rec) throw forbidden("not_registered", "join the session first");
         co_await rebuild(sid, *rec);
         rebuilt = true;
-        took = co_await rounds_.take(sid, uid, a.round, who.device_id, a.nonce);
+        took = co_await rounds_.take(sid, uid, a.round, who.device_id, a.nonce, nullptr); // counted once
         if (!took.state) throw std::runtime_error("the rebuilt round state does not read back");
     }
     if (!took.device_matches) {
@@ -359,7 +363,7 @@ net::awaitable<answer_result> attendance_service::answer(const tokens::participa
         const auto moved = co_await rounds_.succeed(sid, uid, a.round);
         if (!follow(state, moved)) state = co_await state_of(sid, uid);
         const bool answered = moved.effect == round_effect::answered;
-        if (answered && state.done()) co_await provisional_result(sid, uid);
+        if (answered && state.done()) co_await provisional_result(sid, uid, state.max_rounds);
         events_.progress(sid);
         co_return reply(answered, state, domain::attendance::answer_reason(moved.effect));
     }
@@ -370,7 +374,7 @@ net::awaitable<answer_result> attendance_service::answer(const tokens::participa
     co_await store_.add_validation(row);
     if (!follow(state, moved)) state = co_await state_of(sid, uid);
     if (moved.effect == round_effect::round_failed) {
-        if (state.done()) co_await provisional_result(sid, uid);
+        if (state.done()) co_await provisional_result(sid, uid, state.max_rounds);
         events_.progress(sid);
     }
     co_return reply(false, state, domain::attendance::answer_reason(moved.effect));
@@ -378,24 +382,56 @@ net::awaitable<answer_result> attendance_service::answer(const tokens::participa
 
 const bytes& attendance_service::session_totps_secret(std::int64_t session_id) {
     if (const auto it = session_secrets_.find(session_id); it != session_secrets_.end()) return it->second;
-    if (session_secrets_.size() >= max_cached_session_secrets) session_secrets_.clear();
+    if (session_secrets_.size() >= max_cached_sessions) session_secrets_.clear();
     return session_secrets_.emplace(session_id, crypto::derive_session_totps_secret(settings_.master_key, session_id))
         .first->second;
 }
 
-net::awaitable<void> attendance_service::provisional_result(std::int64_t session_id, std::int64_t user_id) {
+net::awaitable<void> attendance_service::provisional_result(std::int64_t session_id, std::int64_t user_id,
+                                                            std::optional<int> max_rounds) {
     // Best effort: the close recomputes every result, so a failure here loses nothing.
     try {
         const auto rec = co_await store_.record(session_id, user_id);
-        const auto s = co_await session_rows_.find(session_id);
-        if (!rec || !s) co_return;
-        const auto medians = co_await store_.class_student_medians(session_id);
+        if (!rec) co_return;
+        if (!max_rounds) {
+            const auto s = co_await session_rows_.find(session_id);
+            if (!s) co_return;
+            max_rounds = s->max_rounds;
+        }
+        const auto own = student_median(*rec, *max_rounds, settings_.max_failed_attempts);
+        const auto medians = co_await class_medians_with(session_id, rec->reg.registration_id, own);
         const auto distribution = domain::scoring::compute_class_distribution(medians, settings_.scoring);
         co_await store_.save_provisional(
-            score_registration(*rec, s->max_rounds, settings_.max_failed_attempts, distribution, settings_.scoring));
+            score_registration(*rec, *max_rounds, settings_.max_failed_attempts, distribution, settings_.scoring));
     } catch (const std::exception& e) {
         spdlog::warn("provisional result of user {} in session {} not saved: {}", user_id, session_id, e.what());
     }
+}
+
+net::awaitable<std::vector<double>> attendance_service::class_medians_with(std::int64_t session_id,
+                                                                           std::int64_t registration_id,
+                                                                           std::optional<double> own) {
+    const auto now = std::chrono::steady_clock::now();
+    auto it = class_medians_.find(session_id);
+    if (it == class_medians_.end() || now - it->second.fetched_at > class_medians_ttl) {
+        const auto fetched = co_await store_.class_student_medians(session_id);
+        // Found again: other answers may have changed the map while this one waited.
+        if (class_medians_.size() >= max_cached_sessions) class_medians_.clear();
+        auto& entry = class_medians_[session_id];
+        entry.fetched_at = now;
+        entry.by_registration.clear();
+        for (const auto& m : fetched) entry.by_registration[m.registration_id] = m.median_ms;
+        it = class_medians_.find(session_id);
+    }
+    auto& by_registration = it->second.by_registration;
+    if (own)
+        by_registration[registration_id] = *own;
+    else
+        by_registration.erase(registration_id);
+    std::vector<double> out;
+    out.reserve(by_registration.size());
+    for (const auto& entry : by_registration) out.push_back(entry.second);
+    co_return out;
 }
 
 net::awaitable<void> attendance_service::registrations_ended(std::vector<enrollment::superseded_registration> ended,

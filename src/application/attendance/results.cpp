@@ -76,10 +76,14 @@ scoring::student_input input_of(const registration_record& rec, int max_rounds, 
 
 } // namespace
 
+std::optional<double> student_median(const registration_record& rec, int max_rounds, int max_failed) {
+    return scoring::student_statistic(input_of(rec, max_rounds, max_failed));
+}
+
 std::vector<double> student_medians(const std::vector<registration_record>& records, int max_rounds, int max_failed) {
     std::vector<double> out;
     for (const auto& rec : records) {
-        if (const auto m = scoring::student_statistic(input_of(rec, max_rounds, max_failed))) out.push_back(*m);
+        if (const auto m = student_median(rec, max_rounds, max_failed)) out.push_back(*m);
     }
     return out;
 }

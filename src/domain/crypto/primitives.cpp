@@ -54,22 +54,38 @@ EVP_KDF* hkdf_algorithm() {
 
 } // namespace
 
-bytes hmac(hash_algorithm h, byte_view key, byte_view message) {
-    owned<EVP_MAC_CTX> ctx(EVP_MAC_CTX_new(hmac_algorithm()));
+struct hmac_keyed::context {
+    owned<EVP_MAC_CTX> mac;
+};
+
+hmac_keyed::hmac_keyed(hash_algorithm h, byte_view key) : ctx_(std::make_unique<context>()) {
+    ctx_->mac.reset(EVP_MAC_CTX_new(hmac_algorithm()));
     char* digest = const_cast<char*>(digest_name(h));
     const OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
                                  OSSL_PARAM_construct_end()};
     // An empty key is legal for HMAC; OpenSSL needs a non-null pointer for it.
     static const std::uint8_t empty = 0;
     const auto* k = key.empty() ? &empty : key.data();
-    if (!ctx || EVP_MAC_init(ctx.get(), k, key.size(), params) != 1) fail("HMAC init");
-    if (EVP_MAC_update(ctx.get(), message.data(), message.size()) != 1) fail("HMAC update");
+    if (!ctx_->mac || EVP_MAC_init(ctx_->mac.get(), k, key.size(), params) != 1) fail("HMAC init");
+}
+
+hmac_keyed::~hmac_keyed() = default;
+hmac_keyed::hmac_keyed(hmac_keyed&&) noexcept = default;
+hmac_keyed& hmac_keyed::operator=(hmac_keyed&&) noexcept = default;
+
+bytes hmac_keyed::mac(byte_view message) {
+    // Without a key and parameters, init restarts the context with the key it has (OpenSSL's
+    // HMAC keeps the keyed state), so neither the digest fetch nor the key schedule repeats.
+    if (EVP_MAC_init(ctx_->mac.get(), nullptr, 0, nullptr) != 1) fail("HMAC init");
+    if (EVP_MAC_update(ctx_->mac.get(), message.data(), message.size()) != 1) fail("HMAC update");
     bytes out(EVP_MAX_MD_SIZE);
     std::size_t n = 0;
-    if (EVP_MAC_final(ctx.get(), out.data(), &n, out.size()) != 1) fail("HMAC final");
+    if (EVP_MAC_final(ctx_->mac.get(), out.data(), &n, out.size()) != 1) fail("HMAC final");
     out.resize(n);
     return out;
 }
+
+bytes hmac(hash_algorithm h, byte_view key, byte_view message) { return hmac_keyed(h, key).mac(message); }
 
 bytes hkdf_sha256(byte_view ikm, byte_view salt, byte_view info, std::size_t length) {
     if (length == 0 || length > std::size_t{255} * 32) throw std::invalid_argument("HKDF length out of range");

@@ -26,25 +26,40 @@ std::int64_t totp_step(std::int64_t unix_seconds, const totp_params& p) {
     return d >= 0 ? d / p.step_seconds : -((-d + p.step_seconds - 1) / p.step_seconds);
 }
 
-std::uint32_t totp_value_at_step(byte_view key, std::int64_t step, const totp_params& p) {
-    check(p);
+namespace {
+
+std::uint32_t value_at_step(hmac_keyed& key, std::int64_t step, const totp_params& p) {
     std::uint8_t counter[8];
     auto c = static_cast<std::uint64_t>(step);
     for (int i = 7; i >= 0; --i) {
         counter[i] = static_cast<std::uint8_t>(c & 0xFF);
         c >>= 8;
     }
-    const auto mac = hmac(p.hash, key, byte_view(counter, 8));
+    const auto mac = key.mac(byte_view(counter, 8));
     const unsigned offset = mac.back() & 0x0F;
     const std::uint32_t binary = (std::uint32_t{mac[offset]} & 0x7F) << 24 | std::uint32_t{mac[offset + 1]} << 16 |
                                  std::uint32_t{mac[offset + 2]} << 8 | std::uint32_t{mac[offset + 3]};
     return binary % power_of_ten(p.digits);
 }
 
-std::string totp_code_at_step(byte_view key, std::int64_t step, const totp_params& p) {
-    std::string s = std::to_string(totp_value_at_step(key, step, p));
+std::string code_at_step(hmac_keyed& key, std::int64_t step, const totp_params& p) {
+    std::string s = std::to_string(value_at_step(key, step, p));
     if (s.size() < static_cast<std::size_t>(p.digits)) s.insert(0, static_cast<std::size_t>(p.digits) - s.size(), '0');
     return s;
+}
+
+} // namespace
+
+std::uint32_t totp_value_at_step(byte_view key, std::int64_t step, const totp_params& p) {
+    check(p);
+    hmac_keyed keyed(p.hash, key);
+    return value_at_step(keyed, step, p);
+}
+
+std::string totp_code_at_step(byte_view key, std::int64_t step, const totp_params& p) {
+    check(p);
+    hmac_keyed keyed(p.hash, key);
+    return code_at_step(keyed, step, p);
 }
 
 std::string totp_code(byte_view key, std::int64_t unix_seconds, const totp_params& p) {
@@ -55,9 +70,10 @@ std::optional<std::int64_t> totp_verify(byte_view key, std::string_view code, st
                                         const totp_params& p) {
     if (code.size() != static_cast<std::size_t>(p.digits) || window < 0 || window > 10) return std::nullopt;
     const std::int64_t now = totp_step(unix_seconds, p);
+    hmac_keyed keyed(p.hash, key); // one key schedule for the whole window
     std::optional<std::int64_t> match;
     for (std::int64_t s = now - window; s <= now + window; ++s) {
-        const auto candidate = totp_code_at_step(key, s, p);
+        const auto candidate = code_at_step(keyed, s, p);
         // Every candidate is compared, so timing does not say which step matched.
         if (constant_time_equal(as_bytes(candidate), as_bytes(code)) && !match) match = s;
     }

@@ -53,10 +53,21 @@ registration to_registration(const pqxx::row& r) {
     return g;
 }
 
-constexpr const char* validation_columns =
-    "registration_id, round_number, " MS("qr_generated_at") ", " MS("qr_scanned_at") ", "
-    MS("response_received_at") ", response_time_ms, totpu_valid, totps_valid, rt_valid, secret_valid, "
-    "COALESCE(validation_status, 'invalid'), COALESCE(failed_attempts, 0)";
+#define VALIDATION_COLUMNS(v)                                                                                      \
+    v "registration_id, " v "round_number, " MS(v "qr_generated_at") ", " MS(v "qr_scanned_at") ", " MS(           \
+        v "response_received_at") ", " v "response_time_ms, " v "totpu_valid, " v "totps_valid, " v "rt_valid, " v \
+                                  "secret_valid, COALESCE(" v "validation_status, 'invalid'), COALESCE(" v         \
+                                  "failed_attempts, 0)"
+constexpr const char* validation_columns = VALIDATION_COLUMNS("");
+constexpr pqxx::row::size_type registration_column_count = 7;
+
+// One student's registration and attempts in one statement (autocommit: one round trip, one
+// snapshot): the registration's columns, then the attempt's (NULL for a registration without any).
+constexpr const char* record_of_student =
+    "SELECT r.registration_id, r.session_id, r.user_id, COALESCE(r.device_id, 0), r.queue_position, "
+    "COALESCE(r.status, 'active'), r.device_flagged, " VALIDATION_COLUMNS("v.")
+    " FROM attendance.registrations r LEFT JOIN attendance.validations v ON v.registration_id = r.registration_id "
+    "WHERE r.session_id = $1 AND r.user_id = $2 ORDER BY v.validation_id";
 
 validation_status parse_status(const std::string& s) {
     if (s == "success") return validation_status::success;
@@ -71,20 +82,21 @@ std::optional<T> field(const pqxx::field& f) {
     return f.as<T>();
 }
 
-validation_row to_validation(const pqxx::row& r) {
+// The validation_columns of `r` from column `at` on (a join puts the registration's first).
+validation_row to_validation(const pqxx::row& r, pqxx::row::size_type at = 0) {
     validation_row v;
-    v.registration_id = r[0].as<std::int64_t>();
-    v.round = r[1].as<int>();
-    v.qr_generated_at_ms = r[2].as<std::int64_t>();
-    v.qr_scanned_at_ms = field<std::int64_t>(r[3]);
-    v.response_received_at_ms = r[4].is_null() ? 0 : r[4].as<std::int64_t>();
-    v.response_time_ms = field<std::int64_t>(r[5]);
-    v.totpu_valid = field<bool>(r[6]);
-    v.totps_valid = field<bool>(r[7]);
-    v.rt_valid = field<bool>(r[8]);
-    v.secret_valid = field<bool>(r[9]);
-    v.status = parse_status(r[10].as<std::string>());
-    v.failed_attempts = r[11].as<int>();
+    v.registration_id = r[at].as<std::int64_t>();
+    v.round = r[at + 1].as<int>();
+    v.qr_generated_at_ms = r[at + 2].as<std::int64_t>();
+    v.qr_scanned_at_ms = field<std::int64_t>(r[at + 3]);
+    v.response_received_at_ms = r[at + 4].is_null() ? 0 : r[at + 4].as<std::int64_t>();
+    v.response_time_ms = field<std::int64_t>(r[at + 5]);
+    v.totpu_valid = field<bool>(r[at + 6]);
+    v.totps_valid = field<bool>(r[at + 7]);
+    v.rt_valid = field<bool>(r[at + 8]);
+    v.secret_valid = field<bool>(r[at + 9]);
+    v.status = parse_status(r[at + 10].as<std::string>());
+    v.failed_attempts = r[at + 11].as<int>();
     return v;
 }
 
@@ -112,12 +124,20 @@ constexpr const char* upsert_result =
     "class_students = EXCLUDED.class_students, explanation = EXCLUDED.explanation, calculated_at = NOW() "
     "WHERE NOT attendance.results.is_final";
 
-void write_result(pqxx::work& w, const result_row& r, bool final) {
-    w.exec_prepared("attendance_result_upsert", r.registration_id, r.total_rounds, r.successful_rounds, r.failed_rounds,
-                    opt(r.avg_ms), opt(r.std_dev_ms), opt(r.min_ms), opt(r.max_ms), opt(r.median_ms), r.score, r.status,
-                    r.base, r.jitter_penalty, r.failure_penalty, r.failed_attempts, r.flagged_cap_applied,
-                    r.threshold_ms, final, r.scoring_version, opt(r.statistic_ms), r.class_median_ms, r.class_mad_ms,
-                    r.class_students, r.explanation);
+// A provisional result and the registration's completion as one statement (autocommit): a
+// data-modifying WITH runs whether or not the outer statement reads it.
+const std::string provisional_save =
+    std::string("WITH saved AS (") + upsert_result +
+    ") UPDATE attendance.registrations SET status = 'completed' "
+    "WHERE registration_id = $1 AND COALESCE(status, 'active') <> 'failed'"; // an ended one stays ended
+
+// `statement`: attendance_result_upsert, or attendance_provisional_save (the same parameters).
+void write_result(pqxx::transaction_base& w, const char* statement, const result_row& r, bool final) {
+    w.exec_prepared(statement, r.registration_id, r.total_rounds, r.successful_rounds, r.failed_rounds, opt(r.avg_ms),
+                    opt(r.std_dev_ms), opt(r.min_ms), opt(r.max_ms), opt(r.median_ms), r.score, r.status, r.base,
+                    r.jitter_penalty, r.failure_penalty, r.failed_attempts, r.flagged_cap_applied, r.threshold_ms,
+                    final, r.scoring_version, opt(r.statistic_ms), r.class_median_ms, r.class_mad_ms, r.class_students,
+                    r.explanation);
 }
 
 // Queues every student of a closed session whose effective status (the latest override, else
@@ -189,9 +209,7 @@ attendance_repository::attendance_repository(postgres::pool& pool) : pool_(pool)
                               "device_flagged = device_flagged OR $3, flag_reason = COALESCE(NULLIF($4, ''), "
                               "flag_reason) WHERE registration_id = $1 RETURNING ") +
                       registration_columns);
-    pool_.prepare("attendance_validations_of_registration",
-                  std::string("SELECT ") + validation_columns +
-                      " FROM attendance.validations WHERE registration_id = $1 ORDER BY validation_id");
+    pool_.prepare("attendance_record_of_student", record_of_student);
     pool_.prepare("attendance_registrations_of_session",
                   std::string("SELECT ") + registration_columns +
                       " FROM attendance.registrations WHERE session_id = $1 ORDER BY queue_position");
@@ -204,16 +222,14 @@ attendance_repository::attendance_repository(postgres::pool& pool) : pool_(pool)
     // One RT per successful round, as the results count them.
     // The first success of each round (as results.cpp counts them), median per registration.
     pool_.prepare("attendance_class_student_medians",
-                  "SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY v.response_time_ms) "
+                  "SELECT r.registration_id, percentile_cont(0.5) WITHIN GROUP (ORDER BY v.response_time_ms) "
                   "FROM attendance.registrations r JOIN LATERAL "
                   "(SELECT DISTINCT ON (round_number) response_time_ms FROM attendance.validations x "
                   "WHERE x.registration_id = r.registration_id AND x.validation_status = 'success' "
                   "AND x.response_time_ms IS NOT NULL ORDER BY round_number, validation_id OFFSET 0) v ON TRUE "
                   "WHERE r.session_id = $1 GROUP BY r.registration_id");
     pool_.prepare("attendance_result_upsert", upsert_result);
-    pool_.prepare("attendance_registration_completed",
-                  "UPDATE attendance.registrations SET status = 'completed' WHERE registration_id = $1 "
-                  "AND COALESCE(status, 'active') <> 'failed'"); // an ended registration stays ended
+    pool_.prepare("attendance_provisional_save", provisional_save);
     pool_.prepare("attendance_session_close",
                   "UPDATE attendance.sessions SET status = 'closed', "
                   "end_time = CASE WHEN $2 THEN COALESCE(closes_at, NOW()) ELSE NOW() END "
@@ -297,14 +313,14 @@ net::awaitable<registration> attendance_repository::join(std::int64_t session_id
 
 net::awaitable<std::optional<registration_record>> attendance_repository::record(std::int64_t session_id,
                                                                                  std::int64_t user_id) {
-    co_return co_await pool_.with_read_transaction(
-        "attendance_record", [&](pqxx::read_transaction& tx) -> std::optional<registration_record> {
-            const auto found = tx.exec_prepared("attendance_registration_find", session_id, user_id);
-            if (found.empty()) return std::nullopt;
-            registration_record rec{to_registration(found[0]), {}};
-            for (const auto& row :
-                 tx.exec_prepared("attendance_validations_of_registration", rec.reg.registration_id)) {
-                rec.validations.push_back(to_validation(row));
+    co_return co_await pool_.with_single_statement(
+        "attendance_record", [&](pqxx::nontransaction& tx) -> std::optional<registration_record> {
+            const auto rows = tx.exec_prepared("attendance_record_of_student", session_id, user_id);
+            if (rows.empty()) return std::nullopt;
+            registration_record rec{to_registration(rows[0]), {}};
+            for (const auto& row : rows) {
+                if (row[registration_column_count].is_null()) continue; // no attempt yet
+                rec.validations.push_back(to_validation(row, registration_column_count));
             }
             return rec;
         });
@@ -319,20 +335,19 @@ net::awaitable<std::vector<registration_record>> attendance_repository::records(
 // committed, or throws what the statement failed with (dependency_unavailable when PostgreSQL is down).
 net::awaitable<void> attendance_repository::add_validation(validation_row v) { co_await validations_.add(v); }
 
-net::awaitable<std::vector<double>> attendance_repository::class_student_medians(std::int64_t session_id) {
-    co_return co_await pool_.with_read_transaction("attendance_class_student_medians", [&](pqxx::read_transaction& tx) {
-        std::vector<double> out;
+net::awaitable<std::vector<att::student_median>> attendance_repository::class_student_medians(std::int64_t session_id) {
+    co_return co_await pool_.with_single_statement("attendance_class_student_medians", [&](pqxx::nontransaction& tx) {
+        std::vector<att::student_median> out;
         for (const auto& row : tx.exec_prepared("attendance_class_student_medians", session_id)) {
-            out.push_back(row[0].as<double>());
+            out.push_back({row[0].as<std::int64_t>(), row[1].as<double>()});
         }
         return out;
     });
 }
 
 net::awaitable<void> attendance_repository::save_provisional(result_row r) {
-    co_await pool_.with_transaction("attendance_provisional_result", [&](pqxx::work& w) {
-        write_result(w, r, false);
-        w.exec_prepared("attendance_registration_completed", r.registration_id);
+    co_await pool_.with_single_statement("attendance_provisional_result", [&](pqxx::nontransaction& tx) {
+        write_result(tx, "attendance_provisional_save", r, false);
     });
 }
 
@@ -351,7 +366,7 @@ net::awaitable<std::optional<att::closed_session>> attendance_repository::close(
             att::closed_session out;
             out.results = build(max_rounds, records);
             for (const auto& rec : records) out.user_ids.push_back(rec.reg.user_id);
-            for (const auto& r : out.results.results) write_result(w, r, true);
+            for (const auto& r : out.results.results) write_result(w, "attendance_result_upsert", r, true);
             w.exec_prepared("attendance_outbox_fill", session_id);
             w.exec_prepared("attendance_session_baseline", session_id, out.results.baseline_median_ms,
                             out.results.baseline_mad_ms);

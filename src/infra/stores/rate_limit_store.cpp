@@ -1,28 +1,24 @@
 // Rate-limit counters in Valkey; see rate_limit_store.hpp.
 #include "asistencia/infra/stores/rate_limit_store.hpp"
 
+#include "fixed_window.hpp"
+
 #include <spdlog/spdlog.h>
 
 namespace asistencia::infra::stores {
 
 namespace {
 
-// KEYS: 1 counter. ARGV: 1 window (ms). Returns {hits in this window, ms left}. A key
-// that somehow lost its expiry gets it back, so a counter never blocks for good.
-constexpr const char* lua_fixed_window = R"lua(
-local n = redis.call('INCR', KEYS[1])
-if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
-local left = redis.call('PTTL', KEYS[1])
-if left < 0 then
-  redis.call('PEXPIRE', KEYS[1], ARGV[1])
-  left = tonumber(ARGV[1])
-end
+// KEYS: 1 counter. ARGV: 1 window (ms). Returns {hits in this window, ms left}.
+constexpr const char* lua_window = R"lua(
+local n, left = fixed_window(KEYS[1], ARGV[1])
 return {n, left}
 )lua";
 
 } // namespace
 
-valkey_rate_limiter::valkey_rate_limiter(valkey::client& kv) : kv_(kv), window_(lua_fixed_window) {
+valkey_rate_limiter::valkey_rate_limiter(valkey::client& kv)
+    : kv_(kv), window_(std::string(detail::lua_fixed_window_function) + lua_window) {
     kv_.preload(window_);
 }
 

@@ -6,6 +6,8 @@
 #include "asistencia/domain/crypto/protocol_keys.hpp"
 #include "asistencia/infra/valkey/keys.hpp"
 
+#include "fixed_window.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include <chrono>
@@ -100,13 +102,19 @@ if n >= tonumber(ARGV[7]) then return advance(s, 3, n) end
 return moved(2, s, n)
 )lua";
 
-// The answer's read and take in one. KEYS: 1 state, 2 metadata of the answer's round.
-// ARGV: 1 nonce, 2 the answer's device, 3 the answer's round. Returns {code, state}: -1 no
-// state (and no state element), 4 another device, 5 not the current round (the nonce is
-// untouched in these), 3 round gone (no metadata), 2 replayed, 1 unknown, or
-// {0, state, "issued:shown"} taken. The used nonce is kept as u:<nonce> so a replay is
-// told from a guess.
+// The answer's rate limit, read and take in one. KEYS: 1 state, 2 metadata of the answer's
+// round, 3 the rate-limit counter. ARGV: 1 nonce, 2 the answer's device, 3 the answer's round,
+// 4 the limit (0: not counted), 5 its window (ms). Returns {-2, ms left} over the limit
+// (nothing else touched), else {code, state}: -1 no state (and no state element), 4 another
+// device, 5 not the current round (the nonce is untouched in these), 3 round gone (no
+// metadata), 2 replayed, 1 unknown, or {0, state, "issued:shown"} taken. The used nonce is
+// kept as u:<nonce> so a replay is told from a guess.
 constexpr const char* lua_take = R"lua(
+local limit = tonumber(ARGV[4])
+if limit > 0 then
+  local hits, left = fixed_window(KEYS[3], ARGV[5])
+  if hits > limit then return {-2, left} end
+end
 local raw = redis.call('GET', KEYS[1])
 if not raw then return {-1} end
 local s = cjson.decode(raw)
@@ -185,7 +193,7 @@ valkey_round_store::valkey_round_store(valkey::client& kv, const std::vector<std
       reopen_(std::string(lua_prelude) + lua_reopen),
       succeed_(std::string(lua_prelude) + lua_succeed),
       fail_(std::string(lua_prelude) + lua_fail),
-      take_(lua_take),
+      take_(std::string(detail::lua_fixed_window_function) + lua_take),
       record_showing_(lua_record_showing),
       record_shown_(lua_record_shown),
       invalidate_(lua_invalidate) {
@@ -278,14 +286,26 @@ net::awaitable<transition> valkey_round_store::reopen(std::int64_t session_id, s
 }
 
 net::awaitable<answer_take> valkey_round_store::take(std::int64_t session_id, std::int64_t user_id, int round,
-                                                     std::int64_t device_id, std::string nonce) {
+                                                     std::int64_t device_id, std::string nonce,
+                                                     const application::attendance::answer_limit* limit) {
     const auto& k = kv_.keys();
+    const bool counted = limit != nullptr && limit->rule.limit > 0;
     std::vector<std::string> keys{k.student_state(session_id, user_id), k.qr_meta(session_id, user_id, round)};
-    std::vector<std::string> args{std::move(nonce), std::to_string(device_id), std::to_string(round)};
+    // Always three keys (the script declares what it may touch); an unused counter is not written.
+    keys.push_back(counted ? k.rate_limit(limit->rule.name, limit->subject) : keys[0]);
+    std::vector<std::string> args{std::move(nonce), std::to_string(device_id), std::to_string(round),
+                                  std::to_string(counted ? limit->rule.limit : 0),
+                                  std::to_string(counted ? limit->rule.window.count() : 0)};
     const auto r = co_await kv_.eval(take_, std::move(keys), std::move(args));
     if (r.is_error() || r.elements.empty()) throw std::runtime_error("valkey: take script failed: " + r.str);
     answer_take out;
     const auto code = r.elements[0].integer;
+    if (code == -2) {
+        if (r.elements.size() < 2) throw std::runtime_error("valkey: take script: malformed limit reply");
+        out.limited = std::chrono::milliseconds(r.elements[1].integer);
+        ++limited_;
+        co_return out;
+    }
     if (code < 0 || r.elements.size() < 2) co_return out;
     out.state = decode_state(r.elements[1].str, session_id, user_id);
     if (!out.state) co_return out;

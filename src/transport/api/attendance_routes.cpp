@@ -87,12 +87,9 @@ void add_attendance_routes(http::server& server, const auth::authenticator& auth
             if (who.session_id != path_id(ctx)) {
                 throw application::forbidden("wrong_session", "this participation token is for another session");
             }
-            // Per participation token (its session, user and device): over the limit the
-            // answer is refused before anything is read or stored (no validation row); the
-            // refused attempts are still counted in the window's counter.
-            std::string token_subject =
-                per_user_session(who.session_id, who.user_id) + ":" + std::to_string(who.device_id);
-            co_await limits.check(limits.answers, std::move(token_subject));
+            // The rate limit per participation token (limits.answers) is counted by the answer
+            // itself, in the round trip that reads the state (attendance_service::answer): over
+            // it the answer is refused before anything is read or stored (no validation row).
             auto answer = parse_answer(json_body(ctx));
             const auto result = co_await attendance.answer(who, std::move(answer), received);
             co_return json_ok(to_json(result));

@@ -192,31 +192,68 @@ TEST_F(round_store_scripts, take_touches_only_the_devices_current_round) {
     const std::string nonce = "AAAAAAAAAAAAAAAAAAAAAA";
     ASSERT_TRUE(run(store_.record_showing(sid, {uid, 2}, nonce, 123456)));
 
-    auto t = run(store_.take(sid, uid, 2, device + 1, nonce));
+    auto t = run(store_.take(sid, uid, 2, device + 1, nonce, nullptr));
     ASSERT_TRUE(t.state);
     EXPECT_FALSE(t.device_matches);
-    t = run(store_.take(sid, uid, 1, device, nonce));
+    t = run(store_.take(sid, uid, 1, device, nonce, nullptr));
     EXPECT_TRUE(t.device_matches);
     EXPECT_FALSE(t.current) << "round 1 is over";
     EXPECT_EQ(t.state->round, 2);
 
-    t = run(store_.take(sid, uid, 2, device, "BBBBBBBBBBBBBBBBBBBBBB"));
+    t = run(store_.take(sid, uid, 2, device, "BBBBBBBBBBBBBBBBBBBBBB", nullptr));
     EXPECT_TRUE(t.current);
     EXPECT_EQ(t.taken.outcome, att::take_outcome::unknown);
-    t = run(store_.take(sid, uid, 2, device, nonce));
+    t = run(store_.take(sid, uid, 2, device, nonce, nullptr));
     EXPECT_EQ(t.taken.outcome, att::take_outcome::taken) << "the refused takes above left the nonce alone";
     EXPECT_EQ(t.taken.shown.issued_at_ms, 123456);
     EXPECT_EQ(t.state->registration_id, uid);
     EXPECT_EQ(t.state->k_qr, std::vector<std::uint8_t>(32, 2)) << "the device keys open";
-    t = run(store_.take(sid, uid, 2, device, nonce));
+    t = run(store_.take(sid, uid, 2, device, nonce, nullptr));
     EXPECT_EQ(t.taken.outcome, att::take_outcome::replayed);
 
     run(kv_.del(meta(uid, 2)));
-    t = run(store_.take(sid, uid, 2, device, nonce));
+    t = run(store_.take(sid, uid, 2, device, nonce, nullptr));
     EXPECT_EQ(t.taken.outcome, att::take_outcome::round_gone);
     forget(uid);
-    t = run(store_.take(sid, uid, 2, device, nonce));
+    t = run(store_.take(sid, uid, 2, device, nonce, nullptr));
     EXPECT_FALSE(t.state) << "no state: the caller rebuilds it";
+}
+
+TEST_F(round_store_scripts, take_counts_its_rate_limit_first_and_over_it_touches_nothing) {
+    const std::int64_t uid = 3002;
+    put(uid, {2, 3, round_phase::pending, 0});
+    const std::string nonce = "CCCCCCCCCCCCCCCCCCCCCC";
+    ASSERT_TRUE(run(store_.record_showing(sid, {uid, 2}, nonce, 123456)));
+    const att::answer_limit limit{{"answers", 2, std::chrono::seconds(10)}, "take-test:" + std::to_string(uid)};
+
+    auto t = run(store_.take(sid, uid, 2, device, "DDDDDDDDDDDDDDDDDDDDDD", &limit));
+    EXPECT_FALSE(t.limited);
+    EXPECT_EQ(t.taken.outcome, att::take_outcome::unknown);
+    t = run(store_.take(sid, uid, 1, device, nonce, &limit));
+    EXPECT_FALSE(t.limited) << "2 of 2";
+    const auto before = store_.answers_limited();
+    t = run(store_.take(sid, uid, 2, device, nonce, &limit));
+    ASSERT_TRUE(t.limited) << "the third hit in the window is over the limit";
+    EXPECT_GT(t.limited->count(), 0);
+    EXPECT_LE(t.limited->count(), 10'000);
+    EXPECT_FALSE(t.state) << "over the limit nothing is read";
+    EXPECT_EQ(store_.answers_limited(), before + 1);
+    // Nothing was taken: the same nonce is still there for a take without the limit.
+    t = run(store_.take(sid, uid, 2, device, nonce, nullptr));
+    EXPECT_EQ(t.taken.outcome, att::take_outcome::taken);
+    // The counter is the limiter's key (shared with valkey_rate_limiter's naming), with its window.
+    const auto counter = kv_.keys().rate_limit("answers", limit.subject);
+    const auto hits = run(kv_.command({"GET", counter}));
+    EXPECT_EQ(hits.str, "3") << "the refused hit is counted too";
+    const auto pttl = run(kv_.command({"PTTL", counter}));
+    EXPECT_GT(pttl.integer, 0);
+    EXPECT_LE(pttl.integer, 10'000);
+    // A limit of 0 counts nothing.
+    const att::answer_limit off{{"answers", 0, std::chrono::seconds(10)}, "take-test-off:" + std::to_string(uid)};
+    t = run(store_.take(sid, uid, 2, device, nonce, &off));
+    EXPECT_FALSE(t.limited);
+    EXPECT_EQ(run(kv_.command({"EXISTS", kv_.keys().rate_limit("answers", off.subject)})).integer, 0);
+    forget(uid);
 }
 
 TEST_F(round_store_scripts, scripts_survive_a_script_flush) {

@@ -95,7 +95,8 @@ struct fake_rounds final : att::round_store {
         co_return att::transition::applied;
     }
     // The answer path's transitions: the frame loop never calls them.
-    net::awaitable<att::answer_take> take(std::int64_t, std::int64_t, int, std::int64_t, std::string) override {
+    net::awaitable<att::answer_take> take(std::int64_t, std::int64_t, int, std::int64_t, std::string,
+                                          const att::answer_limit*) override {
         att::answer_take r;
         co_return r;
     }

@@ -11,6 +11,7 @@
 #include "asistencia/domain/scoring/certainty_v2.hpp"
 #include "asistencia/domain/tokens/jwt.hpp"
 
+#include <chrono>
 #include <unordered_map>
 
 namespace asistencia::application::attendance {
@@ -24,6 +25,7 @@ struct attendance_settings {
     domain::crypto::at_rest_key_ring at_rest_keys; // opens the device secrets (any known key)
     std::string participation_key;
     domain::tokens::token_settings tokens;
+    rate_rule answer_limit{"answers", 0, std::chrono::seconds(1)}; // per participation token (limit 0: off)
 };
 
 // POST .../join: the AuthenticationResponseJSON's parts, base64url as the page sent them.
@@ -112,14 +114,22 @@ private:
     net::awaitable<void> require_on_course_list(const session& s, std::int64_t user_id);
     net::awaitable<student_state> load_or_rebuild(std::int64_t session_id, std::int64_t user_id, bool& rebuilt);
     net::awaitable<student_state> rebuild(std::int64_t session_id, const registration_record& rec);
-    net::awaitable<void> provisional_result(std::int64_t session_id, std::int64_t user_id);
+    // `max_rounds` from the student's round state when the caller has it (else the session's row).
+    net::awaitable<void> provisional_result(std::int64_t session_id, std::int64_t user_id,
+                                            std::optional<int> max_rounds = std::nullopt);
+    // The class's per-student medians for a provisional result, with `own` (this registration's,
+    // just read) in place of the cached one. The others come from PostgreSQL at most every
+    // class_medians_ttl per session: the query reads every row of the class, and up to every
+    // student finishing in a burst would run it (the close recomputes all results anyway).
+    net::awaitable<std::vector<double>> class_medians_with(std::int64_t session_id, std::int64_t registration_id,
+                                                           std::optional<double> own);
     net::awaitable<void> finished(std::int64_t session_id, const std::vector<std::int64_t>& user_ids,
                                   std::string summary);
     // The session's TOTPs secret, an HKDF of the master key: derived once per session rather than
     // on every answer (callgrind: ~7 % of an answer's instructions). Only the event loop's thread
-    // calls it; cleared whole when it holds max_cached_session_secrets sessions.
+    // calls it; cleared whole when it holds max_cached_sessions sessions.
     const bytes& session_totps_secret(std::int64_t session_id);
-    static constexpr std::size_t max_cached_session_secrets = 4096;
+    static constexpr std::size_t max_cached_sessions = 4096;
 
     attendance_settings settings_;
     session_service& sessions_;
@@ -131,6 +141,12 @@ private:
     const assertion_verifier& verifier_;
     attendance_events& events_;
     std::unordered_map<std::int64_t, bytes> session_secrets_;
+    struct class_medians {
+        std::chrono::steady_clock::time_point fetched_at;
+        std::unordered_map<std::int64_t, double> by_registration;
+    };
+    static constexpr std::chrono::milliseconds class_medians_ttl{2000};
+    std::unordered_map<std::int64_t, class_medians> class_medians_; // same thread and bound as session_secrets_
 };
 
 } // namespace asistencia::application::attendance

@@ -16,6 +16,9 @@ int current_round(const std::vector<validation_row>& attempts, int max_rounds, i
 // sample; the same numbers as attendance_store::class_student_medians).
 std::vector<double> student_medians(const std::vector<registration_record>& records, int max_rounds, int max_failed);
 
+// One registration's median (nullopt without a successful round): its entry in that sample.
+std::optional<double> student_median(const registration_record& rec, int max_rounds, int max_failed);
+
 // One student's result against the class `distribution`.
 result_row score_registration(const registration_record& rec, int max_rounds, int max_failed,
                               const domain::scoring::class_distribution& distribution,

@@ -5,10 +5,12 @@
 #pragma once
 
 #include "asistencia/application/attendance/session.hpp"
+#include "asistencia/application/rate_limit.hpp"
 #include "asistencia/domain/attendance/round.hpp"
 
 #include <boost/asio/awaitable.hpp>
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -55,7 +57,16 @@ struct take_result {
 
 // The answer's first round trip: the student's state and, only when the answer is from the
 // state's device and for its current round, the nonce taken (atomically, in one script).
+// The answer's rate limit, counted by take() in the same atomic step (one Valkey round trip
+// for the limit, the read and the nonce).
+struct answer_limit {
+    rate_rule rule;      // limit 0: not counted
+    std::string subject; // the participation token's session:user:device
+};
+
 struct answer_take {
+    // Set when the hit was over the limit: nothing else was read or taken; retry after this.
+    std::optional<std::chrono::milliseconds> limited;
     std::optional<student_state> state; // nullopt: no readable state (rebuild it from PostgreSQL)
     bool device_matches = false;        // state's device is the answer's (else nothing was taken)
     bool current = false;               // the answer's round is the state's current one (else nothing taken)
@@ -104,8 +115,9 @@ public:
     // Reads the state and uses up `nonce` (base64url) of the round, atomically (two
     // identical answers, one taken), when the state's device is `device_id` and `round` its
     // current round; see answer_take.
+    // With `limit`, first counts one hit of it; over the limit nothing else happens.
     virtual net::awaitable<answer_take> take(std::int64_t session_id, std::int64_t user_id, int round,
-                                             std::int64_t device_id, std::string nonce) = 0;
+                                             std::int64_t device_id, std::string nonce, const answer_limit* limit) = 0;
     // The succeed and fail events of domain/attendance/round: succeed ends the round (the
     // next opens, or done); fail counts an attempt and ends the round at max_failed. Stale
     // when the round is not open (another answer finished it first).
@@ -167,6 +179,11 @@ struct registration_record {
     std::vector<validation_row> validations;
 };
 
+struct student_median {
+    std::int64_t registration_id = 0;
+    double median_ms = 0;
+};
+
 // What the result of one registration is, ready to be stored.
 struct result_row {
     std::int64_t registration_id = 0;
@@ -216,8 +233,8 @@ public:
     virtual net::awaitable<std::vector<registration_record>> records(std::int64_t session_id) = 0;
     virtual net::awaitable<void> add_validation(validation_row v) = 0;
     // The median RT of each registration's successful rounds, one per registration that has
-    // one (scoring v2's class distribution so far).
-    virtual net::awaitable<std::vector<double>> class_student_medians(std::int64_t session_id) = 0;
+    // one (scoring v2's class distribution so far), by registration id.
+    virtual net::awaitable<std::vector<student_median>> class_student_medians(std::int64_t session_id) = 0;
     // A provisional result (the student's rounds are done; the session goes on).
     virtual net::awaitable<void> save_provisional(result_row r) = 0;
     // Ends an active session in one transaction: status and end_time, final results of

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string_view>
@@ -21,6 +22,24 @@ inline byte_view as_bytes(std::string_view s) noexcept {
 enum class hash_algorithm { sha1, sha256, sha512 };
 
 bytes hmac(hash_algorithm h, byte_view key, byte_view message);
+
+// HMACs of several messages under one key (a TOTP window): the digest is looked up and the key
+// set once, and each mac() restarts the keyed context. One object per thread at a time.
+class hmac_keyed {
+public:
+    hmac_keyed(hash_algorithm h, byte_view key);
+    ~hmac_keyed();
+    hmac_keyed(hmac_keyed&&) noexcept;
+    hmac_keyed& operator=(hmac_keyed&&) noexcept;
+    hmac_keyed(const hmac_keyed&) = delete;
+    hmac_keyed& operator=(const hmac_keyed&) = delete;
+
+    bytes mac(byte_view message);
+
+private:
+    struct context;
+    std::unique_ptr<context> ctx_;
+};
 
 // HKDF-SHA256 extract-and-expand; `length` <= 255 * 32.
 bytes hkdf_sha256(byte_view ikm, byte_view salt, byte_view info, std::size_t length);

@@ -76,8 +76,9 @@ public:
     // one statement, which is atomic by itself. Like every call it is retried on a stale
     // connection; a connection lost after the server committed but before the answer arrived
     // can repeat the statement, so use it where a repeat is harmless.
+    // Reads are fine too (one statement sees one snapshot) and return what f returns.
     template <class F>
-    net::awaitable<void> with_single_statement(std::string op, F f);
+    net::awaitable<std::invoke_result_t<F&, pqxx::nontransaction&>> with_single_statement(std::string op, F f);
 
     // Same, in a READ ONLY transaction (f gets a pqxx::read_transaction&).
     template <class F>
@@ -129,12 +130,23 @@ net::awaitable<std::invoke_result_t<F&, pqxx::work&>> pool::with_transaction(std
 }
 
 template <class F>
-net::awaitable<void> pool::with_single_statement(std::string op, F f) {
-    const body_fn body = [&](pqxx::connection& c) {
-        pqxx::nontransaction tx(c);
-        f(tx);
-    };
-    co_await run_(std::move(op), body); // NOLINT(bugprone-use-after-move): the [&] body never reads op
+net::awaitable<std::invoke_result_t<F&, pqxx::nontransaction&>> pool::with_single_statement(std::string op, F f) {
+    using T = std::invoke_result_t<F&, pqxx::nontransaction&>;
+    if constexpr (std::is_void_v<T>) {
+        const body_fn body = [&](pqxx::connection& c) {
+            pqxx::nontransaction tx(c);
+            f(tx);
+        };
+        co_await run_(std::move(op), body); // NOLINT(bugprone-use-after-move): the [&] body never reads op
+    } else {
+        std::optional<T> out;
+        const body_fn body = [&](pqxx::connection& c) {
+            pqxx::nontransaction tx(c);
+            out.emplace(f(tx));
+        };
+        co_await run_(std::move(op), body); // NOLINT(bugprone-use-after-move): the [&] body never reads op
+        co_return std::move(*out);
+    }
 }
 
 template <class F>

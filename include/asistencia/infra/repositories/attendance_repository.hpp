@@ -25,7 +25,7 @@ public:
                                                                    std::int64_t user_id) override;
     net::awaitable<std::vector<att::registration_record>> records(std::int64_t session_id) override;
     net::awaitable<void> add_validation(att::validation_row v) override;
-    net::awaitable<std::vector<double>> class_student_medians(std::int64_t session_id) override;
+    net::awaitable<std::vector<att::student_median>> class_student_medians(std::int64_t session_id) override;
     net::awaitable<void> save_provisional(att::result_row r) override;
     net::awaitable<std::optional<att::closed_session>> close(std::int64_t session_id, bool at_closes_at,
                                                              att::results_builder build) override;

@@ -33,7 +33,7 @@ public:
     net::awaitable<void> start(std::int64_t session_id, std::int64_t user_id, student_state s) override;
     net::awaitable<transition> reopen(std::int64_t session_id, std::int64_t user_id, int round) override;
     net::awaitable<answer_take> take(std::int64_t session_id, std::int64_t user_id, int round, std::int64_t device_id,
-                                     std::string nonce) override;
+                                     std::string nonce, const application::attendance::answer_limit* limit) override;
     net::awaitable<round_moved> succeed(std::int64_t session_id, std::int64_t user_id, int round) override;
     net::awaitable<round_moved> fail(std::int64_t session_id, std::int64_t user_id, int round, int max_failed) override;
     net::awaitable<std::vector<pending_round>> pending(std::int64_t session_id) override;
@@ -48,6 +48,9 @@ public:
     net::awaitable<void> invalidate(std::int64_t session_id, std::int64_t user_id) override;
     net::awaitable<void> forget(std::int64_t session_id, std::vector<std::int64_t> user_ids) override;
 
+    // Answers refused by take()'s rate limit (part of asistencia_rate_limited_total).
+    std::uint64_t answers_limited() const noexcept { return limited_; }
+
 private:
     struct script_call {
         std::vector<std::string> keys, args;
@@ -60,6 +63,7 @@ private:
     valkey::client& kv_;
     domain::crypto::at_rest_v1_key key_; // seals the device keys in the state (HKDF of the master key, once)
     const valkey::script reopen_, succeed_, fail_, take_, record_showing_, record_shown_, invalidate_;
+    std::uint64_t limited_ = 0;
 };
 
 } // namespace asistencia::infra::stores
