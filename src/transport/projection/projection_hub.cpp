@@ -476,6 +476,10 @@ struct projection_hub::impl : std::enable_shared_from_this<impl> {
             spdlog::warn("projection {}: frame {} has a malformed nonce: its `shown` is ignored", sid, f.seq);
         }
         if (ls.ended) return;
+        if (!f.client_message.empty()) { // the leader wrote the projectors' message: a copy
+            broadcast(ls, f.client_message);
+            return;
+        }
         broadcast(ls,
                   json{{"type", "frame"}, {"seq", f.seq}, {"qr", {{"width", f.width}, {"modules", f.modules}}}}.dump());
     }
