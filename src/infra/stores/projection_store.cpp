@@ -160,7 +160,9 @@ frame_message_parts encode_frame_parts(const att::published_frame& f) {
         p.middle += f.round->nonce;
         p.middle += '"';
     }
-    p.middle += "}\n" R"({"type":"frame","seq":)";
+    p.middle +=
+        "}\n"
+        R"({"type":"frame","seq":)";
     p.tail.reserve(f.modules.size() + 40);
     p.tail = R"(,"qr":{"width":)";
     append_int(p.tail, f.width);

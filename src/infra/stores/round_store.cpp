@@ -228,8 +228,8 @@ valkey_round_store::valkey_round_store(valkey::client& kv, const std::vector<std
       show_next_(std::string(lua_record) + lua_show_next),
       record_shown_(lua_record_shown),
       invalidate_(lua_invalidate) {
-    for (const auto* s : {&reopen_, &succeed_, &fail_, &take_, &record_showing_, &show_next_, &record_shown_,
-                          &invalidate_}) {
+    for (const auto* s :
+         {&reopen_, &succeed_, &fail_, &take_, &record_showing_, &show_next_, &record_shown_, &invalidate_}) {
         kv_.preload(*s);
     }
 }
@@ -433,9 +433,9 @@ std::optional<pending_round> parse_entry(std::string_view e) {
 } // namespace
 
 net::awaitable<application::attendance::picked_showing> valkey_round_store::show_next(std::int64_t session_id,
-                                                                                     std::uint64_t draw,
-                                                                                     std::string nonce,
-                                                                                     std::int64_t issued_at_ms) {
+                                                                                      std::uint64_t draw,
+                                                                                      std::string nonce,
+                                                                                      std::int64_t issued_at_ms) {
     const auto& k = kv_.keys();
     std::vector<std::string> keys{k.projection_queue(session_id)};
     std::vector<std::string> args{std::to_string(draw & ((std::uint64_t{1} << 40) - 1)),

@@ -62,8 +62,7 @@ private:
 
     valkey::client& kv_;
     domain::crypto::at_rest_v1_key key_; // seals the device keys in the state (HKDF of the master key, once)
-    const valkey::script reopen_, succeed_, fail_, take_, record_showing_, show_next_, record_shown_,
-        invalidate_;
+    const valkey::script reopen_, succeed_, fail_, take_, record_showing_, show_next_, record_shown_, invalidate_;
 };
 
 } // namespace asistencia::infra::stores
