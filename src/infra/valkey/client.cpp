@@ -475,18 +475,18 @@ net::awaitable<void> client::wait_connected(std::chrono::milliseconds timeout) {
 net::awaitable<reply> client::command(command_args args) {
     std::vector<command_args> one;
     one.push_back(std::move(args));
-    auto r = co_await execute(*core_, std::move(one), core_->config().command_timeout);
+    auto r = co_await execute(*core_, one, core_->config().command_timeout);
     co_return std::move(r.front());
 }
 
 net::awaitable<std::vector<reply>> client::pipeline(std::vector<command_args> commands) {
-    co_return co_await execute(*core_, std::move(commands), core_->config().command_timeout);
+    co_return co_await execute(*core_, commands, core_->config().command_timeout);
 }
 
 net::awaitable<bool> client::ping(std::chrono::milliseconds timeout) {
     try {
         std::vector<command_args> one{{"PING"}};
-        const auto r = co_await execute(*core_, std::move(one), timeout);
+        const auto r = co_await execute(*core_, one, timeout);
         co_return r.front().type == reply::kind::status&& r.front().str == "PONG";
     } catch (const std::exception&) {
         co_return false;
