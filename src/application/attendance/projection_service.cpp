@@ -136,43 +136,51 @@ net::awaitable<void> frame_loop::run_check(projection_rounds& class_loop, std::i
 }
 
 // Seals a fresh payload for a uniformly random pending round and records its showing;
-// nullopt (text empty) when nothing can be shown: the caller projects a decoy.
+// nullopt (text empty) when nothing can be shown: the caller projects a decoy. The pick,
+// the state and the record are one store call (one round trip); only a missing state or
+// lapsed metadata take the slower path.
 net::awaitable<std::optional<frame_round>> frame_loop::seal_next(std::int64_t wall_ms, std::string& text,
                                                                  steady::duration& cpu) {
     const auto sid = session_id_;
-    const auto pending = co_await ports_.rounds.pending(sid);
-    if (pending.empty()) co_return std::nullopt;
-    const auto pick = pending[random_index(pending.size())];
-    std::optional<student_state> state;
-    try {
-        state = co_await ports_.class_loop.state_of(sid, pick.user_id);
-    } catch (const std::exception& e) {
-        spdlog::debug("projection {}: user {} not shown: {}", sid, pick.user_id, e.what());
+    const auto nonce = crypto::random_bytes(16);
+    frame_round r;
+    r.nonce = domain::encoding::base64url_encode(nonce);
+    auto nonce_text = r.nonce;
+    auto picked = co_await ports_.rounds.show_next(sid, random_u64(), std::move(nonce_text), wall_ms);
+    if (!picked.round) co_return std::nullopt;
+    const auto pick = *picked.round;
+    auto& state = picked.state;
+    if (!state) { // lost or unreadable: the class loop rebuilds it from PostgreSQL
+        try {
+            state = co_await ports_.class_loop.state_of(sid, pick.user_id);
+        } catch (const std::exception& e) {
+            spdlog::debug("projection {}: user {} not shown: {}", sid, pick.user_id, e.what());
+        }
     }
-    if (!state || state->done() || state->k_qr.size() != 32) co_return std::nullopt;
+    if (!state || state->done() || state->round != pick.round || state->k_qr.size() != 32) co_return std::nullopt;
+    if (!picked.recorded) { // the round's metadata lapsed (or the state was just rebuilt)
+        picked.recorded = co_await ports_.rounds.record_showing(sid, pick, r.nonce, wall_ms);
+        if (!picked.recorded) {
+            co_await ports_.rounds.reopen(sid, pick.user_id, pick.round);
+            picked.recorded = co_await ports_.rounds.record_showing(sid, pick, r.nonce, wall_ms);
+        }
+    }
+    if (!picked.recorded) co_return std::nullopt; // the round moved on meanwhile: never shown unrecorded
 
     crypto::qr_payload p;
     p.session_id = static_cast<std::uint32_t>(sid);
     p.user_id = static_cast<std::uint32_t>(pick.user_id);
     p.round = static_cast<std::uint8_t>(pick.round);
-    const auto nonce = crypto::random_bytes(16);
     std::copy(nonce.begin(), nonce.end(), p.nonce.begin());
     p.issued_at_ms = static_cast<std::uint64_t>(wall_ms);
     crypto::totp_params tp;
     tp.step_seconds = settings_.totp_step_seconds;
     p.totps = crypto::totp_value_at_step(totps_secret_, crypto::totp_step(wall_ms / 1000, tp), tp);
     const auto c0 = steady::now();
-    auto sealed = crypto::seal_qr(p, state->k_qr);
+    text = crypto::seal_qr(p, state->k_qr);
     cpu += steady::now() - c0;
-
-    frame_round r{pick.user_id, pick.round, domain::encoding::base64url_encode(nonce)};
-    bool recorded = co_await ports_.rounds.record_showing(sid, pick, r.nonce, wall_ms);
-    if (!recorded) { // the round's metadata lapsed: reopen it and record again
-        co_await ports_.rounds.reopen(sid, pick.user_id, pick.round);
-        recorded = co_await ports_.rounds.record_showing(sid, pick, r.nonce, wall_ms);
-    }
-    if (!recorded) co_return std::nullopt; // the round moved on meanwhile: never shown unrecorded
-    text = std::move(sealed);
+    r.user_id = pick.user_id;
+    r.round = pick.round;
     co_return r;
 }
 

@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <array>
 #include <charconv>
 #include <stdexcept>
 #include <string_view>
@@ -23,12 +24,13 @@ if redis.call('PEXPIRE', KEYS[1], ARGV[2]) ~= 1 then return 0 end
 if redis.call('EXISTS', KEYS[2]) == 1 then return 2 end
 return 1
 )lua";
-// The next seq and the frame's publication in one round trip: the message is the frame's
-// JSON with the seq spliced in front (ARGV[2] is the rest of the object after its '{').
+// The next seq and the frame's publication in one round trip: the message is
+// ARGV[2] .. seq .. ARGV[3] .. seq .. ARGV[4] (encode_frame's parts: the seq goes in the
+// header line and in the projectors' message).
 constexpr const char* lua_publish_next = R"lua(
 local seq = redis.call('INCR', KEYS[1])
 redis.call('EXPIRE', KEYS[1], ARGV[1])
-redis.call('PUBLISH', KEYS[2], '{"seq":' .. seq .. ',' .. ARGV[2])
+redis.call('PUBLISH', KEYS[2], ARGV[2] .. seq .. ARGV[3] .. seq .. ARGV[4])
 return seq
 )lua";
 constexpr const char* lua_release = R"lua(
@@ -124,31 +126,68 @@ valkey_frame_channel::valkey_frame_channel(valkey::client& kv) : kv_(kv), publis
 
 net::awaitable<std::optional<std::int64_t>> valkey_frame_channel::publish_next(std::int64_t session_id,
                                                                                att::published_frame frame) {
-    frame.seq = 0;
-    auto body = encode_frame(frame);
-    // encode_frame puts "seq" first: the script writes it, the rest follows.
-    constexpr std::string_view head = R"({"seq":0,)";
-    if (!body.starts_with(head)) throw std::logic_error("encode_frame must start with the seq");
+    auto parts = encode_frame_parts(frame);
     std::vector<std::string> keys{kv_.keys().projection_seq(session_id), kv_.keys().projection_frames(session_id)};
-    std::vector<std::string> args{std::to_string(valkey::ttl::ws_projection.count()), body.substr(head.size())};
+    std::vector<std::string> args{std::to_string(valkey::ttl::ws_projection.count()), std::move(parts.head),
+                                  std::move(parts.middle), std::move(parts.tail)};
     const auto r = co_await kv_.eval(publish_next_, std::move(keys), std::move(args));
     if (r.type != valkey::reply::kind::integer) co_return std::nullopt;
     co_return r.integer;
 }
 
-std::string encode_frame(const att::published_frame& f) {
-    nlohmann::ordered_json j{{"seq", f.seq}, {"width", f.width}, {"modules", f.modules}, {"sentAt", f.sent_at_ms}};
+namespace {
+void append_int(std::string& s, std::int64_t v) {
+    std::array<char, 24> b{};
+    const auto [end, ec] = std::to_chars(b.data(), b.data() + b.size(), v);
+    s.append(b.data(), end);
+}
+} // namespace
+
+// Written by hand into one reserved string (a fixed shape; the values are numbers and
+// base64 text, nothing to escape).
+frame_message_parts encode_frame_parts(const att::published_frame& f) {
+    frame_message_parts p;
+    p.head = R"({"seq":)";
+    p.middle.reserve(96);
+    p.middle = R"(,"sentAt":)";
+    append_int(p.middle, f.sent_at_ms);
     if (f.round) {
-        j["uid"] = f.round->user_id;
-        j["round"] = f.round->round;
-        j["nonce"] = f.round->nonce;
+        p.middle += R"(,"uid":)";
+        append_int(p.middle, f.round->user_id);
+        p.middle += R"(,"round":)";
+        append_int(p.middle, f.round->round);
+        p.middle += R"(,"nonce":")";
+        p.middle += f.round->nonce;
+        p.middle += '"';
     }
-    return j.dump();
+    p.middle +=
+        "}\n"
+        R"({"type":"frame","seq":)";
+    p.tail.reserve(f.modules.size() + 40);
+    p.tail = R"(,"qr":{"width":)";
+    append_int(p.tail, f.width);
+    p.tail += R"(,"modules":")";
+    p.tail += f.modules;
+    p.tail += R"("}})";
+    return p;
 }
 
-std::optional<att::published_frame> decode_frame(const std::string& message) {
-    const auto msg = json::parse(message, nullptr, false);
-    if (!msg.is_object()) return std::nullopt;
+std::string encode_frame(const att::published_frame& f) {
+    const auto p = encode_frame_parts(f);
+    std::string out;
+    out.reserve(p.head.size() + p.middle.size() + p.tail.size() + 40);
+    out += p.head;
+    append_int(out, f.seq);
+    out += p.middle;
+    append_int(out, f.seq);
+    out += p.tail;
+    return out;
+}
+
+namespace {
+// The older single-object shape {seq, width, modules, sentAt[, uid, round, nonce]} (a
+// replica of the previous version publishing during a rolling upgrade).
+std::optional<att::published_frame> decode_object_frame(const json& msg) {
     const auto seq = json_int(msg, "seq");
     const auto width = json_int(msg, "width");
     const auto modules = msg.find("modules");
@@ -157,15 +196,41 @@ std::optional<att::published_frame> decode_frame(const std::string& message) {
     f.seq = *seq;
     f.width = static_cast<int>(*width);
     f.modules = modules->get<std::string>();
+    return f;
+}
+
+void decode_round(const json& msg, att::published_frame& f) {
     f.sent_at_ms = json_int(msg, "sentAt").value_or(0);
-    if (msg.contains("uid")) {
-        att::frame_round r;
-        r.user_id = json_int(msg, "uid").value_or(0);
-        r.round = static_cast<int>(json_int(msg, "round").value_or(0));
-        const auto nonce = msg.find("nonce");
-        if (nonce != msg.end() && nonce->is_string()) r.nonce = nonce->get<std::string>();
-        f.round = std::move(r);
+    if (!msg.contains("uid")) return;
+    att::frame_round r;
+    r.user_id = json_int(msg, "uid").value_or(0);
+    r.round = static_cast<int>(json_int(msg, "round").value_or(0));
+    const auto nonce = msg.find("nonce");
+    if (nonce != msg.end() && nonce->is_string()) r.nonce = nonce->get<std::string>();
+    f.round = std::move(r);
+}
+} // namespace
+
+std::optional<att::published_frame> decode_frame(const std::string& message) {
+    const auto nl = message.find('\n');
+    if (nl == std::string::npos) {
+        const auto msg = json::parse(message, nullptr, false);
+        if (!msg.is_object()) return std::nullopt;
+        auto f = decode_object_frame(msg);
+        if (f) decode_round(msg, *f);
+        return f;
     }
+    // Only the short header is parsed; the projectors' message is passed on as it is.
+    const auto head = json::parse(message.begin(), message.begin() + static_cast<std::ptrdiff_t>(nl), nullptr, false);
+    if (!head.is_object()) return std::nullopt;
+    const auto seq = json_int(head, "seq");
+    const std::string_view body = std::string_view(message).substr(nl + 1);
+    constexpr std::string_view body_start = R"({"type":"frame","seq":)";
+    if (!seq || !body.starts_with(body_start) || !body.ends_with('}')) return std::nullopt;
+    att::published_frame f;
+    f.seq = *seq;
+    decode_round(head, f);
+    f.client_message.assign(body);
     return f;
 }
 

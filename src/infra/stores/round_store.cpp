@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <charconv>
 #include <chrono>
 #include <stdexcept>
 
@@ -132,24 +133,61 @@ if redis.call('HEXISTS', KEYS[2], 'u:' .. ARGV[1]) == 1 then return {2, raw} end
 return {1, raw}
 )lua";
 
+// A showing recorded: record(metadata, queue, state, nonce, issued (ms), meta TTL, queue
+// TTL, state TTL, showings kept). Only the last few showings keep their nonce.
+constexpr const char* lua_record = R"lua(
+local function record(meta, queue, st, nonce, issued, meta_ttl, queue_ttl, state_ttl, kept)
+  local order = redis.call('HGET', meta, 'orden') or ''
+  local list = {}
+  for n in string.gmatch(order, '[^ ]+') do list[#list + 1] = n end
+  list[#list + 1] = nonce
+  while #list > tonumber(kept) do
+    redis.call('HDEL', meta, 'n:' .. table.remove(list, 1))
+  end
+  redis.call('HSET', meta, 'n:' .. nonce, issued .. ':' .. issued, 'timestamp_envio', issued,
+             'orden', table.concat(list, ' '))
+  redis.call('HINCRBY', meta, 'mostrado_count', 1)
+  redis.call('EXPIRE', meta, meta_ttl)
+  redis.call('EXPIRE', queue, queue_ttl)
+  redis.call('EXPIRE', st, state_ttl)
+end
+)lua";
+
 // KEYS: 1 metadata, 2 queue, 3 state. ARGV: 1 nonce, 2 issued (ms), 3 meta TTL, 4 queue
-// TTL, 5 state TTL, 6 showings kept. Only the last few showings keep their nonce.
+// TTL, 5 state TTL, 6 showings kept.
 constexpr const char* lua_record_showing = R"lua(
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-local order = redis.call('HGET', KEYS[1], 'orden') or ''
-local list = {}
-for n in string.gmatch(order, '[^ ]+') do list[#list + 1] = n end
-list[#list + 1] = ARGV[1]
-while #list > tonumber(ARGV[6]) do
-  redis.call('HDEL', KEYS[1], 'n:' .. table.remove(list, 1))
-end
-redis.call('HSET', KEYS[1], 'n:' .. ARGV[1], ARGV[2] .. ':' .. ARGV[2], 'timestamp_envio', ARGV[2],
-           'orden', table.concat(list, ' '))
-redis.call('HINCRBY', KEYS[1], 'mostrado_count', 1)
-redis.call('EXPIRE', KEYS[1], ARGV[3])
-redis.call('EXPIRE', KEYS[2], ARGV[4])
-redis.call('EXPIRE', KEYS[3], ARGV[5])
+record(KEYS[1], KEYS[2], KEYS[3], ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6])
 return 1
+)lua";
+
+// The frame loop's pick, read and record in one round trip. KEYS: 1 queue. ARGV: 1 draw
+// (< 2^40), 2 nonce, 3 issued (ms), 4 meta TTL, 5 queue TTL, 6 state TTL, 7 showings kept,
+// 8 qr_meta_session_prefix, 9 student_state_session_prefix (the picked student's keys are
+// these completed by the queue entry: one Valkey, as the design has, not a cluster).
+// Returns {0} when nothing is pending, else {code, entry, state}: code 1 recorded, 2 not
+// (no state, the state at another round, or the metadata lapsed: the caller decides), 3
+// an entry that is not "{uid}:{round}". round_actual and maxRounds are read from the
+// state's JSON with a pattern (no cjson decode per frame; both writers emit no spaces).
+constexpr const char* lua_show_next = R"lua(
+local n = redis.call('LLEN', KEYS[1])
+if n == 0 then return {0} end
+local i = tonumber(ARGV[1]) % n
+if i < 0 or i >= n then i = 0 end
+local entry = redis.call('LINDEX', KEYS[1], i)
+if not entry then return {0} end
+local uid, r = string.match(entry, '^(%d+):(%d+)$')
+if not uid then return {3, entry} end
+local st = ARGV[9] .. uid
+local raw = redis.call('GET', st)
+if not raw then return {2, entry} end
+local at = tonumber(string.match(raw, '"round_actual":(%d+)'))
+local max = tonumber(string.match(raw, '"maxRounds":(%d+)'))
+if not at or not max or at ~= tonumber(r) or at > max then return {2, entry, raw} end
+local meta = ARGV[8] .. entry
+if redis.call('EXISTS', meta) == 0 then return {2, entry, raw} end
+record(meta, KEYS[1], st, ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7])
+return {1, entry, raw}
 )lua";
 
 // KEYS: 1 metadata. ARGV: 1 nonce, 2 shown (ms). Only for a showing still pending.
@@ -194,10 +232,12 @@ valkey_round_store::valkey_round_store(valkey::client& kv, const std::vector<std
       succeed_(std::string(lua_prelude) + lua_succeed),
       fail_(std::string(lua_prelude) + lua_fail),
       take_(std::string(detail::lua_fixed_window_function) + lua_take),
-      record_showing_(lua_record_showing),
+      record_showing_(std::string(lua_record) + lua_record_showing),
+      show_next_(std::string(lua_record) + lua_show_next),
       record_shown_(lua_record_shown),
       invalidate_(lua_invalidate) {
-    for (const auto* s : {&reopen_, &succeed_, &fail_, &take_, &record_showing_, &record_shown_, &invalidate_}) {
+    for (const auto* s :
+         {&reopen_, &succeed_, &fail_, &take_, &record_showing_, &show_next_, &record_shown_, &invalidate_}) {
         kv_.preload(*s);
     }
 }
@@ -397,6 +437,48 @@ net::awaitable<bool> valkey_round_store::record_showing(std::int64_t session_id,
                                   secs(valkey::ttl::student_state),
                                   std::to_string(showings_kept)};
     co_return integer_reply(co_await kv_.eval(record_showing_, std::move(keys), std::move(args))) == 1;
+}
+
+namespace {
+std::optional<pending_round> parse_entry(std::string_view e) {
+    const auto colon = e.find(':');
+    if (colon == std::string_view::npos) return std::nullopt;
+    pending_round p;
+    const auto* end = e.data() + e.size();
+    const auto [u, uec] = std::from_chars(e.data(), e.data() + colon, p.user_id);
+    const auto [r, rec] = std::from_chars(e.data() + colon + 1, end, p.round);
+    if (uec != std::errc{} || rec != std::errc{} || u != e.data() + colon || r != end) return std::nullopt;
+    return p;
+}
+} // namespace
+
+net::awaitable<application::attendance::picked_showing> valkey_round_store::show_next(std::int64_t session_id,
+                                                                                      std::uint64_t draw,
+                                                                                      std::string nonce,
+                                                                                      std::int64_t issued_at_ms) {
+    const auto& k = kv_.keys();
+    std::vector<std::string> keys{k.projection_queue(session_id)};
+    std::vector<std::string> args{std::to_string(draw & ((std::uint64_t{1} << 40) - 1)),
+                                  std::move(nonce),
+                                  std::to_string(issued_at_ms),
+                                  secs(valkey::ttl::qr_meta),
+                                  secs(valkey::ttl::projection_queue),
+                                  secs(valkey::ttl::student_state),
+                                  std::to_string(showings_kept),
+                                  k.qr_meta_session_prefix(session_id),
+                                  k.student_state_session_prefix(session_id)};
+    const auto r = co_await kv_.eval(show_next_, std::move(keys), std::move(args));
+    if (r.is_error() || r.elements.empty()) throw std::runtime_error("valkey: show script failed: " + r.str);
+    application::attendance::picked_showing out;
+    const auto code = r.elements[0].integer;
+    if (code == 0 || code == 3 || r.elements.size() < 2) co_return out; // nothing (showable) pending
+    out.round = parse_entry(r.elements[1].str);
+    if (!out.round) co_return out;
+    out.recorded = code == 1;
+    if (r.elements.size() > 2 && r.elements[2].type == valkey::reply::kind::string) {
+        out.state = decode_state(r.elements[2].str, session_id, out.round->user_id);
+    }
+    co_return out;
 }
 
 net::awaitable<void> valkey_round_store::record_shown(std::int64_t session_id, pending_round p, std::string nonce,

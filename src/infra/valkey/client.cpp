@@ -340,7 +340,9 @@ bool send(redisAsyncContext* ac, const command_args& args, reply_slot* slot) {
            REDIS_OK;
 }
 
-net::awaitable<std::vector<reply>> execute(connection_core& core, std::vector<command_args> cmds,
+// `cmds` by reference: every caller awaits it at once, and eval keeps its command for the
+// NOSCRIPT retry without a copy (a frame's PUBLISH carries 1.5 KiB).
+net::awaitable<std::vector<reply>> execute(connection_core& core, const std::vector<command_args>& cmds,
                                            std::chrono::milliseconds timeout) {
     if (cmds.empty()) co_return std::vector<reply>{};
     auto* ac = core.ready_context();
@@ -442,12 +444,15 @@ net::awaitable<reply> client::eval(const script& s, std::vector<std::string> key
     cmd.push_back(std::to_string(keys.size()));
     for (auto& k : keys) cmd.push_back(std::move(k));
     for (auto& a : args) cmd.push_back(std::move(a));
-    auto first = co_await command(cmd);
-    if (!first.is_error() || first.str.rfind("NOSCRIPT", 0) != 0) co_return first;
+    std::vector<command_args> one;
+    one.push_back(std::move(cmd));
+    auto firsts = co_await execute(*core_, one, core_->config().command_timeout);
+    auto& first = firsts.front();
+    if (!first.is_error() || first.str.rfind("NOSCRIPT", 0) != 0) co_return std::move(first);
     // Not loaded on this server (restarted, flushed, a new replica): load and retry once.
     std::vector<command_args> retry;
     retry.push_back({"SCRIPT", "LOAD", s.body()});
-    retry.push_back(std::move(cmd));
+    retry.push_back(std::move(one.front()));
     auto replies = co_await pipeline(std::move(retry));
     co_return std::move(replies.back());
 }
@@ -470,18 +475,18 @@ net::awaitable<void> client::wait_connected(std::chrono::milliseconds timeout) {
 net::awaitable<reply> client::command(command_args args) {
     std::vector<command_args> one;
     one.push_back(std::move(args));
-    auto r = co_await execute(*core_, std::move(one), core_->config().command_timeout);
+    auto r = co_await execute(*core_, one, core_->config().command_timeout);
     co_return std::move(r.front());
 }
 
 net::awaitable<std::vector<reply>> client::pipeline(std::vector<command_args> commands) {
-    co_return co_await execute(*core_, std::move(commands), core_->config().command_timeout);
+    co_return co_await execute(*core_, commands, core_->config().command_timeout);
 }
 
 net::awaitable<bool> client::ping(std::chrono::milliseconds timeout) {
     try {
         std::vector<command_args> one{{"PING"}};
-        const auto r = co_await execute(*core_, std::move(one), timeout);
+        const auto r = co_await execute(*core_, one, timeout);
         co_return r.front().type == reply::kind::status&& r.front().str == "PONG";
     } catch (const std::exception&) {
         co_return false;

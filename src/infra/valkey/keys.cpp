@@ -16,6 +16,12 @@ std::string key_builder::projection_queue(std::int64_t session_id) const {
 std::string key_builder::student_state(std::int64_t session_id, std::int64_t user_id) const {
     return prefix_ + "session:asistencia:" + n(session_id) + ":" + n(user_id);
 }
+std::string key_builder::qr_meta_session_prefix(std::int64_t session_id) const {
+    return prefix_ + "qr:session:" + n(session_id) + ":";
+}
+std::string key_builder::student_state_session_prefix(std::int64_t session_id) const {
+    return prefix_ + "session:asistencia:" + n(session_id) + ":";
+}
 std::string key_builder::ws_auth(std::string_view connection_id) const {
     return prefix_ + "ws:auth:" + std::string(connection_id);
 }

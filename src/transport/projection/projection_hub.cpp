@@ -25,7 +25,6 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
-#include <deque>
 #include <map>
 #include <optional>
 
@@ -106,7 +105,9 @@ struct projector {
     http::websocket_stream& ws;
     std::int64_t session_id;
     std::string id;
-    std::deque<std::string> queue;
+    // A vector, not a std::deque: libstdc++'s deque holds a 512-byte node even when empty,
+    // and a projector's queue is empty between frames (bounded by write_queue_limit).
+    std::vector<std::string> queue;
     net::steady_timer wake;        // cancelled to wake the writer
     net::steady_timer writer_done; // cancelled when the writer exits
     bool writer_exited = false;
@@ -217,6 +218,9 @@ struct projection_hub::impl : std::enable_shared_from_this<impl> {
         beast::flat_buffer buf;
         for (;;) {
             buf.clear();
+            // The auth message (a JWT) is the largest a projector sends: its capacity need
+            // not stay with every idle connection.
+            if (buf.capacity() > 512) buf.shrink_to_fit();
             auto [ec, n] = co_await ws.async_read(buf, use_tuple);
             if (ec) break;
             if (p->close_with || p->dead || !ws.got_text()) continue; // draining until the close completes
@@ -285,7 +289,7 @@ struct projection_hub::impl : std::enable_shared_from_this<impl> {
         for (;;) {
             while (!p->queue.empty() && !p->dead) {
                 const std::string msg = std::move(p->queue.front());
-                p->queue.pop_front();
+                p->queue.erase(p->queue.begin());
                 p->ws.text(true);
                 auto [ec, n] = co_await p->ws.async_write(net::buffer(msg), use_tuple);
                 if (ec) p->dead = true;
@@ -450,9 +454,12 @@ struct projection_hub::impl : std::enable_shared_from_this<impl> {
         net::co_spawn(ex_, drive(sessions_map_[ls.loop.session_id()]), net::detached);
     }
 
-    void broadcast(local_session& ls, const std::string& message) {
-        // Copy: send() may drop a projector, but never erases from the vector.
-        for (const auto& p : ls.projectors) send(*p, message);
+    void broadcast(local_session& ls, std::string message) {
+        // send() may drop a projector, but never erases from the vector. The last one takes
+        // the message itself (one projector per session is the common case: no copy).
+        const auto n = ls.projectors.size();
+        for (std::size_t i = 0; i + 1 < n; ++i) send(*ls.projectors[i], message);
+        if (n > 0) send(*ls.projectors[n - 1], std::move(message));
     }
 
     void end_session(local_session& ls, const json& summary) {
@@ -476,6 +483,10 @@ struct projection_hub::impl : std::enable_shared_from_this<impl> {
             spdlog::warn("projection {}: frame {} has a malformed nonce: its `shown` is ignored", sid, f.seq);
         }
         if (ls.ended) return;
+        if (!f.client_message.empty()) { // the leader wrote the projectors' message: a copy
+            broadcast(ls, f.client_message);
+            return;
+        }
         broadcast(ls,
                   json{{"type", "frame"}, {"seq", f.seq}, {"qr", {{"width", f.width}, {"modules", f.modules}}}}.dump());
     }

@@ -256,6 +256,71 @@ TEST_F(round_store_scripts, take_counts_its_rate_limit_first_and_over_it_touches
     forget(uid);
 }
 
+// The frame loop's one round trip: the pick by the caller's draw, the showing recorded as
+// record_showing does (an answer takes its nonce), and the state read with it; a lapsed
+// round, a state at another round or a lost state come back unrecorded for the caller.
+TEST_F(round_store_scripts, show_next_picks_records_and_reads_the_state_in_one_call) {
+    constexpr std::int64_t show_sid = 4343;
+    const std::int64_t a = 5001, b = 5002;
+    const auto& k = kv_.keys();
+    EXPECT_FALSE(run(store_.show_next(show_sid, 0, "AAAAAAAAAAAAAAAAAAAAAA", 1)).round) << "nothing pending";
+    for (const auto& [uid, round] : {std::pair{a, 1}, std::pair{b, 2}}) {
+        att::student_state st;
+        st.registration_id = uid;
+        st.device_id = device;
+        st.round = round;
+        st.max_rounds = 3;
+        st.k_totpu.assign(32, 1);
+        st.k_qr.assign(32, 2);
+        run(store_.start(show_sid, uid, st));
+    }
+    // The queue is ["5001:1", "5002:2"]: the draw picks index draw % 2.
+    const std::string nonce = "CCCCCCCCCCCCCCCCCCCCCC";
+    auto s = run(store_.show_next(show_sid, 3, nonce, 123456));
+    ASSERT_TRUE(s.round);
+    EXPECT_EQ(s.round->user_id, b);
+    EXPECT_EQ(s.round->round, 2);
+    EXPECT_TRUE(s.recorded);
+    ASSERT_TRUE(s.state);
+    EXPECT_EQ(s.state->round, 2);
+    EXPECT_EQ(s.state->k_qr, std::vector<std::uint8_t>(32, 2)) << "the device keys open";
+    EXPECT_EQ(run(kv_.hget(k.qr_meta(show_sid, b, 2), "mostrado_count")), std::optional<std::string>("1"));
+    const auto t = run(store_.take(show_sid, b, 2, device, nonce, nullptr));
+    EXPECT_EQ(t.taken.outcome, att::take_outcome::taken) << "recorded as record_showing records";
+    EXPECT_EQ(t.taken.shown.issued_at_ms, 123456);
+
+    s = run(store_.show_next(show_sid, 0, nonce, 1));
+    ASSERT_TRUE(s.round);
+    EXPECT_EQ(s.round->user_id, a);
+    EXPECT_TRUE(s.recorded);
+
+    run(kv_.del(k.qr_meta(show_sid, a, 1))); // the round's metadata lapsed
+    s = run(store_.show_next(show_sid, 2, "DDDDDDDDDDDDDDDDDDDDDD", 1));
+    ASSERT_TRUE(s.round);
+    EXPECT_EQ(s.round->user_id, a);
+    EXPECT_FALSE(s.recorded) << "no metadata: nothing recorded, the caller reopens it";
+    ASSERT_TRUE(s.state);
+    EXPECT_EQ(run(kv_.exists(k.qr_meta(show_sid, a, 1))), 0) << "the script did not re-create the metadata";
+
+    run(kv_.rpush(k.projection_queue(show_sid), {"5002:1"})); // an orphan entry: b is at round 2
+    s = run(store_.show_next(show_sid, 2, "EEEEEEEEEEEEEEEEEEEEEE", 1));
+    ASSERT_TRUE(s.round);
+    EXPECT_EQ(s.round->user_id, b);
+    EXPECT_EQ(s.round->round, 1);
+    EXPECT_FALSE(s.recorded) << "the state is at another round";
+    EXPECT_EQ(run(kv_.exists(k.qr_meta(show_sid, b, 1))), 0);
+
+    run(kv_.del(k.student_state(show_sid, a))); // lost (a Valkey restart): rebuilt by the caller
+    s = run(store_.show_next(show_sid, 0, "FFFFFFFFFFFFFFFFFFFFFF", 1));
+    ASSERT_TRUE(s.round);
+    EXPECT_EQ(s.round->user_id, a);
+    EXPECT_FALSE(s.recorded);
+    EXPECT_FALSE(s.state);
+
+    run(store_.forget(show_sid, {a, b}));
+    run(kv_.del(k.projection_queue(show_sid)));
+}
+
 TEST_F(round_store_scripts, scripts_survive_a_script_flush) {
     const std::int64_t uid = 4001;
     std::vector<valkey::command_args> flush{{"SCRIPT", "FLUSH"}};

@@ -32,6 +32,13 @@ TEST(ValkeyKeys, PrefixGoesInFrontOfEveryKey) {
     EXPECT_EQ(k.raw("x"), "ucn:x");
 }
 
+TEST(ValkeyKeys, SessionPrefixesCompletedByAQueueEntryAreTheRoundsKeys) {
+    const key_builder k("ucn:");
+    // The show script appends the queue entry "{uid}:{round}" or the uid to these.
+    EXPECT_EQ(k.qr_meta_session_prefix(12) + "100005:2", k.qr_meta(12, 100005, 2));
+    EXPECT_EQ(k.student_state_session_prefix(12) + "100005", k.student_state(12, 100005));
+}
+
 TEST(ValkeyKeys, TheProjectionsKeysAndChannels) {
     const key_builder k("ucn:");
     EXPECT_EQ(k.projection_leader(12), "ucn:projection:leader:12");

@@ -17,19 +17,29 @@ TEST(ProjectionMessages, ARealFrameRoundTrips) {
     f.sent_at_ms = 1'700'000'000'123;
     f.round = att::frame_round{100005, 2, "bm9uY2U"};
     const auto text = stores::encode_frame(f);
-    EXPECT_EQ(
-        text,
-        R"({"seq":17,"width":25,"modules":"AAEC","sentAt":1700000000123,"uid":100005,"round":2,"nonce":"bm9uY2U"})");
+    EXPECT_EQ(text, R"({"seq":17,"sentAt":1700000000123,"uid":100005,"round":2,"nonce":"bm9uY2U"})"
+                    "\n"
+                    R"({"type":"frame","seq":17,"qr":{"width":25,"modules":"AAEC"}})");
     const auto back = stores::decode_frame(text);
     ASSERT_TRUE(back);
     EXPECT_EQ(back->seq, 17);
-    EXPECT_EQ(back->width, 25);
-    EXPECT_EQ(back->modules, "AAEC");
     EXPECT_EQ(back->sent_at_ms, f.sent_at_ms);
     ASSERT_TRUE(back->round);
     EXPECT_EQ(back->round->user_id, 100005);
     EXPECT_EQ(back->round->round, 2);
     EXPECT_EQ(back->round->nonce, "bm9uY2U");
+    // The projectors' message, passed on as the leader wrote it (PROTOCOL.md's frame).
+    EXPECT_EQ(back->client_message, R"({"type":"frame","seq":17,"qr":{"width":25,"modules":"AAEC"}})");
+}
+
+TEST(ProjectionMessages, ThePartsAroundTheSeqMakeTheMessageTheScriptPublishes) {
+    att::published_frame f;
+    f.seq = 41;
+    f.width = 21;
+    f.modules = "AA==";
+    f.sent_at_ms = 5;
+    const auto p = stores::encode_frame_parts(f);
+    EXPECT_EQ(p.head + "41" + p.middle + "41" + p.tail, stores::encode_frame(f));
 }
 
 TEST(ProjectionMessages, ADecoyCarriesNoRound) {
@@ -41,6 +51,20 @@ TEST(ProjectionMessages, ADecoyCarriesNoRound) {
     ASSERT_TRUE(back);
     EXPECT_EQ(back->seq, 3);
     EXPECT_FALSE(back->round);
+    EXPECT_EQ(back->client_message, R"({"type":"frame","seq":3,"qr":{"width":21,"modules":"AA=="}})");
+}
+
+TEST(ProjectionMessages, TheOlderSingleObjectShapeStillDecodes) {
+    const auto back = stores::decode_frame(
+        R"({"seq":17,"width":25,"modules":"AAEC","sentAt":1700000000123,"uid":100005,"round":2,"nonce":"bm9uY2U"})");
+    ASSERT_TRUE(back);
+    EXPECT_EQ(back->seq, 17);
+    EXPECT_EQ(back->width, 25);
+    EXPECT_EQ(back->modules, "AAEC");
+    EXPECT_EQ(back->sent_at_ms, 1'700'000'000'123);
+    ASSERT_TRUE(back->round);
+    EXPECT_EQ(back->round->nonce, "bm9uY2U");
+    EXPECT_TRUE(back->client_message.empty());
 }
 
 TEST(ProjectionMessages, MalformedFramesAreDropped) {
@@ -50,6 +74,10 @@ TEST(ProjectionMessages, MalformedFramesAreDropped) {
     EXPECT_FALSE(stores::decode_frame(R"({"seq":"1","width":21,"modules":"AA=="})"));
     EXPECT_FALSE(stores::decode_frame(R"({"seq":1,"modules":"AA=="})"));
     EXPECT_FALSE(stores::decode_frame(R"({"seq":1,"width":21,"modules":5})"));
+    // The two-line shape: a header without a numeric seq, or a body that is not a frame.
+    EXPECT_FALSE(stores::decode_frame("{\"seq\":\"1\"}\n{\"type\":\"frame\",\"seq\":1,\"qr\":{}}"));
+    EXPECT_FALSE(stores::decode_frame("{\"seq\":1}\n{\"type\":\"progress\"}"));
+    EXPECT_FALSE(stores::decode_frame("not json\n{\"type\":\"frame\",\"seq\":1,\"qr\":{}}"));
 }
 
 TEST(ProjectionMessages, EventsAreProgressOrClosedWithTheSummary) {

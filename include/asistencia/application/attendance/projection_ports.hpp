@@ -51,6 +51,9 @@ struct published_frame {
     std::string modules; // standard base64 of the packed bitmap
     std::int64_t sent_at_ms = 0;
     std::optional<frame_round> round;
+    // On the subscriber's side: the projectors' {type:"frame", ...} message as the leader
+    // wrote it (sent as it is); empty when only width and modules came.
+    std::string client_message;
 };
 
 // Frames out of the leader: the session's seq (shared by every replica, so a takeover

@@ -90,6 +90,13 @@ struct pending_round {
     int round = 0;
 };
 
+// What show_next found and did.
+struct picked_showing {
+    std::optional<pending_round> round; // nullopt: nothing pending
+    std::optional<student_state> state; // nullopt: no readable state (rebuild it from PostgreSQL)
+    bool recorded = false;              // the showing is recorded for `round`
+};
+
 class round_store {
 public:
     virtual ~round_store() = default;
@@ -131,6 +138,23 @@ public:
     // TTLs; false when the round's metadata lapsed (the caller reopens it).
     virtual net::awaitable<bool> record_showing(std::int64_t session_id, pending_round r, std::string nonce,
                                                 std::int64_t issued_at_ms) = 0;
+    // The frame loop's pick, read and record in one call (a store does it in one round
+    // trip): the pending round at index `draw % n` of the queue (`draw` is the caller's
+    // random number below 2^40: the bias is below n / 2^40), the student's state, and, when
+    // the state is at that round and its metadata exists, the showing recorded as
+    // record_showing does. This default takes the three calls.
+    virtual net::awaitable<picked_showing> show_next(std::int64_t session_id, std::uint64_t draw, std::string nonce,
+                                                     std::int64_t issued_at_ms) {
+        picked_showing out;
+        const auto queue = co_await pending(session_id);
+        if (queue.empty()) co_return out;
+        out.round = queue[static_cast<std::size_t>(draw % queue.size())];
+        out.state = co_await load_state(session_id, out.round->user_id);
+        if (out.state && out.state->round == out.round->round && !out.state->done()) {
+            out.recorded = co_await record_showing(session_id, *out.round, std::move(nonce), issued_at_ms);
+        }
+        co_return out;
+    }
     // The projector's `shown` time for a showing still pending.
     virtual net::awaitable<void> record_shown(std::int64_t session_id, pending_round r, std::string nonce,
                                               std::int64_t shown_at_ms) = 0;

@@ -49,9 +49,15 @@ private:
     valkey::script publish_next_;
 };
 
-// The messages on projection:frames:{sid}: {seq, width, modules, sentAt} plus
-// {uid, round, nonce} for a real round, seq first (publish_next's script writes it).
-// decode is nullopt for anything else.
+// The messages on projection:frames:{sid}: a header line {seq, sentAt} plus {uid, round,
+// nonce} for a real round, a newline, then the projectors' message {type:"frame", seq,
+// qr:{width, modules}} as every replica sends it (its fan-out is a copy: only the header is
+// parsed). decode is nullopt for anything else; it also reads the older single-object
+// shape {seq, width, modules, sentAt, ...} (then client_message is empty).
+struct frame_message_parts {
+    std::string head, middle, tail; // the message is head + seq + middle + seq + tail
+};
+frame_message_parts encode_frame_parts(const att::published_frame& f);
 std::string encode_frame(const att::published_frame& f);
 std::optional<att::published_frame> decode_frame(const std::string& message);
 // {"type":"progress"} / {"type":"closed","summary":{...}} (attendance_events.cpp writes them).

@@ -39,6 +39,9 @@ public:
     net::awaitable<std::vector<pending_round>> pending(std::int64_t session_id) override;
     net::awaitable<bool> record_showing(std::int64_t session_id, pending_round r, std::string nonce,
                                         std::int64_t issued_at_ms) override;
+    net::awaitable<application::attendance::picked_showing> show_next(std::int64_t session_id, std::uint64_t draw,
+                                                                      std::string nonce,
+                                                                      std::int64_t issued_at_ms) override;
     net::awaitable<void> record_shown(std::int64_t session_id, pending_round r, std::string nonce,
                                       std::int64_t shown_at_ms) override;
     net::awaitable<void> put_join_challenge(std::int64_t session_id, std::int64_t user_id,
@@ -62,7 +65,7 @@ private:
 
     valkey::client& kv_;
     domain::crypto::at_rest_v1_key key_; // seals the device keys in the state (HKDF of the master key, once)
-    const valkey::script reopen_, succeed_, fail_, take_, record_showing_, record_shown_, invalidate_;
+    const valkey::script reopen_, succeed_, fail_, take_, record_showing_, show_next_, record_shown_, invalidate_;
     std::uint64_t limited_ = 0;
 };
 

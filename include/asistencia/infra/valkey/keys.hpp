@@ -29,6 +29,11 @@ public:
     std::string qr_meta(std::int64_t session_id, std::int64_t user_id, int round) const;
     std::string projection_queue(std::int64_t session_id) const;
     std::string student_state(std::int64_t session_id, std::int64_t user_id) const;
+    // qr:session:{sid}: and session:asistencia:{sid}: (the two keys above without their user
+    // and round): a script that picks the student itself (the frame loop's show_next)
+    // completes them with the queue entry's "{uid}:{round}".
+    std::string qr_meta_session_prefix(std::int64_t session_id) const;
+    std::string student_state_session_prefix(std::int64_t session_id) const;
     std::string ws_auth(std::string_view connection_id) const;
     std::string ws_projection(std::int64_t session_id) const;
     std::string cache_user(std::int64_t user_id) const;
