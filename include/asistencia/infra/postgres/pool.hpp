@@ -99,6 +99,9 @@ private:
     using body_fn = std::function<void(pqxx::connection&)>;
     net::awaitable<void> run_(std::string op, const body_fn& body,
                               std::optional<std::chrono::milliseconds> wait_limit = {});
+    // f(tx&) in a fresh Tx (nontransaction or read_transaction), committed when f returns.
+    template <class Tx, class F>
+    net::awaitable<std::invoke_result_t<F&, Tx&>> run_in_(std::string op, F f);
     static void begin_isolation(pqxx::work& w, isolation iso);
 
     struct impl;
@@ -129,20 +132,22 @@ net::awaitable<std::invoke_result_t<F&, pqxx::work&>> pool::with_transaction(std
     }
 }
 
-template <class F>
-net::awaitable<std::invoke_result_t<F&, pqxx::nontransaction&>> pool::with_single_statement(std::string op, F f) {
-    using T = std::invoke_result_t<F&, pqxx::nontransaction&>;
+template <class Tx, class F>
+net::awaitable<std::invoke_result_t<F&, Tx&>> pool::run_in_(std::string op, F f) {
+    using T = std::invoke_result_t<F&, Tx&>;
     if constexpr (std::is_void_v<T>) {
         const body_fn body = [&](pqxx::connection& c) {
-            pqxx::nontransaction tx(c);
+            Tx tx(c);
             f(tx);
+            tx.commit(); // a no-op for a nontransaction
         };
         co_await run_(std::move(op), body); // NOLINT(bugprone-use-after-move): the [&] body never reads op
     } else {
         std::optional<T> out;
         const body_fn body = [&](pqxx::connection& c) {
-            pqxx::nontransaction tx(c);
+            Tx tx(c);
             out.emplace(f(tx));
+            tx.commit();
         };
         co_await run_(std::move(op), body); // NOLINT(bugprone-use-after-move): the [&] body never reads op
         co_return std::move(*out);
@@ -150,25 +155,13 @@ net::awaitable<std::invoke_result_t<F&, pqxx::nontransaction&>> pool::with_singl
 }
 
 template <class F>
+net::awaitable<std::invoke_result_t<F&, pqxx::nontransaction&>> pool::with_single_statement(std::string op, F f) {
+    return run_in_<pqxx::nontransaction>(std::move(op), std::move(f));
+}
+
+template <class F>
 net::awaitable<std::invoke_result_t<F&, pqxx::read_transaction&>> pool::with_read_transaction(std::string op, F f) {
-    using T = std::invoke_result_t<F&, pqxx::read_transaction&>;
-    if constexpr (std::is_void_v<T>) {
-        const body_fn body = [&](pqxx::connection& c) {
-            pqxx::read_transaction tx(c);
-            f(tx);
-            tx.commit();
-        };
-        co_await run_(std::move(op), body); // NOLINT(bugprone-use-after-move): the [&] body never reads op
-    } else {
-        std::optional<T> out;
-        const body_fn body = [&](pqxx::connection& c) {
-            pqxx::read_transaction tx(c);
-            out.emplace(f(tx));
-            tx.commit();
-        };
-        co_await run_(std::move(op), body); // NOLINT(bugprone-use-after-move): the [&] body never reads op
-        co_return std::move(*out);
-    }
+    return run_in_<pqxx::read_transaction>(std::move(op), std::move(f));
 }
 
 } // namespace asistencia::infra::postgres
