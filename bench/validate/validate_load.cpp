@@ -607,7 +607,8 @@ settings parse(int argc, char** argv) {
             throw std::invalid_argument("unknown option " + k);
     }
     if (s.server_bin.empty() || s.out.empty()) throw std::invalid_argument("--server and --out are required");
-    if (s.students_per_level <= 0) s.students_per_level = std::max(1000, 400 * s.seconds);
+    if (s.students_per_level <= 0)
+        s.students_per_level = std::max(1000, 1000 * s.seconds); // 10 rounds each: room for 10k answers/s
     s.run_dir = env("RUN_DIR");
     s.key_prefix = "bench-" + std::to_string(::getpid()) + ":";
     return s;
@@ -699,6 +700,15 @@ int main(int argc, char** argv) try {
             }
             // Warm-up right before the level: round metadata lives QR_META TTL (120 s).
             const auto warm_errors = generator.warm_up(students, std::min(clients, 32));
+            {
+                // Again with the warm-up's rows in: the server's prepared statements were
+                // planned (generic plans, cached per connection) while validations was empty,
+                // as seq scans. ANALYZE invalidates them; autovacuum does the same within a
+                // minute of a real deployment's first rows (docs/performance.md).
+                pqxx::nontransaction n(db);
+                n.exec("ANALYZE attendance.validations");
+                n.exec("ANALYZE attendance.results");
+            }
             const auto pg_pids = meter.backends();
             if (s.callgrind) callgrind_control("-z", server.pid());
             const auto before = meter.sample(pg_pids);
