@@ -16,6 +16,7 @@ struct openssl_deleter {
     void operator()(EVP_MAC_CTX* p) const noexcept { EVP_MAC_CTX_free(p); }
     void operator()(EVP_KDF* p) const noexcept { EVP_KDF_free(p); }
     void operator()(EVP_KDF_CTX* p) const noexcept { EVP_KDF_CTX_free(p); }
+    void operator()(EVP_CIPHER* p) const noexcept { EVP_CIPHER_free(p); }
     void operator()(EVP_CIPHER_CTX* p) const noexcept { EVP_CIPHER_CTX_free(p); }
     void operator()(EVP_PKEY* p) const noexcept { EVP_PKEY_free(p); }
     void operator()(EVP_PKEY_CTX* p) const noexcept { EVP_PKEY_CTX_free(p); }

@@ -52,6 +52,15 @@ EVP_KDF* hkdf_algorithm() {
     return kdf.get();
 }
 
+// Also per call without this: EVP_aes_256_gcm() is a legacy handle, which every init
+// resolves to the provider's implementation again (one state open per answer, one QR seal
+// per frame).
+const EVP_CIPHER* aes256gcm_algorithm() {
+    static const owned<EVP_CIPHER> cipher(EVP_CIPHER_fetch(nullptr, "AES-256-GCM", nullptr));
+    if (!cipher) fail("AES-256-GCM unavailable");
+    return cipher.get();
+}
+
 } // namespace
 
 struct hmac_keyed::context {
@@ -109,7 +118,7 @@ bytes aes256gcm_seal(byte_view key, byte_view iv, byte_view plaintext, byte_view
     if (key.size() != 32 || iv.size() != gcm_iv_size) throw std::invalid_argument("AES-256-GCM key/IV size");
     owned<EVP_CIPHER_CTX> ctx(EVP_CIPHER_CTX_new());
     int n = 0;
-    if (!ctx || EVP_EncryptInit_ex2(ctx.get(), EVP_aes_256_gcm(), key.data(), iv.data(), nullptr) != 1) {
+    if (!ctx || EVP_EncryptInit_ex2(ctx.get(), aes256gcm_algorithm(), key.data(), iv.data(), nullptr) != 1) {
         fail("GCM init");
     }
     if (!aad.empty() && EVP_EncryptUpdate(ctx.get(), nullptr, &n, aad.data(), static_cast<int>(aad.size())) != 1) {
@@ -135,7 +144,7 @@ std::optional<bytes> aes256gcm_open(byte_view key, byte_view iv, byte_view ct, b
     const std::size_t body = ct.size() - gcm_tag_size;
     owned<EVP_CIPHER_CTX> ctx(EVP_CIPHER_CTX_new());
     int n = 0;
-    if (!ctx || EVP_DecryptInit_ex2(ctx.get(), EVP_aes_256_gcm(), key.data(), iv.data(), nullptr) != 1) {
+    if (!ctx || EVP_DecryptInit_ex2(ctx.get(), aes256gcm_algorithm(), key.data(), iv.data(), nullptr) != 1) {
         fail("GCM init");
     }
     if (!aad.empty() && EVP_DecryptUpdate(ctx.get(), nullptr, &n, aad.data(), static_cast<int>(aad.size())) != 1) {

@@ -219,6 +219,51 @@ TEST_F(round_store_scripts, take_touches_only_the_devices_current_round) {
     EXPECT_FALSE(t.state) << "no state: the caller rebuilds it";
 }
 
+// The scripts hand the server the state's fields (no JSON on the server): they must read
+// the state start() wrote and the one the transition script re-encoded with cjson alike,
+// and a state they cannot read is no state (the caller rebuilds it from PostgreSQL).
+TEST_F(round_store_scripts, the_state_reads_the_same_after_a_transition_and_unreadable_is_none) {
+    const std::int64_t uid = 3003;
+    att::student_state st;
+    st.registration_id = 987654321;
+    st.device_id = device;
+    st.round = 1;
+    st.max_rounds = 4;
+    st.device_flagged = true;
+    st.k_totpu.assign(32, 5);
+    st.k_qr.assign(32, 6);
+    run(store_.start(sid, uid, st));
+    for (int pass = 0; pass < 2; ++pass) { // as start() wrote it, then after succeed's cjson.encode
+        const auto got = run(store_.load_state(sid, uid));
+        ASSERT_TRUE(got) << "pass " << pass;
+        EXPECT_EQ(got->registration_id, 987654321);
+        EXPECT_EQ(got->device_id, device);
+        EXPECT_EQ(got->round, 1 + pass);
+        EXPECT_EQ(got->max_rounds, 4);
+        EXPECT_TRUE(got->device_flagged);
+        EXPECT_EQ(got->k_totpu, std::vector<std::uint8_t>(32, 5));
+        EXPECT_EQ(got->k_qr, std::vector<std::uint8_t>(32, 6));
+        const auto nonce = std::string(22, static_cast<char>('K' + pass));
+        ASSERT_TRUE(run(store_.record_showing(sid, {uid, 1 + pass}, nonce, 1000)));
+        const auto t = run(store_.take(sid, uid, 1 + pass, device, nonce, nullptr));
+        EXPECT_EQ(t.taken.outcome, att::take_outcome::taken);
+        ASSERT_TRUE(t.state);
+        EXPECT_EQ(t.state->registration_id, 987654321);
+        EXPECT_TRUE(t.state->device_flagged);
+        EXPECT_EQ(t.state->k_qr, std::vector<std::uint8_t>(32, 6));
+        EXPECT_EQ(run(store_.succeed(sid, uid, 1 + pass)).effect, round_effect::answered);
+    }
+    // A field missing, or not JSON: the state is unreadable.
+    for (const char* bad : {R"({"round_actual": 3, "maxRounds": 4})", "not json"}) {
+        run(kv_.set(kv_.keys().student_state(sid, uid), bad, 60s));
+        EXPECT_FALSE(run(store_.load_state(sid, uid))) << bad;
+        const auto t = run(store_.take(sid, uid, 3, device, "LLLLLLLLLLLLLLLLLLLLLL", nullptr));
+        EXPECT_FALSE(t.state) << bad;
+        EXPECT_FALSE(t.limited);
+    }
+    forget(uid);
+}
+
 TEST_F(round_store_scripts, take_counts_its_rate_limit_first_and_over_it_touches_nothing) {
     const std::int64_t uid = 3002;
     put(uid, {2, 3, round_phase::pending, 0});

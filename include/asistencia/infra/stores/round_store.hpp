@@ -60,12 +60,13 @@ private:
     };
     script_call transition_call(std::int64_t session_id, std::int64_t user_id, int round) const;
     net::awaitable<round_moved> move(const valkey::script& s, script_call call);
-    std::optional<student_state> decode_state(const std::string& raw, std::int64_t session_id,
-                                              std::int64_t user_id) const;
+    std::optional<student_state> decode_fields(const std::vector<valkey::reply>& e, std::size_t at,
+                                               std::int64_t session_id, std::int64_t user_id) const;
 
     valkey::client& kv_;
     domain::crypto::at_rest_v1_key key_; // seals the device keys in the state (HKDF of the master key, once)
-    const valkey::script reopen_, succeed_, fail_, take_, record_showing_, show_next_, record_shown_, invalidate_;
+    const valkey::script reopen_, succeed_, fail_, take_, record_showing_, show_next_, read_state_, record_shown_,
+        invalidate_;
     std::uint64_t limited_ = 0;
 };
 
