@@ -9,6 +9,7 @@
 
 #include "asistencia/domain/tokens/jwt_raw.hpp"
 #include "hs256.hpp"
+#include "leeway.hpp"
 
 #include <jwt/jwt.hpp>
 #include <nlohmann/json.hpp>
@@ -54,9 +55,7 @@ void require_secret(std::string_view secret) {
     if (secret.empty()) throw std::invalid_argument("JWT secret must not be empty");
 }
 
-std::chrono::seconds effective_leeway(const token_settings& settings) {
-    return std::clamp(settings.leeway, std::chrono::seconds{0}, max_leeway);
-}
+using detail::effective_leeway;
 
 std::optional<json> decode_json_object(std::string_view part) {
     auto bytes = raw::base64url_decode(part);

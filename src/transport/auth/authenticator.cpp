@@ -60,7 +60,8 @@ authenticator::authenticator(std::string user_secret, std::string internal_secre
     : user_secret_(std::move(user_secret)),
       internal_secret_(std::move(internal_secret)),
       participation_key_(std::move(participation_key)),
-      settings_(std::move(settings)) {
+      settings_(std::move(settings)),
+      participation_cache_(participation_key_, settings_) {
     tokens::validate(settings_);
 }
 
@@ -99,7 +100,7 @@ caller authenticator::internal_or_user(credentials c) const {
 }
 
 participation_claims authenticator::participation(credentials c) const {
-    auto r = tokens::verify_participation_token(token_of(c.authorization), participation_key_, settings_);
+    auto r = participation_cache_.verify(token_of(c.authorization));
     if (!r) throw refused(r.error());
     return *r;
 }

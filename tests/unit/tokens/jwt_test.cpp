@@ -5,6 +5,7 @@
 // refusals are decided by our own checks first, so they may use any `now`.
 #include "asistencia/domain/tokens/jwt.hpp"
 #include "asistencia/domain/tokens/jwt_raw.hpp"
+#include "asistencia/domain/tokens/participation_cache.hpp"
 
 #include <gtest/gtest.h>
 #include <jwt/jwt.hpp>
@@ -432,6 +433,49 @@ TEST(ParticipationToken, RoundTripAndLifetime) {
 TEST(ParticipationToken, KeyMatters) {
     const auto token = issue_participation_token(seat(), participation_key, {}, std::nullopt).token;
     EXPECT_EQ(verify_participation_token(token, "another key", {}).error(), token_error::bad_signature);
+}
+
+// The cache answers what the verifier answers: a cached token still expires (with the
+// leeway), a token one byte away from a cached one is refused, failures are never kept, and
+// it holds at most its capacity.
+TEST(ParticipationCache, AnswersAsTheVerifierAndRechecksOnlyTheExpiry) {
+    const auto now = clock::now();
+    const token_settings settings; // leeway 30 s
+    participation_token_cache cache(participation_key, settings, 3);
+    const auto issued = issue_participation_token(seat(), participation_key, settings, now + 1h, now);
+    for (int i = 0; i < 2; ++i) {
+        const auto r = cache.verify(issued.token, now);
+        ASSERT_TRUE(r.has_value()) << to_string(r.error());
+        EXPECT_EQ(r->session_id, 77);
+        EXPECT_EQ(r->user_id, 100001);
+        EXPECT_EQ(r->device_id, 9);
+        EXPECT_EQ(r->expires_at, issued.expires_at);
+    }
+    EXPECT_EQ(cache.size(), 1U);
+
+    auto tampered = issued.token;
+    tampered.back() = tampered.back() == 'A' ? 'B' : 'A';
+    EXPECT_EQ(cache.verify(tampered, now).error(), token_error::bad_signature);
+    const auto other_key = issue_participation_token(seat(), "another key", settings, now + 1h, now).token;
+    EXPECT_EQ(cache.verify(other_key, now).error(), token_error::bad_signature);
+    EXPECT_EQ(cache.verify("", now).error(), token_error::missing);
+    EXPECT_EQ(cache.size(), 1U) << "refusals are not kept";
+
+    EXPECT_TRUE(cache.verify(issued.token, issued.expires_at + 30s).has_value()) << "within the leeway";
+    EXPECT_EQ(cache.verify(issued.token, issued.expires_at + 31s).error(), token_error::expired);
+    EXPECT_EQ(cache.size(), 0U) << "an expired token leaves";
+    EXPECT_EQ(cache.verify(issued.token, issued.expires_at + 31s).error(), token_error::expired);
+
+    for (int i = 1; i <= 5; ++i) {
+        auto c = seat();
+        c.user_id = 100001 + i;
+        const auto t = issue_participation_token(c, participation_key, settings, now + 1h, now).token;
+        const auto r = cache.verify(t, now);
+        ASSERT_TRUE(r.has_value());
+        EXPECT_EQ(r->user_id, 100001 + i);
+        EXPECT_LE(cache.size(), 3U);
+    }
+    EXPECT_THROW(participation_token_cache(participation_key, settings, 0), std::invalid_argument);
 }
 
 TEST(TokenKinds, TypMismatchBetweenKinds) {

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "asistencia/domain/tokens/jwt.hpp"
+#include "asistencia/domain/tokens/participation_cache.hpp"
 #include "asistencia/transport/auth/credentials.hpp"
 
 #include <cstdint>
@@ -39,7 +40,8 @@ public:
     user_claims professor(credentials c) const; // 403 for a student
     user_claims student(credentials c) const;   // 403 for a professor
     caller internal_or_user(credentials c) const;
-    // Participation tokens only (never the cookie).
+    // Participation tokens only (never the cookie). Each token is verified once and then
+    // only its expiry is checked again (domain/tokens/participation_cache.hpp).
     participation_claims participation(credentials c) const;
 
     const token_settings& settings() const noexcept { return settings_; }
@@ -49,6 +51,7 @@ private:
     std::string internal_secret_;
     std::string participation_key_;
     token_settings settings_;
+    mutable domain::tokens::participation_token_cache participation_cache_; // thread-safe
 };
 
 } // namespace asistencia::transport::auth
