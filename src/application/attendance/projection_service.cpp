@@ -89,13 +89,21 @@ net::awaitable<tick_result> frame_loop::tick(loop_clock clock) {
             }
         }
         if (leader_) {
-            const auto renewal = co_await ports_.lease.renew(sid);
-            if (!renewal.held) {
-                leader_ = false;
-                out.lost_lease = true;
-                spdlog::warn("projection {}: lease lost", sid);
-            } else if (!renewal.paused) {
+            // The steady state: the last frame's publication renewed the lease and found the
+            // session not paused; this frame's publication renews and checks again (2 round
+            // trips per frame). Otherwise (the first frame, paused, a failed tick) the
+            // renewal comes first, as its own round trip.
+            const bool carried = renewed_by_frame_ && clock.now - *renewed_by_frame_ <= settings_.renewal_carry;
+            renewed_by_frame_.reset();
+            if (carried) {
                 co_await produce_frame(clock, out);
+            } else {
+                const auto renewal = co_await ports_.lease.renew(sid);
+                if (!renewal.held) {
+                    lose_lease(out);
+                } else if (!renewal.paused) {
+                    co_await produce_frame(clock, out);
+                }
             }
         }
         if (progress_due_ && (!last_progress_ || clock.now - *last_progress_ >= settings_.progress_interval)) {
@@ -105,10 +113,18 @@ net::awaitable<tick_result> frame_loop::tick(loop_clock clock) {
         }
     } catch (const std::exception& e) {
         // Valkey or PostgreSQL down: this tick is skipped, the next one tries again.
+        renewed_by_frame_.reset();
         out.failure = e.what();
         warn_failure(clock.now, *out.failure);
     }
     co_return out;
+}
+
+void frame_loop::lose_lease(tick_result& out) {
+    leader_ = false;
+    renewed_by_frame_.reset();
+    out.lost_lease = true;
+    spdlog::warn("projection {}: lease lost", session_id_);
 }
 
 void frame_loop::warn_failure(steady::time_point now, const std::string& what) {
@@ -202,8 +218,18 @@ net::awaitable<void> frame_loop::produce_frame(loop_clock clock, tick_result& ou
     f.sent_at_ms = clock.wall_ms;
     f.round = std::move(round);
     const auto kind = f.round ? frame_kind::real : frame_kind::decoy;
-    const auto seq = co_await ports_.frames.publish_next(sid, std::move(f));
-    if (seq) out.frame = kind;
+    // Published only while this process holds the lease and the session is not paused,
+    // checked in the same step: a lease lost or a pause since the last renewal publishes
+    // nothing (the showing recorded above is then of a frame no projector got: harmless,
+    // its nonce is on no QR).
+    const auto pub = co_await ports_.lease.renew_and_publish(sid, std::move(f), ports_.frames);
+    if (!pub.renewal.held) {
+        lose_lease(out);
+        co_return;
+    }
+    if (pub.renewal.paused) co_return; // the next ticks renew alone until resumed
+    renewed_by_frame_ = clock.now;
+    if (pub.seq) out.frame = kind;
 }
 
 // The first check comes at the first tick; the second one a random part of check_spread
@@ -233,6 +259,7 @@ net::awaitable<void> frame_loop::finish() {
     }
     next_lease_try_.reset();
     next_check_.reset();
+    renewed_by_frame_.reset();
     checked_once_ = false;
 }
 

@@ -33,6 +33,18 @@ redis.call('EXPIRE', KEYS[1], ARGV[1])
 redis.call('PUBLISH', KEYS[2], ARGV[2] .. seq .. ARGV[3] .. seq .. ARGV[4])
 return seq
 )lua";
+// The renewal and the publication in one round trip (renew_and_publish): lua_renew's
+// checks, then lua_publish_next's body only while held and not paused. 0: not held (nothing
+// written), -1: held and paused (renewed, nothing published), else the seq published.
+constexpr const char* lua_renew_and_publish = R"lua(
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+if redis.call('PEXPIRE', KEYS[1], ARGV[2]) ~= 1 then return 0 end
+if redis.call('EXISTS', KEYS[2]) == 1 then return -1 end
+local seq = redis.call('INCR', KEYS[3])
+redis.call('EXPIRE', KEYS[3], ARGV[3])
+redis.call('PUBLISH', KEYS[4], ARGV[4] .. seq .. ARGV[5] .. seq .. ARGV[6])
+return seq
+)lua";
 constexpr const char* lua_release = R"lua(
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0
@@ -61,7 +73,7 @@ std::optional<std::int64_t> json_int(const json& j, const char* key) {
 // ---- lease and pause
 
 valkey_projection_lease::valkey_projection_lease(valkey::client& kv, std::chrono::milliseconds ttl)
-    : kv_(kv), ttl_(ttl), renew_(lua_renew), release_(lua_release) {
+    : kv_(kv), ttl_(ttl), renew_(lua_renew), release_(lua_release), renew_and_publish_(lua_renew_and_publish) {
     static constexpr char hex[] = "0123456789abcdef";
     for (const auto b : domain::crypto::random_bytes(16)) {
         token_.push_back(hex[b >> 4]);
@@ -69,6 +81,7 @@ valkey_projection_lease::valkey_projection_lease(valkey::client& kv, std::chrono
     }
     kv_.preload(renew_);
     kv_.preload(release_);
+    kv_.preload(renew_and_publish_);
 }
 
 net::awaitable<bool> valkey_projection_lease::take(std::int64_t session_id) {
@@ -87,6 +100,28 @@ net::awaitable<att::lease_renewal> valkey_projection_lease::renew(std::int64_t s
     att::lease_renewal out;
     out.held = r.integer >= 1;
     out.paused = r.integer == 2;
+    co_return out;
+}
+
+net::awaitable<att::renewed_publication> valkey_projection_lease::renew_and_publish(std::int64_t session_id,
+                                                                                    att::published_frame frame,
+                                                                                    att::frame_channel&) {
+    auto parts = encode_frame_parts(frame);
+    const auto& k = kv_.keys();
+    std::vector<std::string> keys{k.projection_leader(session_id), k.projection_paused(session_id),
+                                  k.projection_seq(session_id), k.projection_frames(session_id)};
+    std::vector<std::string> args{token_,
+                                  std::to_string(ttl_.count()),
+                                  std::to_string(valkey::ttl::ws_projection.count()),
+                                  std::move(parts.head),
+                                  std::move(parts.middle),
+                                  std::move(parts.tail)};
+    const auto r = co_await kv_.eval(renew_and_publish_, std::move(keys), std::move(args));
+    if (r.type != valkey::reply::kind::integer) throw std::runtime_error("lease renewal: unexpected reply " + r.str);
+    att::renewed_publication out;
+    out.renewal.held = r.integer != 0;
+    out.renewal.paused = r.integer == -1;
+    if (r.integer > 0) out.seq = r.integer;
     co_return out;
 }
 

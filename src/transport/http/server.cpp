@@ -446,7 +446,18 @@ struct server::impl : std::enable_shared_from_this<server::impl> {
     // -- the session -------------------------------------------------------------------
     net::awaitable<void> run_session(std::shared_ptr<impl> self, connection& conn, tcp::socket sock,
                                      listener_kind kind);
-    net::awaitable<void> serve_http(connection& conn, connection_stream& sock, const tcp::endpoint& peer);
+    // A WebSocket upgrade that serve_http accepted for run_websocket: the request and what its
+    // access log needs, moved out so serve_http's frame (its buffers, parser and response
+    // head) is gone before the WebSocket's long life starts.
+    struct websocket_upgrade {
+        request_context ctx;
+        const route_entry* entry = nullptr;
+        std::uint32_t route_key = 0;
+        std::string remote;
+        clock::time_point start;
+    };
+    net::awaitable<std::unique_ptr<websocket_upgrade>> serve_http(connection& conn, connection_stream& sock,
+                                                                  const tcp::endpoint& peer);
     net::awaitable<void> serve_redirects(connection& conn, connection_stream& sock, const tcp::endpoint& peer);
     net::awaitable<bool> tls_handshake(connection& conn, connection_stream& sock);
     net::awaitable<void> send_close(connection& conn, connection_stream& sock);
@@ -454,9 +465,7 @@ struct server::impl : std::enable_shared_from_this<server::impl> {
                         const std::string& peer_text) const;
     net::awaitable<http_response> dispatch(request_context& ctx, const match_result& m, std::uint32_t& route_key,
                                            std::string_view& route);
-    net::awaitable<void> run_websocket(connection& conn, connection_stream& sock, request_context& ctx,
-                                       const route_entry& entry, std::uint32_t route_key, const std::string& remote,
-                                       clock::time_point start);
+    net::awaitable<void> run_websocket(connection& conn, connection_stream& sock, websocket_upgrade& up);
     net::awaitable<bool> write_response(connection& conn, connection_stream& sock, const http_response& res,
                                         unsigned version, bool keep_alive, bool head, std::string_view rid,
                                         std::string& out);
@@ -556,10 +565,12 @@ net::awaitable<void> server::impl::run_session(std::shared_ptr<impl> self, conne
         sock.socket().close(ec);
         co_return;
     }
-    if (kind == listener_kind::redirect)
+    if (kind == listener_kind::redirect) {
         co_await serve_redirects(conn, sock, peer);
-    else
-        co_await serve_http(conn, sock, peer);
+        co_return;
+    }
+    auto upgrade = co_await serve_http(conn, sock, peer);
+    if (upgrade) co_await run_websocket(conn, sock, *upgrade);
 }
 
 // The handshake under the read timeout (the sweeper cancels the socket past it).
@@ -612,7 +623,9 @@ void server::impl::resolve_origin(request_context& ctx, const http_request& hdr,
     }
 }
 
-net::awaitable<void> server::impl::serve_http(connection& conn, connection_stream& sock, const tcp::endpoint& peer) {
+net::awaitable<std::unique_ptr<server::impl::websocket_upgrade>> server::impl::serve_http(connection& conn,
+                                                                                          connection_stream& sock,
+                                                                                          const tcp::endpoint& peer) {
     const std::string peer_text = endpoint_string(peer);
     std::string remote = peer_text;
     beast::flat_buffer buffer;
@@ -722,8 +735,16 @@ net::awaitable<void> server::impl::serve_http(connection& conn, connection_strea
                     log_error(ctx, m.pattern, e.what()); // the handler sees no cookie user
                 }
             }
-            co_await run_websocket(conn, sock, ctx, *entry, key, remote, start);
-            co_return;
+            // run_session runs the WebSocket after this frame is gone (bytes a client sent
+            // after its upgrade request and before the 101 were never read by the stream).
+            conn.buffer = nullptr;
+            auto up = std::make_unique<websocket_upgrade>();
+            up->ctx = std::move(ctx);
+            up->entry = entry;
+            up->route_key = key;
+            up->remote = std::move(remote);
+            up->start = start;
+            co_return up;
         }
 
         std::uint32_t route_key = route_key_unmatched;
@@ -743,6 +764,7 @@ net::awaitable<void> server::impl::serve_http(connection& conn, connection_strea
     conn.socket = nullptr;
     error_code ec;
     sock.socket().close(ec);
+    co_return nullptr;
 }
 
 namespace {
@@ -885,9 +907,12 @@ net::awaitable<http_response> server::impl::dispatch(request_context& ctx, const
     co_return error_response(map_error(transport_error::not_found));
 }
 
-net::awaitable<void> server::impl::run_websocket(connection& conn, connection_stream& sock, request_context& ctx,
-                                                 const route_entry& entry, std::uint32_t route_key,
-                                                 const std::string& remote, clock::time_point start) {
+net::awaitable<void> server::impl::run_websocket(connection& conn, connection_stream& sock, websocket_upgrade& up) {
+    auto& ctx = up.ctx;
+    const auto& entry = *up.entry;
+    const auto route_key = up.route_key;
+    const auto& remote = up.remote;
+    const auto start = up.start;
     const auto verb = ctx.request.method();
     std::exception_ptr refused;
     if (entry.authorize) {

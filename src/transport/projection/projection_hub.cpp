@@ -2,14 +2,15 @@
 // projection_hub.hpp and docs/projection.md. The frame loop's rules live in
 // application/attendance/projection_service; this file only schedules its ticks.
 // Everything runs on the io_context's one thread: no locks. Each projector has one reader
-// (the route's handler) and one writer coroutine (Beast allows one outstanding write),
-// joined by a bounded queue.
+// (the route's handler) and a bounded queue written by completion callbacks (Beast allows
+// one outstanding write).
 #include "asistencia/transport/projection/projection_hub.hpp"
 
 #include "asistencia/application/errors.hpp"
 #include "asistencia/domain/crypto/primitives.hpp"
 #include "asistencia/domain/encoding/base64.hpp"
 #include "asistencia/transport/projection/projector_messages.hpp"
+#include "asistencia/transport/projection/recent_frames.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -40,9 +41,9 @@ using namespace std::chrono_literals;
 namespace {
 
 constexpr auto use_tuple = net::as_tuple(net::use_awaitable);
-constexpr std::size_t recent_frames = 64; // seq -> showing, for `shown` messages
-constexpr auto auth_renew_interval = 20s; // ws:auth TTL is 60 s
-constexpr std::int64_t shown_window_ms = 1000;
+constexpr auto auth_renew_interval = 20s;     // ws:auth TTL is 60 s
+constexpr std::size_t first_read_limit = 64;  // bytes a waiting read holds (see handle)
+constexpr std::size_t rest_read_limit = 1536; // Beast's own frame read size
 
 std::int64_t now_ms() {
     return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
@@ -58,49 +59,14 @@ std::optional<std::int64_t> parse_id(std::string_view s) {
     return v;
 }
 
-// A real frame sent recently, for its `shown` message: a slot of a fixed ring indexed by
-// seq (no node or string per frame; the nonce raw, encoded again only when shown).
-struct frame_info {
-    std::int64_t seq = 0; // 0: empty slot
-    std::int64_t sent_at_ms = 0;
-    std::int64_t user_id = 0;
-    std::int32_t round = 0;
-    bool shown = false;
-    std::array<std::uint8_t, 16> nonce{};
-};
-
-class recent_frames_ring {
-public:
-    void clear() { slots_.fill(frame_info{}); }
-    // False when the nonce is not the 16 bytes record_showing stores (then it is not kept).
-    bool put(std::int64_t seq, const att::frame_round& r, std::int64_t sent_at_ms) {
-        const auto raw = domain::encoding::base64url_decode(r.nonce);
-        if (!raw || raw->size() != 16) return false;
-        auto& slot = slots_[index(seq)];
-        slot = frame_info{seq, sent_at_ms, r.user_id, r.round, false, {}};
-        std::copy(raw->begin(), raw->end(), slot.nonce.begin());
-        return true;
-    }
-    frame_info* find(std::int64_t seq) {
-        if (seq <= 0) return nullptr;
-        auto& slot = slots_[index(seq)];
-        return slot.seq == seq ? &slot : nullptr;
-    }
-    static att::frame_round round_of(const frame_info& f) {
-        return att::frame_round{f.user_id, f.round, domain::encoding::base64url_encode(f.nonce)};
-    }
-
-private:
-    static std::size_t index(std::int64_t seq) { return static_cast<std::size_t>(seq) % recent_frames; }
-    std::array<frame_info, recent_frames> slots_{};
-};
-
 } // namespace
 
-// One projector connection.
+// One projector connection. Its writes are callbacks, not a writer coroutine: an idle
+// projector then holds no coroutine frame and no pending timer wait of its own besides the
+// reader's (memory per connection, docs/performance.md "Projectors").
 struct projector {
     projector(http::websocket_stream& s, std::int64_t sid, net::any_io_executor ex)
-        : ws(s), session_id(sid), id(random_id()), wake(ex), writer_done(ex) {}
+        : ws(s), session_id(sid), id(random_id()), timer(ex) {}
 
     http::websocket_stream& ws;
     std::int64_t session_id;
@@ -108,13 +74,14 @@ struct projector {
     // A vector, not a std::deque: libstdc++'s deque holds a 512-byte node even when empty,
     // and a projector's queue is empty between frames (bounded by write_queue_limit).
     std::vector<std::string> queue;
-    net::steady_timer wake;        // cancelled to wake the writer
-    net::steady_timer writer_done; // cancelled when the writer exits
-    bool writer_exited = false;
+    std::string in_flight; // the message being written (stable while the queue grows)
+    // The auth deadline until authenticated; at the end, the reader's wait for the last write.
+    net::steady_timer timer;
+    bool writing = false; // a write or the close is in flight
     bool authenticated = false;
     bool finished = false;                             // the reader ended
     bool dead = false;                                 // the socket failed or was dropped
-    std::optional<websocket::close_reason> close_with; // the writer closes after flushing
+    std::optional<websocket::close_reason> close_with; // sent after what is queued
     std::optional<std::int64_t> offset_ms;             // server clock − projector clock (see docs)
     domain::tokens::user_claims user;
     std::int64_t authenticated_at_ms = 0;
@@ -124,11 +91,11 @@ struct projector {
 
 // This replica's view of a session with local projectors.
 struct local_session {
-    local_session(att::frame_loop l) : loop(std::move(l)) {}
+    local_session(att::frame_loop l, std::size_t recent_capacity) : loop(std::move(l)), recent(recent_capacity) {}
 
     att::frame_loop loop; // the use case; it leads only while this process holds the lease
     std::vector<std::shared_ptr<projector>> projectors;
-    recent_frames_ring recent;
+    recent_frames_ring recent; // the frames a `shown` may still refer to
     std::int64_t last_seq = 0;
     bool driver_running = false;
     bool ended = false;
@@ -207,8 +174,7 @@ struct projection_hub::impl : std::enable_shared_from_this<impl> {
         beast::error_code opt_ec;
         beast::get_lowest_layer(ws).socket().set_option(
             net::socket_base::send_buffer_size(settings_.socket_send_buffer), opt_ec);
-        net::co_spawn(ex_, run_writer(p), net::detached);
-        net::co_spawn(ex_, auth_deadline(p), net::detached);
+        start_auth_deadline(p);
         try {
             co_await authenticate_by_cookie(p, ctx);
         } catch (const std::exception& e) {
@@ -221,13 +187,21 @@ struct projection_hub::impl : std::enable_shared_from_this<impl> {
             // The auth message (a JWT) is the largest a projector sends: its capacity need
             // not stay with every idle connection.
             if (buf.capacity() > 512) buf.shrink_to_fit();
-            auto [ec, n] = co_await ws.async_read(buf, use_tuple);
+            // Beast's async_read allocates the first frame's 1,536 bytes before any byte
+            // arrives, i.e. for every idle projector; a first read of at most 64 bytes (a
+            // ping or a `shown` fits) holds 64. The rest of a longer message follows;
+            // read_message_max still bounds the whole message.
+            auto [ec, n] = co_await ws.async_read_some(buf, first_read_limit, use_tuple);
+            while (!ec && !ws.is_message_done()) {
+                auto [more_ec, more] = co_await ws.async_read_some(buf, rest_read_limit, use_tuple);
+                ec = more_ec;
+            }
             if (ec) break;
             if (p->close_with || p->dead || !ws.got_text()) continue; // draining until the close completes
             if (!within_message_limit(*p)) {
                 spdlog::warn("projection {}: projector {} over {} messages/s: closed", sid, p->id,
                              settings_.limits->projector_messages_per_second);
-                close(*p, websocket::close_code::policy_error, "rate_limited");
+                close(p, websocket::close_code::policy_error, "rate_limited");
                 continue;
             }
             const auto msg = parse_projector_message(beast::buffers_to_string(buf.data()));
@@ -242,81 +216,93 @@ struct projection_hub::impl : std::enable_shared_from_this<impl> {
             }
         }
         p->finished = true;
-        p->wake.cancel();
+        p->timer.cancel(); // the auth deadline, if still pending
+        pump(p);           // what is queued is still written, then the close (if any)
         if (p->authenticated) co_await unregister(p);
-        while (!p->writer_exited) {
-            p->writer_done.expires_at(steady::time_point::max());
-            co_await p->writer_done.async_wait(use_tuple);
+        // The stream must outlive the write or close in flight.
+        while (p->writing) {
+            p->timer.expires_at(steady::time_point::max());
+            co_await p->timer.async_wait(use_tuple);
         }
+        p->dead = true; // the stream is the server's again: nothing more is written to it
         co_return p->close_with.value_or(websocket::close_reason{websocket::close_code::normal});
     }
 
-    net::awaitable<void> auth_deadline(std::shared_ptr<projector> p) {
-        net::steady_timer t(ex_);
-        t.expires_after(settings_.auth_timeout);
-        co_await t.async_wait(use_tuple);
-        if (!p->authenticated && !p->finished) close(*p, websocket::close_code::policy_error, "authentication timeout");
+    // A timer, not a coroutine: nothing of it stays once the projector is in (admit cancels it).
+    void start_auth_deadline(const std::shared_ptr<projector>& p) {
+        p->timer.expires_after(settings_.auth_timeout);
+        p->timer.async_wait([self = shared_from_this(), p](const beast::error_code& ec) {
+            if (ec || p->authenticated || p->finished) return;
+            self->close(p, websocket::close_code::policy_error, "authentication timeout");
+        });
     }
 
-    // The connection ends after what is queued: the writer sends the close frame.
-    void close(projector& p, websocket::close_code code, std::string reason) {
-        if (p.close_with || p.dead) return;
+    // The connection ends after what is queued: the close frame follows the last write.
+    void close(const std::shared_ptr<projector>& p, websocket::close_code code, std::string reason) {
+        if (p->close_with || p->dead) return;
         websocket::close_reason r{code};
         r.reason = reason;
-        p.close_with = std::move(r);
-        p.wake.cancel();
+        p->close_with = std::move(r);
+        pump(p);
     }
 
-    void send(projector& p, std::string message) {
-        if (p.dead || p.close_with || p.finished) return;
-        if (p.queue.size() >= settings_.write_queue_limit) {
+    void send(const std::shared_ptr<projector>& p, std::string message) {
+        if (p->dead || p->close_with || p->finished) return;
+        if (p->queue.size() >= settings_.write_queue_limit) {
             // Never buffer without bound: a projector that does not keep up is dropped.
             spdlog::warn("projection {}: projector {} does not keep up ({} messages queued): disconnected",
-                         p.session_id, p.id, p.queue.size());
+                         p->session_id, p->id, p->queue.size());
             slow_.inc();
-            p.dead = true;
-            p.queue.clear();
+            p->dead = true;
+            p->queue.clear();
             beast::error_code ec;
-            beast::get_lowest_layer(p.ws).socket().close(ec);
-            p.wake.cancel();
-            return;
+            beast::get_lowest_layer(p->ws).socket().close(ec);
+            return; // the write in flight fails and ends the writes
         }
-        p.queue.push_back(std::move(message));
-        p.wake.cancel();
+        p->queue.push_back(std::move(message));
+        pump(p);
     }
 
-    net::awaitable<void> run_writer(std::shared_ptr<projector> p) {
-        for (;;) {
-            while (!p->queue.empty() && !p->dead) {
-                const std::string msg = std::move(p->queue.front());
-                p->queue.erase(p->queue.begin());
-                p->ws.text(true);
-                auto [ec, n] = co_await p->ws.async_write(net::buffer(msg), use_tuple);
+    // The writes (Beast allows one outstanding write): the next queued message, else the
+    // close once asked for. Each completion calls it again; when nothing is left in flight
+    // and the reader has finished, it wakes the reader's wait for the last write.
+    void pump(const std::shared_ptr<projector>& p) {
+        if (p->writing) return;
+        if (!p->dead && !p->queue.empty()) {
+            p->in_flight = std::move(p->queue.front());
+            p->queue.erase(p->queue.begin());
+            p->writing = true;
+            p->ws.text(true);
+            p->ws.async_write(net::buffer(p->in_flight), [this, p](const beast::error_code& ec, std::size_t) {
+                p->writing = false;
+                std::string().swap(p->in_flight); // a frame's 1.5 KiB is not kept between frames
                 if (ec) p->dead = true;
-            }
-            if (p->dead) break;
-            if (p->close_with) {
-                if (p->ws.is_open()) co_await p->ws.async_close(*p->close_with, use_tuple);
-                break;
-            }
-            if (p->finished) break;
-            p->wake.expires_at(steady::time_point::max());
-            co_await p->wake.async_wait(use_tuple);
+                pump(p);
+            });
+            return;
         }
-        p->writer_exited = true;
-        p->writer_done.cancel();
+        if (!p->dead && p->close_with && p->ws.is_open()) {
+            p->writing = true;
+            p->ws.async_close(*p->close_with, [this, p](const beast::error_code&) {
+                p->writing = false;
+                p->dead = true; // closed: nothing more is written
+                pump(p);
+            });
+            return;
+        }
+        if (p->finished) p->timer.cancel();
     }
 
     net::awaitable<void> authenticate(std::shared_ptr<projector> p, const projector_message& msg) {
         const auto* auth = std::get_if<auth_message>(&msg);
         if (auth == nullptr) {
-            close(*p, websocket::close_code::policy_error, "authentication required");
+            close(p, websocket::close_code::policy_error, "authentication required");
             co_return;
         }
         try {
             p->user = auth_.professor("Bearer " + auth->token);
         } catch (const application::error& e) {
-            close(*p, websocket::close_code::policy_error,
+            close(p, websocket::close_code::policy_error,
                   e.kind() == application::errc::unauthenticated ? "invalid token" : "not allowed");
             co_return;
         }
@@ -338,11 +324,11 @@ struct projection_hub::impl : std::enable_shared_from_this<impl> {
         try {
             const auto s = co_await sessions_.get(p->user.user_id, sid);
             if (s.status != "active") {
-                close(*p, websocket::close_code::policy_error, "session not active");
+                close(p, websocket::close_code::policy_error, "session not active");
                 co_return;
             }
         } catch (const application::error& e) {
-            close(*p, websocket::close_code::policy_error,
+            close(p, websocket::close_code::policy_error,
                   e.kind() == application::errc::unauthenticated ? "invalid token"
                   : application::is_server_fault(e)              ? "try again later"
                                                                  : "not allowed");
@@ -355,7 +341,7 @@ struct projection_hub::impl : std::enable_shared_from_this<impl> {
             co_await registry_.put(std::move(regs));
         } catch (const std::exception& e) {
             spdlog::warn("projection {}: cannot register projector: {}", sid, e.what());
-            close(*p, websocket::close_code::try_again_later, "try again later");
+            close(p, websocket::close_code::try_again_later, "try again later");
             co_return;
         }
         if (p->close_with || p->finished) { // gone while registering
@@ -363,15 +349,16 @@ struct projection_hub::impl : std::enable_shared_from_this<impl> {
             co_return;
         }
         p->authenticated = true;
+        p->timer.cancel(); // the auth deadline: its wait and handler are freed now
         projectors_gauge_.inc();
         auto& ls = session(sid);
         ls.projectors.push_back(p);
         ls.loop.request_progress(); // the first counts right away
-        send(*p, json{{"type", "ready"},
-                      {"sessionId", sid},
-                      {"serverTime", now_ms()},
-                      {"frameIntervalMs", settings_.frame_interval.count()}}
-                     .dump());
+        send(p, json{{"type", "ready"},
+                     {"sessionId", sid},
+                     {"serverTime", now_ms()},
+                     {"frameIntervalMs", settings_.frame_interval.count()}}
+                    .dump());
         if (!ls.driver_running) start_driver(ls);
     }
 
@@ -414,7 +401,7 @@ struct projection_hub::impl : std::enable_shared_from_this<impl> {
             // pings is the tightest upper bound of the offset. t is bounded by the parser.
             const auto sample = received - ping->t;
             if (!p->offset_ms || sample < *p->offset_ms) p->offset_ms = sample;
-            send(*p, json{{"type", "pong"}, {"t", ping->t}, {"serverTime", received}}.dump());
+            send(p, json{{"type", "pong"}, {"t", ping->t}, {"serverTime", received}}.dump());
         } else if (const auto* shown_msg = std::get_if<shown_message>(&msg)) {
             if (!p->offset_ms) co_return; // no pings yet: the send time stands
             const auto it = sessions_map_.find(sid);
@@ -438,7 +425,8 @@ struct projection_hub::impl : std::enable_shared_from_this<impl> {
     local_session& session(std::int64_t sid) {
         auto& ls = sessions_map_[sid];
         if (!ls) {
-            ls = std::make_shared<local_session>(projection_.loop(sid));
+            ls = std::make_shared<local_session>(projection_.loop(sid),
+                                                 recent_frames_ring::capacity_for(settings_.frame_interval));
             feed_.subscribe(sid);
         }
         return *ls;
@@ -458,16 +446,16 @@ struct projection_hub::impl : std::enable_shared_from_this<impl> {
         // send() may drop a projector, but never erases from the vector. The last one takes
         // the message itself (one projector per session is the common case: no copy).
         const auto n = ls.projectors.size();
-        for (std::size_t i = 0; i + 1 < n; ++i) send(*ls.projectors[i], message);
-        if (n > 0) send(*ls.projectors[n - 1], std::move(message));
+        for (std::size_t i = 0; i + 1 < n; ++i) send(ls.projectors[i], message);
+        if (n > 0) send(ls.projectors[n - 1], std::move(message));
     }
 
     void end_session(local_session& ls, const json& summary) {
         ls.ended = true;
         const auto msg = json{{"type", "closed"}, {"summary", summary}}.dump();
         for (const auto& p : ls.projectors) {
-            send(*p, msg);
-            close(*p, websocket::close_code::normal, "session closed");
+            send(p, msg);
+            close(p, websocket::close_code::normal, "session closed");
         }
     }
 

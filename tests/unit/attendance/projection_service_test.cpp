@@ -71,6 +71,14 @@ struct fake_lease final : att::projection_lease {
         paused = p;
         co_return;
     }
+    // The port's default (renew, then publish while held and not paused), counted: a store
+    // does it in one round trip, so renewals - publications is the renewals of their own.
+    int publications = 0;
+    net::awaitable<att::renewed_publication> renew_and_publish(std::int64_t session_id, att::published_frame f,
+                                                               att::frame_channel& frames) override {
+        ++publications;
+        co_return co_await att::projection_lease::renew_and_publish(session_id, std::move(f), frames);
+    }
     // Another replica took the lease (this one's expired).
     void stolen() {
         held = false;
@@ -292,6 +300,57 @@ TEST_F(FrameLoop, PausedRendersNothingUntilResumed) {
     EXPECT_EQ(frames_.published.back().seq, 2);
 }
 
+TEST_F(FrameLoop, SteadyFramesRenewTheLeaseWithTheirPublicationOnly) {
+    student(9, 0x11);
+    for (int i = 0; i < 6; ++i) EXPECT_EQ(tick().frame, att::frame_kind::real);
+    EXPECT_EQ(lease_.publications, 6);
+    // 2 round trips per frame from the second on (show_next, renew + publish), not 3.
+    EXPECT_EQ(lease_.renewals - lease_.publications, 1);
+}
+
+TEST_F(FrameLoop, APauseSinceTheLastFramePublishesNothing) {
+    student(9, 0x11);
+    EXPECT_EQ(tick().frame, att::frame_kind::real);
+    lease_.paused = true; // a projector (of any replica) paused after that frame
+    const auto r = tick();
+    EXPECT_EQ(r.frame, att::frame_kind::none) << "the publication checks the pause flag";
+    EXPECT_FALSE(r.lost_lease);
+    EXPECT_EQ(frames_.published.size(), 1u);
+    // That tick's showing was recorded before the publication found the pause: a nonce on no QR.
+    EXPECT_EQ(rounds_.showings.size(), 2u);
+    const auto texts = qr_.texts.size();
+    for (int i = 0; i < 3; ++i) EXPECT_EQ(tick().frame, att::frame_kind::none);
+    EXPECT_EQ(rounds_.showings.size(), 2u) << "known paused: no pick, no render, only renewals";
+    EXPECT_EQ(qr_.texts.size(), texts);
+    EXPECT_TRUE(loop_->leader());
+    lease_.paused = false;
+    EXPECT_EQ(tick().frame, att::frame_kind::real); // resumed: the renewal sees it, the frame comes
+    EXPECT_EQ(frames_.published.back().seq, 2);
+}
+
+TEST_F(FrameLoop, ALeaseLostSinceTheLastFramePublishesNothing) {
+    student(9, 0x11);
+    EXPECT_EQ(tick().frame, att::frame_kind::real);
+    lease_.stolen(); // expired and taken by another replica (or Valkey lost it)
+    const auto r = tick();
+    EXPECT_TRUE(r.lost_lease);
+    EXPECT_EQ(r.frame, att::frame_kind::none) << "the publication checks the token";
+    EXPECT_EQ(frames_.published.size(), 1u);
+    EXPECT_FALSE(loop_->leader());
+}
+
+TEST_F(FrameLoop, ATickLaterThanTheCarryRenewsBeforePicking) {
+    student(9, 0x11);
+    EXPECT_EQ(tick().frame, att::frame_kind::real);
+    now_ += settings_.renewal_carry; // a stalled loop: the last renewal may have lapsed
+    lease_.stolen();
+    const auto r = tick();
+    EXPECT_TRUE(r.lost_lease);
+    EXPECT_EQ(rounds_.showings.size(), 1u) << "renewed (and refused) before any pick";
+    EXPECT_EQ(qr_.texts.size(), 1u);
+    EXPECT_EQ(lease_.renewals - lease_.publications, 2);
+}
+
 TEST_F(FrameLoop, LeaseLostStopsRenderingAndRegainedResumes) {
     EXPECT_TRUE(tick().took_lease);
     lease_.stolen();
@@ -383,7 +442,8 @@ TEST_F(FrameLoop, ASessionCheckStuckOnPostgresLeavesTheLeaseAndTheFramesGoing) {
         EXPECT_FALSE(r->lost_lease);
         EXPECT_FALSE(r->ended_status);
     }
-    EXPECT_EQ(lease_.renewals, 24);
+    EXPECT_EQ(lease_.publications, 24); // each frame's publication renewed the lease
+    EXPECT_EQ(lease_.renewals - lease_.publications, 1) << "only the first tick renews on its own";
     EXPECT_EQ(frames_.published.size(), 24u);
     EXPECT_EQ(class_loop.status_checks, 1); // one check at a time
     // PostgreSQL answers at last: the session is over, the next tick ends the loop.

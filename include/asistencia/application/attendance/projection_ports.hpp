@@ -25,6 +25,15 @@ struct lease_renewal {
     bool paused = false; // a projector paused the session's frames
 };
 
+struct published_frame;
+class frame_channel;
+
+// A frame's publication done together with the lease renewal (renew_and_publish).
+struct renewed_publication {
+    lease_renewal renewal;
+    std::optional<std::int64_t> seq; // set when published: held, not paused, a number came back
+};
+
 // projection:leader:{sid}: exactly one process drives a session's frame loop. The
 // implementation owns this process's token; only the holder renews or releases.
 class projection_lease {
@@ -35,6 +44,11 @@ public:
     virtual net::awaitable<void> release(std::int64_t session_id) = 0;
     // The pause flag every replica's projectors share (it survives a takeover).
     virtual net::awaitable<void> set_paused(std::int64_t session_id, bool paused) = 0;
+    // The renewal, then the frame's `frames.publish_next` only while held and not paused, as
+    // one atomic step: a store may do both in one round trip (the frame loop's steady state is
+    // then 2 round trips per frame, not 3); this default takes two.
+    virtual net::awaitable<renewed_publication> renew_and_publish(std::int64_t session_id, published_frame frame,
+                                                                  frame_channel& frames);
 };
 
 // The round a real frame shows (decoys carry none).
@@ -74,6 +88,16 @@ public:
         co_return seq;
     }
 };
+
+inline net::awaitable<renewed_publication> projection_lease::renew_and_publish(std::int64_t session_id,
+                                                                               published_frame frame,
+                                                                               frame_channel& frames) {
+    renewed_publication out;
+    out.renewal = co_await renew(session_id);
+    if (!out.renewal.held || out.renewal.paused) co_return out;
+    out.seq = co_await frames.publish_next(session_id, std::move(frame));
+    co_return out;
+}
 
 // A QR code's modules, packed row-major, one bit per module, MSB first, rows padded to a byte.
 struct qr_image {

@@ -27,8 +27,12 @@ struct frame_loop_settings {
     std::chrono::milliseconds check_spread{5000};
     std::chrono::milliseconds progress_interval{1000}; // at most one count per session per replica
     std::chrono::milliseconds warning_interval{5000};  // a failing tick is logged this often
-    std::int64_t totp_step_seconds = 30;               // TOTP_STEP_SECONDS
-    bytes master_key;                                  // derives the session's TOTPs secret
+    // The previous frame's publication renewed the lease and read the pause flag
+    // (renew_and_publish): the next tick skips its own renewal while that is at most this old
+    // (half the 3 s lease). Its publication checks both again, atomically.
+    std::chrono::milliseconds renewal_carry{1500};
+    std::int64_t totp_step_seconds = 30; // TOTP_STEP_SECONDS
+    bytes master_key;                    // derives the session's TOTPs secret
 };
 
 struct projection_ports {
@@ -77,6 +81,7 @@ private:
     net::awaitable<void> produce_frame(loop_clock clock, tick_result& out);
     std::chrono::milliseconds next_check_delay();
     void warn_failure(std::chrono::steady_clock::time_point now, const std::string& what);
+    void lose_lease(tick_result& out);
 
     // The session check's outcome, shared with the coroutine that runs it.
     struct check_state {
@@ -98,6 +103,9 @@ private:
     bool checked_once_ = false;
     std::shared_ptr<check_state> check_ = std::make_shared<check_state>();
     std::optional<std::chrono::steady_clock::time_point> next_lease_try_, next_check_, last_progress_, last_warning_;
+    // When the last frame's publication renewed the lease (held, not paused); reset by
+    // anything else (a pause, a loss, a failed tick, finish).
+    std::optional<std::chrono::steady_clock::time_point> renewed_by_frame_;
 };
 
 // The production projection_rounds: the session's status from session_service, the states

@@ -27,12 +27,17 @@ public:
     net::awaitable<att::lease_renewal> renew(std::int64_t session_id) override;
     net::awaitable<void> release(std::int64_t session_id) override;
     net::awaitable<void> set_paused(std::int64_t session_id, bool paused) override;
+    // The renewal's compare-and-PEXPIRE, the pause flag, then (held, not paused) INCR + EXPIRE
+    // of the seq and the PUBLISH: one EVALSHA. `frames` is not used (the keys are this
+    // store's too).
+    net::awaitable<att::renewed_publication> renew_and_publish(std::int64_t session_id, att::published_frame frame,
+                                                               att::frame_channel& frames) override;
 
 private:
     valkey::client& kv_;
     std::string token_;
     std::chrono::milliseconds ttl_;
-    valkey::script renew_, release_;
+    valkey::script renew_, release_, renew_and_publish_;
 };
 
 class valkey_frame_channel final : public att::frame_channel {

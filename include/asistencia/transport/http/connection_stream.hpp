@@ -1,6 +1,8 @@
 // The byte stream under one HTTP/WebSocket connection: plain TCP, or TLS over TCP when the
 // server has a certificate. One concrete type for both, so the session code and every
 // WebSocket handler are compiled once and a plain connection pays one branch per I/O call.
+// The TLS state is boxed: inline it made every connection (and every WebSocket stream, which
+// holds this type) 464 bytes instead of 96, TLS or not.
 #pragma once
 
 #include <boost/asio/any_io_executor.hpp>
@@ -29,7 +31,8 @@ public:
     // `ctx` is kept for the connection's lifetime: a certificate reload swaps the server's
     // context for new connections while this one keeps the one it was accepted with.
     connection_stream(tcp_socket s, std::shared_ptr<boost::asio::ssl::context> ctx)
-        : ctx_(std::move(ctx)), s_(std::in_place_type<tls_stream>, std::move(s), *ctx_) {}
+        : s_(std::in_place_type<std::unique_ptr<tls_state>>,
+             std::make_unique<tls_state>(std::move(s), std::move(ctx))) {}
 
     connection_stream(connection_stream&&) = default;
     connection_stream& operator=(connection_stream&&) = default;
@@ -41,11 +44,14 @@ public:
 
     // The TCP socket at the bottom (options, cancel, close, shutdown).
     tcp_socket& socket() noexcept {
-        if (auto* t = std::get_if<tls_stream>(&s_)) return t->next_layer();
-        return std::get<tcp_socket>(s_);
+        if (auto* t = tls()) return t->next_layer();
+        return *std::get_if<tcp_socket>(&s_);
     }
-    bool is_tls() const noexcept { return std::holds_alternative<tls_stream>(s_); }
-    tls_stream* tls() noexcept { return std::get_if<tls_stream>(&s_); }
+    bool is_tls() const noexcept { return std::holds_alternative<std::unique_ptr<tls_state>>(s_); }
+    tls_stream* tls() noexcept {
+        auto* t = std::get_if<std::unique_ptr<tls_state>>(&s_);
+        return t ? &(*t)->stream : nullptr;
+    }
 
     template <class MutableBufferSequence, class Token>
     auto async_read_some(const MutableBufferSequence& buffers, Token&& token) {
@@ -54,7 +60,7 @@ public:
                 if (auto* t = tls())
                     t->async_read_some(b, std::move(handler));
                 else
-                    std::get<tcp_socket>(s_).async_read_some(b, std::move(handler));
+                    std::get_if<tcp_socket>(&s_)->async_read_some(b, std::move(handler));
             },
             token, buffers);
     }
@@ -66,14 +72,19 @@ public:
                 if (auto* t = tls())
                     t->async_write_some(b, std::move(handler));
                 else
-                    std::get<tcp_socket>(s_).async_write_some(b, std::move(handler));
+                    std::get_if<tcp_socket>(&s_)->async_write_some(b, std::move(handler));
             },
             token, buffers);
     }
 
 private:
-    std::shared_ptr<boost::asio::ssl::context> ctx_; // before s_: the stream uses it
-    std::variant<tcp_socket, tls_stream> s_;
+    struct tls_state {
+        tls_state(tcp_socket s, std::shared_ptr<boost::asio::ssl::context> c)
+            : ctx(std::move(c)), stream(std::move(s), *ctx) {}
+        std::shared_ptr<boost::asio::ssl::context> ctx; // before stream: the stream uses it
+        tls_stream stream;
+    };
+    std::variant<tcp_socket, std::unique_ptr<tls_state>> s_;
 };
 
 // Beast's customization points (found by ADL): how a WebSocket stream over this type closes
