@@ -20,7 +20,7 @@ bool expired(const participation_claims& c, const token_settings& settings, time
 } // namespace
 
 bool participation_token_cache::constant_time_equal::operator()(const std::string& a,
-                                                                 const std::string& b) const noexcept {
+                                                                const std::string& b) const noexcept {
     return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
