@@ -2,6 +2,7 @@
 // message at once, one at the window's end for a burst, none lost at its end), sessions do
 // not share a window, and `closed` is never coalesced.
 #include "asistencia/infra/stores/attendance_events.hpp"
+#include "valkey_test_settings.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
@@ -22,19 +23,7 @@ namespace valkey = asistencia::infra::valkey;
 using asistencia::infra::stores::valkey_attendance_events;
 using namespace std::chrono_literals;
 
-std::string require_env(const char* name) {
-    const char* v = std::getenv(name);
-    if (v == nullptr || *v == '\0') throw std::runtime_error(std::string(name) + " is not set");
-    return v;
-}
-
-valkey::settings test_settings() {
-    valkey::settings s;
-    s.host = require_env("REDIS_HOST");
-    s.port = std::stoi(require_env("REDIS_PORT"));
-    s.key_prefix = "events-test:" + std::to_string(::getpid()) + ":";
-    return s;
-}
+valkey::settings test_settings() { return asistencia::test_support::valkey_test_settings("events-test"); }
 
 net::awaitable<void> sleep_for(std::chrono::milliseconds d) {
     net::steady_timer t(co_await net::this_coro::executor, d);

@@ -3,6 +3,7 @@
 // that holds the lease and only while the session is not paused, and renews the lease.
 #include "asistencia/infra/stores/projection_store.hpp"
 #include "asistencia/infra/valkey/client.hpp"
+#include "valkey_test_settings.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
@@ -23,19 +24,7 @@ namespace stores = asistencia::infra::stores;
 namespace att = asistencia::application::attendance;
 using namespace std::chrono_literals;
 
-std::string require_env(const char* name) {
-    const char* v = std::getenv(name);
-    if (v == nullptr || *v == '\0') throw std::runtime_error(std::string(name) + " is not set");
-    return v;
-}
-
-valkey::settings test_settings() {
-    valkey::settings s;
-    s.host = require_env("REDIS_HOST");
-    s.port = std::stoi(require_env("REDIS_PORT"));
-    s.key_prefix = "projection-store-test:" + std::to_string(::getpid()) + ":";
-    return s;
-}
+valkey::settings test_settings() { return asistencia::test_support::valkey_test_settings("projection-store-test"); }
 
 constexpr std::int64_t sid = 4343;
 

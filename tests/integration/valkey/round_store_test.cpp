@@ -5,6 +5,7 @@
 #include "asistencia/infra/stores/round_store.hpp"
 #include "asistencia/domain/attendance/round.hpp"
 #include "asistencia/infra/valkey/client.hpp"
+#include "valkey_test_settings.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
@@ -25,19 +26,7 @@ namespace att = asistencia::application::attendance;
 using namespace asistencia::domain::attendance;
 using namespace std::chrono_literals;
 
-std::string require_env(const char* name) {
-    const char* v = std::getenv(name);
-    if (v == nullptr || *v == '\0') throw std::runtime_error(std::string(name) + " is not set");
-    return v;
-}
-
-valkey::settings test_settings() {
-    valkey::settings s;
-    s.host = require_env("REDIS_HOST");
-    s.port = std::stoi(require_env("REDIS_PORT"));
-    s.key_prefix = "round-test:" + std::to_string(::getpid()) + ":";
-    return s;
-}
+valkey::settings test_settings() { return asistencia::test_support::valkey_test_settings("round-test"); }
 
 constexpr std::int64_t sid = 4242;
 constexpr std::int64_t device = 77;
