@@ -11,6 +11,7 @@
 #include "asistencia/domain/encoding/base64.hpp"
 #include "asistencia/transport/projection/projector_messages.hpp"
 #include "asistencia/transport/projection/recent_frames.hpp"
+#include "asistencia/transport/projection/tick_schedule.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -100,6 +101,20 @@ struct local_session {
     bool driver_running = false;
     bool ended = false;
 };
+
+namespace {
+
+// A driver's tick slot for as long as the driver runs.
+struct slot_held {
+    explicit slot_held(tick_slots& slots) : slots(slots), index(slots.take()) {}
+    ~slot_held() { slots.give_back(index); }
+    slot_held(const slot_held&) = delete;
+    slot_held& operator=(const slot_held&) = delete;
+    tick_slots& slots;
+    std::size_t index;
+};
+
+} // namespace
 
 struct projection_hub::impl : std::enable_shared_from_this<impl> {
     impl(net::any_io_executor ex, projection_settings s, const auth::authenticator& auth,
@@ -498,6 +513,8 @@ struct projection_hub::impl : std::enable_shared_from_this<impl> {
         auto self = shared_from_this();
         const auto sid = ls->loop.session_id();
         net::steady_timer timer(ex_);
+        const slot_held slot(tick_slots_);
+        tick_schedule schedule(settings_.frame_interval, tick_slots_.phase_of(slot.index));
         // A random first renewal: drivers started together do not all renew in one tick.
         const auto r16 = domain::crypto::random_bytes(2);
         const auto renew_ms = std::chrono::duration_cast<std::chrono::milliseconds>(auth_renew_interval).count();
@@ -527,7 +544,7 @@ struct projection_hub::impl : std::enable_shared_from_this<impl> {
                 next_auth_renew = tick + auth_renew_interval;
                 co_await renew_registrations(*ls);
             }
-            timer.expires_at(tick + settings_.frame_interval);
+            timer.expires_at(schedule.next(steady::now()));
             co_await timer.async_wait(use_tuple);
         }
         co_await ls->loop.finish();
@@ -570,6 +587,7 @@ struct projection_hub::impl : std::enable_shared_from_this<impl> {
     att::projector_registry& registry_;
     att::projection_feed& feed_;
     std::map<std::int64_t, std::shared_ptr<local_session>> sessions_map_;
+    tick_slots tick_slots_{settings_.frame_interval};
     bool stopping_ = false;
     http::gauge& projectors_gauge_;
     http::counter& frames_;
