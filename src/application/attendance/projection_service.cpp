@@ -69,6 +69,10 @@ net::awaitable<tick_result> frame_loop::tick(loop_clock clock) {
             leader_ = co_await ports_.lease.take(sid);
             if (leader_) {
                 out.took_lease = true;
+                // A lease found free after this loop held it, or held by a replica that died,
+                // is when rounds are most likely lost (a Valkey restart drops the lease with
+                // them): check and restore now, not at the next periodic check.
+                next_check_.reset();
                 spdlog::info("projection {}: this process leads the frame loop", sid);
             }
         }

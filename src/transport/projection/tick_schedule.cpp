@@ -7,7 +7,9 @@ namespace asistencia::transport::projection {
 
 namespace {
 
-std::chrono::milliseconds at_least_1ms(std::chrono::milliseconds d) { return std::max(d, std::chrono::milliseconds(1)); }
+std::chrono::milliseconds at_least_1ms(std::chrono::milliseconds d) {
+    return std::max(d, std::chrono::milliseconds(1));
+}
 
 } // namespace
 
@@ -20,9 +22,9 @@ tick_slots::tick_slots(std::chrono::milliseconds interval, std::size_t per_slot)
 }
 
 std::size_t tick_slots::take() {
-    auto slot = static_cast<std::size_t>(std::find_if(occupancy_.begin(), occupancy_.end(),
-                                                      [&](std::size_t n) { return n < per_slot_; }) -
-                                         occupancy_.begin());
+    auto slot = static_cast<std::size_t>(
+        std::find_if(occupancy_.begin(), occupancy_.end(), [&](std::size_t n) { return n < per_slot_; }) -
+        occupancy_.begin());
     if (slot == occupancy_.size())
         slot = static_cast<std::size_t>(std::min_element(occupancy_.begin(), occupancy_.end()) - occupancy_.begin());
     ++occupancy_[slot];

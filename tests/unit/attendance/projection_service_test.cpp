@@ -199,7 +199,8 @@ class FrameLoop : public ::testing::Test {
 protected:
     FrameLoop() {
         settings_.master_key.assign(32, 7);
-        settings_.check_spread = 0ms; // checks exactly every restore_interval (the spread has its own test)
+        settings_.restore_interval = 5s; // the tests count ticks of 500 ms against it
+        settings_.check_spread = 0ms;    // checks exactly every restore_interval (the spread has its own test)
         loop_.emplace(sid, settings_, att::projection_ports{lease_, rounds_, class_loop_, frames_, qr_, progress_});
     }
 
@@ -368,6 +369,26 @@ TEST_F(FrameLoop, LeaseLostStopsRenderingAndRegainedResumes) {
     EXPECT_TRUE(regained.took_lease);
     EXPECT_EQ(regained.frame, att::frame_kind::decoy);
     EXPECT_EQ(frames_.published.size(), 2u);
+}
+
+TEST_F(FrameLoop, ALeaseTakenAgainChecksAndRestoresAtOnce) {
+    tick();
+    ASSERT_EQ(class_loop_.restores, 1);
+    tick();
+    lease_.stolen(); // as a Valkey restart does: the lease is gone with the rounds
+    EXPECT_TRUE(tick().lost_lease);
+    lease_.free = true;
+    // The next take attempt succeeds: checked and restored in that tick, 1.5 s after the last
+    // check (the periodic one would have waited for 5 s).
+    const auto regained = tick();
+    ASSERT_TRUE(regained.took_lease);
+    EXPECT_EQ(class_loop_.status_checks, 2);
+    EXPECT_EQ(class_loop_.restores, 2);
+    // Then the periodic checks go on from there.
+    for (int i = 0; i < 9; ++i) tick();
+    EXPECT_EQ(class_loop_.restores, 2);
+    tick();
+    EXPECT_EQ(class_loop_.restores, 3);
 }
 
 TEST_F(FrameLoop, AFollowerNeverRenders) {

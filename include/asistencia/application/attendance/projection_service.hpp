@@ -21,10 +21,15 @@ namespace asistencia::application::attendance {
 
 struct frame_loop_settings {
     std::chrono::milliseconds lease_attempt_interval{1000}; // followers try to take the lease this often
-    std::chrono::milliseconds restore_interval{5000};       // active check (every replica), restore (leader)
+    // The active check (every replica) and the restore (leader): a safety net. A close reaches
+    // the projectors by its event, and a taken lease checks at once (a Valkey restart drops
+    // the lease with the rounds), so this only bounds what an event missed. Each check is
+    // two PostgreSQL queries and one Valkey pipeline per session: at 5 s they were about a
+    // quarter of the server's CPU per frame at 1,000 sessions (docs/performance.md).
+    std::chrono::milliseconds restore_interval{15000};
     // The second check comes up to this much earlier (random), spreading the checks of
     // loops started together over the interval; 0: exactly every restore_interval.
-    std::chrono::milliseconds check_spread{5000};
+    std::chrono::milliseconds check_spread{15000};
     std::chrono::milliseconds progress_interval{1000}; // at most one count per session per replica
     std::chrono::milliseconds warning_interval{5000};  // a failing tick is logged this often
     // The previous frame's publication renewed the lease and read the pause flag
