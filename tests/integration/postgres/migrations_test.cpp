@@ -233,3 +233,25 @@ TEST(postgres_migrations, unreachable_database_is_a_clear_error) {
             << "the password leaked into the message";
     }
 }
+
+// The answer path writes validations, results and registrations; 0008 drops the seed's
+// indexes on them that no query reads, and its down file puts them back.
+TEST(postgres_migrations, the_unused_write_indexes_are_dropped_and_restored) {
+    pg_test::scratch_database db("indexes");
+    const auto& s = db.settings();
+    const std::string unused =
+        "SELECT count(*) FROM pg_indexes WHERE schemaname = 'attendance' AND indexname IN "
+        "('idx_validations_created_at', 'idx_results_registration', 'idx_results_status', "
+        "'idx_results_certainty', 'idx_results_calculated_at', 'idx_registrations_status')";
+    pg::migrate_up(s);
+    EXPECT_EQ(count(s, unused), 0);
+    // What the answer path's statements need is still there.
+    EXPECT_EQ(count(s,
+                    "SELECT count(*) FROM pg_indexes WHERE schemaname = 'attendance' AND indexname IN "
+                    "('idx_validations_round', 'idx_validations_success', 'results_registration_id_key', "
+                    "'registrations_session_id_user_id_key')"),
+              4);
+    const auto rolled = pg::migrate_down(s, 1);
+    ASSERT_EQ(rolled.size(), 1U);
+    EXPECT_EQ(count(s, unused), 6);
+}
