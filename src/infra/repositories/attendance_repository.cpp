@@ -485,7 +485,7 @@ net::awaitable<void> attendance_repository::set_headcount(std::int64_t session_i
 }
 
 net::awaitable<std::vector<std::int64_t>> attendance_repository::expired_sessions() {
-    co_return co_await pool_.with_read_transaction("attendance_expired_sessions", [](pqxx::read_transaction& tx) {
+    co_return co_await pool_.with_single_statement("attendance_expired_sessions", [](pqxx::nontransaction& tx) {
         std::vector<std::int64_t> ids;
         for (const auto& r : tx.exec_prepared("attendance_expired_sessions")) ids.push_back(r[0].as<std::int64_t>());
         return ids;

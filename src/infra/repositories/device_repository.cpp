@@ -125,27 +125,27 @@ device_repository::device_repository(postgres::pool& pool) : pool_(pool) {
 }
 
 net::awaitable<std::optional<device>> device_repository::find_active(std::int64_t user_id) {
-    co_return co_await pool_.with_read_transaction("device_find_active", [user_id](pqxx::read_transaction& tx) {
+    co_return co_await pool_.with_single_statement("device_find_active", [user_id](pqxx::nontransaction& tx) {
         return first_device(tx.exec_prepared("device_find_active", user_id));
     });
 }
 
 net::awaitable<std::optional<device>> device_repository::find_by_credential(std::string credential_id) {
-    co_return co_await pool_.with_read_transaction(
-        "device_find_by_credential", [&credential_id](pqxx::read_transaction& tx) {
+    co_return co_await pool_.with_single_statement(
+        "device_find_by_credential", [&credential_id](pqxx::nontransaction& tx) {
             return first_device(tx.exec_prepared("device_find_by_credential", credential_id));
         });
 }
 
 net::awaitable<std::optional<device>> device_repository::find_by_id(std::int64_t device_id) {
-    co_return co_await pool_.with_read_transaction("device_find_by_id", [device_id](pqxx::read_transaction& tx) {
+    co_return co_await pool_.with_single_statement("device_find_by_id", [device_id](pqxx::nontransaction& tx) {
         return first_device(tx.exec_prepared("device_find_by_id", device_id));
     });
 }
 
 net::awaitable<std::optional<std::chrono::seconds>> device_repository::since_last_enrollment(std::int64_t user_id) {
-    co_return co_await pool_.with_read_transaction(
-        "device_since_last_enrollment", [user_id](pqxx::read_transaction& tx) -> std::optional<std::chrono::seconds> {
+    co_return co_await pool_.with_single_statement(
+        "device_since_last_enrollment", [user_id](pqxx::nontransaction& tx) -> std::optional<std::chrono::seconds> {
             const auto r = tx.exec_prepared1("device_since_last_enrollment", user_id);
             if (r[0].is_null()) return std::nullopt;
             return std::chrono::seconds(r[0].as<std::int64_t>());
@@ -153,7 +153,7 @@ net::awaitable<std::optional<std::chrono::seconds>> device_repository::since_las
 }
 
 net::awaitable<bool> device_repository::staff_revoked_since_last_enrollment(std::int64_t user_id) {
-    co_return co_await pool_.with_read_transaction("device_staff_revoked", [user_id](pqxx::read_transaction& tx) {
+    co_return co_await pool_.with_single_statement("device_staff_revoked", [user_id](pqxx::nontransaction& tx) {
         return tx.exec_prepared1("device_staff_revoked", user_id)[0].as<bool>();
     });
 }

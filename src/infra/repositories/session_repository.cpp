@@ -84,8 +84,8 @@ net::awaitable<session> session_repository::create(new_session n) {
 }
 
 net::awaitable<std::optional<session>> session_repository::find(std::int64_t session_id) {
-    co_return co_await pool_.with_read_transaction("session_find",
-                                                   [session_id](pqxx::read_transaction& tx) -> std::optional<session> {
+    co_return co_await pool_.with_single_statement("session_find",
+                                                   [session_id](pqxx::nontransaction& tx) -> std::optional<session> {
                                                        const auto r = tx.exec_prepared("session_find", session_id);
                                                        if (r.empty()) return std::nullopt;
                                                        return to_session(r[0]);
@@ -115,7 +115,7 @@ net::awaitable<std::pair<std::int64_t, std::vector<session>>> session_repository
 
 net::awaitable<std::vector<session>> session_repository::student_sessions(std::int64_t user_id,
                                                                           std::optional<std::int64_t> semester_id) {
-    co_return co_await pool_.with_read_transaction("history_student", [&](pqxx::read_transaction& tx) {
+    co_return co_await pool_.with_single_statement("history_student", [&](pqxx::nontransaction& tx) {
         std::vector<session> out;
         for (const auto& r : tx.exec_prepared("history_student", user_id, semester_id)) out.push_back(to_session(r));
         return out;
